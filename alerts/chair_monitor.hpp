@@ -1,0 +1,68 @@
+// The rule engine for one chair: readings and the current time in, alarm transitions out.
+// Pure: no clock, no I/O. The caller passes `now` and gets back what changed.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "alerts/alarm.hpp"
+#include "alerts/profile.hpp"
+#include "alerts/stream_window.hpp"
+
+namespace chairwatch::alerts {
+
+class ChairMonitor {
+  public:
+    explicit ChairMonitor(std::shared_ptr<const Profile> profile);
+
+    // Judges one accepted reading at `now`; appends any transitions to `out`.
+    void on_reading(const Reading& r, Instant now, std::vector<AlarmTransition>& out);
+    // Advances time with no new reading: condition delays, clear holds, silent feeds.
+    void on_tick(Instant now, std::vector<AlarmTransition>& out);
+    // Clears every active alarm (session over) and forgets all state.
+    void reset(Instant now, ClearCause cause, std::vector<AlarmTransition>& out);
+    // Applies a new profile; active alarms of conditions that still exist carry over.
+    void set_profile(std::shared_ptr<const Profile> profile);
+
+    // The current state of every active alarm, in profile order.
+    std::vector<AlarmTransition> active_alarms() const;
+    const Profile& profile() const { return *profile_; }
+    std::uint32_t next_alarm_no() const { return next_alarm_no_; }
+    void set_next_alarm_no(std::uint32_t n) { next_alarm_no_ = n; }
+
+  private:
+    struct TierState {
+        std::optional<Millis> beyond_since;
+        std::optional<Millis> inside_since;
+        std::optional<Millis> last_count_at;
+        int count{0};
+        bool active{false};
+    };
+    struct RuleState {
+        std::vector<TierState> tiers;
+        std::optional<AlarmTransition> alarm;
+    };
+    struct FeedState {
+        std::optional<Millis> last_seen;
+        std::optional<AlarmTransition> alarm;
+    };
+
+    void evaluate(std::size_t rule_index, double value, Instant now, bool new_reading,
+                  std::vector<AlarmTransition>& out);
+    void update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value, Millis now,
+                     bool new_reading) const;
+    void evaluate_feed(std::size_t feed_index, Instant now, std::vector<AlarmTransition>& out);
+    std::optional<double> current_value(Signal s, Millis now) const;
+    void init_state();
+
+    std::shared_ptr<const Profile> profile_;
+    std::vector<RuleState> rules_;
+    std::vector<FeedState> feeds_;
+    std::array<StreamWindow, signal_count> streams_{};
+    std::array<std::optional<double>, signal_count> last_value_{};
+    std::uint32_t next_alarm_no_{1};
+};
+
+}  // namespace chairwatch::alerts

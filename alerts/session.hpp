@@ -1,0 +1,72 @@
+// One chair's monitoring session as the core records it: when it started, what was measured,
+// which alarms it had. The daemon writes it out; nothing here does I/O.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alerts/alarm.hpp"
+
+namespace chairwatch::alerts {
+
+struct SignalStats {
+    std::size_t count{0};
+    double min{std::numeric_limits<double>::infinity()};
+    double max{-std::numeric_limits<double>::infinity()};
+    double sum{0};
+
+    void add(double v) {
+        ++count;
+        sum += v;
+        if (v < min) min = v;
+        if (v > max) max = v;
+    }
+    double mean() const { return count ? sum / static_cast<double>(count) : 0.0; }
+};
+
+// The life of one alarm, for the session summary.
+struct AlarmRecord {
+    std::uint32_t alarm_no{0};
+    std::string condition;
+    AlarmKind kind{AlarmKind::physiological};
+    Signal signal{Signal::hr};
+    Priority max_priority{Priority::low};
+    double limit{0};  // the limit of the highest tier reached
+    bool high{true};
+    double peak{0};
+    Instant onset;
+    std::optional<Instant> end;
+    ClearCause cause{ClearCause::none};
+};
+
+enum class EndReason : std::uint8_t { idle, shutdown, explicit_end };
+std::string_view to_string(EndReason r);
+
+struct Session {
+    std::string chair;
+    std::string id;
+    bool implicit{true};  // started by a reading rather than a start message
+    Instant started;
+    Instant last_reading;
+    std::optional<Instant> ended;
+    EndReason end_reason{EndReason::idle};
+    std::size_t readings{0};
+    std::array<SignalStats, signal_count> stats{};
+    std::vector<AlarmRecord> alarms;
+
+    void record(const Reading& r) {
+        ++readings;
+        stats[index_of(r.signal)].add(r.value);
+    }
+    void record(const AlarmTransition& t);
+    std::string alert_id(std::uint32_t alarm_no) const;
+};
+
+// "chair-03-20261124T184100Z": unique per chair as long as two sessions don't start in one second.
+std::string make_session_id(std::string_view chair, Instant start);
+
+}  // namespace chairwatch::alerts

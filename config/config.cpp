@@ -1,0 +1,154 @@
+#include "config/config.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "config/profile_reader.hpp"
+#include "config/yaml_reader.hpp"
+
+namespace chairwatch::config {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+Millis from_seconds(double s) {
+    return milliseconds(static_cast<long long>(s * 1000.0 + 0.5));
+}
+
+bool valid_uri(const std::string& uri) {
+    for (const char* scheme : {"tcp://", "ssl://", "mqtt://", "mqtts://", "ws://", "wss://"})
+        if (uri.rfind(scheme, 0) == 0 && uri.size() > std::string(scheme).size()) return true;
+    return false;
+}
+
+void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
+    if (!r.expect_map(n, "broker",
+                      {"uri", "client_id", "topic_prefix", "status_topic", "qos", "keepalive_s",
+                       "max_buffered_alerts"}))
+        return;
+    if (auto v = r.string(n, "uri", "broker")) {
+        if (valid_uri(*v))
+            b.uri = *v;
+        else
+            r.error(n["uri"], "broker.uri: '" + *v +
+                                  "' is not an MQTT URI (tcp://HOST:PORT or ssl://HOST:PORT)");
+    }
+    if (auto v = r.string(n, "client_id", "broker")) {
+        if (v->empty())
+            r.error(n["client_id"], "broker.client_id: must not be empty");
+        else
+            b.client_id = *v;
+    }
+    if (auto v = r.string(n, "topic_prefix", "broker")) {
+        if (v->empty() || v->find_first_of("+#") != std::string::npos || v->back() == '/')
+            r.error(n["topic_prefix"],
+                    "broker.topic_prefix: '" + *v +
+                        "' must be a non-empty topic without wildcards or a trailing '/'");
+        else
+            b.topic_prefix = *v;
+    }
+    if (auto v = r.string(n, "status_topic", "broker")) b.status_topic = *v;
+    if (auto v = r.integer(n, "qos", "broker", 0, 2)) b.qos = *v;
+    if (auto v = r.integer(n, "keepalive_s", "broker", 1, 3600)) b.keepalive_s = *v;
+    if (auto v = r.integer(n, "max_buffered_alerts", "broker", 1, 1000000))
+        b.max_buffered_alerts = *v;
+}
+
+void read_input(YamlReader& r, const YAML::Node& n, InputConfig& in) {
+    if (!r.expect_map(n, "input", {"max_payload_bytes", "max_chairs", "warn_interval_s"})) return;
+    if (auto v = r.integer(n, "max_payload_bytes", "input", 64, 65536))
+        in.max_payload_bytes = static_cast<std::size_t>(*v);
+    if (auto v = r.integer(n, "max_chairs", "input", 1, 100000))
+        in.max_chairs = static_cast<std::size_t>(*v);
+    if (auto v = r.number(n, "warn_interval_s", "input", 0, 86400))
+        in.warn_interval = from_seconds(*v);
+}
+
+void read_sessions(YamlReader& r, const YAML::Node& n, SessionConfig& s) {
+    if (!r.expect_map(n, "sessions", {"log_dir", "idle_end_s"})) return;
+    if (auto v = r.string(n, "log_dir", "sessions")) {
+        if (v->empty())
+            r.error(n["log_dir"], "sessions.log_dir: must not be empty");
+        else
+            s.log_dir = *v;
+    }
+    if (auto v = r.number(n, "idle_end_s", "sessions", 1, 86400)) s.idle_end = from_seconds(*v);
+}
+
+void read_log(YamlReader& r, const YAML::Node& n, std::string& level) {
+    if (!r.expect_map(n, "log", {"level"})) return;
+    if (auto v = r.string(n, "level", "log")) {
+        for (const char* known : {"trace", "debug", "info", "warn", "error", "critical", "off"})
+            if (*v == known) {
+                level = *v;
+                return;
+            }
+        r.error(n["level"], "log.level: '" + *v +
+                                "' is not one of trace, debug, info, warn, error, critical, off");
+    }
+}
+
+LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& overrides) {
+    Config c;
+    c.source = r.file();
+    if (root.IsNull()) {
+        r.error(root, "the file is empty");
+    } else if (r.expect_map(
+                   root, "",
+                   {"broker", "input", "sessions", "log", "profiles", "default_profile"})) {
+        if (root["broker"]) read_broker(r, root["broker"], c.broker);
+        if (root["input"]) read_input(r, root["input"], c.input);
+        if (root["sessions"]) read_sessions(r, root["sessions"], c.sessions);
+        if (root["log"]) read_log(r, root["log"], c.log_level);
+        read_profiles(r, root, c);
+    }
+    if (overrides.broker_uri) {
+        if (valid_uri(*overrides.broker_uri))
+            c.broker.uri = *overrides.broker_uri;
+        else
+            r.error(YAML::Mark::null_mark(),
+                    "--broker: '" + *overrides.broker_uri + "' is not an MQTT URI");
+    }
+    if (overrides.log_dir) c.sessions.log_dir = *overrides.log_dir;
+    if (c.broker.uri.empty() && r.ok())
+        r.error(root.IsMap() && root["broker"] ? root["broker"].Mark() : root.Mark(),
+                "broker.uri: missing (set it in the file or pass --broker URI)");
+    if (c.broker.status_topic.empty())
+        c.broker.status_topic = c.broker.topic_prefix + "/chairwatchd/status";
+
+    LoadResult result;
+    result.errors = r.take_errors();
+    if (result.errors.empty()) result.config = std::move(c);
+    return result;
+}
+
+}  // namespace
+
+std::string ConfigError::format() const {
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+LoadResult load_config_text(const std::string& text, const std::string& name,
+                            const Overrides& overrides) {
+    YamlReader r(name);
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        r.error(e.mark, "YAML syntax: " + e.msg);
+        return {std::nullopt, r.take_errors()};
+    }
+    return load(root, r, overrides);
+}
+
+LoadResult load_config_file(const std::string& path, const Overrides& overrides) {
+    std::ifstream in(path);
+    if (!in) return {std::nullopt, {{path, 1, 1, "cannot open the file for reading"}}};
+    std::ostringstream text;
+    text << in.rdbuf();
+    return load_config_text(text.str(), path, overrides);
+}
+
+}  // namespace chairwatch::config

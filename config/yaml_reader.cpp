@@ -1,0 +1,120 @@
+#include "config/yaml_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace chairwatch::config {
+
+namespace {
+
+std::string describe(const YAML::Node& n) {
+    if (n.IsScalar()) return "'" + n.Scalar() + "'";
+    if (n.IsSequence()) return "a list";
+    if (n.IsMap()) return "a mapping";
+    return "nothing";
+}
+
+std::string format_number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+}  // namespace
+
+std::string join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+}
+
+void YamlReader::error(const YAML::Mark& at, std::string message) {
+    const int line = at.line >= 0 ? at.line + 1 : 1;
+    const int column = at.column >= 0 ? at.column + 1 : 1;
+    errors_.push_back({file_, line, column, std::move(message)});
+}
+
+bool YamlReader::expect_map(const YAML::Node& map, const std::string& path) {
+    if (map.IsMap()) return true;
+    error(map, (path.empty() ? std::string("the file") : path) + ": expected a mapping, got " +
+                   describe(map));
+    return false;
+}
+
+bool YamlReader::expect_map(const YAML::Node& map, const std::string& path,
+                            std::initializer_list<std::string_view> allowed) {
+    if (!expect_map(map, path)) return false;
+    for (const auto& kv : map) {
+        const auto key = kv.first.Scalar();
+        if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+        std::string known;
+        for (auto a : allowed)
+            known += (known.empty() ? "" : ", ") + std::string(a);
+        error(kv.first, "unknown key '" + join(path, key) + "' (known here: " + known + ")");
+    }
+    return true;
+}
+
+YAML::Mark YamlReader::key_mark(const YAML::Node& map, const std::string& key) const {
+    for (const auto& kv : map)
+        if (kv.first.Scalar() == key) return kv.first.Mark();
+    return map.Mark();
+}
+
+std::optional<double> YamlReader::number(const YAML::Node& map, const std::string& key,
+                                         const std::string& path, double lo, double hi) {
+    const auto n = map[key];
+    if (!n) return std::nullopt;
+    double v = 0;
+    if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !std::isfinite(v)) {
+        error(n, join(path, key) + ": expected a number, got " + describe(n));
+        return std::nullopt;
+    }
+    if (v < lo || v > hi) {
+        error(n, join(path, key) + ": " + format_number(v) + " is out of range [" +
+                     format_number(lo) + ", " + format_number(hi) + "]");
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<int> YamlReader::integer(const YAML::Node& map, const std::string& key,
+                                       const std::string& path, long lo, long hi) {
+    const auto n = map[key];
+    if (!n) return std::nullopt;
+    long v = 0;
+    if (!n.IsScalar() || !YAML::convert<long>::decode(n, v)) {
+        error(n, join(path, key) + ": expected a whole number, got " + describe(n));
+        return std::nullopt;
+    }
+    if (v < lo || v > hi) {
+        error(n, join(path, key) + ": " + std::to_string(v) + " is out of range [" +
+                     std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        return std::nullopt;
+    }
+    return static_cast<int>(v);
+}
+
+std::optional<std::string> YamlReader::string(const YAML::Node& map, const std::string& key,
+                                              const std::string& path) {
+    const auto n = map[key];
+    if (!n) return std::nullopt;
+    if (!n.IsScalar()) {
+        error(n, join(path, key) + ": expected a string, got " + describe(n));
+        return std::nullopt;
+    }
+    return n.Scalar();
+}
+
+std::optional<bool> YamlReader::boolean(const YAML::Node& map, const std::string& key,
+                                        const std::string& path) {
+    const auto n = map[key];
+    if (!n) return std::nullopt;
+    bool v = false;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) {
+        error(n, join(path, key) + ": expected true or false, got " + describe(n));
+        return std::nullopt;
+    }
+    return v;
+}
+
+}  // namespace chairwatch::config

@@ -1,0 +1,79 @@
+// The daemon's composition: MQTT in, the pure Clinic in the middle, alerts and session logs out.
+// Everything runs on one Asio executor; Paho's callbacks are posted onto it at once.
+#pragma once
+
+#include <array>
+#include <boost/asio.hpp>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "alerts/clinic.hpp"
+#include "config/config.hpp"
+#include "daemon/warn_limiter.hpp"
+#include "drivers/mqtt_client.hpp"
+#include "drivers/payload_codec.hpp"
+#include "drivers/session_log.hpp"
+
+namespace chairwatch::daemon {
+
+namespace asio = boost::asio;
+
+struct Counters {
+    std::uint64_t messages{0};
+    std::uint64_t readings{0};
+    std::array<std::uint64_t, drivers::reject_reason_count> rejected{};
+    std::uint64_t refused_chairs{0};
+    std::uint64_t alerts{0};
+    std::uint64_t log_errors{0};
+    std::uint64_t disconnects{0};
+};
+
+class Service {
+  public:
+    Service(asio::io_context& io, config::Config cfg);
+    ~Service();
+
+    void start();
+    // Ends sessions, says goodbye on the status topic, disconnects; then calls `done`.
+    void stop();
+    // Applies a new, already validated configuration to rules and settings.
+    void reload(config::Config cfg);
+
+    const Counters& counters() const { return counters_; }
+
+  private:
+    void on_message(const std::string& topic, const std::string& payload);
+    void on_connected();
+    void on_connection_lost(const std::string& why);
+    void on_connect_failed(const std::string& why);
+    void schedule_tick();
+    void on_tick();
+    void handle(const std::vector<alerts::ClinicEvent>& events, alerts::Instant now,
+                std::optional<std::int64_t> seq = {});
+    void publish_alarm_state(const std::string& chair);
+    void publish_status(const char* state, const char* reason);
+    void warn(const std::string& key, alerts::Instant now, const std::string& text);
+    void log_stats();
+    alerts::Instant now() const;
+    std::string topic(const std::string& chair, const char* leaf) const;
+
+    asio::io_context& io_;
+    config::Config cfg_;
+    alerts::Clinic clinic_;
+    drivers::SessionLog log_;
+    std::unique_ptr<drivers::MqttClient> mqtt_;
+    asio::steady_timer tick_timer_;
+    asio::steady_timer reconnect_timer_;
+    WarnLimiter warnings_;
+    Counters counters_;
+    std::vector<alerts::ClinicEvent> events_;
+    std::set<std::string> dirty_chairs_;
+    alerts::Millis started_mono_{0};
+    alerts::Millis last_stats_{0};
+    int connect_attempts_{0};
+    bool stopping_{false};
+    bool was_connected_{false};
+};
+
+}  // namespace chairwatch::daemon

@@ -1,0 +1,172 @@
+#include "drivers/session_log.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "drivers/alert_codec.hpp"
+#include "drivers/json_writer.hpp"
+
+namespace chairwatch::drivers {
+
+using alerts::ClinicEvent;
+
+namespace {
+
+double seconds_between(alerts::Instant a, alerts::Instant b) {
+    return static_cast<double>((b.mono - a.mono).count()) / 1000.0;
+}
+
+void write_header(JsonWriter& w, const alerts::Session& s) {
+    w.key("chair").value(s.chair);
+    w.key("session_id").value(s.id);
+}
+
+}  // namespace
+
+std::string SessionLog::path_of(const alerts::Session& s, const char* suffix) const {
+    return dir_ + "/" + s.chair + "/" + s.id + suffix;
+}
+
+std::FILE* SessionLog::open(const alerts::Session& s) {
+    auto it = files_.find(s.id);
+    if (it != files_.end()) return it->second.get();
+    std::error_code ec;
+    std::filesystem::create_directories(dir_ + "/" + s.chair, ec);
+    if (ec) {
+        last_error_ = "cannot create " + dir_ + "/" + s.chair + ": " + ec.message();
+        return nullptr;
+    }
+    const auto path = path_of(s, ".jsonl");
+    File f(std::fopen(path.c_str(), "a"));
+    if (!f) {
+        last_error_ = "cannot open " + path + ": " + std::strerror(errno);
+        return nullptr;
+    }
+    return files_.emplace(s.id, std::move(f)).first->second.get();
+}
+
+bool SessionLog::append(const alerts::Session& s, const std::string& line) {
+    std::FILE* f = open(s);
+    if (!f) return false;
+    if (std::fwrite(line.data(), 1, line.size(), f) != line.size() || std::fputc('\n', f) == EOF ||
+        std::fflush(f) != 0) {
+        last_error_ = "cannot write " + path_of(s, ".jsonl") + ": " + std::strerror(errno);
+        return false;
+    }
+    return true;
+}
+
+bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<std::int64_t> seq) {
+    const alerts::Session& s = *e.session;
+    std::string line;
+    JsonWriter w(line);
+    w.begin_object();
+    switch (e.type) {
+        case ClinicEvent::Type::session_started:
+            w.key("type").value("session_start");
+            w.key("ts").time(s.started.wall);
+            write_header(w, s);
+            w.key("implicit").value(s.implicit);
+            break;
+        case ClinicEvent::Type::reading:
+            w.key("type").value("reading");
+            w.key("ts").time(e.reading.device_ts);
+            w.key("rx").time(now.wall);
+            w.key("signal").value(alerts::to_string(e.reading.signal));
+            w.key("value").number(e.reading.value);
+            break;
+        case ClinicEvent::Type::alarm:
+            w.key("type").value("alarm");
+            write_alarm_fields(w, s.chair, s, e.alarm);
+            if (seq) w.key("seq").value(*seq);
+            break;
+        case ClinicEvent::Type::session_ended: {
+            w.key("type").value("session_end");
+            w.key("ts").time(s.ended ? s.ended->wall : now.wall);
+            write_header(w, s);
+            w.key("reason").value(alerts::to_string(s.end_reason));
+            w.end_object();
+            bool ok = append(s, line) && write_summary(s);
+            files_.erase(s.id);
+            return ok;
+        }
+    }
+    w.end_object();
+    return append(s, line);
+}
+
+bool SessionLog::write_summary(const alerts::Session& s) {
+    const auto path = path_of(s, ".summary.json");
+    const auto tmp = path + ".tmp";
+    File f(std::fopen(tmp.c_str(), "w"));
+    const auto text = encode_summary(s);
+    if (!f || std::fwrite(text.data(), 1, text.size(), f.get()) != text.size() ||
+        std::fputc('\n', f.get()) == EOF || std::fflush(f.get()) != 0) {
+        last_error_ = "cannot write " + tmp + ": " + std::strerror(errno);
+        return false;
+    }
+    f.reset();
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) last_error_ = "cannot rename " + tmp + ": " + ec.message();
+    return !ec;
+}
+
+std::string encode_summary(const alerts::Session& s) {
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object();
+    write_header(w, s);
+    w.key("implicit").value(s.implicit);
+    const auto end = s.ended.value_or(s.last_reading);
+    w.key("start").time(s.started.wall);
+    w.key("end").time(end.wall);
+    w.key("duration_s").number(seconds_between(s.started, end));
+    w.key("end_reason");
+    if (s.ended)
+        w.value(alerts::to_string(s.end_reason));
+    else
+        w.null();
+    w.key("readings").value(static_cast<std::uint64_t>(s.readings));
+    w.key("signals").begin_object();
+    for (auto sig : alerts::all_signals) {
+        const auto& st = s.stats[alerts::index_of(sig)];
+        if (st.count == 0) continue;
+        w.key(alerts::to_string(sig)).begin_object();
+        w.key("count").value(static_cast<std::uint64_t>(st.count));
+        w.key("min").number(st.min);
+        w.key("max").number(st.max);
+        w.key("mean").number(st.mean());
+        w.key("unit").value(alerts::unit_of(sig));
+        w.end_object();
+    }
+    w.end_object();
+    w.key("alarms").begin_array();
+    for (const auto& a : s.alarms) {
+        w.begin_object();
+        w.key("alert_id").value(s.alert_id(a.alarm_no));
+        w.key("condition").value(a.condition);
+        w.key("kind").value(alerts::to_string(a.kind));
+        w.key("max_priority").value(alerts::to_string(a.max_priority));
+        w.key("signal").value(alerts::to_string(a.signal));
+        w.key("limit").number(a.limit);
+        w.key("peak").number(a.peak);
+        w.key("unit").value(a.kind == alerts::AlarmKind::technical ? "s"
+                                                                   : alerts::unit_of(a.signal));
+        w.key("onset").time(a.onset.wall);
+        w.key("end");
+        if (a.end)
+            w.time(a.end->wall);
+        else
+            w.null();
+        w.key("duration_s").number(seconds_between(a.onset, a.end.value_or(end)));
+        w.key("cause").value(alerts::to_string(a.cause));
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    return out;
+}
+
+}  // namespace chairwatch::drivers

@@ -1,0 +1,47 @@
+// Writes each session as it happens to <dir>/<chair>/<session_id>.jsonl (one JSON object per
+// line, flushed per line) and, at its end, <session_id>.summary.json.
+#pragma once
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "alerts/clinic.hpp"
+
+namespace chairwatch::drivers {
+
+class SessionLog {
+  public:
+    explicit SessionLog(std::string dir) : dir_(std::move(dir)) {}
+    SessionLog(const SessionLog&) = delete;
+    SessionLog& operator=(const SessionLog&) = delete;
+
+    // Records one event of the Clinic; `received` is the wall time the reading arrived.
+    // Returns false, with `last_error()` set, if the line could not be written.
+    bool write(const alerts::ClinicEvent& e, alerts::Instant now,
+               std::optional<std::int64_t> seq = {});
+    const std::string& last_error() const { return last_error_; }
+    const std::string& dir() const { return dir_; }
+    std::string path_of(const alerts::Session& s, const char* suffix) const;
+
+  private:
+    struct FileCloser {
+        void operator()(std::FILE* f) const { std::fclose(f); }
+    };
+    using File = std::unique_ptr<std::FILE, FileCloser>;
+
+    std::FILE* open(const alerts::Session& s);
+    bool append(const alerts::Session& s, const std::string& line);
+    bool write_summary(const alerts::Session& s);
+
+    std::string dir_;
+    std::map<std::string, File> files_;  // by session id
+    std::string last_error_;
+};
+
+// The summary of a finished (or running) session as JSON.
+std::string encode_summary(const alerts::Session& s);
+
+}  // namespace chairwatch::drivers

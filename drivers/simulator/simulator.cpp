@@ -1,0 +1,314 @@
+#include "drivers/simulator/simulator.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mqtt/async_client.h>
+#include <stdexcept>
+#include <string_view>
+#include <thread>
+
+namespace chairwatch::sim {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* usage_text =
+    "usage: chairwatch simulate --broker URI --chairs N --speed X [--seed S] [--prefix clinic]\n"
+    "         [--qos 1] [--baseline-min 10] [--dose-min 40] [--observation-min 60]\n"
+    "         [--surge CHAIRS] [--quiet]\n"
+    "Publishes simulated vitals of chair-01..chair-NN (IV ketamine 0.5 mg/kg over the dose\n"
+    "time). chair-01 surges, chair-02 is normal, later chairs surge 1 in 4 (seeded);\n"
+    "--surge 1,3 names the surging chairs instead. --speed 120: 1 simulated minute per 0.5 s.\n";
+
+static std::size_t max_pending_tokens = std::getenv("CW_PEND") ? std::stoul(std::getenv("CW_PEND")) : 4096;
+constexpr int max_stagger_s = 60;
+
+[[noreturn]] void usage_error(std::string_view flag, std::string_view why) {
+    throw std::invalid_argument(std::string(flag) + ": " + std::string(why));
+}
+
+template <typename T>
+T to_number(std::string_view flag, std::string_view v, T lo, T hi) {
+    T out{};
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc{} || end != v.data() + v.size()) usage_error(flag, "not a number");
+    if (out < lo || out > hi) usage_error(flag, "out of range");
+    return out;
+}
+
+std::vector<int> to_chair_list(std::string_view v) {
+    std::vector<int> chairs;
+    while (!v.empty()) {
+        const auto comma = std::min(v.find(','), v.size());
+        chairs.push_back(to_number("--surge", v.substr(0, comma), 1, 999));
+        v.remove_prefix(std::min(comma + 1, v.size()));
+    }
+    return chairs;
+}
+
+using Setter = void (*)(SimulateOptions&, std::string_view);
+struct Flag {
+    std::string_view name;
+    Setter set;
+};
+
+// Flags that take a value; --quiet and --help are handled apart.
+const std::array<Flag, 10> value_flags{{
+    {"--broker", [](SimulateOptions& o, std::string_view v) { o.broker = v; }},
+    {"--chairs", [](SimulateOptions& o, std::string_view v) { o.chairs = to_number("--chairs", v, 1, 999); }},
+    {"--speed", [](SimulateOptions& o, std::string_view v) { o.speed = to_number("--speed", v, 0.001, 1e6); }},
+    {"--seed", [](SimulateOptions& o, std::string_view v) { o.seed = to_number<std::uint64_t>("--seed", v, 0, UINT64_MAX); }},
+    {"--prefix", [](SimulateOptions& o, std::string_view v) { o.prefix = v; }},
+    {"--qos", [](SimulateOptions& o, std::string_view v) { o.qos = to_number("--qos", v, 0, 2); }},
+    {"--baseline-min", [](SimulateOptions& o, std::string_view v) { o.timeline.baseline_s = 60 * to_number("--baseline-min", v, 0, 240); }},
+    {"--dose-min", [](SimulateOptions& o, std::string_view v) { o.timeline.dose_s = 60 * to_number("--dose-min", v, 1, 240); }},
+    {"--observation-min", [](SimulateOptions& o, std::string_view v) { o.timeline.observation_s = 60 * to_number("--observation-min", v, 0, 480); }},
+    {"--surge", [](SimulateOptions& o, std::string_view v) { o.surge = to_chair_list(v); }},
+}};
+
+void validate(const SimulateOptions& o) {
+    if (o.broker.empty()) usage_error("--broker", "required");
+    if (o.chairs == 0) usage_error("--chairs", "required");
+    if (o.speed == 0) usage_error("--speed", "required");
+    if (o.prefix.empty() || o.prefix.find_first_of("+#") != std::string::npos)
+        usage_error("--prefix", "must be non-empty, without + or #");
+    for (int c : o.surge.value_or(std::vector<int>{}))
+        if (c > o.chairs) usage_error("--surge", "chair " + std::to_string(c) + " > --chairs");
+}
+
+// Sends each publish without waiting; keeps the count of tokens in flight bounded.
+class Publisher {
+public:
+    Publisher(const std::string& broker, int qos)
+        : client_(broker, "chairwatch-sim-" + std::to_string(::getpid()), create_options()),
+          qos_(qos) {}
+
+    void connect() {
+        auto opts = mqtt::connect_options_builder()
+                        .clean_session(true)
+                        .connect_timeout(5s)
+                        .max_inflight(std::getenv("CW_INF") ? std::stoi(std::getenv("CW_INF")) : 1000)
+                        .finalize();
+        if (!client_.connect(opts)->wait_for(6s)) throw std::runtime_error("connect timed out");
+    }
+
+    void publish(const mqtt::string_ref& topic, std::string_view payload) {
+        pending_.push_back(client_.publish(topic, payload.data(), payload.size(), qos_, false));
+        ++published_;
+        while (!pending_.empty() && pending_.front()->is_complete()) pop_front();
+        if (pending_.size() > max_pending_tokens) drain(max_pending_tokens / 2);
+    }
+
+    void finish() {
+        drain(0);
+        client_.disconnect()->wait_for(10s);
+    }
+
+    std::uint64_t published() const { return published_; }
+
+private:
+    // Paho C refuses a publish when more than maxBufferedMessages (default 100) are queued,
+    // even while connected; our own bound on pending tokens keeps the queue below this.
+    static mqtt::create_options create_options() {
+        mqtt::create_options opts;
+        opts.set_max_buffered_messages(static_cast<int>(2 * max_pending_tokens));
+        return opts;
+    }
+
+    // Waits for the oldest tokens; a failed delivery throws.
+    void drain(std::size_t keep) {
+        while (pending_.size() > keep) pop_front();
+    }
+    void pop_front() {
+        pending_.front()->wait();
+        pending_.pop_front();
+    }
+
+    mqtt::async_client client_;
+    int qos_;
+    std::deque<mqtt::delivery_token_ptr> pending_;
+    std::uint64_t published_ = 0;
+};
+
+struct Chair {
+    int number;
+    std::string name;
+    Scenario scenario;
+    int start_s;  // simulated second of the run at which this chair's session starts
+    mqtt::string_ref bp_topic, hr_topic, spo2_topic;
+};
+
+struct Counts {
+    std::uint64_t bp = 0, hr = 0, spo2 = 0, hr_spikes = 0, hr_zeros = 0;
+};
+
+std::vector<Chair> make_chairs(const SimulateOptions& o) {
+    std::vector<Chair> chairs;
+    for (int n = 1; n <= o.chairs; ++n) {
+        auto kind = default_kind(o.seed, n);
+        if (o.surge)
+            kind = std::ranges::find(*o.surge, n) != o.surge->end() ? ScenarioKind::surge
+                                                                      : ScenarioKind::normal;
+        std::array<char, 24> name{};
+        std::snprintf(name.data(), name.size(), "chair-%02d", n);
+        const std::string base = o.prefix + "/" + name.data() + "/vitals/";
+        chairs.push_back(Chair{n, name.data(), Scenario(chair_seed(o.seed, n), kind, o.timeline),
+                               (n - 1) % max_stagger_s, base + "bp", base + "hr", base + "spo2"});
+    }
+    return chairs;
+}
+
+std::string clock_text(int s) {
+    std::array<char, 24> buf{};
+    std::snprintf(buf.data(), buf.size(), "%02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+    return buf.data();
+}
+
+std::string phase_text(const Scenario& sc, int t) {
+    const Timeline& tl = sc.timeline();
+    switch (sc.phase(t)) {
+        case Phase::baseline: return "baseline +" + std::to_string(t / 60) + "m";
+        case Phase::dosing: return "dosing +" + std::to_string((t - tl.dose_start_s()) / 60) + "m";
+        case Phase::observation: break;
+    }
+    return "observation +" + std::to_string((t - tl.dose_end_s()) / 60) + "m";
+}
+
+void publish_vitals(Publisher& pub, const Chair& c, const Vitals& v, double ts, Counts& n) {
+    std::array<char, 128> buf{};
+    if (v.bp) {
+        const int len = std::snprintf(buf.data(), buf.size(),
+                                      R"({"ts":%.3f,"sbp":%d,"dbp":%d,"map":%d})", ts, v.bp->sbp,
+                                      v.bp->dbp, v.bp->map);
+        pub.publish(c.bp_topic, {buf.data(), static_cast<std::size_t>(len)});
+        ++n.bp;
+    }
+    // Odd chairs send JSON, even chairs a plain number: the daemon accepts both.
+    const int hr_len = c.number % 2 == 1
+                           ? std::snprintf(buf.data(), buf.size(), R"({"ts":%.3f,"hr":%d})", ts, v.hr)
+                           : std::snprintf(buf.data(), buf.size(), "%d", v.hr);
+    pub.publish(c.hr_topic, {buf.data(), static_cast<std::size_t>(hr_len)});
+    const int spo2_len = std::snprintf(buf.data(), buf.size(), R"({"ts":%.3f,"spo2":%d})", ts, v.spo2);
+    pub.publish(c.spo2_topic, {buf.data(), static_cast<std::size_t>(spo2_len)});
+    n.hr += 1;
+    n.spo2 += 1;
+    n.hr_spikes += v.artifact == Artifact::hr_spike ? 1 : 0;
+    n.hr_zeros += v.artifact == Artifact::hr_zero ? 1 : 0;
+}
+
+void log_cuff(const Chair& c, const Vitals& v, int run_s, int t) {
+    std::printf("[sim +%s] %s NIBP %d/%d (MAP %d)  HR %d  %s\n", clock_text(run_s).c_str(),
+                c.name.c_str(), v.bp->sbp, v.bp->dbp, v.bp->map, v.hr,
+                phase_text(c.scenario, t).c_str());
+}
+
+double epoch_seconds() {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return std::chrono::duration<double>(now).count();
+}
+
+// Advances simulated time a second at a time for every chair, paced on the steady clock.
+Counts publish_run(Publisher& pub, const std::vector<Chair>& chairs, const SimulateOptions& o) {
+    Counts counts;
+    const double wall0 = epoch_seconds();
+    const auto start = std::chrono::steady_clock::now();
+    const int last_s = chairs.back().start_s + o.timeline.end_s();
+    for (int s = 0; s <= last_s; ++s) {
+        const auto due = std::chrono::duration<double>(s / o.speed);
+        std::this_thread::sleep_until(
+            start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(due));
+        for (const Chair& c : chairs) {
+            const auto v = c.scenario.at(s - c.start_s);
+            if (!v) continue;
+            publish_vitals(pub, c, *v, wall0 + s, counts);
+            if (v->bp && !o.quiet) log_cuff(c, *v, s, s - c.start_s);
+        }
+    }
+    return counts;
+}
+
+void print_summary(const Counts& n, std::uint64_t total, const SimulateOptions& o, int last_s,
+                   double real_s) {
+    std::printf(
+        "[sim +%s] done: %llu messages published (bp %llu, hr %llu, spo2 %llu; hr artifacts: "
+        "%llu spikes, %llu sensor-off) for %d chairs in %.1f s real at %gx\n",
+        clock_text(last_s).c_str(), static_cast<unsigned long long>(total),
+        static_cast<unsigned long long>(n.bp), static_cast<unsigned long long>(n.hr),
+        static_cast<unsigned long long>(n.spo2), static_cast<unsigned long long>(n.hr_spikes),
+        static_cast<unsigned long long>(n.hr_zeros), o.chairs, real_s, o.speed);
+}
+
+// The connected publisher, or nothing after saying on stderr why the broker is unreachable.
+std::unique_ptr<Publisher> connect_publisher(const SimulateOptions& o) {
+    try {
+        auto pub = std::make_unique<Publisher>(o.broker, o.qos);
+        pub->connect();
+        return pub;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "chairwatch simulate: cannot connect to broker %s: %s\n",
+                     o.broker.c_str(), e.what());
+        return nullptr;
+    }
+}
+
+int simulate(const SimulateOptions& o) {
+    const auto chairs = make_chairs(o);
+    const auto pub = connect_publisher(o);
+    if (!pub) return 1;
+    const auto start = std::chrono::steady_clock::now();
+    const Counts counts = publish_run(*pub, chairs, o);
+    pub->finish();
+    const std::chrono::duration<double> real = std::chrono::steady_clock::now() - start;
+    if (!o.quiet)
+        print_summary(counts, pub->published(), o, chairs.back().start_s + o.timeline.end_s(),
+                      real.count());
+    return 0;
+}
+
+}  // namespace
+
+SimulateOptions parse_simulate_args(int argc, char** argv) {
+    SimulateOptions o;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--quiet") o.quiet = true;
+        if (arg == "--help" || arg == "-h") o.help = true;
+        if (arg == "--quiet" || arg == "--help" || arg == "-h") continue;
+        const auto eq = arg.find('=');
+        const auto name = arg.substr(0, eq);
+        const auto flag = std::ranges::find(value_flags, name, &Flag::name);
+        if (flag == value_flags.end()) usage_error(arg, "unknown option");
+        if (eq == std::string_view::npos && i + 1 >= argc) usage_error(arg, "needs a value");
+        flag->set(o, eq == std::string_view::npos ? std::string_view(argv[++i]) : arg.substr(eq + 1));
+    }
+    if (!o.help) validate(o);
+    return o;
+}
+
+int run_simulate(int argc, char** argv) {
+    try {
+        const SimulateOptions o = parse_simulate_args(argc, argv);
+        if (o.help) {
+            std::fputs(usage_text, stdout);
+            return 0;
+        }
+        return simulate(o);
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "chairwatch simulate: %s\n%s", e.what(), usage_text);
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "chairwatch simulate: %s\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace chairwatch::sim

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The main job as a demo: a private Mosquitto on a free loopback port, chairwatchd with the
+# shipped config, and the simulator for three chairs at accelerated time (chair 1 has a
+# ketamine-typical BP surge, chair 2 stays normal). Prints the alerts as a nurse station shows
+# them, stops everything it started, and says where the session logs are.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+scripts/install-deps.sh
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$(nproc)" --target chairwatchd chairwatch >/dev/null
+
+speed=${SPEED:-150}
+chairs=${CHAIRS:-3}
+out=$root/demo-out
+rm -rf "$out"
+mkdir -p "$out"
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port=18830
+while ! port_free "$port"; do port=$((port + 1)); done
+broker=tcp://127.0.0.1:$port
+
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" >"$out/mosquitto.conf"
+mosquitto -c "$out/mosquitto.conf" >"$out/mosquitto.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do port_free "$port" || break; sleep 0.05; done
+
+echo "== chairwatchd on $broker (config: config/chairwatch.yaml, log: demo-out/chairwatchd.log)"
+build/daemon/chairwatchd --config config/chairwatch.yaml --broker "$broker" \
+    --log-dir "$out/sessions" 2>"$out/chairwatchd.log" &
+daemon=$!
+pids+=($daemon)
+
+echo "== nurse station view (chairwatch alerts):"
+build/daemon/chairwatch alerts --broker "$broker" | tee "$out/alerts.txt" &
+pids+=($!)
+sleep 1
+
+echo "== simulating $chairs chairs at ${speed}x: baseline 10 min, IV ketamine over 40 min, 60 min observation"
+build/daemon/chairwatch simulate --broker "$broker" --chairs "$chairs" --speed "$speed" --quiet
+
+sleep 1
+kill -TERM "$daemon"
+wait "$daemon" || true
+sleep 0.5
+cleanup
+trap - EXIT
+
+echo
+echo "== session logs and summaries in $out/sessions:"
+find "$out/sessions" -type f | sort | sed 's/^/   /'
+echo
+echo "== what chairwatchd counted (from demo-out/chairwatchd.log):"
+grep "stats:" "$out/chairwatchd.log" | tail -1 | sed 's/^.*stats:/   /'

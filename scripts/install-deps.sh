@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages chairwatch needs to build, test and run its demo.
+# Idempotent: does nothing when everything is already installed.
+set -euo pipefail
+
+packages=(
+    build-essential cmake ninja-build pkg-config git
+    libboost1.81-dev libboost-json1.81-dev
+    libpaho-mqttpp-dev libpaho-mqtt-dev
+    libspdlog-dev libyaml-cpp-dev doctest-dev
+    mosquitto mosquitto-clients
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,298 @@
+#include "harness.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <mqtt/async_client.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace chairwatch::it {
+
+namespace fs = std::filesystem;
+
+Process::Process(std::vector<std::string> argv, std::string output_file)
+    : output_file_(std::move(output_file)) {
+    std::vector<char*> args;
+    for (auto& a : argv)
+        args.push_back(a.data());
+    args.push_back(nullptr);
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+        int fd = ::open(output_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            ::dup2(fd, 1);
+            ::dup2(fd, 2);
+            ::close(fd);
+        }
+        ::setpgid(0, 0);
+        ::execv(args[0], args.data());
+        ::_exit(127);
+    }
+}
+
+Process::~Process() {
+    if (running()) {
+        signal(SIGKILL);
+        wait(5s);
+    }
+}
+
+void Process::signal(int sig) {
+    if (pid_ > 0 && status_ < 0) ::kill(pid_, sig);
+}
+
+bool Process::running() {
+    if (pid_ <= 0 || status_ >= 0) return false;
+    int st = 0;
+    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        return false;
+    }
+    return true;
+}
+
+int Process::wait(std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (running()) {
+        if (Clock::now() > deadline) return -1;
+        std::this_thread::sleep_for(10ms);
+    }
+    return status_;
+}
+
+std::string Process::output() const {
+    return read_file(output_file_);
+}
+
+std::string temp_dir(const std::string& name) {
+    static std::atomic<int> counter{0};
+    const auto dir = fs::temp_directory_path() / ("cw-it-" + std::to_string(::getpid()) + "-" +
+                                                  std::to_string(counter++) + "-" + name);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir.string();
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path);
+    out << text;
+}
+
+int free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+namespace {
+
+bool port_open(int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+}
+
+std::string find_mosquitto() {
+    for (const char* p : {"/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"})
+        if (fs::exists(p)) return p;
+    throw std::runtime_error("mosquitto not found: apt-get install mosquitto");
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& argv, std::string& output, std::chrono::seconds timeout) {
+    const auto dir = temp_dir("run");
+    Process p(argv, dir + "/out.txt");
+    int code = p.wait(timeout);
+    output = p.output();
+    fs::remove_all(dir);
+    return code;
+}
+
+Broker::Broker() : dir_(temp_dir("broker")), port_(free_port()) {
+    write_file(dir_ + "/mosquitto.conf",
+               "listener " + std::to_string(port_) +
+                   " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+    start();
+}
+
+Broker::~Broker() {
+    stop();
+    fs::remove_all(dir_);
+}
+
+void Broker::start() {
+    proc_ = std::make_unique<Process>(
+        std::vector<std::string>{find_mosquitto(), "-c", dir_ + "/mosquitto.conf"},
+        dir_ + "/broker.log");
+    const auto deadline = Clock::now() + 10s;
+    while (!port_open(port_)) {
+        if (Clock::now() > deadline || !proc_->running())
+            throw std::runtime_error("mosquitto did not start: " + proc_->output());
+        std::this_thread::sleep_for(20ms);
+    }
+}
+
+void Broker::stop() {
+    if (!proc_) return;
+    proc_->signal(SIGTERM);
+    proc_->wait(5s);
+    proc_.reset();
+}
+
+boost::json::value Message::json() const {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(payload, ec);
+    return ec ? boost::json::value(nullptr) : v;
+}
+
+Client::Client(const std::string& uri, const std::string& id) {
+    static std::atomic<int> counter{0};
+    const auto client_id =
+        id.empty() ? "it-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) : id;
+    client_ = std::make_unique<mqtt::async_client>(uri, client_id);
+    client_->set_message_callback([this](mqtt::const_message_ptr msg) {
+        std::lock_guard lock(mu_);
+        received_.push_back(
+            {msg->get_topic(), msg->get_payload_str(), msg->is_retained(), Clock::now()});
+        cv_.notify_all();
+    });
+    auto opts = mqtt::connect_options_builder().clean_session(true).finalize();
+    client_->connect(opts)->wait_for(10s);
+    if (!client_->is_connected()) throw std::runtime_error("test client cannot connect to " + uri);
+}
+
+Client::~Client() {
+    try {
+        if (client_->is_connected()) client_->disconnect()->wait_for(2s);
+    } catch (const mqtt::exception&) {
+    }
+}
+
+void Client::subscribe(const std::string& filter, int qos) {
+    client_->subscribe(filter, qos)->wait_for(5s);
+}
+
+void Client::publish(const std::string& topic, const std::string& payload, int qos, bool retain) {
+    client_->publish(topic, payload.data(), payload.size(), qos, retain)->wait_for(5s);
+}
+
+std::optional<Message> Client::wait_for(const std::function<bool(const Message&)>& pred,
+                                        std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    std::size_t seen = 0;
+    const auto deadline = Clock::now() + timeout;
+    while (true) {
+        for (; seen < received_.size(); ++seen)
+            if (pred(received_[seen])) return received_[seen];
+        if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && seen == received_.size())
+            return std::nullopt;
+    }
+}
+
+std::vector<Message> Client::messages(const std::string& topic_prefix) const {
+    std::lock_guard lock(mu_);
+    std::vector<Message> out;
+    for (const auto& m : received_)
+        if (m.topic.rfind(topic_prefix, 0) == 0) out.push_back(m);
+    return out;
+}
+
+void Client::clear() {
+    std::lock_guard lock(mu_);
+    received_.clear();
+}
+
+Daemon::Daemon(const Broker& broker, const std::string& config_text, const std::string& name)
+    : broker_(broker),
+      dir_(temp_dir(name)),
+      config_(dir_ + "/chairwatch.yaml"),
+      log_dir_(dir_ + "/sessions") {
+    write_file(config_, config_text);
+}
+
+Daemon::~Daemon() {
+    if (proc_ && proc_->running()) {
+        proc_->signal(SIGTERM);
+        if (proc_->wait(10s) < 0) proc_->signal(SIGKILL);
+    }
+}
+
+void Daemon::start() {
+    Client watcher(broker_.uri());
+    watcher.subscribe("clinic/chairwatchd/status");
+    const auto since = Clock::now();
+    proc_ = std::make_unique<Process>(
+        std::vector<std::string>{CHAIRWATCHD_BIN, "--config", config_, "--broker", broker_.uri(),
+                                 "--log-dir", log_dir_},
+        dir_ + "/chairwatchd.log");
+    auto online = watcher.wait_for(
+        [&](const Message& m) {
+            return m.at >= since && !m.retained &&
+                   m.payload.find("\"online\"") != std::string::npos;
+        },
+        15s);
+    if (!online) throw std::runtime_error("chairwatchd did not come online: " + proc_->output());
+}
+
+void Daemon::kill(int sig) {
+    proc_->signal(sig);
+}
+
+std::string shipped_config(const std::vector<std::pair<std::string, std::string>>& replace) {
+    auto text = read_file(CHAIRWATCH_SOURCE_DIR "/config/chairwatch.yaml");
+    for (const auto& [from, to] : replace) {
+        auto pos = text.find(from);
+        if (pos == std::string::npos)
+            throw std::runtime_error("shipped config has no '" + from + "'");
+        text.replace(pos, from.size(), to);
+    }
+    return text;
+}
+
+std::string field(const Message& m, const char* key) {
+    auto v = m.json();
+    if (!v.is_object()) return "";
+    auto* f = v.as_object().if_contains(key);
+    if (!f) return "";
+    if (f->is_string()) return std::string(f->as_string());
+    return boost::json::serialize(*f);
+}
+
+bool is_alert(const Message& m, const std::string& chair, const std::string& condition,
+              const std::string& state, const std::string& priority) {
+    return m.topic == "clinic/" + chair + "/alerts" && field(m, "condition") == condition &&
+           field(m, "state") == state && (priority.empty() || field(m, "priority") == priority);
+}
+
+}  // namespace chairwatch::it

@@ -1,0 +1,126 @@
+// Real parts for integration tests: a private mosquitto on a free loopback port, the real
+// chairwatchd binary, and real MQTT clients. Everything started here is stopped by its PID.
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace mqtt {
+class async_client;
+}
+
+namespace chairwatch::it {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// A child process with stdout and stderr in a file.
+class Process {
+  public:
+    Process(std::vector<std::string> argv, std::string output_file);
+    ~Process();
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+
+    pid_t pid() const { return pid_; }
+    void signal(int sig);
+    // Waits for the exit; returns the exit code (128+signal if killed), or -1 on timeout.
+    int wait(std::chrono::milliseconds timeout);
+    bool running();
+    std::string output() const;  // everything it printed so far
+
+  private:
+    pid_t pid_{-1};
+    std::string output_file_;
+    int status_{-1};
+};
+
+std::string temp_dir(const std::string& name);  // fresh, empty
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
+int free_port();
+// Runs a command to completion; returns its exit code and, in `output`, what it printed.
+int run(const std::vector<std::string>& argv, std::string& output,
+        std::chrono::seconds timeout = 60s);
+
+class Broker {
+  public:
+    Broker();
+    ~Broker();
+    void start();
+    void stop();  // SIGTERM, waits
+    int port() const { return port_; }
+    std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
+
+  private:
+    std::string dir_;
+    int port_;
+    std::unique_ptr<Process> proc_;
+};
+
+struct Message {
+    std::string topic;
+    std::string payload;
+    bool retained{false};
+    Clock::time_point at;
+    boost::json::value json() const;  // null if not JSON
+};
+
+// A real MQTT client that records everything it receives on its subscriptions.
+class Client {
+  public:
+    explicit Client(const std::string& uri, const std::string& id = "");
+    ~Client();
+    void subscribe(const std::string& filter, int qos = 1);
+    void publish(const std::string& topic, const std::string& payload, int qos = 1,
+                 bool retain = false);
+
+    // Waits until a received message satisfies `pred`; returns it, or nullopt on timeout.
+    std::optional<Message> wait_for(const std::function<bool(const Message&)>& pred,
+                                    std::chrono::milliseconds timeout = 10s);
+    std::vector<Message> messages(const std::string& topic_prefix = "") const;
+    void clear();
+
+  private:
+    std::unique_ptr<mqtt::async_client> client_;
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<Message> received_;
+};
+
+// chairwatchd with a config file, its own log dir and a broker.
+class Daemon {
+  public:
+    Daemon(const Broker& broker, const std::string& config_text, const std::string& name = "d");
+    ~Daemon();
+    // Starts and waits until it says "online" on its status topic.
+    void start();
+    void kill(int sig);
+    int wait(std::chrono::milliseconds timeout) { return proc_->wait(timeout); }
+    std::string output() const { return proc_ ? proc_->output() : ""; }
+    const std::string& log_dir() const { return log_dir_; }
+    const std::string& config_path() const { return config_; }
+
+  private:
+    const Broker& broker_;
+    std::string dir_, config_, log_dir_;
+    std::unique_ptr<Process> proc_;
+};
+
+// The shipped config with the given replacements of exact substrings.
+std::string shipped_config(const std::vector<std::pair<std::string, std::string>>& replace = {});
+
+// Helpers on alert messages.
+bool is_alert(const Message& m, const std::string& chair, const std::string& condition,
+              const std::string& state, const std::string& priority = "");
+std::string field(const Message& m, const char* key);
+
+}  // namespace chairwatch::it

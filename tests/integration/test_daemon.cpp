@@ -1,0 +1,239 @@
+// The real chairwatchd against a real mosquitto, through real MQTT clients.
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <filesystem>
+
+#include "harness.hpp"
+
+using namespace chairwatch::it;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<boost::json::object> jsonl(const std::string& path) {
+    std::vector<boost::json::object> lines;
+    std::istringstream in(read_file(path));
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(boost::json::parse(line).as_object());
+    return lines;
+}
+
+std::vector<fs::path> files_in(const std::string& dir, const std::string& suffix) {
+    std::vector<fs::path> out;
+    if (!fs::exists(dir)) return out;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.path().string().size() >= suffix.size() &&
+            e.path().string().compare(e.path().string().size() - suffix.size(), suffix.size(),
+                                      suffix) == 0)
+            out.push_back(e.path());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a BP surge raises an alert with every field, updates the retained state, and clears") {
+    Broker broker;
+    Daemon daemon(broker, shipped_config());
+    daemon.start();
+    Client nurse(broker.uri());
+    nurse.subscribe("clinic/+/alerts");
+    nurse.subscribe("clinic/+/alarms");
+    Client monitor(broker.uri());
+
+    monitor.publish("clinic/chair-03/vitals/bp", R"({"ts":1764000000.5,"sbp":152,"dbp":94})");
+    monitor.publish("clinic/chair-03/vitals/bp", R"({"sbp":192,"dbp":96})");
+    auto raised = nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-03", "sbp_high", "raised"); });
+    REQUIRE(raised);
+    auto a = raised->json().as_object();
+    for (const char* key : {"alert_id", "chair", "session_id", "condition", "kind", "priority",
+                            "state", "signal", "value", "limit", "unit", "onset", "ts", "text"})
+        CHECK_MESSAGE(a.contains(key), key);
+    CHECK(a["priority"] == "medium");
+    CHECK(a["kind"] == "physiological");
+    CHECK(a["value"] == 192);
+    CHECK(a["limit"] == 180);
+    CHECK(a["unit"] == "mmHg");
+    CHECK(a["text"] == "Chair 3: systolic BP 192 mmHg, above 180 (medium priority)");
+    const auto id = std::string(a["alert_id"].as_string());
+
+    auto state = nurse.wait_for([&](const Message& m) {
+        return m.topic == "clinic/chair-03/alarms" && m.payload.find(id) != std::string::npos;
+    });
+    REQUIRE(state);
+    CHECK(state->json().as_array().size() == 1);
+
+    // A second high reading within 10 minutes confirms: high priority, same alarm.
+    monitor.publish("clinic/chair-03/vitals/bp", R"({"sbp":188,"dbp":97})");
+    auto high = nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-03", "sbp_high", "updated", "high"); });
+    REQUIRE(high);
+    CHECK(field(*high, "alert_id") == id);
+
+    // A late nurse station sees the truth at once from the retained state.
+    Client late(broker.uri());
+    late.subscribe("clinic/chair-03/alarms");
+    auto retained = late.wait_for([](const Message& m) { return m.retained; });
+    REQUIRE(retained);
+    REQUIRE(retained->json().as_array().size() == 1);
+    CHECK(retained->json().as_array()[0].as_object()["priority"] == "high");
+
+    monitor.publish("clinic/chair-03/vitals/bp", R"({"sbp":140,"dbp":85})");
+    auto cleared = nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-03", "sbp_high", "cleared"); });
+    REQUIRE(cleared);
+    CHECK(field(*cleared, "alert_id") == id);
+    CHECK(field(*cleared, "cause") == "back_in_range");
+    auto empty = nurse.wait_for(
+        [](const Message& m) { return m.topic == "clinic/chair-03/alarms" && m.payload == "[]"; });
+    CHECK(empty);
+}
+
+TEST_CASE("a normal chair raises nothing while its neighbour alarms") {
+    Broker broker;
+    Daemon daemon(broker, shipped_config());
+    daemon.start();
+    Client nurse(broker.uri());
+    nurse.subscribe("clinic/+/alerts");
+    Client monitor(broker.uri());
+    for (int i = 0; i < 5; ++i) {
+        monitor.publish("clinic/chair-01/vitals/bp", R"({"sbp":205,"dbp":100})");
+        monitor.publish("clinic/chair-02/vitals/bp", R"({"sbp":125,"dbp":80})");
+        monitor.publish("clinic/chair-02/vitals/hr", "72");
+    }
+    REQUIRE(nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-01", "sbp_high", "raised", "high"); }));
+    CHECK(nurse.messages("clinic/chair-02/").empty());
+}
+
+TEST_CASE("status: online while running, offline from the last will when killed -9") {
+    Broker broker;
+    Daemon daemon(broker, shipped_config());
+    daemon.start();
+    Client station(broker.uri());
+    station.subscribe("clinic/chairwatchd/status");
+    auto online = station.wait_for([](const Message& m) { return m.retained; });
+    REQUIRE(online);
+    CHECK(field(*online, "state") == "online");
+    daemon.kill(SIGKILL);
+    auto offline =
+        station.wait_for([](const Message& m) { return field(m, "state") == "offline"; }, 15s);
+    REQUIRE(offline);
+    CHECK(field(*offline, "reason") == "connection lost");
+    // Retained, so a station that connects later learns it too.
+    Client later(broker.uri());
+    later.subscribe("clinic/chairwatchd/status");
+    auto seen = later.wait_for([](const Message& m) { return m.retained; });
+    REQUIRE(seen);
+    CHECK(field(*seen, "state") == "offline");
+}
+
+TEST_CASE("SIGTERM stops cleanly: offline status, sessions closed with logs and summaries") {
+    Broker broker;
+    Daemon daemon(broker, shipped_config());
+    daemon.start();
+    Client station(broker.uri());
+    station.subscribe("clinic/chairwatchd/status");
+    Client monitor(broker.uri());
+    monitor.publish("clinic/chair-05/vitals/bp", R"({"sbp":165,"dbp":90})");
+    monitor.publish("clinic/chair-05/vitals/hr", R"({"hr":77})");
+    station.subscribe("clinic/chair-05/alerts");
+    REQUIRE(station.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-05", "sbp_high", "raised", "low"); }));
+
+    daemon.kill(SIGTERM);
+    CHECK(daemon.wait(10s) == 0);
+    auto offline =
+        station.wait_for([](const Message& m) { return field(m, "state") == "offline"; });
+    REQUIRE(offline);
+    CHECK(field(*offline, "reason") == "shutdown");
+
+    auto logs = files_in(daemon.log_dir() + "/chair-05", ".jsonl");
+    REQUIRE(logs.size() == 1);
+    auto lines = jsonl(logs[0].string());
+    REQUIRE(lines.size() >= 6);
+    CHECK(lines.front()["type"] == "session_start");
+    CHECK(lines.front()["implicit"] == true);
+    int readings = 0, alarms = 0;
+    for (auto& l : lines) {
+        readings += l["type"] == "reading";
+        alarms += l["type"] == "alarm";
+    }
+    CHECK(readings == 4);  // sbp, dbp, derived map, hr
+    CHECK(alarms == 2);    // raised, then closed at the session's end
+    CHECK(lines.back()["type"] == "session_end");
+    CHECK(lines.back()["reason"] == "shutdown");
+    auto summaries = files_in(daemon.log_dir() + "/chair-05", ".summary.json");
+    REQUIRE(summaries.size() == 1);
+    auto summary = boost::json::parse(read_file(summaries[0].string())).as_object();
+    CHECK(summary["signals"].as_object()["sbp"].as_object()["max"] == 165);
+    CHECK(summary["alarms"].as_array().size() == 1);
+    CHECK(daemon.output().find("stats:") != std::string::npos);
+}
+
+TEST_CASE("a silent HR feed raises a technical alarm, and the feed's return clears it") {
+    Broker broker;
+    Daemon daemon(broker,
+                  shipped_config(
+                      {{"- {after_s: 10, priority: low}", "- {after_s: 2, priority: low}"},
+                       {"- {after_s: 30, priority: medium}", "- {after_s: 4, priority: medium}"}}));
+    daemon.start();
+    Client nurse(broker.uri());
+    nurse.subscribe("clinic/+/alerts");
+    Client monitor(broker.uri());
+    monitor.publish("clinic/chair-09/vitals/hr", "80");
+    auto low = nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-09", "hr_feed_lost", "raised", "low"); });
+    REQUIRE(low);
+    CHECK(field(*low, "kind") == "technical");
+    CHECK(field(*low, "unit") == "s");
+    REQUIRE(nurse.wait_for([](const Message& m) {
+        return is_alert(m, "chair-09", "hr_feed_lost", "updated", "medium");
+    }));
+    monitor.publish("clinic/chair-09/vitals/hr", "81");
+    auto back = nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-09", "hr_feed_lost", "cleared"); });
+    REQUIRE(back);
+    CHECK(field(*back, "cause") == "feed_resumed");
+}
+
+TEST_CASE("a session ends after the idle time and its summary is written") {
+    Broker broker;
+    Daemon daemon(broker, shipped_config({{"idle_end_s: 1800", "idle_end_s: 2"}}));
+    daemon.start();
+    Client monitor(broker.uri());
+    monitor.publish("clinic/chair-04/vitals/bp", R"({"sbp":130,"dbp":80})");
+    const auto deadline = Clock::now() + 10s;
+    while (files_in(daemon.log_dir(), ".summary.json").empty() && Clock::now() < deadline)
+        std::this_thread::sleep_for(100ms);
+    auto summaries = files_in(daemon.log_dir(), ".summary.json");
+    REQUIRE(summaries.size() == 1);
+    auto summary = boost::json::parse(read_file(summaries[0].string())).as_object();
+    CHECK(summary["end_reason"] == "idle");
+    CHECK(summary["chair"] == "chair-04");
+}
+
+TEST_CASE(
+    "the simulator drives a surging and a normal chair: high alert raised then cleared, none for "
+    "the normal chair") {
+    Broker broker;
+    Daemon daemon(broker, shipped_config());
+    daemon.start();
+    Client nurse(broker.uri());
+    nurse.subscribe("clinic/+/alerts");
+    std::string out;
+    const int code = run({CHAIRWATCH_BIN, "simulate", "--broker", broker.uri(), "--chairs", "2",
+                          "--speed", "600", "--seed", "7", "--quiet"},
+                         out, 120s);
+    INFO(out);
+    REQUIRE(code == 0);
+    REQUIRE(nurse.wait_for([](const Message& m) {
+        return m.topic == "clinic/chair-01/alerts" && field(m, "condition") == "sbp_high" &&
+               field(m, "priority") == "high" && field(m, "state") != "cleared";
+    }));
+    REQUIRE(nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-01", "sbp_high", "cleared"); }));
+    for (const auto& m : nurse.messages("clinic/chair-02/"))
+        CHECK_MESSAGE(field(m, "kind") != "physiological", m.payload);
+}

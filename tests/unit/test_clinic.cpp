@@ -1,0 +1,139 @@
+#include <doctest/doctest.h>
+
+#include "alerts/clinic.hpp"
+#include "profile_builder.hpp"
+
+using namespace chairwatch;
+using namespace chairwatch::test;
+using alerts::ClinicEvent;
+using alerts::Direction;
+using alerts::Priority;
+using alerts::Signal;
+using Type = ClinicEvent::Type;
+
+namespace {
+
+std::shared_ptr<alerts::Profile> bp_profile() {
+    return profile(
+        {rule("sbp_high", Signal::sbp, Direction::high, 10, 0ms, {tier(180, Priority::medium)})});
+}
+
+std::vector<Type> types(const std::vector<ClinicEvent>& events) {
+    std::vector<Type> t;
+    for (const auto& e : events)
+        t.push_back(e.type);
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("a chair's first reading starts an implicit session, then the reading, then alarms") {
+    alerts::Clinic clinic(bp_profile(), {30min, 10});
+    std::vector<ClinicEvent> out;
+    CHECK(clinic.on_reading("chair-03", {Signal::sbp, 190, 0ms}, at(0s), out) ==
+          alerts::Admission::accepted);
+    CHECK(types(out) == std::vector<Type>{Type::session_started, Type::reading, Type::alarm});
+    REQUIRE(out[0].session != nullptr);
+    CHECK(out[0].session->implicit);
+    CHECK(out[0].session->chair == "chair-03");
+    CHECK(out[0].session->id == "chair-03-20251124T160000Z");
+    CHECK(out[2].session->alert_id(out[2].alarm.alarm_no) == "chair-03-20251124T160000Z-a1");
+    CHECK(clinic.active_alarms("chair-03").size() == 1);
+    CHECK(clinic.open_sessions() == 1);
+}
+
+TEST_CASE("chairs are independent: one chair's alarm is not another's") {
+    alerts::Clinic clinic(bp_profile(), {30min, 10});
+    std::vector<ClinicEvent> out;
+    clinic.on_reading("chair-01", {Signal::sbp, 190, 0ms}, at(0s), out);
+    out.clear();
+    clinic.on_reading("chair-02", {Signal::sbp, 120, 0ms}, at(1s), out);
+    CHECK(types(out) == std::vector<Type>{Type::session_started, Type::reading});
+    CHECK(clinic.active_alarms("chair-01").size() == 1);
+    CHECK(clinic.active_alarms("chair-02").empty());
+    CHECK(clinic.active_alarms("chair-99").empty());
+}
+
+TEST_CASE(
+    "a session ends after the idle time, closing its alarms, and the next reading opens a new "
+    "one") {
+    alerts::Clinic clinic(bp_profile(), {10min, 10});
+    std::vector<ClinicEvent> out;
+    clinic.on_reading("chair-01", {Signal::sbp, 190, 0ms}, at(0s), out);
+    const auto first_id = out[0].session->id;
+    out.clear();
+    clinic.on_tick(at(599s), out);
+    CHECK(out.empty());
+    clinic.on_tick(at(600s), out);
+    REQUIRE(types(out) == std::vector<Type>{Type::alarm, Type::session_ended});
+    CHECK(out[0].alarm.cause == alerts::ClearCause::session_ended);
+    CHECK(out[1].session->end_reason == alerts::EndReason::idle);
+    REQUIRE(out[1].session->alarms.size() == 1);
+    CHECK(out[1].session->alarms[0].end.has_value());
+    CHECK(clinic.open_sessions() == 0);
+    out.clear();
+    clinic.on_reading("chair-01", {Signal::sbp, 120, 0ms}, at(700s), out);
+    REQUIRE(out[0].type == Type::session_started);
+    CHECK(out[0].session->id != first_id);
+}
+
+TEST_CASE("end_all closes every open session with the given reason") {
+    alerts::Clinic clinic(bp_profile(), {30min, 10});
+    std::vector<ClinicEvent> out;
+    clinic.on_reading("a", {Signal::sbp, 120, 0ms}, at(0s), out);
+    clinic.on_reading("b", {Signal::sbp, 120, 0ms}, at(0s), out);
+    out.clear();
+    clinic.end_all(at(5s), alerts::EndReason::shutdown, out);
+    CHECK(out.size() == 2);
+    for (const auto& e : out) {
+        CHECK(e.type == Type::session_ended);
+        CHECK(e.session->end_reason == alerts::EndReason::shutdown);
+    }
+}
+
+TEST_CASE("chairs beyond the configured maximum are refused and the others keep working") {
+    alerts::Clinic clinic(bp_profile(), {30min, 2});
+    std::vector<ClinicEvent> out;
+    CHECK(clinic.on_reading("a", {Signal::sbp, 120, 0ms}, at(0s), out) ==
+          alerts::Admission::accepted);
+    CHECK(clinic.on_reading("b", {Signal::sbp, 120, 0ms}, at(0s), out) ==
+          alerts::Admission::accepted);
+    out.clear();
+    CHECK(clinic.on_reading("c", {Signal::sbp, 190, 0ms}, at(0s), out) ==
+          alerts::Admission::too_many_chairs);
+    CHECK(out.empty());
+    CHECK(clinic.on_reading("a", {Signal::sbp, 190, 0ms}, at(1s), out) ==
+          alerts::Admission::accepted);
+    CHECK(clinic.chair_count() == 2);
+}
+
+TEST_CASE("session statistics and alarm records accumulate for the summary") {
+    alerts::Clinic clinic(bp_profile(), {30min, 10});
+    std::vector<ClinicEvent> out;
+    clinic.on_reading("a", {Signal::sbp, 150, 0ms}, at(0s), out);
+    clinic.on_reading("a", {Signal::sbp, 195, 0ms}, at(300s), out);
+    clinic.on_reading("a", {Signal::sbp, 160, 0ms}, at(600s), out);
+    const auto* s = clinic.session("a");
+    REQUIRE(s != nullptr);
+    const auto& st = s->stats[alerts::index_of(Signal::sbp)];
+    CHECK(st.count == 3);
+    CHECK(st.min == 150);
+    CHECK(st.max == 195);
+    CHECK(st.mean() == doctest::Approx(505.0 / 3));
+    REQUIRE(s->alarms.size() == 1);
+    CHECK(s->alarms[0].peak == 195);
+    CHECK(s->alarms[0].end->mono == Millis(600s));
+}
+
+TEST_CASE("reconfigure applies new rules to running sessions without ending them") {
+    alerts::Clinic clinic(bp_profile(), {30min, 10});
+    std::vector<ClinicEvent> out;
+    clinic.on_reading("a", {Signal::sbp, 170, 0ms}, at(0s), out);
+    clinic.reconfigure(profile({rule("sbp_high", Signal::sbp, Direction::high, 10, 0ms,
+                                     {tier(165, Priority::low)})}),
+                       {30min, 10});
+    out.clear();
+    clinic.on_reading("a", {Signal::sbp, 170, 0ms}, at(300s), out);
+    CHECK(types(out) == std::vector<Type>{Type::reading, Type::alarm});
+    CHECK(clinic.open_sessions() == 1);
+}

@@ -1,0 +1,193 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "config/config.hpp"
+
+using namespace chairwatch;
+using config::load_config_text;
+
+namespace {
+
+const std::string minimal = R"(broker:
+  uri: tcp://127.0.0.1:1883
+profiles:
+  p:
+    rules:
+      sbp_high:
+        signal: sbp
+        tiers:
+          - {at_or_above: 180, priority: medium}
+)";
+
+// The single error of a config text, formatted as --check-config prints it.
+std::string only_error(const std::string& text) {
+    auto r = load_config_text(text, "t.yaml");
+    CHECK_FALSE(r.config);
+    for (const auto& e : r.errors)
+        MESSAGE(e.format());
+    REQUIRE(r.errors.size() == 1);
+    return r.errors[0].format();
+}
+
+bool contains(const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("the shipped configuration loads and follows the reference defaults") {
+    auto r = config::load_config_file(CHAIRWATCH_SOURCE_DIR "/config/chairwatch.yaml");
+    for (const auto& e : r.errors)
+        INFO(e.format());
+    REQUIRE(r.config);
+    const auto& c = *r.config;
+    CHECK(c.broker.topic_prefix == "clinic");
+    CHECK(c.broker.status_topic == "clinic/chairwatchd/status");
+    CHECK(c.input.max_payload_bytes == 4096);
+    const auto p = c.profile();
+    REQUIRE(p);
+    CHECK(p->name == "adult-default");
+    const alerts::Rule* sbp = nullptr;
+    for (const auto& rule : p->rules)
+        if (rule.condition == "sbp_high") sbp = &rule;
+    REQUIRE(sbp);
+    REQUIRE(sbp->tiers.size() == 4);
+    CHECK(sbp->tiers[0].limit == 160);
+    CHECK(sbp->tiers[0].priority == alerts::Priority::low);
+    CHECK(sbp->tiers[2].consecutive == 2);
+    CHECK(sbp->tiers[2].within == std::chrono::seconds(600));
+    CHECK(sbp->tiers[3].limit == 200);
+    CHECK(sbp->clear_margin == 10);
+    CHECK(p->feeds.size() == 3);
+}
+
+TEST_CASE("a minimal configuration gets the documented defaults") {
+    auto r = load_config_text(minimal, "t.yaml");
+    REQUIRE(r.config);
+    CHECK(r.config->default_profile == "p");
+    CHECK(r.config->broker.client_id == "chairwatchd");
+    CHECK(r.config->broker.qos == 1);
+    CHECK(r.config->sessions.idle_end == std::chrono::minutes(30));
+    CHECK(r.config->input.max_chairs == 256);
+}
+
+TEST_CASE("command-line overrides win over the file") {
+    config::Overrides o;
+    o.broker_uri = "tcp://10.0.0.5:1883";
+    o.log_dir = "/tmp/x";
+    auto r = load_config_text(minimal, "t.yaml", o);
+    REQUIRE(r.config);
+    CHECK(r.config->broker.uri == "tcp://10.0.0.5:1883");
+    CHECK(r.config->sessions.log_dir == "/tmp/x");
+}
+
+TEST_CASE("config errors name file, line, column and what is wrong") {
+    SUBCASE("unknown key") {
+        auto e = only_error(minimal + "colour: blue\n");
+        CHECK(contains(e, "t.yaml:10:1: unknown key 'colour'"));
+    }
+    SUBCASE("unknown nested key") {
+        auto text = minimal;
+        text.replace(text.find("  uri:"), 0, "  urii: x\n");
+        auto e = only_error(text);
+        CHECK(contains(e, "t.yaml:2:3: unknown key 'broker.urii'"));
+    }
+    SUBCASE("wrong type") {
+        auto e = only_error(minimal + "input:\n  max_chairs: many\n");
+        CHECK(contains(e, "t.yaml:11:15: input.max_chairs: expected a whole number, got 'many'"));
+    }
+    SUBCASE("limit outside the physiological range") {
+        auto text = minimal;
+        text.replace(text.find("180"), 3, "400");
+        auto e = only_error(text);
+        CHECK(contains(e, "t.yaml:9:27: "));
+        CHECK(contains(e, "400 is outside the physiological range of sbp (40-270 mmHg)"));
+    }
+    SUBCASE("low limit above high limit") {
+        auto e = only_error(minimal + R"(      sbp_low:
+        signal: sbp
+        tiers:
+          - {at_or_below: 190, priority: high}
+)");
+        CHECK(contains(e, "t.yaml:13:27: "));
+        CHECK(contains(e, "low limit 190 is not below the high limit 180"));
+    }
+    SUBCASE("missing broker URI") {
+        auto text = minimal;
+        text.replace(text.find("  uri: tcp://127.0.0.1:1883\n"), 28, "  qos: 1\n");
+        auto e = only_error(text);
+        CHECK(contains(e, "broker.uri: missing"));
+    }
+    SUBCASE("bad broker URI") {
+        auto text = minimal;
+        text.replace(text.find("tcp://"), 6, "http://");
+        CHECK(contains(only_error(text),
+                       "t.yaml:2:8: broker.uri: 'http://127.0.0.1:1883' is not an MQTT URI"));
+    }
+    SUBCASE("unknown priority") {
+        auto text = minimal;
+        text.replace(text.find("medium"), 6, "urgent");
+        CHECK(contains(only_error(text), "'urgent' is not one of low, medium, high"));
+    }
+    SUBCASE("unknown signal") {
+        auto text = minimal;
+        text.replace(text.find("signal: sbp"), 11, "signal: bp");
+        CHECK(contains(only_error(text),
+                       "t.yaml:7:17: profiles.p.rules.sbp_high.signal: 'bp' is not one of"));
+    }
+    SUBCASE("a tier without a limit") {
+        auto text = minimal;
+        text.replace(text.find("at_or_above: 180, "), 18, "");
+        CHECK(contains(only_error(text),
+                       "needs exactly one of above, at_or_above, below, at_or_below"));
+    }
+    SUBCASE("mixed directions in one rule") {
+        auto e = only_error(minimal + "          - {below: 90, priority: low}\n");
+        CHECK(contains(e, "all tiers of a rule must be upper limits or all lower limits"));
+    }
+    SUBCASE("counting readings on a streamed signal") {
+        auto text = minimal;
+        text.replace(text.find("signal: sbp"), 11, "signal: hr ");
+        text.replace(text.find("180, priority: medium"), 21, "150, priority: high, consecutive: 2");
+        CHECK(contains(only_error(text), "counting readings is only for cuff signals"));
+    }
+    SUBCASE("out-of-range setting") {
+        CHECK(contains(only_error(minimal + "broker_x: 1\n"), "unknown key 'broker_x'"));
+        CHECK(contains(only_error(minimal + "sessions:\n  idle_end_s: -5\n"),
+                       "sessions.idle_end_s: -5 is out of range"));
+    }
+    SUBCASE("unknown default profile") {
+        CHECK(contains(only_error(minimal + "default_profile: q\n"),
+                       "default_profile: no profile named 'q'"));
+    }
+    SUBCASE("YAML syntax error") {
+        CHECK(contains(only_error("broker: [\n"), "t.yaml:2:1: YAML syntax"));
+    }
+    SUBCASE("no profiles at all") {
+        CHECK(contains(only_error("broker:\n  uri: tcp://h:1\n"), "profiles: missing"));
+    }
+    SUBCASE("feed tiers out of order") {
+        auto e = only_error(minimal + R"(    feeds:
+      hr_feed_lost:
+        signals: [hr]
+        tiers:
+          - {after_s: 30, priority: medium}
+          - {after_s: 10, priority: low}
+)");
+        CHECK(contains(e, "t.yaml:15:23: "));
+        CHECK(contains(e, "increasing order of after_s"));
+    }
+}
+
+TEST_CASE("every problem is reported, not just the first") {
+    auto text = minimal + "colour: blue\ninput:\n  max_chairs: many\n";
+    auto r = load_config_text(text, "t.yaml");
+    CHECK(r.errors.size() == 2);
+}
+
+TEST_CASE("a file that cannot be read is an error with its name") {
+    auto r = config::load_config_file("/nonexistent/chairwatch.yaml");
+    REQUIRE(r.errors.size() == 1);
+    CHECK(contains(r.errors[0].format(), "/nonexistent/chairwatch.yaml:1:1: cannot open"));
+}

@@ -1,0 +1,91 @@
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "alerts/clinic.hpp"
+#include "drivers/session_log.hpp"
+#include "profile_builder.hpp"
+
+using namespace chairwatch;
+using namespace chairwatch::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<boost::json::object> read_lines(const fs::path& p) {
+    std::ifstream in(p);
+    std::vector<boost::json::object> lines;
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(boost::json::parse(line).as_object());
+    return lines;
+}
+
+}  // namespace
+
+TEST_CASE("a session is logged line by line as it happens, and summarised at its end") {
+    const auto dir = fs::temp_directory_path() / ("cw-log-test-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    drivers::SessionLog log(dir.string());
+    alerts::Clinic clinic(profile({rule("sbp_high", alerts::Signal::sbp, alerts::Direction::high,
+                                        10, 0ms, {tier(180, alerts::Priority::medium)})}),
+                          {10min, 10});
+    std::vector<alerts::ClinicEvent> events;
+    auto feed = [&](Millis t, double sbp) {
+        events.clear();
+        clinic.on_reading("chair-07", {alerts::Signal::sbp, sbp, at(t).wall}, at(t), events);
+        for (const auto& e : events)
+            REQUIRE(log.write(e, at(t)));
+    };
+    feed(0s, 150);
+    feed(300s, 190);
+    const auto jsonl = dir / "chair-07" / "chair-07-20251124T160000Z.jsonl";
+    // Flushed per line: the alarm is on disk before the session ends.
+    auto lines = read_lines(jsonl);
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0]["type"] == "session_start");
+    CHECK(lines[1]["type"] == "reading");
+    CHECK(lines[1]["signal"] == "sbp");
+    CHECK(lines[1]["value"] == 150);
+    CHECK(lines[3]["type"] == "alarm");
+    CHECK(lines[3]["state"] == "raised");
+
+    feed(600s, 160);
+    events.clear();
+    clinic.on_tick(at(1200s), events);
+    for (const auto& e : events)
+        REQUIRE(log.write(e, at(1200s)));
+    lines = read_lines(jsonl);
+    CHECK(lines.back()["type"] == "session_end");
+    CHECK(lines.back()["reason"] == "idle");
+
+    std::ifstream in(dir / "chair-07" / "chair-07-20251124T160000Z.summary.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    auto summary = boost::json::parse(text.str()).as_object();
+    CHECK(summary["session_id"] == "chair-07-20251124T160000Z");
+    CHECK(summary["duration_s"] == 1200);
+    CHECK(summary["end_reason"] == "idle");
+    auto sbp = summary["signals"].as_object()["sbp"].as_object();
+    CHECK(sbp["count"] == 3);
+    CHECK(sbp["max"] == 190);
+    CHECK(sbp["mean"].as_double() == doctest::Approx(166.7));
+    auto alarms = summary["alarms"].as_array();
+    REQUIRE(alarms.size() == 1);
+    CHECK(alarms[0].as_object()["condition"] == "sbp_high");
+    CHECK(alarms[0].as_object()["peak"] == 190);
+    CHECK(alarms[0].as_object()["duration_s"] == 300);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("an unwritable log directory is reported, not thrown") {
+    drivers::SessionLog log("/proc/chairwatch-cannot-write-here");
+    alerts::Clinic clinic(profile({}), {10min, 10});
+    std::vector<alerts::ClinicEvent> events;
+    clinic.on_reading("c", {alerts::Signal::hr, 80, 0ms}, at(0s), events);
+    CHECK_FALSE(log.write(events[0], at(0s)));
+    CHECK(log.last_error().find("cannot create") != std::string::npos);
+}
