@@ -8,6 +8,10 @@ std::string_view to_string(AlarmState s) {
             return "raised";
         case AlarmState::updated:
             return "updated";
+        case AlarmState::acknowledged:
+            return "acknowledged";
+        case AlarmState::escalated:
+            return "escalated";
         case AlarmState::cleared:
             return "cleared";
     }
@@ -24,6 +28,14 @@ std::string_view to_string(ClearCause c) {
             return "feed_resumed";
         case ClearCause::session_ended:
             return "session_ended";
+        case ClearCause::phase_changed:
+            return "phase_changed";
+        case ClearCause::acknowledged:
+            return "acknowledged";
+        case ClearCause::valid_reading:
+            return "valid_reading";
+        case ClearCause::reconfigured:
+            return "reconfigured";
     }
     return "unknown";
 }

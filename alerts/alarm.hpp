@@ -2,17 +2,30 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "alerts/types.hpp"
 
 namespace chairwatch::alerts {
 
-enum class AlarmState : std::uint8_t { raised, updated, cleared };
+// raised: a new alarm condition; updated: its priority or limit changed; acknowledged: a nurse
+// took it; escalated: nobody did in time; cleared: the condition ended (a latched alarm stays
+// listed, `latched`, until acknowledged).
+enum class AlarmState : std::uint8_t { raised, updated, acknowledged, escalated, cleared };
 std::string_view to_string(AlarmState s);
 
 // Why an alarm ended.
-enum class ClearCause : std::uint8_t { none, back_in_range, feed_resumed, session_ended };
+enum class ClearCause : std::uint8_t {
+    none,
+    back_in_range,
+    feed_resumed,
+    session_ended,
+    phase_changed,
+    acknowledged,
+    valid_reading,
+    reconfigured
+};
 std::string_view to_string(ClearCause c);
 
 struct AlarmTransition {
@@ -30,6 +43,17 @@ struct AlarmTransition {
     Instant onset;
     Instant at;
     ClearCause cause{ClearCause::none};
+
+    // The alarm's lifecycle, kept by the AlarmBook.
+    bool active{true};    // the condition is present now
+    bool latched{false};  // the condition ended but the alarm waits for an acknowledgement
+    bool acknowledged{false};
+    bool realarm{false};  // raised again because an acknowledgement ran out
+    std::string acknowledged_by;
+    Instant acknowledged_at;
+    int escalation_level{0};
+    Priority max_priority{Priority::low};
+    std::string_view text_hint;  // advisories: what the notice says, beyond its condition
 
     bool is_feed() const { return kind == AlarmKind::technical; }
 };

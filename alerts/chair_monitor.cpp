@@ -27,32 +27,68 @@ void ChairMonitor::init_state() {
     feeds_.assign(profile_->feeds.size(), FeedState{});
 }
 
-void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile) {
+namespace {
+
+bool same_tiers(const Rule& a, const Rule& b) {
+    if (a.signal != b.signal || a.direction != b.direction || a.tiers.size() != b.tiers.size())
+        return false;
+    for (std::size_t i = 0; i < a.tiers.size(); ++i) {
+        const Tier& x = a.tiers[i];
+        const Tier& y = b.tiers[i];
+        if (x.signal != y.signal || x.limit != y.limit || x.inclusive != y.inclusive ||
+            x.priority != y.priority || x.delay != y.delay || x.consecutive != y.consecutive ||
+            x.within != y.within || x.rise_by != y.rise_by || x.rise_pct != y.rise_pct)
+            return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant now,
+                               std::vector<AlarmTransition>& out) {
     auto old_rules = std::move(rules_);
     auto old_feeds = std::move(feeds_);
     auto old_profile = std::move(profile_);
     profile_ = std::move(profile);
     init_state();
-    // Keep alarms whose condition survives; their tiers re-qualify on the next value.
-    for (std::size_t i = 0; i < profile_->rules.size(); ++i)
-        for (std::size_t j = 0; j < old_profile->rules.size(); ++j)
-            if (old_profile->rules[j].condition == profile_->rules[i].condition &&
-                old_rules[j].alarm) {
-                const Rule& rule = profile_->rules[i];
+    std::vector<bool> kept(old_rules.size(), false);
+    for (std::size_t i = 0; i < profile_->rules.size(); ++i) {
+        const Rule& rule = profile_->rules[i];
+        for (std::size_t j = 0; j < old_profile->rules.size(); ++j) {
+            if (old_profile->rules[j].condition != rule.condition) continue;
+            kept[j] = true;
+            if (same_tiers(rule, old_profile->rules[j])) {
+                rules_[i] = std::move(old_rules[j]);  // unchanged: timers and counts go on
+            } else if (old_rules[j].alarm) {
+                // Changed limits: keep the alarm; a tier the value is beyond stays active only
+                // up to the alarm's priority, so a reload never escalates without the rule's
+                // own delay or confirmation.
                 rules_[i].alarm = old_rules[j].alarm;
-                rules_[i].alarm->condition = rule.condition;
-                // Tiers the last value is beyond stay active; the next value judges the rest.
-                const double v =
-                    last_value_[index_of(rule.signal)].value_or(rules_[i].alarm->value);
+                const auto v =
+                    current_value(rule.signal, now.mono).value_or(rules_[i].alarm->value);
                 for (std::size_t t = 0; t < rule.tiers.size(); ++t)
-                    rules_[i].tiers[t].active = rule.beyond(rule.tiers[t], v);
+                    rules_[i].tiers[t].active =
+                        rule.tiers[t].priority <= rules_[i].alarm->priority &&
+                        rule.beyond(rule.tiers[t], v,
+                                    baseline_[index_of(rule.signal_of(rule.tiers[t]))]);
             }
+            if (rules_[i].alarm) rules_[i].alarm->condition = rule.condition;
+        }
+    }
+    for (std::size_t j = 0; j < old_rules.size(); ++j)  // conditions the new profile lacks end
+        if (!kept[j]) close(old_rules[j].alarm, now, ClearCause::reconfigured, out);
     for (std::size_t i = 0; i < profile_->feeds.size(); ++i)
         for (std::size_t j = 0; j < old_profile->feeds.size(); ++j)
             if (old_profile->feeds[j].condition == profile_->feeds[i].condition) {
                 feeds_[i] = old_feeds[j];
+                old_feeds[j].alarm.reset();
                 if (feeds_[i].alarm) feeds_[i].alarm->condition = profile_->feeds[i].condition;
             }
+    for (auto& f : old_feeds)
+        close(f.alarm, now, ClearCause::reconfigured, out);
+    // Re-judge at once so alarms carried over match the new limits.
+    on_tick(now, out);
 }
 
 std::optional<double> ChairMonitor::current_value(Signal s, Millis now) const {
@@ -79,43 +115,60 @@ void ChairMonitor::on_reading(const Reading& r, Instant now, std::vector<AlarmTr
         }
         fs.last_seen = now.mono;
     }
-    const auto value = current_value(r.signal, now.mono);
-    if (!value) return;
-    for (std::size_t i = 0; i < rules_.size(); ++i)
-        if (profile_->rules[i].signal == r.signal) evaluate(i, *value, now, true, out);
+    for (std::size_t i = 0; i < rules_.size(); ++i) {
+        const Rule& rule = profile_->rules[i];
+        bool uses = false;
+        for (const auto& t : rule.tiers)
+            uses = uses || rule.signal_of(t) == r.signal;
+        if (uses) evaluate(i, now, r.signal, out);
+    }
 }
 
 void ChairMonitor::on_tick(Instant now, std::vector<AlarmTransition>& out) {
-    for (std::size_t i = 0; i < rules_.size(); ++i) {
-        const auto value = current_value(profile_->rules[i].signal, now.mono);
-        if (value) evaluate(i, *value, now, false, out);
-    }
+    for (std::size_t i = 0; i < rules_.size(); ++i)
+        evaluate(i, now, std::nullopt, out);
     for (std::size_t i = 0; i < feeds_.size(); ++i)
         evaluate_feed(i, now, out);
 }
 
+void ChairMonitor::close(std::optional<AlarmTransition>& alarm, Instant now, ClearCause cause,
+                         std::vector<AlarmTransition>& out) {
+    if (!alarm) return;
+    alarm->state = AlarmState::cleared;
+    alarm->cause = cause;
+    alarm->at = now;
+    out.push_back(*alarm);
+    alarm.reset();
+}
+
 void ChairMonitor::reset(Instant now, ClearCause cause, std::vector<AlarmTransition>& out) {
-    auto close = [&](std::optional<AlarmTransition>& alarm) {
-        if (!alarm) return;
-        alarm->state = AlarmState::cleared;
-        alarm->cause = cause;
-        alarm->at = now;
-        out.push_back(*alarm);
-        alarm.reset();
-    };
     for (auto& r : rules_)
-        close(r.alarm);
+        close(r.alarm, now, cause, out);
     for (auto& f : feeds_)
-        close(f.alarm);
+        close(f.alarm, now, cause, out);
     init_state();
     for (auto& s : streams_)
         s.clear();
     last_value_.fill(std::nullopt);
+    baseline_.fill(std::nullopt);
+    phase_ = Phase::monitoring;
+}
+
+void ChairMonitor::set_phase(Phase phase, Instant now, std::vector<AlarmTransition>& out) {
+    phase_ = phase;
+    for (std::size_t i = 0; i < rules_.size(); ++i) {
+        if (applies(profile_->rules[i])) continue;
+        close(rules_[i].alarm, now, ClearCause::phase_changed, out);
+        rules_[i].tiers.assign(rules_[i].tiers.size(), TierState{});
+    }
+    // Judge at once in the new phase, so a phase-specific limit takes effect without waiting.
+    on_tick(now, out);
 }
 
 void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value,
                                Millis now, bool new_reading) const {
-    const bool beyond = rule.beyond(tier, value);
+    const auto base = baseline_[index_of(rule.signal_of(tier))];
+    const bool beyond = rule.beyond(tier, value, base);
     if (new_reading) {
         if (!beyond) {
             ts.count = 0;
@@ -133,10 +186,11 @@ void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts
         ts.beyond_since.reset();
     }
     if (!ts.active) {
-        ts.active = beyond && ts.count >= tier.consecutive && now - *ts.beyond_since >= tier.delay;
+        ts.active = beyond && (tier.consecutive <= 1 || ts.count >= tier.consecutive) &&
+                    now - *ts.beyond_since >= tier.delay;
         return;
     }
-    if (!rule.inside_by_margin(tier, value)) {
+    if (!rule.inside_by_margin(tier, value, base)) {
         ts.inside_since.reset();
         return;
     }
@@ -147,53 +201,72 @@ void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts
     }
 }
 
-void ChairMonitor::evaluate(std::size_t rule_index, double value, Instant now, bool new_reading,
+void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::optional<Signal> fresh,
                             std::vector<AlarmTransition>& out) {
     const Rule& rule = profile_->rules[rule_index];
+    if (!applies(rule)) return;
     RuleState& rs = rules_[rule_index];
     const bool high = rule.direction == Direction::high;
 
-    const Tier* top = nullptr;
+    std::size_t top = rule.tiers.size();
+    double top_value = 0;
+    std::optional<double> judged;  // a value of the rule's own signal, for the record
     for (std::size_t t = 0; t < rule.tiers.size(); ++t) {
-        update_tier(rule, rule.tiers[t], rs.tiers[t], value, now.mono, new_reading);
+        const Tier& tier = rule.tiers[t];
+        const Signal sig = rule.signal_of(tier);
+        const auto value = current_value(sig, now.mono);
+        if (!value) {  // nothing current to judge: an alarm stays, a pending delay starts over
+            rs.tiers[t].beyond_since.reset();
+            rs.tiers[t].inside_since.reset();
+            continue;
+        }
+        if (!judged || sig == rule.signal) judged = value;
+        update_tier(rule, tier, rs.tiers[t], *value, now.mono, fresh == sig);
         if (!rs.tiers[t].active) continue;
-        const Tier& cand = rule.tiers[t];
-        if (!top || cand.priority > top->priority ||
-            (cand.priority == top->priority && more_extreme(high, cand.limit, top->limit)))
-            top = &cand;
+        const Tier* best = top < rule.tiers.size() ? &rule.tiers[top] : nullptr;
+        const auto base = [&](const Tier& x) { return baseline_[index_of(rule.signal_of(x))]; };
+        if (!best || tier.priority > best->priority ||
+            (tier.priority == best->priority && more_extreme(high, rule.limit_of(tier, base(tier)),
+                                                             rule.limit_of(*best, base(*best))))) {
+            top = t;
+            top_value = *value;
+        }
     }
 
     auto& alarm = rs.alarm;
-    if (alarm && more_extreme(high, value, alarm->peak)) alarm->peak = value;
-    if (!top) {
-        if (!alarm) return;
-        alarm->state = AlarmState::cleared;
-        alarm->cause = ClearCause::back_in_range;
-        alarm->value = value;
-        alarm->at = now;
-        out.push_back(*alarm);
-        alarm.reset();
+    if (alarm && judged && alarm->signal == rule.signal && more_extreme(high, *judged, alarm->peak))
+        alarm->peak = *judged;
+    if (top == rule.tiers.size()) {
+        if (!alarm || !judged) return;
+        alarm->value = *judged;
+        close(alarm, now, ClearCause::back_in_range, out);
         return;
     }
+    const Tier& tier = rule.tiers[top];
+    const Signal sig = rule.signal_of(tier);
+    const double limit = rule.limit_of(tier, baseline_[index_of(sig)]);
     if (!alarm) {
         alarm = AlarmTransition{};
         alarm->alarm_no = next_alarm_no_++;
         alarm->condition = rule.condition;
-        alarm->kind = AlarmKind::physiological;
-        alarm->signal = rule.signal;
+        alarm->kind = rule.kind;
         alarm->high = high;
         alarm->onset = now;
-        alarm->peak = value;
+        alarm->peak = top_value;
         alarm->state = AlarmState::raised;
-    } else if (alarm->priority != top->priority || alarm->limit != top->limit) {
+    } else if (alarm->priority != tier.priority || alarm->limit != limit || alarm->signal != sig) {
         alarm->state = AlarmState::updated;
     } else {
+        if (sig == alarm->signal && more_extreme(high, top_value, alarm->peak))
+            alarm->peak = top_value;
         return;
     }
-    alarm->priority = top->priority;
-    alarm->limit = top->limit;
-    alarm->inclusive = top->inclusive;
-    alarm->value = value;
+    alarm->signal = sig;
+    alarm->priority = tier.priority;
+    alarm->limit = limit;
+    alarm->inclusive = tier.inclusive;
+    alarm->value = top_value;
+    if (more_extreme(high, top_value, alarm->peak)) alarm->peak = top_value;
     alarm->at = now;
     out.push_back(*alarm);
 }
@@ -207,7 +280,9 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
 
     const FeedTier* top = nullptr;
     for (const auto& tier : feed.tiers)
-        if (silent > tier.after && (!top || tier.priority >= top->priority)) top = &tier;
+        if ((tier.phases & phase_bit(phase_)) && silent > tier.after &&
+            (!top || tier.priority >= top->priority))
+            top = &tier;
 
     auto& alarm = fs.alarm;
     if (!top) {

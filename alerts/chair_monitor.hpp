@@ -23,8 +23,19 @@ class ChairMonitor {
     void on_tick(Instant now, std::vector<AlarmTransition>& out);
     // Clears every active alarm (session over) and forgets all state.
     void reset(Instant now, ClearCause cause, std::vector<AlarmTransition>& out);
-    // Applies a new profile; active alarms of conditions that still exist carry over.
-    void set_profile(std::shared_ptr<const Profile> profile);
+    // Applies a new profile. Alarms of conditions that still exist carry over (never escalated
+    // by the change itself); those of removed conditions end as `reconfigured`.
+    void set_profile(std::shared_ptr<const Profile> profile, Instant now,
+                     std::vector<AlarmTransition>& out);
+    // Moves to a session phase; alarms of rules that do not apply in it end.
+    void set_phase(Phase phase, Instant now, std::vector<AlarmTransition>& out);
+    // The patient's baseline per signal, for relative rules (none: they stay silent).
+    void set_baseline(const std::array<std::optional<double>, signal_count>& baseline) {
+        baseline_ = baseline;
+    }
+    Phase phase() const { return phase_; }
+    // The value rules judge now: the stream median, or the last cuff reading.
+    std::optional<double> current_value(Signal s, Millis now) const;
 
     // The current state of every active alarm, in profile order.
     std::vector<AlarmTransition> active_alarms() const;
@@ -49,19 +60,24 @@ class ChairMonitor {
         std::optional<AlarmTransition> alarm;
     };
 
-    void evaluate(std::size_t rule_index, double value, Instant now, bool new_reading,
+    // Judges a rule at `now`; `fresh` is the signal of a reading that just arrived, if any.
+    void evaluate(std::size_t rule_index, Instant now, std::optional<Signal> fresh,
                   std::vector<AlarmTransition>& out);
     void update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value, Millis now,
                      bool new_reading) const;
+    bool applies(const Rule& rule) const { return rule.phases & phase_bit(phase_); }
     void evaluate_feed(std::size_t feed_index, Instant now, std::vector<AlarmTransition>& out);
-    std::optional<double> current_value(Signal s, Millis now) const;
     void init_state();
+    void close(std::optional<AlarmTransition>& alarm, Instant now, ClearCause cause,
+               std::vector<AlarmTransition>& out);
 
     std::shared_ptr<const Profile> profile_;
     std::vector<RuleState> rules_;
     std::vector<FeedState> feeds_;
     std::array<StreamWindow, signal_count> streams_{};
     std::array<std::optional<double>, signal_count> last_value_{};
+    std::array<std::optional<double>, signal_count> baseline_{};
+    Phase phase_{Phase::monitoring};
     std::uint32_t next_alarm_no_{1};
 };
 

@@ -1,46 +1,156 @@
 #include "alerts/clinic.hpp"
 
+#include <charconv>
+
 namespace chairwatch::alerts {
 
-Clinic::Clinic(std::shared_ptr<const Profile> profile, ClinicSettings settings)
-    : profile_(std::move(profile)), settings_(settings) {}
+namespace {
+
+// Condition names of the notices the Clinic itself raises (string_views point here).
+constexpr std::string_view no_baseline = "no_baseline";
+constexpr std::string_view discharge_ready = "discharge_ready";
+
+}  // namespace
+
+std::string_view to_string(ControlAction a) {
+    switch (a) {
+        case ControlAction::start:
+            return "start";
+        case ControlAction::dose_start:
+            return "dose_start";
+        case ControlAction::dose_end:
+            return "dose_end";
+        case ControlAction::end:
+            return "end";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(ControlResult r) {
+    switch (r) {
+        case ControlResult::ok:
+            return "ok";
+        case ControlResult::unknown_profile:
+            return "unknown profile";
+        case ControlResult::no_session:
+            return "no session is open on this chair";
+        case ControlResult::wrong_phase:
+            return "not possible in the session's current phase";
+        case ControlResult::too_many_chairs:
+            return "too many chairs";
+    }
+    return "unknown";
+}
+
+std::shared_ptr<const Profile> ClinicProfiles::find(std::string_view name) const {
+    auto it = by_name.find(name);
+    return it == by_name.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const Profile> ClinicProfiles::for_chair(std::string_view chair) const {
+    auto it = chair_default.find(chair);
+    if (it != chair_default.end())
+        if (auto p = find(it->second)) return p;
+    return find(default_profile);
+}
+
+Clinic::Clinic(ClinicProfiles profiles, ClinicSettings settings)
+    : profiles_(std::move(profiles)), settings_(settings) {}
+
+Clinic::Chair* Clinic::chair_for(std::string_view chair_id, bool create) {
+    auto it = chairs_.find(chair_id);
+    if (it != chairs_.end()) return it->second.get();
+    if (!create || chairs_.size() >= settings_.max_chairs) return nullptr;
+    auto chair = std::make_unique<Chair>(profiles_.for_chair(chair_id));
+    return chairs_.emplace(std::string(chair_id), std::move(chair)).first->second.get();
+}
 
 Admission Clinic::on_reading(std::string_view chair_id, const Reading& r, Instant now,
                              std::vector<ClinicEvent>& out) {
-    auto it = chairs_.find(chair_id);
-    if (it == chairs_.end()) {
-        if (chairs_.size() >= settings_.max_chairs) return Admission::too_many_chairs;
-        it = chairs_.emplace(std::string(chair_id), std::make_unique<Chair>(profile_)).first;
-    }
-    Chair& chair = *it->second;
-    if (!chair.session) {
-        Session s;
-        s.chair = it->first;
-        s.id = make_session_id(chair_id, now);
-        s.started = now;
-        chair.session = std::move(s);
-        out.push_back({ClinicEvent::Type::session_started, &*chair.session, {}, {}});
-    }
-    chair.session->last_reading = now;
-    chair.session->record(r);
-    out.push_back({ClinicEvent::Type::reading, &*chair.session, r, {}});
-
-    scratch_.clear();
-    chair.monitor.on_reading(r, now, scratch_);
-    emit_alarms(*chair.session, out);
+    Chair* chair = chair_for(chair_id, true);
+    if (!chair) return Admission::too_many_chairs;
+    if (!chair->session) open_session(*chair, chair_id, nullptr, now, out);
+    Session& s = *chair->session;
+    s.last_reading = now;
+    s.record(r);
+    out.push_back({ClinicEvent::Type::reading, &s, r, {}});
+    if (s.phase == Phase::baseline) chair->baseline.add(r, now.mono);
+    chair->monitor.on_reading(r, now, changes_);
+    publish(*chair, s, out);
+    if (s.phase == Phase::observation) check_discharge(*chair, now, out);
     return Admission::accepted;
+}
+
+ControlResult Clinic::on_control(std::string_view chair_id, ControlAction action,
+                                 const SessionInfo& info, Instant now,
+                                 std::vector<ClinicEvent>& out) {
+    if (action == ControlAction::start) {
+        if (!info.profile.empty() && !profiles_.find(info.profile))
+            return ControlResult::unknown_profile;
+        Chair* chair = chair_for(chair_id, true);
+        if (!chair) return ControlResult::too_many_chairs;
+        open_session(*chair, chair_id, &info, now, out);
+        return ControlResult::ok;
+    }
+    Chair* chair = chair_for(chair_id, false);
+    if (!chair || !chair->session) return ControlResult::no_session;
+    Session& s = *chair->session;
+    switch (action) {
+        case ControlAction::dose_start:
+            if (s.phase != Phase::baseline && s.phase != Phase::monitoring)
+                return ControlResult::wrong_phase;
+            s.dose_start = now;
+            form_baseline(*chair, now, out);
+            set_phase(*chair, Phase::dosing, now, out);
+            return ControlResult::ok;
+        case ControlAction::dose_end:
+            if (s.phase != Phase::dosing) return ControlResult::wrong_phase;
+            s.dose_end = now;
+            set_phase(*chair, Phase::observation, now, out);
+            return ControlResult::ok;
+        default:
+            end_session(*chair, now, EndReason::explicit_end, out);
+            return ControlResult::ok;
+    }
+}
+
+AckResult Clinic::acknowledge(std::string_view chair_id, std::string_view alert_id,
+                              std::string_view by, Instant now, std::vector<ClinicEvent>& out) {
+    Chair* chair = chair_for(chair_id, false);
+    if (!chair || !chair->session) return AckResult::unknown;
+    Session& s = *chair->session;
+    const std::string prefix = s.id + "-a";
+    if (alert_id.substr(0, prefix.size()) != prefix) return AckResult::unknown;
+    std::uint32_t no = 0;
+    const auto digits = alert_id.substr(prefix.size());
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), no);
+    if (ec != std::errc{} || p != digits.data() + digits.size()) return AckResult::unknown;
+    published_.clear();
+    const auto result = chair->book.acknowledge(no, by, now, *chair->profile, published_);
+    for (const auto& t : published_) {
+        s.record(t);
+        out.push_back({ClinicEvent::Type::alarm, &s, {}, t});
+    }
+    return result;
 }
 
 void Clinic::on_tick(Instant now, std::vector<ClinicEvent>& out) {
     for (auto& [id, chair] : chairs_) {
         if (!chair->session) continue;
-        if (now.mono - chair->session->last_reading.mono >= settings_.session_idle_end) {
+        Session& s = *chair->session;
+        if (now.mono - s.last_reading.mono >= settings_.session_idle_end) {
             end_session(*chair, now, EndReason::idle, out);
             continue;
         }
-        scratch_.clear();
-        chair->monitor.on_tick(now, scratch_);
-        emit_alarms(*chair->session, out);
+        chair->monitor.on_tick(now, changes_);
+        publish(*chair, s, out);
+        published_.clear();
+        chair->book.on_tick(now, *chair->profile, published_);
+        for (const auto& t : published_) {
+            s.record(t);
+            out.push_back({ClinicEvent::Type::alarm, &s, {}, t});
+        }
+        if (s.phase == Phase::observation) check_discharge(*chair, now, out);
     }
 }
 
@@ -49,42 +159,149 @@ void Clinic::end_all(Instant now, EndReason reason, std::vector<ClinicEvent>& ou
         if (chair->session) end_session(*chair, now, reason, out);
 }
 
-void Clinic::reconfigure(std::shared_ptr<const Profile> profile, ClinicSettings settings) {
-    profile_ = std::move(profile);
+void Clinic::reconfigure(ClinicProfiles profiles, ClinicSettings settings, Instant now,
+                         std::vector<ClinicEvent>& out) {
+    profiles_ = std::move(profiles);
     settings_ = settings;
-    for (auto& [id, chair] : chairs_)
-        chair->monitor.set_profile(profile_);
+    for (auto& [id, chair] : chairs_) {
+        auto p = chair->session ? profiles_.find(chair->profile->name) : profiles_.for_chair(id);
+        if (!p) continue;  // a profile that is gone stays in force until the session ends
+        chair->profile = p;
+        chair->monitor.set_profile(p, now, changes_);
+        if (chair->session) publish(*chair, *chair->session, out);
+        changes_.clear();
+    }
+}
+
+void Clinic::open_session(Chair& chair, std::string_view chair_id, const SessionInfo* info,
+                          Instant now, std::vector<ClinicEvent>& out) {
+    if (chair.session) end_session(chair, now, EndReason::superseded, out);
+    auto profile = info && !info->profile.empty() ? profiles_.find(info->profile)
+                                                  : profiles_.for_chair(chair_id);
+    chair.profile = profile;
+    chair.monitor.set_profile(profile, now, changes_);
+    changes_.clear();  // no session, no alarms: nothing to carry
+    chair.baseline.clear();
+    chair.book = AlarmBook{};  // alarm numbers start again with each session
+    Session s;
+    s.chair = std::string(chair_id);
+    s.id = info && !info->session_id.empty() ? info->session_id : make_session_id(chair_id, now);
+    s.implicit = info == nullptr;
+    if (info) s.info = *info;
+    s.profile = profile->name;
+    s.phase = info ? Phase::baseline : Phase::monitoring;
+    s.started = s.last_reading = now;
+    chair.session = std::move(s);
+    out.push_back({ClinicEvent::Type::session_started, &*chair.session, {}, {}});
+    chair.monitor.set_phase(chair.session->phase, now, changes_);
+    publish(chair, *chair.session, out);
 }
 
 void Clinic::end_session(Chair& chair, Instant now, EndReason reason,
                          std::vector<ClinicEvent>& out) {
-    scratch_.clear();
-    chair.monitor.reset(now, ClearCause::session_ended, scratch_);
     chair.last_ended = std::move(*chair.session);
     chair.session.reset();
-    chair.last_ended.ended = now;
-    chair.last_ended.end_reason = reason;
-    emit_alarms(chair.last_ended, out);
-    out.push_back({ClinicEvent::Type::session_ended, &chair.last_ended, {}, {}});
+    Session& s = chair.last_ended;
+    s.ended = now;
+    s.end_reason = reason;
+    chair.monitor.reset(now, ClearCause::session_ended, changes_);
+    publish(chair, s, out);
+    published_.clear();
+    chair.book.close_all(now, ClearCause::session_ended, published_);
+    for (const auto& t : published_) {
+        s.record(t);
+        out.push_back({ClinicEvent::Type::alarm, &s, {}, t});
+    }
+    out.push_back({ClinicEvent::Type::session_ended, &s, {}, {}});
 }
 
-void Clinic::emit_alarms(Session& session, std::vector<ClinicEvent>& out) {
-    for (const auto& t : scratch_) {
+void Clinic::set_phase(Chair& chair, Phase phase, Instant now, std::vector<ClinicEvent>& out) {
+    Session& s = *chair.session;
+    s.phase = phase;
+    out.push_back({ClinicEvent::Type::phase_changed, &s, {}, {}});
+    chair.monitor.set_phase(phase, now, changes_);
+    publish(chair, s, out);
+}
+
+void Clinic::form_baseline(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
+    Session& s = *chair.session;
+    const bool had_phase = s.phase == Phase::baseline;
+    s.baseline = had_phase ? chair.baseline.form(chair.profile->baseline) : Baseline{};
+    s.baseline_formed = s.baseline.bp_formed();
+    chair.monitor.set_baseline(s.baseline.value);
+    if (s.baseline.bp_formed() && s.baseline.hr_formed()) return;
+    const std::string_view why =
+        !had_phase
+            ? "no baseline phase (dosing started without a start message): absolute limits only"
+        : !s.baseline.bp_formed() && !s.baseline.hr_formed()
+            ? "too few baseline readings for BP and HR: absolute limits only"
+        : !s.baseline.bp_formed()
+            ? "too few baseline cuff readings: BP rise rules off, absolute limits only"
+            : "too little baseline HR: HR rise rules off";
+    notice(chair, no_baseline, why, Priority::low, now, out);
+}
+
+void Clinic::check_discharge(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
+    Session& s = *chair.session;
+    const auto& d = chair.profile->discharge;
+    if (s.discharge_ready || !s.dose_end || now.mono - s.dose_end->mono < d.min_observation) return;
+    const auto sbp = chair.monitor.current_value(Signal::sbp, now.mono);
+    const auto dbp = chair.monitor.current_value(Signal::dbp, now.mono);
+    if (!sbp || !dbp || *sbp >= d.sbp_below || *dbp >= d.dbp_below) return;
+    if (auto hr = chair.monitor.current_value(Signal::hr, now.mono); hr && *hr >= d.hr_below)
+        return;
+    const auto& base = s.baseline.value;
+    const double f = 1.0 + d.within_pct_of_baseline / 100.0;
+    if (base[index_of(Signal::sbp)] && *sbp > *base[index_of(Signal::sbp)] * f) return;
+    if (base[index_of(Signal::dbp)] && *dbp > *base[index_of(Signal::dbp)] * f) return;
+    for (const auto& a : chair.book.listed())
+        if (a.kind == AlarmKind::physiological) return;
+    s.discharge_ready = now;
+    notice(chair, discharge_ready, "observation complete and vitals within discharge criteria",
+           Priority::low, now, out);
+}
+
+void Clinic::notice(Chair& chair, std::string_view condition, std::string_view text, Priority p,
+                    Instant now, std::vector<ClinicEvent>& out) {
+    AlarmTransition t;
+    t.condition = condition;
+    t.kind = AlarmKind::advisory;
+    t.state = AlarmState::raised;
+    t.priority = p;
+    t.onset = t.at = now;
+    t.text_hint = text;
+    changes_.push_back(t);
+    publish(chair, *chair.session, out);
+}
+
+void Clinic::publish(Chair& chair, Session& session, std::vector<ClinicEvent>& out) {
+    published_.clear();
+    for (const auto& c : changes_)
+        chair.book.apply(c, *chair.profile, published_);
+    changes_.clear();
+    for (const auto& t : published_) {
         session.record(t);
         out.push_back({ClinicEvent::Type::alarm, &session, {}, t});
     }
 }
 
-std::vector<AlarmTransition> Clinic::active_alarms(std::string_view chair_id) const {
+std::vector<AlarmTransition> Clinic::listed_alarms(std::string_view chair_id) const {
     auto it = chairs_.find(chair_id);
     if (it == chairs_.end() || !it->second->session) return {};
-    return it->second->monitor.active_alarms();
+    return it->second->book.listed();
 }
 
 const Session* Clinic::session(std::string_view chair_id) const {
     auto it = chairs_.find(chair_id);
     if (it == chairs_.end() || !it->second->session) return nullptr;
     return &*it->second->session;
+}
+
+std::vector<std::string> Clinic::chairs() const {
+    std::vector<std::string> ids;
+    for (const auto& [id, chair] : chairs_)
+        ids.push_back(id);
+    return ids;
 }
 
 std::size_t Clinic::open_sessions() const {

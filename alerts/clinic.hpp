@@ -1,14 +1,17 @@
-// Every chair of the clinic: routes readings to each chair's rule engine, starts a session at a
-// chair's first reading and ends it after an idle time. Pure: events out, nothing done.
+// Every chair of the clinic: routes readings, session messages and acknowledgements to each
+// chair's rule engine and alarm book, and keeps each chair's session (phases, baseline,
+// discharge). Pure: events out, nothing done.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "alerts/alarm_book.hpp"
 #include "alerts/chair_monitor.hpp"
 #include "alerts/session.hpp"
 
@@ -19,10 +22,32 @@ struct ClinicSettings {
     std::size_t max_chairs{256};
 };
 
+// The profiles a clinic has, and which one each chair uses unless a start message names one.
+struct ClinicProfiles {
+    std::map<std::string, std::shared_ptr<const Profile>, std::less<>> by_name;
+    std::string default_profile;
+    std::map<std::string, std::string, std::less<>> chair_default;  // chair -> profile name
+
+    static ClinicProfiles single(std::shared_ptr<const Profile> p) {
+        ClinicProfiles c;
+        c.default_profile = p->name;
+        c.by_name.emplace(p->name, std::move(p));
+        return c;
+    }
+    std::shared_ptr<const Profile> find(std::string_view name) const;
+    std::shared_ptr<const Profile> for_chair(std::string_view chair) const;
+};
+
 // One thing that happened, in the order it must be recorded and published. `session` points at
 // state the Clinic owns and stays valid until the next call into the Clinic.
 struct ClinicEvent {
-    enum class Type : std::uint8_t { session_started, reading, alarm, session_ended };
+    enum class Type : std::uint8_t {
+        session_started,
+        phase_changed,
+        reading,
+        alarm,
+        session_ended
+    };
     Type type{Type::reading};
     const Session* session{nullptr};
     Reading reading;
@@ -31,28 +56,50 @@ struct ClinicEvent {
 
 enum class Admission : std::uint8_t { accepted, too_many_chairs };
 
+enum class ControlAction : std::uint8_t { start, dose_start, dose_end, end };
+std::string_view to_string(ControlAction a);
+
+enum class ControlResult : std::uint8_t {
+    ok,
+    unknown_profile,
+    no_session,
+    wrong_phase,
+    too_many_chairs
+};
+std::string_view to_string(ControlResult r);
+
 class Clinic {
   public:
-    Clinic(std::shared_ptr<const Profile> profile, ClinicSettings settings);
+    Clinic(ClinicProfiles profiles, ClinicSettings settings);
 
     Admission on_reading(std::string_view chair, const Reading& r, Instant now,
                          std::vector<ClinicEvent>& out);
+    ControlResult on_control(std::string_view chair, ControlAction action, const SessionInfo& info,
+                             Instant now, std::vector<ClinicEvent>& out);
+    // `alert_id` as published; nothing changes unless the result is ok.
+    AckResult acknowledge(std::string_view chair, std::string_view alert_id, std::string_view by,
+                          Instant now, std::vector<ClinicEvent>& out);
     void on_tick(Instant now, std::vector<ClinicEvent>& out);
     // Ends every open session (daemon stopping).
     void end_all(Instant now, EndReason reason, std::vector<ClinicEvent>& out);
     // Applies new rules to every chair without losing sessions or alarms.
-    void reconfigure(std::shared_ptr<const Profile> profile, ClinicSettings settings);
+    void reconfigure(ClinicProfiles profiles, ClinicSettings settings, Instant now,
+                     std::vector<ClinicEvent>& out);
 
-    // Active alarms of a chair; empty for an unknown chair or one with no session.
-    std::vector<AlarmTransition> active_alarms(std::string_view chair) const;
+    // The alarms a chair lists now (active and latched); empty for an unknown or idle chair.
+    std::vector<AlarmTransition> listed_alarms(std::string_view chair) const;
     const Session* session(std::string_view chair) const;
+    std::vector<std::string> chairs() const;
     std::size_t chair_count() const { return chairs_.size(); }
     std::size_t open_sessions() const;
 
   private:
     struct Chair {
-        explicit Chair(std::shared_ptr<const Profile> p) : monitor(std::move(p)) {}
+        explicit Chair(std::shared_ptr<const Profile> p) : monitor(p), profile(std::move(p)) {}
         ChairMonitor monitor;
+        std::shared_ptr<const Profile> profile;
+        AlarmBook book;
+        BaselineCollector baseline;
         std::optional<Session> session;
         Session last_ended;
     };
@@ -63,13 +110,23 @@ class Clinic {
         }
     };
 
+    Chair* chair_for(std::string_view chair_id, bool create);
+    void open_session(Chair& chair, std::string_view chair_id, const SessionInfo* info, Instant now,
+                      std::vector<ClinicEvent>& out);
     void end_session(Chair& chair, Instant now, EndReason reason, std::vector<ClinicEvent>& out);
-    void emit_alarms(Session& session, std::vector<ClinicEvent>& out);
+    void set_phase(Chair& chair, Phase phase, Instant now, std::vector<ClinicEvent>& out);
+    void form_baseline(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
+    void check_discharge(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
+    void notice(Chair& chair, std::string_view condition, std::string_view text, Priority p,
+                Instant now, std::vector<ClinicEvent>& out);
+    // Passes the engine's condition changes through the alarm book into events.
+    void publish(Chair& chair, Session& session, std::vector<ClinicEvent>& out);
 
-    std::shared_ptr<const Profile> profile_;
+    ClinicProfiles profiles_;
     ClinicSettings settings_;
     std::unordered_map<std::string, std::unique_ptr<Chair>, Hash, std::equal_to<>> chairs_;
-    std::vector<AlarmTransition> scratch_;
+    std::vector<AlarmTransition> changes_;
+    std::vector<AlarmTransition> published_;
 };
 
 }  // namespace chairwatch::alerts

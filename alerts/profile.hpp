@@ -2,7 +2,9 @@
 // applies to one chair. Built by config/ from YAML, or by hand in tests.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,9 +15,15 @@ namespace chairwatch::alerts {
 enum class Direction : std::uint8_t { high, low };
 
 // One threshold of a rule. A rule alarms at the priority of its highest active tier.
+// A relative tier's limit is the patient's baseline plus `rise_by` (or `rise_pct` of it, the
+// lower of the two when both are set); an absolute `limit` may be required as well.
 struct Tier {
+    std::optional<Signal> signal;  // when it differs from the rule's (e.g. DBP in a BP rule)
     double limit{0};
-    bool inclusive{true};  // true: the limit value itself is beyond (>= or <=)
+    bool has_limit{true};
+    bool inclusive{true};            // true: the limit value itself is beyond (>= or <=)
+    std::optional<double> rise_by;   // relative: mmHg or bpm over baseline
+    std::optional<double> rise_pct;  // relative: percent over baseline
     Priority priority{Priority::medium};
     Millis delay{0};     // the value must stay beyond this long (alarm condition delay)
     int consecutive{1};  // cuff signals: this many readings in a row beyond the limit ...
@@ -26,24 +34,24 @@ struct Rule {
     std::string condition;  // "sbp_high"; one alarm per condition, never stacked
     Signal signal{Signal::hr};
     Direction direction{Direction::high};
+    AlarmKind kind{AlarmKind::physiological};
+    std::uint8_t phases{all_phases};  // phase_bit()s in which the rule applies
     double clear_margin{0};  // hysteresis: clears once back inside the limit by this much ...
     Millis clear_hold{0};    // ... for this long (0: on the next reading)
     std::vector<Tier> tiers;
 
-    bool beyond(const Tier& t, double v) const {
-        if (direction == Direction::high) return t.inclusive ? v >= t.limit : v > t.limit;
-        return t.inclusive ? v <= t.limit : v < t.limit;
-    }
-    bool inside_by_margin(const Tier& t, double v) const {
-        if (beyond(t, v)) return false;
-        return direction == Direction::high ? v <= t.limit - clear_margin
-                                            : v >= t.limit + clear_margin;
-    }
+    Signal signal_of(const Tier& t) const { return t.signal.value_or(signal); }
+    bool relative(const Tier& t) const { return t.rise_by || t.rise_pct; }
+    // The limit in force: absolute, or from the baseline for a relative tier.
+    double limit_of(const Tier& t, std::optional<double> baseline) const;
+    bool beyond(const Tier& t, double v, std::optional<double> baseline = {}) const;
+    bool inside_by_margin(const Tier& t, double v, std::optional<double> baseline = {}) const;
 };
 
 struct FeedTier {
     Millis after{0};  // silent for longer than this
     Priority priority{Priority::low};
+    std::uint8_t phases{all_phases};  // the phases in which this tier applies
 };
 
 // A technical alarm when a feed that has delivered in this session goes silent.
@@ -60,12 +68,43 @@ constexpr std::uint8_t mask_of(Signal s) {
     return static_cast<std::uint8_t>(1U << index_of(s));
 }
 
+// How the patient's own baseline is formed from the readings of the baseline phase.
+struct BaselinePolicy {
+    int min_cuff_readings{2};      // at least this many NIBP readings ...
+    Millis min_cuff_span{300000};  // ... the first and last this far apart
+    int use_last{3};               // median of the last N cuff readings
+    Millis min_hr_span{120000};    // and HR over at least this long
+};
+
+// When a patient may go home: observation long enough and every vital back in range.
+struct DischargePolicy {
+    Millis min_observation{std::chrono::minutes(60)};
+    double sbp_below{160};
+    double dbp_below{100};
+    double hr_below{110};
+    double within_pct_of_baseline{20};  // SBP and DBP within this % of baseline (if formed)
+};
+
+// Unacknowledged alarms of a priority escalate after `after`, then re-notify every `repeat`.
+struct EscalationPolicy {
+    Millis after{0};   // 0: never escalates
+    Millis repeat{0};  // 0: escalates once
+};
+
 struct Profile {
     std::string name{"default"};
+    std::string route;  // "iv", "im", "intranasal", or empty
     std::vector<Rule> rules;
     std::vector<FeedRule> feeds;
     Millis stream_window{5000};  // streamed signals are judged on the median over this window
     Millis stream_hold{10000};   // with no sample in the window, the latest counts this long
+    BaselinePolicy baseline;
+    DischargePolicy discharge;
+    std::array<EscalationPolicy, 3> escalation{};  // by priority: low, medium, high
+    std::uint8_t latching{1U << 2};  // priority bits whose physiological alarms latch (high)
+    Millis ack_lasts{std::chrono::minutes(2)};  // an ack silences an ongoing alarm this long
+
+    bool latches(Priority p) const { return (latching >> static_cast<unsigned>(p)) & 1U; }
 };
 
 }  // namespace chairwatch::alerts

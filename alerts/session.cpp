@@ -12,6 +12,8 @@ std::string_view to_string(EndReason r) {
             return "shutdown";
         case EndReason::explicit_end:
             return "end";
+        case EndReason::superseded:
+            return "superseded";
     }
     return "unknown";
 }
@@ -38,7 +40,12 @@ void Session::record(const AlarmTransition& t) {
             it->limit = t.limit;
         }
         it->peak = t.peak;
-        if (t.state == AlarmState::cleared) {
+        if (t.state == AlarmState::escalated) ++it->escalations;
+        if (t.state == AlarmState::acknowledged && !it->acknowledged_at) {
+            it->acknowledged_by = t.acknowledged_by;
+            it->acknowledged_at = t.acknowledged_at;
+        }
+        if (t.state == AlarmState::cleared && !it->end) {
             it->end = t.at;
             it->cause = t.cause;
         }

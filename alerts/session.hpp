@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "alerts/alarm.hpp"
+#include "alerts/baseline.hpp"
 
 namespace chairwatch::alerts {
 
@@ -41,15 +42,36 @@ struct AlarmRecord {
     Instant onset;
     std::optional<Instant> end;
     ClearCause cause{ClearCause::none};
+    std::string acknowledged_by;
+    std::optional<Instant> acknowledged_at;
+    int escalations{0};
 };
 
-enum class EndReason : std::uint8_t { idle, shutdown, explicit_end };
+// What a start message says about the session. `patient_ref` goes to the session log only.
+struct SessionInfo {
+    std::string session_id;  // empty: made from chair and start time
+    std::string profile;     // empty: the chair's default profile
+    std::string route;
+    std::optional<double> weight_kg;
+    std::optional<double> dose_mg_per_kg;
+    std::optional<double> planned_duration_min;
+    std::string patient_ref;
+};
+
+enum class EndReason : std::uint8_t { idle, shutdown, explicit_end, superseded };
 std::string_view to_string(EndReason r);
 
 struct Session {
     std::string chair;
     std::string id;
     bool implicit{true};  // started by a reading rather than a start message
+    SessionInfo info;
+    std::string profile;  // the profile in force
+    Phase phase{Phase::monitoring};
+    std::optional<Instant> dose_start, dose_end;
+    Baseline baseline;
+    bool baseline_formed{false};
+    std::optional<Instant> discharge_ready;
     Instant started;
     Instant last_reading;
     std::optional<Instant> ended;

@@ -43,8 +43,28 @@ std::optional<Priority> parse_priority(std::string_view name) {
     return std::nullopt;
 }
 
+constexpr std::array<std::string_view, 3> kind_names{"physiological", "technical", "advisory"};
+constexpr std::array<std::string_view, phase_count> phase_names{"monitoring", "baseline", "dosing",
+                                                                "observation"};
+
 std::string_view to_string(AlarmKind k) {
-    return k == AlarmKind::physiological ? "physiological" : "technical";
+    return kind_names[static_cast<std::size_t>(k)];
+}
+
+std::optional<AlarmKind> parse_alarm_kind(std::string_view name) {
+    for (std::size_t i = 0; i < kind_names.size(); ++i)
+        if (kind_names[i] == name) return static_cast<AlarmKind>(i);
+    return std::nullopt;
+}
+
+std::string_view to_string(Phase p) {
+    return phase_names[static_cast<std::size_t>(p)];
+}
+
+std::optional<Phase> parse_phase(std::string_view name) {
+    for (std::size_t i = 0; i < phase_names.size(); ++i)
+        if (phase_names[i] == name) return static_cast<Phase>(i);
+    return std::nullopt;
 }
 
 }  // namespace chairwatch::alerts

@@ -46,8 +46,22 @@ enum class Priority : std::uint8_t { low, medium, high };
 std::string_view to_string(Priority p);
 std::optional<Priority> parse_priority(std::string_view name);
 
-enum class AlarmKind : std::uint8_t { physiological, technical };
+// Physiological alarms come from the patient's values, technical ones from equipment or data,
+// advisories are notices that are not alarms (IHE types SP, ST, SA).
+enum class AlarmKind : std::uint8_t { physiological, technical, advisory };
 std::string_view to_string(AlarmKind k);
+std::optional<AlarmKind> parse_alarm_kind(std::string_view name);
+
+// Where a chair is in its session. `monitoring` is a session started by readings alone, with no
+// start message: nothing is known of dosing, so only phase-independent rules apply.
+enum class Phase : std::uint8_t { monitoring, baseline, dosing, observation };
+inline constexpr std::size_t phase_count = 4;
+std::string_view to_string(Phase p);
+std::optional<Phase> parse_phase(std::string_view name);
+constexpr std::uint8_t phase_bit(Phase p) {
+    return static_cast<std::uint8_t>(1U << static_cast<unsigned>(p));
+}
+inline constexpr std::uint8_t all_phases = 0x0F;
 
 struct Reading {
     Signal signal{Signal::hr};

@@ -25,8 +25,8 @@ bool valid_uri(const std::string& uri) {
 
 void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
     if (!r.expect_map(n, "broker",
-                      {"uri", "client_id", "topic_prefix", "status_topic", "qos", "keepalive_s",
-                       "max_buffered_alerts"}))
+                      {"uri", "client_id", "topic_prefix", "status_topic", "escalation_topic",
+                       "qos", "keepalive_s", "max_buffered_alerts"}))
         return;
     if (auto v = r.string(n, "uri", "broker")) {
         if (valid_uri(*v))
@@ -50,6 +50,7 @@ void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
             b.topic_prefix = *v;
     }
     if (auto v = r.string(n, "status_topic", "broker")) b.status_topic = *v;
+    if (auto v = r.string(n, "escalation_topic", "broker")) b.escalation_topic = *v;
     if (auto v = r.integer(n, "qos", "broker", 0, 2)) b.qos = *v;
     if (auto v = r.integer(n, "keepalive_s", "broker", 1, 3600)) b.keepalive_s = *v;
     if (auto v = r.integer(n, "max_buffered_alerts", "broker", 1, 1000000))
@@ -117,6 +118,8 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
                 "broker.uri: missing (set it in the file or pass --broker URI)");
     if (c.broker.status_topic.empty())
         c.broker.status_topic = c.broker.topic_prefix + "/chairwatchd/status";
+    if (c.broker.escalation_topic.empty())
+        c.broker.escalation_topic = c.broker.topic_prefix + "/escalations";
 
     LoadResult result;
     result.errors = r.take_errors();

@@ -19,7 +19,8 @@ struct BrokerConfig {
     std::string uri;
     std::string client_id{"chairwatchd"};
     std::string topic_prefix{"clinic"};
-    std::string status_topic;  // default: <prefix>/chairwatchd/status
+    std::string status_topic;      // default: <prefix>/chairwatchd/status
+    std::string escalation_topic;  // default: <prefix>/escalations
     int qos{1};
     int keepalive_s{30};
     int max_buffered_alerts{10000};
@@ -42,10 +43,14 @@ struct Config {
     InputConfig input;
     SessionConfig sessions;
     std::string log_level{"info"};
-    std::map<std::string, std::shared_ptr<const alerts::Profile>> profiles;
+    std::map<std::string, std::shared_ptr<const alerts::Profile>, std::less<>> profiles;
     std::string default_profile;
+    std::map<std::string, std::string, std::less<>> chair_profiles;  // chair -> profile name
 
     std::shared_ptr<const alerts::Profile> profile() const { return profiles.at(default_profile); }
+    alerts::ClinicProfiles clinic_profiles() const {
+        return {profiles, default_profile, chair_profiles};
+    }
     alerts::ClinicSettings clinic_settings() const { return {sessions.idle_end, input.max_chairs}; }
 };
 

@@ -5,6 +5,7 @@
 #include <exception>
 #include <string_view>
 
+#include "drivers/alert_watch.hpp"
 #include "drivers/simulator/simulator.hpp"
 
 namespace {
@@ -19,13 +20,16 @@ struct Subcommand {
 constexpr std::array subcommands{
     Subcommand{"simulate", "publish simulated chair vitals to an MQTT broker",
                &chairwatch::sim::run_simulate},
+    Subcommand{"alerts", "print alerts as a nurse station shows them, as they arrive",
+               &chairwatch::drivers::run_alerts},
 };
 
 void print_usage(std::FILE* out) {
     std::fprintf(out, "chairwatch %s: vital-sign alarm monitor tools\n\n", CHAIRWATCH_VERSION);
-    std::fputs("usage: chairwatch <subcommand> [options]\n"
-               "       chairwatch --help | --version\n\nsubcommands:\n",
-               out);
+    std::fputs(
+        "usage: chairwatch <subcommand> [options]\n"
+        "       chairwatch --help | --version\n\nsubcommands:\n",
+        out);
     for (const auto& s : subcommands)
         std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(s.name.size()), s.name.data(),
                      static_cast<int>(s.summary.size()), s.summary.data());

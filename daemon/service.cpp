@@ -5,6 +5,7 @@
 
 #include "alerts/time_format.hpp"
 #include "drivers/alert_codec.hpp"
+#include "drivers/control_codec.hpp"
 #include "drivers/json_writer.hpp"
 
 namespace chairwatch::daemon {
@@ -23,7 +24,7 @@ constexpr auto stats_interval = milliseconds(600'000);
 Service::Service(asio::io_context& io, config::Config cfg)
     : io_(io),
       cfg_(std::move(cfg)),
-      clinic_(cfg_.profile(), cfg_.clinic_settings()),
+      clinic_(cfg_.clinic_profiles(), cfg_.clinic_settings()),
       log_(cfg_.sessions.log_dir),
       tick_timer_(io),
       reconnect_timer_(io),
@@ -96,7 +97,11 @@ void Service::reload(config::Config cfg) {
     cfg.broker = cfg_.broker;
     cfg.sessions.log_dir = cfg_.sessions.log_dir;
     cfg_ = std::move(cfg);
-    clinic_.reconfigure(cfg_.profile(), cfg_.clinic_settings());
+    const auto t = now();
+    events_.clear();
+    clinic_.reconfigure(cfg_.clinic_profiles(), cfg_.clinic_settings(), t, events_);
+    handle(events_, t);
+    spdlog::set_level(spdlog::level::from_str(cfg_.log_level));
     warnings_.set_interval(cfg_.input.warn_interval);
     spdlog::info("reload: configuration from {} applied (profile '{}')", cfg_.source,
                  cfg_.default_profile);
@@ -110,6 +115,8 @@ void Service::on_connected() {
         spdlog::info("connected to broker {}", cfg_.broker.uri);
     was_connected_ = true;
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/vitals/#", cfg_.broker.qos);
+    mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/session", 1);
+    mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/alerts/ack", 1);
     publish_status("online", nullptr);
     // Re-send the truth about every chair, so a station that missed something catches up.
     for (const auto& chair : dirty_chairs_)
@@ -137,20 +144,34 @@ void Service::on_message(const std::string& topic_name, const std::string& paylo
     if (stopping_) return;
     ++counters_.messages;
     const auto t = now();
+    const auto ct = drivers::parse_chair_topic(topic_name, cfg_.broker.topic_prefix);
+    if (!ct) {
+        ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_topic)];
+        warn("topic", t,
+             "rejected message on '" + topic_name.substr(0, 128) + "': not <prefix>/<chair>/...");
+        return;
+    }
+    const std::string chair(ct->chair);
+    if (!drivers::valid_chair_id(ct->chair)) {
+        ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_chair)];
+        warn("chair-id", t,
+             "rejected message on '" + topic_name.substr(0, 128) +
+                 "': chair id must be 1-64 of A-Z a-z 0-9 - _ .");
+        return;
+    }
+    if (ct->rest == "session") return on_control(chair, payload, t);
+    if (ct->rest == "alerts/ack") return on_ack(chair, payload, t);
+    on_vitals(chair, topic_name, payload, t);
+}
+
+void Service::on_vitals(const std::string& chair, const std::string& topic_name,
+                        const std::string& payload, alerts::Instant t) {
     const auto vt = drivers::parse_vitals_topic(topic_name, cfg_.broker.topic_prefix);
     if (!vt) {
         ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_topic)];
         warn("topic", t,
              "rejected message on '" + topic_name.substr(0, 128) +
                  "': not <prefix>/<chair>/vitals/...");
-        return;
-    }
-    const std::string chair(vt->chair);
-    if (!drivers::valid_chair_id(vt->chair)) {
-        ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_chair)];
-        warn("chair-id", t,
-             "rejected message on '" + topic_name.substr(0, 128) +
-                 "': chair id must be 1-64 of A-Z a-z 0-9 - _ .");
         return;
     }
     const auto d = drivers::decode_vitals(vt->leaf, payload, t.wall, cfg_.input.max_payload_bytes);
@@ -174,6 +195,55 @@ void Service::on_message(const std::string& topic_name, const std::string& paylo
         ++counters_.readings;
     }
     handle(events_, t, d.seq);
+}
+
+void Service::on_control(const std::string& chair, const std::string& payload, alerts::Instant t) {
+    auto decoded = drivers::decode_control(payload, cfg_.input.max_payload_bytes);
+    std::string error;
+    std::string action = "?";
+    if (auto* m = std::get_if<drivers::ControlMessage>(&decoded)) {
+        action = std::string(alerts::to_string(m->action));
+        events_.clear();
+        const auto result = clinic_.on_control(chair, m->action, m->info, t, events_);
+        handle(events_, t);
+        if (result != alerts::ControlResult::ok) error = std::string(alerts::to_string(result));
+        if (result == alerts::ControlResult::unknown_profile) error += " '" + m->info.profile + "'";
+    } else {
+        error = std::get<std::string>(decoded);
+    }
+    if (!error.empty()) {
+        ++counters_.control_errors;
+        warn(chair + "/session", t,
+             "chair " + chair + ": session message (" + action + ") refused: " + error);
+    }
+    mqtt_->publish(topic(chair, "session/result"),
+                   drivers::encode_result(error.empty(), "action", action, error,
+                                          alerts::format_iso8601(t.wall)),
+                   1, false);
+}
+
+void Service::on_ack(const std::string& chair, const std::string& payload, alerts::Instant t) {
+    auto decoded = drivers::decode_ack(payload, cfg_.input.max_payload_bytes);
+    std::string error, id;
+    if (auto* m = std::get_if<drivers::AckMessage>(&decoded)) {
+        id = m->alert_id;
+        events_.clear();
+        const auto result = clinic_.acknowledge(chair, m->alert_id, m->by, t, events_);
+        handle(events_, t);
+        if (result != alerts::AckResult::ok) error = std::string(alerts::to_string(result));
+    } else {
+        error = std::get<std::string>(decoded);
+    }
+    if (!error.empty()) {
+        ++counters_.ack_errors;
+        warn(
+            chair + "/ack", t,
+            "chair " + chair + ": acknowledgement of '" + id.substr(0, 80) + "' refused: " + error);
+    }
+    mqtt_->publish(topic(chair, "alerts/ack/result"),
+                   drivers::encode_result(error.empty(), "alert_id", id, error,
+                                          alerts::format_iso8601(t.wall)),
+                   1, false);
 }
 
 void Service::schedule_tick() {
@@ -209,7 +279,10 @@ void Service::handle(const std::vector<ClinicEvent>& events, alerts::Instant t,
             spdlog::info("alert {}-a{} {}: {}", s.id, e.alarm.alarm_no,
                          alerts::to_string(e.alarm.state), drivers::alert_text(s.chair, e.alarm));
         } else if (e.type == ClinicEvent::Type::session_started) {
-            spdlog::info("session {} started on chair {}", s.id, s.chair);
+            spdlog::info("session {} started on chair {} ({}, profile {})", s.id, s.chair,
+                         s.implicit ? "implicit, from readings" : "start message", s.profile);
+        } else if (e.type == ClinicEvent::Type::phase_changed) {
+            spdlog::info("session {}: phase {}", s.id, alerts::to_string(s.phase));
         } else if (e.type == ClinicEvent::Type::session_ended) {
             spdlog::info("session {} ended ({}); log {}", s.id, alerts::to_string(s.end_reason),
                          log_.path_of(s, ".jsonl"));
@@ -229,7 +302,7 @@ void Service::handle(const std::vector<ClinicEvent>& events, alerts::Instant t,
 void Service::publish_alarm_state(const std::string& chair) {
     mqtt_->publish(
         topic(chair, "alarms"),
-        drivers::encode_active_alarms(chair, clinic_.session(chair), clinic_.active_alarms(chair)),
+        drivers::encode_active_alarms(chair, clinic_.session(chair), clinic_.listed_alarms(chair)),
         1, true);
 }
 

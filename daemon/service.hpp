@@ -27,6 +27,8 @@ struct Counters {
     std::uint64_t alerts{0};
     std::uint64_t log_errors{0};
     std::uint64_t disconnects{0};
+    std::uint64_t control_errors{0};
+    std::uint64_t ack_errors{0};
 };
 
 class Service {
@@ -44,6 +46,10 @@ class Service {
 
   private:
     void on_message(const std::string& topic, const std::string& payload);
+    void on_vitals(const std::string& chair, const std::string& topic, const std::string& payload,
+                   alerts::Instant t);
+    void on_control(const std::string& chair, const std::string& payload, alerts::Instant t);
+    void on_ack(const std::string& chair, const std::string& payload, alerts::Instant t);
     void on_connected();
     void on_connection_lost(const std::string& why);
     void on_connect_failed(const std::string& why);

@@ -55,6 +55,15 @@ void write_alarm_fields(JsonWriter& w, std::string_view chair, const alerts::Ses
     w.key("onset").time(t.onset.wall);
     w.key("ts").time(t.at.wall);
     if (t.state == AlarmState::cleared) w.key("cause").value(alerts::to_string(t.cause));
+    w.key("active").value(t.active);
+    w.key("latched").value(t.latched);
+    w.key("acknowledged").value(t.acknowledged);
+    if (t.acknowledged) {
+        w.key("acknowledged_by").value(t.acknowledged_by);
+        w.key("acknowledged_at").time(t.acknowledged_at.wall);
+    }
+    w.key("escalation_level").value(t.escalation_level);
+    w.key("phase").value(alerts::to_string(session.phase));
     w.key("text").value(alert_text(chair, t));
 }
 
@@ -72,27 +81,54 @@ std::string_view alert_unit(const AlarmTransition& t) {
     return t.is_feed() ? "s" : alerts::unit_of(t.signal);
 }
 
+// What the alarm is about, without its state: "systolic BP 192 mmHg, above 180".
+std::string alert_subject(const AlarmTransition& t) {
+    if (t.kind == alerts::AlarmKind::advisory && !t.text_hint.empty())
+        return std::string(t.text_hint);
+    if (t.is_feed()) return "no " + feed_label(t) + " data for " + fmt(t.value) + " s";
+    const auto subject = std::string(alerts::label_of(t.signal)) + " " + fmt(t.value) + " " +
+                         std::string(alerts::unit_of(t.signal)) + ", " + comparison(t) + " " +
+                         fmt(t.limit);
+    if (t.kind == alerts::AlarmKind::advisory) return std::string(t.condition) + ": " + subject;
+    return subject;
+}
+
 std::string alert_text(std::string_view chair, const AlarmTransition& t) {
     const auto who = chair_label(chair) + ": ";
-    const auto prio = std::string(alerts::to_string(t.priority)) + " priority";
+    const auto prio = t.kind == alerts::AlarmKind::advisory
+                          ? std::string("advisory")
+                          : std::string(alerts::to_string(t.priority)) + " priority";
     const auto unit = std::string(alerts::unit_of(t.signal));
-    if (t.is_feed()) {
-        if (t.state == AlarmState::cleared)
-            return who + feed_label(t) +
-                   (t.cause == alerts::ClearCause::session_ended
-                        ? " alarm closed, session ended"
-                        : " resumed after " + fmt(t.value) + " s");
-        return who + "no " + feed_label(t) + " data for " + fmt(t.value) + " s (" + prio + ")";
+    const auto label = t.is_feed() ? feed_label(t)
+                                   : std::string(t.kind == alerts::AlarmKind::advisory
+                                                     ? t.condition
+                                                     : alerts::label_of(t.signal));
+    switch (t.state) {
+        case AlarmState::acknowledged:
+            return who + label + " alarm acknowledged by " + t.acknowledged_by + " (" + prio + ")";
+        case AlarmState::escalated:
+            return who + alert_subject(t) + ": NOT ACKNOWLEDGED, escalation " +
+                   std::to_string(t.escalation_level) + " (" + prio + ")";
+        case AlarmState::cleared:
+            if (t.cause == alerts::ClearCause::session_ended)
+                return who + label + " alarm closed, session ended (was " + prio + ")";
+            if (t.cause == alerts::ClearCause::phase_changed)
+                return who + label + " alarm closed, not applicable in this phase (was " + prio +
+                       ")";
+            if (t.is_feed()) return who + label + " resumed after " + fmt(t.value) + " s";
+            if (t.latched)
+                return who + label + " back to " + fmt(t.value) + " " + unit +
+                       "; alarm LATCHED until acknowledged (was " + prio + ", peak " + fmt(t.peak) +
+                       ")";
+            return who + label + " back to " + fmt(t.value) + " " + unit + ", alarm cleared (was " +
+                   prio + ", peak " + fmt(t.peak) + ")";
+        case AlarmState::updated:
+            return who + alert_subject(t) + " (now " + prio + ")";
+        case AlarmState::raised:
+            return who + alert_subject(t) + " (" + prio +
+                   (t.realarm ? ", acknowledgement expired" : "") + ")";
     }
-    const auto label = std::string(alerts::label_of(t.signal));
-    if (t.state == AlarmState::cleared) {
-        if (t.cause == alerts::ClearCause::session_ended)
-            return who + label + " alarm closed, session ended (was " + prio + ")";
-        return who + label + " back to " + fmt(t.value) + " " + unit + ", alarm cleared (was " +
-               prio + ", peak " + fmt(t.peak) + ")";
-    }
-    return who + label + " " + fmt(t.value) + " " + unit + ", " + comparison(t) + " " +
-           fmt(t.limit) + " (" + (t.state == AlarmState::updated ? "now " : "") + prio + ")";
+    return who + alert_subject(t);
 }
 
 std::string encode_alert(std::string_view chair, const alerts::Session& session,

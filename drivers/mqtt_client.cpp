@@ -2,6 +2,8 @@
 
 #include <mqtt/async_client.h>
 
+#include <thread>
+
 namespace chairwatch::drivers {
 
 namespace {
@@ -22,10 +24,11 @@ class PahoClient final : public MqttClient, private mqtt::callback {
     }
 
     ~PahoClient() override {
-        client_.disable_callbacks();
         try {
+            client_.disable_callbacks();
             if (client_.is_connected()) client_.disconnect(0)->wait_for(std::chrono::seconds(1));
-        } catch (const mqtt::exception&) {
+        } catch (const std::exception&) {
+            // Going away either way: the broker's last will tells the subscribers.
         }
     }
 
@@ -65,10 +68,15 @@ class PahoClient final : public MqttClient, private mqtt::callback {
 
     void disconnect(std::chrono::milliseconds timeout) override {
         try {
+            // Let queued publishes (the offline status among them) reach the broker first.
+            const auto deadline = std::chrono::steady_clock::now() + timeout;
+            while (client_.is_connected() && !client_.get_pending_delivery_tokens().empty() &&
+                   std::chrono::steady_clock::now() < deadline)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
             if (client_.is_connected())
                 client_.disconnect(static_cast<int>(timeout.count()))
                     ->wait_for(timeout + std::chrono::seconds(1));
-        } catch (const mqtt::exception&) {
+        } catch (const std::exception&) {
         }
     }
 

@@ -58,7 +58,11 @@ ReplayResult replay(const Recording& rec, std::shared_ptr<const alerts::Profile>
                     const ReplayOptions& options) {
     ReplayResult result;
     result.errors = rec.errors;
-    Runner run{alerts::Clinic(std::move(profile), options.settings), options, result, {}, {}};
+    Runner run{alerts::Clinic(alerts::ClinicProfiles::single(std::move(profile)), options.settings),
+               options,
+               result,
+               {},
+               {}};
     for (const auto& row : rec.rows) {
         run.advance_to(row.t);
         run.reading(row);

@@ -22,6 +22,28 @@ void write_header(JsonWriter& w, const alerts::Session& s) {
     w.key("session_id").value(s.id);
 }
 
+void write_session_info(JsonWriter& w, const alerts::Session& s) {
+    w.key("implicit").value(s.implicit);
+    w.key("profile").value(s.profile);
+    w.key("phase").value(alerts::to_string(s.phase));
+    const auto& i = s.info;
+    if (!i.route.empty()) w.key("route").value(i.route);
+    if (i.weight_kg) w.key("weight_kg").number(*i.weight_kg);
+    if (i.dose_mg_per_kg) w.key("dose_mg_per_kg").number(*i.dose_mg_per_kg, 3);
+    if (i.planned_duration_min) w.key("planned_duration_min").number(*i.planned_duration_min);
+    // The pseudonym goes to the session log (for the chart), never to the service log.
+    if (!i.patient_ref.empty()) w.key("patient_ref").value(i.patient_ref);
+}
+
+void write_baseline(JsonWriter& w, const alerts::Session& s) {
+    w.key("baseline").begin_object();
+    for (auto sig : alerts::all_signals) {
+        const auto& v = s.baseline.value[alerts::index_of(sig)];
+        if (v) w.key(alerts::to_string(sig)).number(*v);
+    }
+    w.end_object();
+}
+
 }  // namespace
 
 std::string SessionLog::path_of(const alerts::Session& s, const char* suffix) const {
@@ -67,7 +89,13 @@ bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<
             w.key("type").value("session_start");
             w.key("ts").time(s.started.wall);
             write_header(w, s);
-            w.key("implicit").value(s.implicit);
+            write_session_info(w, s);
+            break;
+        case ClinicEvent::Type::phase_changed:
+            w.key("type").value("phase");
+            w.key("ts").time(now.wall);
+            w.key("phase").value(alerts::to_string(s.phase));
+            if (s.phase == alerts::Phase::dosing) write_baseline(w, s);
             break;
         case ClinicEvent::Type::reading:
             w.key("type").value("reading");
@@ -86,6 +114,9 @@ bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<
             w.key("ts").time(s.ended ? s.ended->wall : now.wall);
             write_header(w, s);
             w.key("reason").value(alerts::to_string(s.end_reason));
+            w.key("discharge_ready").value(s.discharge_ready.has_value());
+            if (!s.implicit && !s.discharge_ready)
+                w.key("note").value("session ended before the discharge criteria were met");
             w.end_object();
             bool ok = append(s, line) && write_summary(s);
             files_.erase(s.id);
@@ -118,8 +149,16 @@ std::string encode_summary(const alerts::Session& s) {
     JsonWriter w(out);
     w.begin_object();
     write_header(w, s);
-    w.key("implicit").value(s.implicit);
+    write_session_info(w, s);
     const auto end = s.ended.value_or(s.last_reading);
+    if (s.dose_start) w.key("dose_start").time(s.dose_start->wall);
+    if (s.dose_end) w.key("dose_end").time(s.dose_end->wall);
+    write_baseline(w, s);
+    w.key("discharge_ready");
+    if (s.discharge_ready)
+        w.time(s.discharge_ready->wall);
+    else
+        w.null();
     w.key("start").time(s.started.wall);
     w.key("end").time(end.wall);
     w.key("duration_s").number(seconds_between(s.started, end));
@@ -162,6 +201,11 @@ std::string encode_summary(const alerts::Session& s) {
             w.null();
         w.key("duration_s").number(seconds_between(a.onset, a.end.value_or(end)));
         w.key("cause").value(alerts::to_string(a.cause));
+        if (a.acknowledged_at) {
+            w.key("acknowledged_by").value(a.acknowledged_by);
+            w.key("acknowledged_after_s").number(seconds_between(a.onset, *a.acknowledged_at));
+        }
+        w.key("escalations").value(a.escalations);
         w.end_object();
     }
     w.end_array();

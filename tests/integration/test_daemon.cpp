@@ -85,9 +85,36 @@ TEST_CASE("a BP surge raises an alert with every field, updates the retained sta
     REQUIRE(cleared);
     CHECK(field(*cleared, "alert_id") == id);
     CHECK(field(*cleared, "cause") == "back_in_range");
+    // High priority latches: it stays listed until a nurse acknowledges it.
+    CHECK(field(*cleared, "latched") == "true");
+    auto still = nurse.wait_for([&](const Message& m) {
+        return m.topic == "clinic/chair-03/alarms" &&
+               m.payload.find("\"latched\":true") != std::string::npos;
+    });
+    REQUIRE(still);
+    CHECK(still->json().as_array().size() == 1);
+
+    Client station(broker.uri());
+    station.subscribe("clinic/chair-03/alerts/ack/result");
+    station.publish("clinic/chair-03/alerts/ack", R"({"alert_id":")" + id + R"(","by":"nurse-7"})");
+    auto acked = nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-03", "sbp_high", "acknowledged"); });
+    REQUIRE(acked);
+    CHECK(field(*acked, "acknowledged_by") == "nurse-7");
+    auto result = station.wait_for([](const Message&) { return true; });
+    REQUIRE(result);
+    CHECK(field(*result, "ok") == "true");
     auto empty = nurse.wait_for(
         [](const Message& m) { return m.topic == "clinic/chair-03/alarms" && m.payload == "[]"; });
     CHECK(empty);
+
+    // An unknown id gets a clear error and changes nothing.
+    station.clear();
+    station.publish("clinic/chair-03/alerts/ack", R"({"alert_id":"nope","by":"nurse-7"})");
+    auto error = station.wait_for([](const Message&) { return true; });
+    REQUIRE(error);
+    CHECK(field(*error, "ok") == "false");
+    CHECK(field(*error, "error") == "unknown alert_id");
 }
 
 TEST_CASE("a normal chair raises nothing while its neighbour alarms") {

@@ -276,16 +276,64 @@ TEST_CASE("active_alarms lists the current state of each active alarm") {
 TEST_CASE("a new profile applies without losing an active alarm") {
     Bench b(sbp_profile());
     REQUIRE(b.reading(0s, Signal::sbp, 185).size() == 1);
-    b.monitor.set_profile(profile(
-        {rule("sbp_high", Signal::sbp, Direction::high, 10, 0ms, {tier(170, Priority::medium)})}));
-    REQUIRE(b.monitor.active_alarms().size() == 1);
-    auto mid = b.reading(300s, Signal::sbp, 175);  // still beyond the new, lower limit
-    REQUIRE(mid.size() == 1);
-    CHECK(mid[0].state == AlarmState::updated);
-    CHECK(mid[0].limit == 170);
+    std::vector<AlarmTransition> changed;
+    b.monitor.set_profile(profile({rule("sbp_high", Signal::sbp, Direction::high, 10, 0ms,
+                                        {tier(170, Priority::medium)})}),
+                          at(100s), changed);
+    REQUIRE(changed.size() == 1);  // judged at once against the new, lower limit
+    CHECK(changed[0].state == AlarmState::updated);
+    CHECK(changed[0].limit == 170);
+    CHECK(b.reading(300s, Signal::sbp, 175).empty());
     auto out = b.reading(600s, Signal::sbp, 155);
     REQUIRE(out.size() == 1);
     CHECK(out[0].state == AlarmState::cleared);
+}
+
+TEST_CASE("reloading an unchanged profile neither escalates nor restarts a confirmation") {
+    auto p = sbp_profile();
+    Bench b(p);
+    auto first = b.reading(0s, Signal::sbp, 185);
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].priority == Priority::medium);
+    std::vector<AlarmTransition> changed;
+    b.monitor.set_profile(std::make_shared<alerts::Profile>(*p), at(60s), changed);
+    CHECK(changed.empty());
+    auto second = b.reading(300s, Signal::sbp, 186);  // the confirmation counts on
+    REQUIRE(second.size() == 1);
+    CHECK(second[0].priority == Priority::high);
+}
+
+TEST_CASE("changed limits on reload never raise an alarm's priority by themselves") {
+    Bench b(sbp_profile());
+    REQUIRE(b.reading(0s, Signal::sbp, 185).size() == 1);  // medium; high needs a 2nd reading
+    auto changed_profile = sbp_profile();
+    changed_profile->rules[0].tiers[0].limit = 165;
+    std::vector<AlarmTransition> changed;
+    b.monitor.set_profile(changed_profile, at(60s), changed);
+    for (const auto& t : changed)
+        CHECK(t.priority != Priority::high);
+    REQUIRE(b.monitor.active_alarms().size() == 1);
+    CHECK(b.monitor.active_alarms()[0].priority == Priority::medium);
+}
+
+TEST_CASE("a condition removed by a reload ends its alarm, announced") {
+    Bench b(sbp_profile());
+    REQUIRE(b.reading(0s, Signal::sbp, 185).size() == 1);
+    std::vector<AlarmTransition> changed;
+    b.monitor.set_profile(hr_profile(), at(60s), changed);
+    REQUIRE(changed.size() == 1);
+    CHECK(changed[0].state == AlarmState::cleared);
+    CHECK(changed[0].cause == alerts::ClearCause::reconfigured);
+    CHECK(b.monitor.active_alarms().empty());
+}
+
+TEST_CASE("a condition delay starts over after a gap in the data") {
+    Bench b(hr_profile());
+    CHECK(b.hr_stream(0s, 5s, 155).empty());  // beyond 150 for 5 s of the 15 s delay
+    for (Millis t = 5s; t < 65s; t += 1s)
+        CHECK(b.tick(t).empty());               // silence: no value after 10 s
+    CHECK(b.hr_stream(65s, 79s, 155).empty());  // the 15 s start again from t=65
+    CHECK(b.hr_stream(79s, 81s, 155).size() == 1);
 }
 
 TEST_CASE("a sparse stream sample stays current for the hold time only") {

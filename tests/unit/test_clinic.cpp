@@ -28,7 +28,7 @@ std::vector<Type> types(const std::vector<ClinicEvent>& events) {
 }  // namespace
 
 TEST_CASE("a chair's first reading starts an implicit session, then the reading, then alarms") {
-    alerts::Clinic clinic(bp_profile(), {30min, 10});
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(bp_profile()), {30min, 10});
     std::vector<ClinicEvent> out;
     CHECK(clinic.on_reading("chair-03", {Signal::sbp, 190, 0ms}, at(0s), out) ==
           alerts::Admission::accepted);
@@ -38,26 +38,26 @@ TEST_CASE("a chair's first reading starts an implicit session, then the reading,
     CHECK(out[0].session->chair == "chair-03");
     CHECK(out[0].session->id == "chair-03-20251124T160000Z");
     CHECK(out[2].session->alert_id(out[2].alarm.alarm_no) == "chair-03-20251124T160000Z-a1");
-    CHECK(clinic.active_alarms("chair-03").size() == 1);
+    CHECK(clinic.listed_alarms("chair-03").size() == 1);
     CHECK(clinic.open_sessions() == 1);
 }
 
 TEST_CASE("chairs are independent: one chair's alarm is not another's") {
-    alerts::Clinic clinic(bp_profile(), {30min, 10});
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(bp_profile()), {30min, 10});
     std::vector<ClinicEvent> out;
     clinic.on_reading("chair-01", {Signal::sbp, 190, 0ms}, at(0s), out);
     out.clear();
     clinic.on_reading("chair-02", {Signal::sbp, 120, 0ms}, at(1s), out);
     CHECK(types(out) == std::vector<Type>{Type::session_started, Type::reading});
-    CHECK(clinic.active_alarms("chair-01").size() == 1);
-    CHECK(clinic.active_alarms("chair-02").empty());
-    CHECK(clinic.active_alarms("chair-99").empty());
+    CHECK(clinic.listed_alarms("chair-01").size() == 1);
+    CHECK(clinic.listed_alarms("chair-02").empty());
+    CHECK(clinic.listed_alarms("chair-99").empty());
 }
 
 TEST_CASE(
     "a session ends after the idle time, closing its alarms, and the next reading opens a new "
     "one") {
-    alerts::Clinic clinic(bp_profile(), {10min, 10});
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(bp_profile()), {10min, 10});
     std::vector<ClinicEvent> out;
     clinic.on_reading("chair-01", {Signal::sbp, 190, 0ms}, at(0s), out);
     const auto first_id = out[0].session->id;
@@ -78,7 +78,7 @@ TEST_CASE(
 }
 
 TEST_CASE("end_all closes every open session with the given reason") {
-    alerts::Clinic clinic(bp_profile(), {30min, 10});
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(bp_profile()), {30min, 10});
     std::vector<ClinicEvent> out;
     clinic.on_reading("a", {Signal::sbp, 120, 0ms}, at(0s), out);
     clinic.on_reading("b", {Signal::sbp, 120, 0ms}, at(0s), out);
@@ -92,7 +92,7 @@ TEST_CASE("end_all closes every open session with the given reason") {
 }
 
 TEST_CASE("chairs beyond the configured maximum are refused and the others keep working") {
-    alerts::Clinic clinic(bp_profile(), {30min, 2});
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(bp_profile()), {30min, 2});
     std::vector<ClinicEvent> out;
     CHECK(clinic.on_reading("a", {Signal::sbp, 120, 0ms}, at(0s), out) ==
           alerts::Admission::accepted);
@@ -108,7 +108,7 @@ TEST_CASE("chairs beyond the configured maximum are refused and the others keep 
 }
 
 TEST_CASE("session statistics and alarm records accumulate for the summary") {
-    alerts::Clinic clinic(bp_profile(), {30min, 10});
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(bp_profile()), {30min, 10});
     std::vector<ClinicEvent> out;
     clinic.on_reading("a", {Signal::sbp, 150, 0ms}, at(0s), out);
     clinic.on_reading("a", {Signal::sbp, 195, 0ms}, at(300s), out);
@@ -126,14 +126,16 @@ TEST_CASE("session statistics and alarm records accumulate for the summary") {
 }
 
 TEST_CASE("reconfigure applies new rules to running sessions without ending them") {
-    alerts::Clinic clinic(bp_profile(), {30min, 10});
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(bp_profile()), {30min, 10});
     std::vector<ClinicEvent> out;
     clinic.on_reading("a", {Signal::sbp, 170, 0ms}, at(0s), out);
-    clinic.reconfigure(profile({rule("sbp_high", Signal::sbp, Direction::high, 10, 0ms,
-                                     {tier(165, Priority::low)})}),
-                       {30min, 10});
     out.clear();
-    clinic.on_reading("a", {Signal::sbp, 170, 0ms}, at(300s), out);
-    CHECK(types(out) == std::vector<Type>{Type::reading, Type::alarm});
+    clinic.reconfigure(
+        alerts::ClinicProfiles::single(profile(
+            {rule("sbp_high", Signal::sbp, Direction::high, 10, 0ms, {tier(165, Priority::low)})})),
+        {30min, 10}, at(100s), out);
+    REQUIRE(types(out) == std::vector<Type>{Type::alarm});
+    CHECK(out[0].alarm.state == alerts::AlarmState::raised);
+    CHECK(out[0].alarm.at.mono == Millis(100s));
     CHECK(clinic.open_sessions() == 1);
 }

@@ -46,8 +46,8 @@ TEST_CASE("surge: SBP over 180 on two consecutive cuff readings 30-40 min after 
         for (std::size_t i = 1; i < cuffs.size(); ++i) {
             const int first = minutes_after_dose(s, cuffs[i - 1].t);
             const int second = minutes_after_dose(s, cuffs[i].t);
-            confirmed |= cuffs[i - 1].bp.sbp > 180 && cuffs[i].bp.sbp > 180 && first >= 30 &&
-                         second <= 40;
+            confirmed |=
+                cuffs[i - 1].bp.sbp > 180 && cuffs[i].bp.sbp > 180 && first >= 30 && second <= 40;
         }
         CHECK_MESSAGE(confirmed, "seed " << seed);
     }
@@ -131,15 +131,18 @@ TEST_CASE("the order of queries does not matter") {
 TEST_CASE("cuff readings only at the IV schedule times") {
     const Scenario s(default_seed, ScenarioKind::normal);
     std::vector<int> times;
-    for (const auto& c : cuff_readings(s)) times.push_back(c.t / minute);
+    for (const auto& c : cuff_readings(s))
+        times.push_back(c.t / minute);
     // baseline 0, 5; dosing every 10 (every 5 from 20 to 50 after dose start); 15 in observation
     const std::vector<int> expected{0, 5, 10, 20, 30, 35, 40, 45, 50, 55, 60, 65, 80, 95, 110};
     CHECK(times == expected);
-    for (int t = 0; t <= s.timeline().end_s(); ++t) CHECK(s.at(t)->bp.has_value() == s.is_cuff_time(t));
+    for (int t = 0; t <= s.timeline().end_s(); ++t)
+        CHECK(s.at(t)->bp.has_value() == s.is_cuff_time(t));
 }
 
 TEST_CASE("custom timeline: final reading at the end, nothing outside the session") {
-    const Timeline tl{.baseline_s = 5 * minute, .dose_s = 40 * minute, .observation_s = 50 * minute};
+    const Timeline tl{
+        .baseline_s = 5 * minute, .dose_s = 40 * minute, .observation_s = 50 * minute};
     const Scenario s(3, ScenarioKind::normal, tl);
     CHECK(s.is_cuff_time(tl.end_s()));
     CHECK(s.at(tl.end_s())->bp.has_value());

@@ -30,8 +30,9 @@ TEST_CASE("a session is logged line by line as it happens, and summarised at its
     const auto dir = fs::temp_directory_path() / ("cw-log-test-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     drivers::SessionLog log(dir.string());
-    alerts::Clinic clinic(profile({rule("sbp_high", alerts::Signal::sbp, alerts::Direction::high,
-                                        10, 0ms, {tier(180, alerts::Priority::medium)})}),
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(profile(
+                              {rule("sbp_high", alerts::Signal::sbp, alerts::Direction::high, 10,
+                                    0ms, {tier(180, alerts::Priority::medium)})})),
                           {10min, 10});
     std::vector<alerts::ClinicEvent> events;
     auto feed = [&](Millis t, double sbp) {
@@ -83,7 +84,7 @@ TEST_CASE("a session is logged line by line as it happens, and summarised at its
 
 TEST_CASE("an unwritable log directory is reported, not thrown") {
     drivers::SessionLog log("/proc/chairwatch-cannot-write-here");
-    alerts::Clinic clinic(profile({}), {10min, 10});
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(profile({})), {10min, 10});
     std::vector<alerts::ClinicEvent> events;
     clinic.on_reading("c", {alerts::Signal::hr, 80, 0ms}, at(0s), events);
     CHECK_FALSE(log.write(events[0], at(0s)));

@@ -1,0 +1,179 @@
+#include "alerts/alarm_book.hpp"
+
+#include <algorithm>
+
+namespace chairwatch::alerts {
+
+std::string_view to_string(AckResult r) {
+    switch (r) {
+        case AckResult::ok:
+            return "ok";
+        case AckResult::unknown:
+            return "unknown alert_id";
+        case AckResult::already_cleared:
+            return "alarm already cleared";
+        case AckResult::already_acknowledged:
+            return "alarm already acknowledged";
+    }
+    return "unknown";
+}
+
+AlarmBook::Entry* AlarmBook::find_condition(std::string_view condition) {
+    for (auto& e : entries_)
+        if (e.alarm.condition == condition) return &e;
+    return nullptr;
+}
+
+AlarmBook::Entry* AlarmBook::find_no(std::uint32_t alarm_no) {
+    for (auto& e : entries_)
+        if (e.alarm.alarm_no == alarm_no) return &e;
+    return nullptr;
+}
+
+bool AlarmBook::has(std::uint32_t alarm_no) const {
+    return std::any_of(entries_.begin(), entries_.end(),
+                       [&](const Entry& e) { return e.alarm.alarm_no == alarm_no; });
+}
+
+void AlarmBook::schedule_escalation(Entry& e, Millis from, const Profile& profile) const {
+    const auto& policy = profile.escalation[static_cast<std::size_t>(e.alarm.priority)];
+    const bool escalates = e.alarm.kind != AlarmKind::advisory && policy.after.count() > 0;
+    e.next_escalation = escalates ? from + policy.after : Millis(-1);
+}
+
+void AlarmBook::remove(std::uint32_t alarm_no) {
+    std::erase_if(entries_, [&](const Entry& e) { return e.alarm.alarm_no == alarm_no; });
+    recently_closed_[closed_next_] = alarm_no;
+    closed_next_ = (closed_next_ + 1) % recently_closed_.size();
+}
+
+void AlarmBook::apply(const AlarmTransition& change, const Profile& profile,
+                      std::vector<AlarmTransition>& out) {
+    Entry* e = find_condition(change.condition);
+    if (change.state == AlarmState::raised) {
+        if (!e) {
+            entries_.push_back({});
+            e = &entries_.back();
+            e->alarm = change;
+            e->alarm.alarm_no = next_no_++;
+            e->alarm.max_priority = change.priority;
+        } else {  // a latched alarm whose condition is back: the same alarm, active again
+            const auto no = e->alarm.alarm_no;
+            const auto max = std::max(e->alarm.max_priority, change.priority);
+            e->alarm = change;
+            e->alarm.alarm_no = no;
+            e->alarm.max_priority = max;
+        }
+        schedule_escalation(*e, change.at.mono, profile);
+        out.push_back(e->alarm);
+        return;
+    }
+    if (!e) return;
+    AlarmTransition& a = e->alarm;
+    const auto before = a.priority;
+    a.state = change.state;
+    a.priority = change.priority;
+    a.max_priority = std::max(a.max_priority, change.priority);
+    a.signal = change.signal;
+    a.value = change.value;
+    a.limit = change.limit;
+    a.inclusive = change.inclusive;
+    a.peak = change.peak;
+    a.at = change.at;
+    a.cause = change.cause;
+    a.realarm = false;
+    if (change.state == AlarmState::updated) {
+        if (change.priority > before) {  // a higher priority breaks through an acknowledgement
+            a.acknowledged = false;
+            e->ack_until = Millis(-1);
+        }
+        if (change.priority != before && !a.acknowledged)
+            schedule_escalation(*e, change.at.mono, profile);
+        out.push_back(a);
+        return;
+    }
+    // Cleared: a physiological alarm of a latching priority waits for its acknowledgement.
+    const bool latch = a.kind == AlarmKind::physiological && profile.latches(a.max_priority) &&
+                       !a.acknowledged && change.cause == ClearCause::back_in_range;
+    a.active = false;
+    a.latched = latch;
+    out.push_back(a);
+    if (!latch) remove(a.alarm_no);
+}
+
+void AlarmBook::on_tick(Instant now, const Profile& profile, std::vector<AlarmTransition>& out) {
+    for (auto& e : entries_) {
+        AlarmTransition& a = e.alarm;
+        if (a.acknowledged && a.active && e.ack_until.count() >= 0 && now.mono >= e.ack_until) {
+            a.acknowledged = false;  // the acknowledgement ran out while the condition persists
+            a.realarm = true;
+            a.state = AlarmState::raised;
+            a.at = now;
+            e.ack_until = Millis(-1);
+            schedule_escalation(e, now.mono, profile);
+            out.push_back(a);
+            continue;
+        }
+        if (a.acknowledged || e.next_escalation.count() < 0 || now.mono < e.next_escalation)
+            continue;
+        ++a.escalation_level;
+        a.state = AlarmState::escalated;
+        a.realarm = false;
+        a.at = now;
+        const auto& policy = profile.escalation[static_cast<std::size_t>(a.priority)];
+        e.next_escalation = policy.repeat.count() > 0 ? now.mono + policy.repeat : Millis(-1);
+        out.push_back(a);
+    }
+}
+
+AckResult AlarmBook::acknowledge(std::uint32_t alarm_no, std::string_view by, Instant now,
+                                 const Profile& profile, std::vector<AlarmTransition>& out) {
+    Entry* e = find_no(alarm_no);
+    if (!e) {
+        const bool closed = std::find(recently_closed_.begin(), recently_closed_.end(), alarm_no) !=
+                            recently_closed_.end();
+        return alarm_no != 0 && (closed || alarm_no < next_no_) ? AckResult::already_cleared
+                                                                : AckResult::unknown;
+    }
+    AlarmTransition& a = e->alarm;
+    if (a.acknowledged) return AckResult::already_acknowledged;
+    a.acknowledged = true;
+    a.acknowledged_by = std::string(by);
+    a.acknowledged_at = now;
+    a.state = AlarmState::acknowledged;
+    a.realarm = false;
+    a.at = now;
+    e->next_escalation = Millis(-1);
+    e->ack_until = profile.ack_lasts.count() > 0 ? now.mono + profile.ack_lasts : Millis(-1);
+    out.push_back(a);
+    if (!a.active) {  // a latched alarm: acknowledged, it is done
+        a.latched = false;
+        remove(alarm_no);
+    }
+    return AckResult::ok;
+}
+
+void AlarmBook::close_all(Instant now, ClearCause cause, std::vector<AlarmTransition>& out) {
+    for (auto& e : entries_) {
+        AlarmTransition& a = e.alarm;
+        a.state = AlarmState::cleared;
+        a.active = false;
+        a.latched = false;
+        a.cause = cause;
+        a.at = now;
+        out.push_back(a);
+        recently_closed_[closed_next_] = a.alarm_no;
+        closed_next_ = (closed_next_ + 1) % recently_closed_.size();
+    }
+    entries_.clear();
+}
+
+std::vector<AlarmTransition> AlarmBook::listed() const {
+    std::vector<AlarmTransition> out;
+    out.reserve(entries_.size());
+    for (const auto& e : entries_)
+        out.push_back(e.alarm);
+    return out;
+}
+
+}  // namespace chairwatch::alerts

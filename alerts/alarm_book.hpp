@@ -1,0 +1,54 @@
+// The lifecycle of a chair's alarms in the vocabulary of IEC 60601-1-8: raised, acknowledged,
+// escalated, cleared, and latching. Takes the rule engine's condition changes, acknowledgements
+// and time; returns the transitions to publish. Pure.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "alerts/alarm.hpp"
+#include "alerts/profile.hpp"
+
+namespace chairwatch::alerts {
+
+enum class AckResult : std::uint8_t { ok, unknown, already_cleared, already_acknowledged };
+std::string_view to_string(AckResult r);
+
+class AlarmBook {
+  public:
+    // One condition change from the engine (raised, updated or cleared).
+    void apply(const AlarmTransition& change, const Profile& profile,
+               std::vector<AlarmTransition>& out);
+    // Escalates what nobody acknowledged in time; re-alarms acknowledgements that ran out.
+    void on_tick(Instant now, const Profile& profile, std::vector<AlarmTransition>& out);
+    AckResult acknowledge(std::uint32_t alarm_no, std::string_view by, Instant now,
+                          const Profile& profile, std::vector<AlarmTransition>& out);
+    // Session over: every alarm, latched ones too, is closed.
+    void close_all(Instant now, ClearCause cause, std::vector<AlarmTransition>& out);
+
+    // Every alarm a nurse must still see: active ones and latched ones, in raise order.
+    std::vector<AlarmTransition> listed() const;
+    bool has(std::uint32_t alarm_no) const;
+    std::uint32_t next_alarm_no() const { return next_no_; }
+
+  private:
+    struct Entry {
+        AlarmTransition alarm;
+        Millis next_escalation{-1};  // -1: none scheduled
+        Millis ack_until{-1};
+    };
+
+    Entry* find_condition(std::string_view condition);
+    Entry* find_no(std::uint32_t alarm_no);
+    void schedule_escalation(Entry& e, Millis from, const Profile& profile) const;
+    void remove(std::uint32_t alarm_no);
+
+    std::vector<Entry> entries_;
+    std::array<std::uint32_t, 32> recently_closed_{};
+    std::size_t closed_next_{0};
+    std::uint32_t next_no_{1};
+};
+
+}  // namespace chairwatch::alerts
