@@ -55,7 +55,7 @@ struct AlarmTransition {
     Priority max_priority{Priority::low};
     std::string_view text_hint;  // advisories: what the notice says, beyond its condition
 
-    bool is_feed() const { return kind == AlarmKind::technical; }
+    bool is_feed() const { return kind == AlarmKind::technical && text_hint.empty(); }
 };
 
 }  // namespace chairwatch::alerts

@@ -9,6 +9,7 @@ namespace {
 // Condition names of the notices the Clinic itself raises (string_views point here).
 constexpr std::string_view no_baseline = "no_baseline";
 constexpr std::string_view discharge_ready = "discharge_ready";
+constexpr std::string_view bp_artifact = "bp_artifact";
 
 }  // namespace
 
@@ -75,10 +76,32 @@ Admission Clinic::on_reading(std::string_view chair_id, const Reading& r, Instan
     s.record(r);
     out.push_back({ClinicEvent::Type::reading, &s, r, {}});
     if (s.phase == Phase::baseline) chair->baseline.add(r, now.mono);
+    if (is_cuff(r.signal) && chair->artifact_noted) {  // a valid cuff reading ends the note
+        AlarmTransition t;
+        t.condition = bp_artifact;
+        t.state = AlarmState::cleared;
+        t.cause = ClearCause::valid_reading;
+        t.kind = AlarmKind::technical;
+        t.value = r.value;
+        t.at = now;
+        changes_.push_back(t);
+        chair->artifact_noted = false;
+    }
     chair->monitor.on_reading(r, now, changes_);
     publish(*chair, s, out);
     if (s.phase == Phase::observation) check_discharge(*chair, now, out);
     return Admission::accepted;
+}
+
+void Clinic::on_cuff_artifact(std::string_view chair_id, std::string_view why, Instant now,
+                              std::vector<ClinicEvent>& out) {
+    (void)why;  // the service log has the details; the note says what to do
+    Chair* chair = chair_for(chair_id, false);
+    if (!chair || !chair->session || chair->artifact_noted) return;
+    chair->artifact_noted = true;
+    notice(*chair, bp_artifact,
+           "cuff reading rejected as an artifact (values cannot belong together): recheck BP",
+           Priority::low, now, out, AlarmKind::technical);
 }
 
 ControlResult Clinic::on_control(std::string_view chair_id, ControlAction action,
@@ -182,6 +205,7 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
     chair.monitor.set_profile(profile, now, changes_);
     changes_.clear();  // no session, no alarms: nothing to carry
     chair.baseline.clear();
+    chair.artifact_noted = false;
     chair.book = AlarmBook{};  // alarm numbers start again with each session
     Session s;
     s.chair = std::string(chair_id);
@@ -262,10 +286,11 @@ void Clinic::check_discharge(Chair& chair, Instant now, std::vector<ClinicEvent>
 }
 
 void Clinic::notice(Chair& chair, std::string_view condition, std::string_view text, Priority p,
-                    Instant now, std::vector<ClinicEvent>& out) {
+                    Instant now, std::vector<ClinicEvent>& out, AlarmKind kind) {
     AlarmTransition t;
     t.condition = condition;
-    t.kind = AlarmKind::advisory;
+    t.kind = kind;
+    t.signal = Signal::sbp;
     t.state = AlarmState::raised;
     t.priority = p;
     t.onset = t.at = now;

@@ -74,6 +74,9 @@ class Clinic {
 
     Admission on_reading(std::string_view chair, const Reading& r, Instant now,
                          std::vector<ClinicEvent>& out);
+    // A cuff measurement was rejected as an artifact: a technical note until the next valid one.
+    void on_cuff_artifact(std::string_view chair, std::string_view why, Instant now,
+                          std::vector<ClinicEvent>& out);
     ControlResult on_control(std::string_view chair, ControlAction action, const SessionInfo& info,
                              Instant now, std::vector<ClinicEvent>& out);
     // `alert_id` as published; nothing changes unless the result is ok.
@@ -100,6 +103,7 @@ class Clinic {
         std::shared_ptr<const Profile> profile;
         AlarmBook book;
         BaselineCollector baseline;
+        bool artifact_noted{false};
         std::optional<Session> session;
         Session last_ended;
     };
@@ -118,7 +122,7 @@ class Clinic {
     void form_baseline(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
     void check_discharge(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
     void notice(Chair& chair, std::string_view condition, std::string_view text, Priority p,
-                Instant now, std::vector<ClinicEvent>& out);
+                Instant now, std::vector<ClinicEvent>& out, AlarmKind kind = AlarmKind::advisory);
     // Passes the engine's condition changes through the alarm book into events.
     void publish(Chair& chair, Session& session, std::vector<ClinicEvent>& out);
 

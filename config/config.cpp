@@ -96,9 +96,9 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
     c.source = r.file();
     if (root.IsNull()) {
         r.error(root, "the file is empty");
-    } else if (r.expect_map(
-                   root, "",
-                   {"broker", "input", "sessions", "log", "profiles", "default_profile"})) {
+    } else if (r.expect_map(root, "",
+                            {"broker", "input", "sessions", "log", "profiles", "default_profile",
+                             "chairs"})) {
         if (root["broker"]) read_broker(r, root["broker"], c.broker);
         if (root["input"]) read_input(r, root["input"], c.input);
         if (root["sessions"]) read_sessions(r, root["sessions"], c.sessions);

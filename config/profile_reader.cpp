@@ -1,31 +1,15 @@
 #include "config/profile_reader.hpp"
 
-#include <cstdio>
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "config/reader_util.hpp"
+#include "config/rule_reader.hpp"
 
 namespace chairwatch::config {
 
 namespace {
-
-using alerts::Direction;
-using alerts::Signal;
-
-struct LimitSeen {
-    Signal signal;
-    Direction direction;
-    double limit;
-    YAML::Mark mark;
-    std::string path;
-};
-
-Millis from_seconds(double s) {
-    return std::chrono::milliseconds(static_cast<long long>(s * 1000.0 + 0.5));
-}
-
-std::string fmt(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
 
 bool valid_name(const std::string& s) {
     if (s.empty()) return false;
@@ -35,212 +19,204 @@ bool valid_name(const std::string& s) {
     return true;
 }
 
-std::optional<alerts::Priority> read_priority(YamlReader& r, const YAML::Node& n,
-                                              const std::string& path) {
-    auto name = r.string(n, "priority", path);
-    if (!name) {
-        if (!n["priority"]) r.error(n, join(path, "priority") + ": missing (low, medium or high)");
-        return std::nullopt;
-    }
-    auto p = alerts::parse_priority(*name);
-    if (!p)
-        r.error(n["priority"],
-                join(path, "priority") + ": '" + *name + "' is not one of low, medium, high");
-    return p;
-}
-
-std::optional<alerts::Tier> read_tier(YamlReader& r, const YAML::Node& n, const std::string& path,
-                                      Signal signal, Direction& direction, bool& direction_known,
-                                      std::vector<LimitSeen>& seen) {
+void read_baseline(YamlReader& r, const YAML::Node& n, const std::string& path,
+                   alerts::BaselinePolicy& b) {
     if (!r.expect_map(n, path,
-                      {"above", "at_or_above", "below", "at_or_below", "priority", "delay_s",
-                       "consecutive", "within_s"}))
-        return std::nullopt;
-    alerts::Tier t;
-    int limit_keys = 0;
-    Direction dir = Direction::high;
-    std::string limit_key;
-    for (const char* key : {"above", "at_or_above", "below", "at_or_below"}) {
-        if (!n[key]) continue;
-        ++limit_keys;
-        limit_key = key;
-        dir =
-            (limit_key == "above" || limit_key == "at_or_above") ? Direction::high : Direction::low;
-        t.inclusive = limit_key.rfind("at_or_", 0) == 0;
-    }
-    if (limit_keys != 1) {
-        r.error(n, path + ": needs exactly one of above, at_or_above, below, at_or_below");
-        return std::nullopt;
-    }
-    const auto range = alerts::plausible_range(signal);
-    const auto limit = r.number(n, limit_key, path, -1e9, 1e9);
-    if (!limit) return std::nullopt;
-    if (!range.contains(*limit)) {
-        r.error(n[limit_key], join(path, limit_key) + ": " + fmt(*limit) +
-                                  " is outside the physiological range of " +
-                                  std::string(alerts::to_string(signal)) + " (" + fmt(range.lo) +
-                                  "-" + fmt(range.hi) + " " + std::string(alerts::unit_of(signal)) +
-                                  ")");
-        return std::nullopt;
-    }
-    t.limit = *limit;
-    if (!direction_known) {
-        direction = dir;
-        direction_known = true;
-    } else if (dir != direction) {
-        r.error(n[limit_key], join(path, limit_key) +
-                                  ": all tiers of a rule must be upper limits or all lower limits");
-    }
-    seen.push_back({signal, dir, *limit, n[limit_key].Mark(), join(path, limit_key)});
-
-    auto priority = read_priority(r, n, path);
-    if (priority) t.priority = *priority;
-    if (auto v = r.number(n, "delay_s", path, 0, 3600)) t.delay = from_seconds(*v);
-    if (auto v = r.integer(n, "consecutive", path, 1, 10)) {
-        if (*v > 1 && !alerts::is_cuff(signal))
-            r.error(n["consecutive"], join(path, "consecutive") +
-                                          ": counting readings is only for cuff signals (sbp, dbp, "
-                                          "map); use delay_s for a streamed signal");
-        t.consecutive = *v;
-    }
-    if (auto v = r.number(n, "within_s", path, 0, 86400)) t.within = from_seconds(*v);
-    if (!priority) return std::nullopt;
-    return t;
+                      {"min_cuff_readings", "min_cuff_span_s", "use_last", "min_hr_span_s"}))
+        return;
+    if (auto v = r.integer(n, "min_cuff_readings", path, 1, 8)) b.min_cuff_readings = *v;
+    if (auto v = r.number(n, "min_cuff_span_s", path, 0, 7200)) b.min_cuff_span = from_seconds(*v);
+    if (auto v = r.integer(n, "use_last", path, 1, 8)) b.use_last = *v;
+    if (auto v = r.number(n, "min_hr_span_s", path, 0, 7200)) b.min_hr_span = from_seconds(*v);
 }
 
-std::optional<alerts::Rule> read_rule(YamlReader& r, const std::string& name, const YAML::Node& n,
-                                      const std::string& path, std::vector<LimitSeen>& seen) {
-    if (!r.expect_map(n, path, {"signal", "clear_margin", "clear_hold_s", "tiers"}))
-        return std::nullopt;
-    alerts::Rule rule;
-    rule.condition = name;
-    auto sig_name = r.string(n, "signal", path);
-    if (!sig_name) {
-        if (!n["signal"])
-            r.error(n, join(path, "signal") + ": missing (hr, sbp, dbp, map or spo2)");
-        return std::nullopt;
-    }
-    auto sig = alerts::parse_signal(*sig_name);
-    if (!sig) {
-        r.error(n["signal"], join(path, "signal") + ": '" + *sig_name +
-                                 "' is not one of hr, sbp, dbp, map, spo2");
-        return std::nullopt;
-    }
-    rule.signal = *sig;
-    if (auto v = r.number(n, "clear_margin", path, 0, 100)) rule.clear_margin = *v;
-    if (auto v = r.number(n, "clear_hold_s", path, 0, 3600)) rule.clear_hold = from_seconds(*v);
-    const auto tiers = n["tiers"];
-    if (!tiers || !tiers.IsSequence() || tiers.size() == 0) {
-        r.error(tiers ? tiers : n, join(path, "tiers") + ": expected a non-empty list of limits");
-        return std::nullopt;
-    }
-    bool direction_known = false;
-    bool ok = true;
-    for (std::size_t i = 0; i < tiers.size(); ++i) {
-        auto t = read_tier(r, tiers[i], path + ".tiers[" + std::to_string(i) + "]", rule.signal,
-                           rule.direction, direction_known, seen);
-        if (t)
-            rule.tiers.push_back(*t);
-        else
-            ok = false;
-    }
-    if (!ok) return std::nullopt;
-    return rule;
+void read_discharge(YamlReader& r, const YAML::Node& n, const std::string& path,
+                    alerts::DischargePolicy& d) {
+    if (!r.expect_map(
+            n, path,
+            {"min_observation_s", "sbp_below", "dbp_below", "hr_below", "within_pct_of_baseline"}))
+        return;
+    if (auto v = r.number(n, "min_observation_s", path, 0, 86400))
+        d.min_observation = from_seconds(*v);
+    if (auto v = r.number(n, "sbp_below", path, 40, 270)) d.sbp_below = *v;
+    if (auto v = r.number(n, "dbp_below", path, 10, 210)) d.dbp_below = *v;
+    if (auto v = r.number(n, "hr_below", path, 15, 300)) d.hr_below = *v;
+    if (auto v = r.number(n, "within_pct_of_baseline", path, 0, 200)) d.within_pct_of_baseline = *v;
 }
 
-std::optional<alerts::FeedRule> read_feed(YamlReader& r, const std::string& name,
-                                          const YAML::Node& n, const std::string& path) {
-    if (!r.expect_map(n, path, {"signals", "tiers"})) return std::nullopt;
-    alerts::FeedRule feed;
-    feed.condition = name;
-    const auto sigs = n["signals"];
-    if (!sigs || !sigs.IsSequence() || sigs.size() == 0) {
-        r.error(sigs ? sigs : n,
-                join(path, "signals") + ": expected a non-empty list such as [hr]");
-        return std::nullopt;
+void read_escalation(YamlReader& r, const YAML::Node& n, const std::string& path,
+                     std::array<alerts::EscalationPolicy, 3>& e) {
+    if (!r.expect_map(n, path, {"low", "medium", "high"})) return;
+    for (const char* prio : {"low", "medium", "high"}) {
+        const auto node = n[prio];
+        if (!node) continue;
+        const auto p = join(path, prio);
+        if (!r.expect_map(node, p, {"after_s", "repeat_s"})) continue;
+        auto& policy = e[static_cast<std::size_t>(*alerts::parse_priority(prio))];
+        if (auto v = r.number(node, "after_s", p, 0, 86400)) policy.after = from_seconds(*v);
+        if (auto v = r.number(node, "repeat_s", p, 0, 86400)) policy.repeat = from_seconds(*v);
     }
-    for (const auto& s : sigs) {
-        auto sig = s.IsScalar() ? alerts::parse_signal(s.Scalar()) : std::nullopt;
-        if (!sig)
-            r.error(s, join(path, "signals") + ": '" + (s.IsScalar() ? s.Scalar() : "?") +
-                           "' is not one of hr, sbp, dbp, map, spo2");
-        else
-            feed.signal_mask |= alerts::mask_of(*sig);
-    }
-    const auto tiers = n["tiers"];
-    if (!tiers || !tiers.IsSequence() || tiers.size() == 0) {
-        r.error(tiers ? tiers : n,
-                join(path, "tiers") + ": expected a non-empty list of {after_s, priority}");
-        return std::nullopt;
-    }
-    for (std::size_t i = 0; i < tiers.size(); ++i) {
-        const auto tp = path + ".tiers[" + std::to_string(i) + "]";
-        if (!r.expect_map(tiers[i], tp, {"after_s", "priority"})) continue;
-        alerts::FeedTier t;
-        auto after = r.number(tiers[i], "after_s", tp, 1, 86400);
-        if (!after && !tiers[i]["after_s"]) r.error(tiers[i], join(tp, "after_s") + ": missing");
-        auto p = read_priority(r, tiers[i], tp);
-        if (!after || !p) continue;
-        t.after = from_seconds(*after);
-        t.priority = *p;
-        if (!feed.tiers.empty() && t.after <= feed.tiers.back().after)
-            r.error(tiers[i]["after_s"],
-                    join(tp, "after_s") + ": tiers must be in increasing order of after_s");
-        feed.tiers.push_back(t);
-    }
-    return feed;
 }
 
-void check_low_below_high(YamlReader& r, const std::vector<LimitSeen>& seen) {
-    for (const auto& low : seen) {
-        if (low.direction != Direction::low) continue;
-        for (const auto& high : seen) {
-            if (high.direction != Direction::high || high.signal != low.signal) continue;
-            if (low.limit >= high.limit)
-                r.error(low.mark, low.path + ": low limit " + fmt(low.limit) +
-                                      " is not below the high limit " + fmt(high.limit) + " (" +
-                                      high.path + ", line " + std::to_string(high.mark.line + 1) +
-                                      ")");
+std::optional<std::uint8_t> read_latching(YamlReader& r, const YAML::Node& n,
+                                          const std::string& path) {
+    const auto list = n["latching"];
+    if (!list.IsSequence()) {
+        r.error(list, join(path, "latching") + ": expected a list of priorities such as [high]");
+        return std::nullopt;
+    }
+    std::uint8_t bits = 0;
+    for (const auto& p : list) {
+        auto prio = p.IsScalar() ? alerts::parse_priority(p.Scalar()) : std::nullopt;
+        if (!prio) {
+            r.error(p, join(path, "latching") + ": '" + (p.IsScalar() ? p.Scalar() : "?") +
+                           "' is not one of low, medium, high");
+            return std::nullopt;
         }
+        bits |= static_cast<std::uint8_t>(1U << static_cast<unsigned>(*prio));
     }
+    return bits;
 }
 
-std::shared_ptr<const alerts::Profile> read_profile(YamlReader& r, const std::string& name,
-                                                    const YAML::Node& n, const std::string& path) {
-    if (!r.expect_map(n, path, {"stream_window_s", "stream_hold_s", "rules", "feeds"}))
+// A resolved profile with the absolute limits its rules wrote, by condition.
+struct Resolved {
+    std::shared_ptr<alerts::Profile> profile;
+    std::map<std::string, std::vector<LimitSeen>> seen;
+};
+
+class ProfileResolver {
+  public:
+    ProfileResolver(YamlReader& r, const YAML::Node& profiles) : r_(r), profiles_(profiles) {}
+
+    // The profile `name` with everything it inherits; null if it has errors of its own.
+    const Resolved* resolve(const std::string& name, const YAML::Mark& used_at);
+
+  private:
+    void read_own(const std::string& name, const YAML::Node& n, const std::string& path,
+                  Resolved& out);
+    void merge_rules(const YAML::Node& rules, const std::string& path, Resolved& out);
+    void merge_feeds(const YAML::Node& feeds, const std::string& path, Resolved& out);
+
+    YamlReader& r_;
+    const YAML::Node& profiles_;
+    std::map<std::string, Resolved> done_;
+    std::set<std::string> in_progress_;
+};
+
+const Resolved* ProfileResolver::resolve(const std::string& name, const YAML::Mark& used_at) {
+    if (auto it = done_.find(name); it != done_.end())
+        return it->second.profile ? &it->second : nullptr;
+    const auto node = profiles_[name];
+    if (!node) {
+        r_.error(used_at, "no profile named '" + name + "'");
         return nullptr;
-    auto p = std::make_shared<alerts::Profile>();
-    p->name = name;
-    if (auto v = r.number(n, "stream_window_s", path, 1, 60)) p->stream_window = from_seconds(*v);
-    if (auto v = r.number(n, "stream_hold_s", path, 0, 3600)) p->stream_hold = from_seconds(*v);
-    std::vector<LimitSeen> seen;
-    std::vector<std::string> names;
-    auto check_name = [&](const YAML::Node& key, const std::string& cond) {
+    }
+    if (in_progress_.count(name)) {
+        r_.error(used_at, "profile '" + name + "' inherits from itself (a cycle)");
+        return nullptr;
+    }
+    const auto path = "profiles." + name;
+    Resolved res;
+    if (r_.expect_map(node, path,
+                      {"inherits", "route", "stream_window_s", "stream_hold_s", "latching",
+                       "ack_lasts_s", "baseline", "discharge", "escalation", "rules", "feeds"})) {
+        in_progress_.insert(name);
+        if (auto base = r_.string(node, "inherits", path)) {
+            const Resolved* b = resolve(*base, node["inherits"].Mark());
+            if (b) {
+                res.profile = std::make_shared<alerts::Profile>(*b->profile);
+                res.seen = b->seen;
+            }
+        } else {
+            res.profile = std::make_shared<alerts::Profile>();
+        }
+        in_progress_.erase(name);
+        if (res.profile) read_own(name, node, path, res);
+    }
+    return done_.emplace(name, std::move(res)).first->second.profile ? &done_[name] : nullptr;
+}
+
+void ProfileResolver::read_own(const std::string& name, const YAML::Node& n,
+                               const std::string& path, Resolved& out) {
+    auto& p = *out.profile;
+    p.name = name;
+    if (auto v = r_.string(n, "route", path)) p.route = *v;
+    if (auto v = r_.number(n, "stream_window_s", path, 1, 60)) p.stream_window = from_seconds(*v);
+    if (auto v = r_.number(n, "stream_hold_s", path, 0, 3600)) p.stream_hold = from_seconds(*v);
+    if (n["latching"])
+        if (auto v = read_latching(r_, n, path)) p.latching = *v;
+    if (auto v = r_.number(n, "ack_lasts_s", path, 0, 3600)) p.ack_lasts = from_seconds(*v);
+    if (n["baseline"]) read_baseline(r_, n["baseline"], join(path, "baseline"), p.baseline);
+    if (n["discharge"]) read_discharge(r_, n["discharge"], join(path, "discharge"), p.discharge);
+    if (n["escalation"])
+        read_escalation(r_, n["escalation"], join(path, "escalation"), p.escalation);
+    if (n["rules"]) merge_rules(n["rules"], join(path, "rules"), out);
+    if (n["feeds"]) merge_feeds(n["feeds"], join(path, "feeds"), out);
+    std::vector<LimitSeen> all;
+    for (const auto& [cond, limits] : out.seen)
+        all.insert(all.end(), limits.begin(), limits.end());
+    check_low_below_high(r_, all);
+}
+
+void ProfileResolver::merge_rules(const YAML::Node& rules, const std::string& path, Resolved& out) {
+    if (!r_.expect_map(rules, path)) return;
+    auto& list = out.profile->rules;
+    for (const auto& kv : rules) {
+        const auto cond = kv.first.Scalar();
         if (!valid_name(cond))
-            r.error(key,
-                    path + ": condition name '" + cond + "' may use only a-z, 0-9, '_' and '-'");
-        for (const auto& other : names)
-            if (other == cond) r.error(key, path + ": condition '" + cond + "' is defined twice");
-        names.push_back(cond);
-    };
-    if (const auto rules = n["rules"]; rules && r.expect_map(rules, join(path, "rules"))) {
-        for (const auto& kv : rules) {
-            const auto cond = kv.first.Scalar();
-            check_name(kv.first, cond);
-            auto rule = read_rule(r, cond, kv.second, join(path, "rules." + cond), seen);
-            if (rule) p->rules.push_back(std::move(*rule));
-        }
+            r_.error(kv.first,
+                     path + ": condition name '" + cond + "' may use only a-z, 0-9, '_' and '-'");
+        std::erase_if(list, [&](const alerts::Rule& x) { return x.condition == cond; });
+        out.seen.erase(cond);
+        if (kv.second.IsNull()) continue;  // `cond: ~` removes an inherited rule
+        std::vector<LimitSeen> seen;
+        auto rule = read_rule(r_, cond, kv.second, join(path, cond), seen);
+        if (!rule) continue;
+        for (const auto& f : out.profile->feeds)
+            if (f.condition == cond)
+                r_.error(kv.first, path + ": condition '" + cond + "' is also a feed rule");
+        list.push_back(std::move(*rule));
+        out.seen[cond] = std::move(seen);
     }
-    if (const auto feeds = n["feeds"]; feeds && r.expect_map(feeds, join(path, "feeds"))) {
-        for (const auto& kv : feeds) {
-            const auto cond = kv.first.Scalar();
-            check_name(kv.first, cond);
-            auto feed = read_feed(r, cond, kv.second, join(path, "feeds." + cond));
-            if (feed) p->feeds.push_back(std::move(*feed));
-        }
+}
+
+void ProfileResolver::merge_feeds(const YAML::Node& feeds, const std::string& path, Resolved& out) {
+    if (!r_.expect_map(feeds, path)) return;
+    auto& list = out.profile->feeds;
+    for (const auto& kv : feeds) {
+        const auto cond = kv.first.Scalar();
+        if (!valid_name(cond))
+            r_.error(kv.first,
+                     path + ": condition name '" + cond + "' may use only a-z, 0-9, '_' and '-'");
+        std::erase_if(list, [&](const alerts::FeedRule& x) { return x.condition == cond; });
+        if (kv.second.IsNull()) continue;
+        auto feed = read_feed(r_, cond, kv.second, join(path, cond));
+        if (!feed) continue;
+        for (const auto& rule : out.profile->rules)
+            if (rule.condition == cond)
+                r_.error(kv.first, path + ": condition '" + cond + "' is also a rule");
+        list.push_back(std::move(*feed));
     }
-    check_low_below_high(r, seen);
-    return p;
+}
+
+void read_chairs(YamlReader& r, const YAML::Node& chairs, Config& c) {
+    if (!r.expect_map(chairs, "chairs")) return;
+    for (const auto& kv : chairs) {
+        const auto chair = kv.first.Scalar();
+        const auto path = "chairs." + chair;
+        if (!r.expect_map(kv.second, path, {"profile"})) continue;
+        auto name = r.string(kv.second, "profile", path);
+        if (!name) {
+            r.error(kv.second, join(path, "profile") + ": missing");
+            continue;
+        }
+        if (!c.profiles.count(*name)) {
+            r.error(kv.second["profile"],
+                    join(path, "profile") + ": no profile named '" + *name + "'");
+            continue;
+        }
+        c.chair_profiles[chair] = *name;
+    }
 }
 
 }  // namespace
@@ -252,10 +228,16 @@ void read_profiles(YamlReader& r, const YAML::Node& root, Config& c) {
         return;
     }
     if (!r.expect_map(profiles, "profiles")) return;
+    if (profiles.size() == 0) {
+        r.error(profiles, "profiles: at least one profile of rules is needed");
+        return;
+    }
+    ProfileResolver resolver(r, profiles);
     for (const auto& kv : profiles) {
         const auto name = kv.first.Scalar();
-        auto p = read_profile(r, name, kv.second, "profiles." + name);
-        if (p) c.profiles[name] = std::move(p);
+        if (!valid_name(name))
+            r.error(kv.first, "profiles: name '" + name + "' may use only a-z, 0-9, '_' and '-'");
+        if (const auto* p = resolver.resolve(name, kv.first.Mark())) c.profiles[name] = p->profile;
     }
     if (auto v = r.string(root, "default_profile", "")) {
         if (!profiles[*v])
@@ -266,6 +248,7 @@ void read_profiles(YamlReader& r, const YAML::Node& root, Config& c) {
     } else {
         r.error(root, "default_profile: missing (there is more than one profile)");
     }
+    if (root["chairs"]) read_chairs(r, root["chairs"], c);
 }
 
 }  // namespace chairwatch::config

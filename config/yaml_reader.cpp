@@ -30,6 +30,8 @@ std::string join(const std::string& path, const std::string& key) {
 void YamlReader::error(const YAML::Mark& at, std::string message) {
     const int line = at.line >= 0 ? at.line + 1 : 1;
     const int column = at.column >= 0 ? at.column + 1 : 1;
+    for (const auto& e : errors_)  // an inherited mistake is reported once
+        if (e.line == line && e.column == column && e.message == message) return;
     errors_.push_back({file_, line, column, std::move(message)});
 }
 

@@ -183,6 +183,9 @@ void Service::on_vitals(const std::string& chair, const std::string& topic_name,
                  std::string(drivers::to_string(r.reason)) + "): " + r.detail);
     }
     events_.clear();
+    for (std::size_t i = 0; i < d.rejected; ++i)
+        if (d.rejections[i].reason == drivers::RejectReason::artifact)
+            clinic_.on_cuff_artifact(chair, d.rejections[i].detail, t, events_);
     for (std::size_t i = 0; i < d.count; ++i) {
         if (clinic_.on_reading(chair, d.readings[i], t, events_) ==
             alerts::Admission::too_many_chairs) {

@@ -99,10 +99,10 @@ std::string alert_text(std::string_view chair, const AlarmTransition& t) {
                           ? std::string("advisory")
                           : std::string(alerts::to_string(t.priority)) + " priority";
     const auto unit = std::string(alerts::unit_of(t.signal));
+    const bool named = t.kind == alerts::AlarmKind::advisory || !t.text_hint.empty();
     const auto label = t.is_feed() ? feed_label(t)
-                                   : std::string(t.kind == alerts::AlarmKind::advisory
-                                                     ? t.condition
-                                                     : alerts::label_of(t.signal));
+                       : named     ? std::string(t.condition)
+                                   : std::string(alerts::label_of(t.signal));
     switch (t.state) {
         case AlarmState::acknowledged:
             return who + label + " alarm acknowledged by " + t.acknowledged_by + " (" + prio + ")";
@@ -116,6 +116,9 @@ std::string alert_text(std::string_view chair, const AlarmTransition& t) {
                 return who + label + " alarm closed, not applicable in this phase (was " + prio +
                        ")";
             if (t.is_feed()) return who + label + " resumed after " + fmt(t.value) + " s";
+            if (t.cause == alerts::ClearCause::valid_reading)
+                return who + label + " cleared by a valid reading";
+            if (named) return who + label + " cleared";
             if (t.latched)
                 return who + label + " back to " + fmt(t.value) + " " + unit +
                        "; alarm LATCHED until acknowledged (was " + prio + ", peak " + fmt(t.peak) +

@@ -15,8 +15,8 @@ using alerts::Signal;
 namespace {
 
 constexpr std::array<std::string_view, reject_reason_count> reason_names{
-    "bad_topic",  "bad_chair",   "too_large",     "bad_json",  "wrong_type",    "not_finite",
-    "sensor_off", "implausible", "bad_timestamp", "no_values", "unknown_signal"};
+    "bad_topic",  "bad_chair",   "too_large",     "bad_json",  "wrong_type",     "not_finite",
+    "sensor_off", "implausible", "bad_timestamp", "no_values", "unknown_signal", "artifact"};
 
 // 2000-01-01T00:00:00Z: anything earlier is a device with an unset clock.
 constexpr std::int64_t earliest_ts_ms = 946684800000;
@@ -47,12 +47,14 @@ void accept(Decoded& d, Signal s, double v, Millis ts) {
     const auto range = alerts::plausible_range(s);
     switch (*why) {
         case RejectReason::not_finite:
-            return d.reject(*why, name + " is not finite");
+            return d.reject(*why, name + " is not finite", s);
         case RejectReason::sensor_off:
-            return d.reject(*why, name + " is 0 (sensor off)");
+            return d.reject(*why, name + " is 0 (sensor off)", s);
         default:
-            return d.reject(*why, name + " " + fmt(v) + " outside " + fmt(range.lo) + "-" +
-                                      fmt(range.hi) + " " + std::string(alerts::unit_of(s)));
+            return d.reject(*why,
+                            name + " " + fmt(v) + " outside " + fmt(range.lo) + "-" +
+                                fmt(range.hi) + " " + std::string(alerts::unit_of(s)),
+                            s);
     }
 }
 
@@ -90,9 +92,10 @@ void decode_object(const json::object& obj, Millis received, Decoded& d) {
         if (it == obj.end()) continue;
         auto v = as_number(it->value());
         if (!v) {
-            d.reject(RejectReason::wrong_type, std::string(alerts::to_string(s)) + " is " +
-                                                   json::serialize(it->value()).substr(0, 40) +
-                                                   ", not a number");
+            d.reject(RejectReason::wrong_type,
+                     std::string(alerts::to_string(s)) + " is " +
+                         json::serialize(it->value()).substr(0, 40) + ", not a number",
+                     s);
             continue;
         }
         accept(d, s, *v, ts);
@@ -119,6 +122,39 @@ std::optional<RejectReason> judge_value(Signal s, double v) {
     if (v == 0) return RejectReason::sensor_off;
     if (!alerts::plausible_range(s).contains(v)) return RejectReason::implausible;
     return std::nullopt;
+}
+
+bool reject_cuff_artifact(Decoded& d) {
+    std::optional<double> sbp, dbp, map;
+    bool cuff_rejected = false;
+    for (std::size_t i = 0; i < d.count; ++i) {
+        const auto& r = d.readings[i];
+        if (r.signal == Signal::sbp) sbp = r.value;
+        if (r.signal == Signal::dbp) dbp = r.value;
+        if (r.signal == Signal::map) map = r.value;
+    }
+    for (std::size_t i = 0; i < d.rejected; ++i)
+        if (d.rejections[i].signal && alerts::is_cuff(*d.rejections[i].signal))
+            cuff_rejected = true;
+    if (!sbp && !dbp && !map) return false;
+    std::string why;
+    if (cuff_rejected)
+        why = "another value of the same cuff measurement was rejected";
+    else if (sbp && dbp && *sbp <= *dbp)
+        why = "SBP " + fmt(*sbp) + " is not above DBP " + fmt(*dbp);
+    else if (sbp && dbp && (*sbp - *dbp < 10 || *sbp - *dbp > 150))
+        why = "pulse pressure " + fmt(*sbp - *dbp) + " mmHg is outside 10-150";
+    else if (sbp && dbp && map && (*map <= *dbp || *map >= *sbp))
+        why = "MAP " + fmt(*map) + " is not between DBP and SBP";
+    if (why.empty()) return false;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < d.count; ++i) {
+        if (alerts::is_cuff(d.readings[i].signal)) continue;
+        d.readings[kept++] = d.readings[i];
+    }
+    d.count = kept;
+    d.reject(RejectReason::artifact, "cuff measurement rejected: " + why);
+    return true;
 }
 
 std::string_view to_string(RejectReason r) {
@@ -192,7 +228,7 @@ Decoded decode_vitals(std::string_view leaf, std::string_view payload, Millis re
         return d;
     }
     decode_object(v.get_object(), received, d);
-    derive_map(d);
+    if (!reject_cuff_artifact(d)) derive_map(d);
     if (d.count == 0 && d.rejected == 0)
         d.reject(RejectReason::no_values, "no hr, sbp, dbp, map or spo2 field");
     return d;

@@ -24,13 +24,15 @@ enum class RejectReason : std::uint8_t {
     bad_timestamp,   // ts neither epoch seconds nor ISO-8601, or before 2000
     no_values,       // nothing usable in the payload
     unknown_signal,  // a plain number on a topic that names no signal
+    artifact,        // a cuff measurement whose values cannot belong together (REFERENCE §6)
 };
-inline constexpr std::size_t reject_reason_count = 11;
+inline constexpr std::size_t reject_reason_count = 12;
 std::string_view to_string(RejectReason r);
 
 struct Rejection {
     RejectReason reason{RejectReason::bad_json};
     std::string detail;  // what exactly, for the warning (never the patient's identity)
+    std::optional<alerts::Signal> signal;  // the value's signal, when one value was rejected
 };
 
 struct VitalsTopic {
@@ -45,15 +47,20 @@ bool valid_chair_id(std::string_view chair);
 struct Decoded {
     std::array<alerts::Reading, alerts::signal_count> readings{};
     std::size_t count{0};
-    std::array<Rejection, alerts::signal_count> rejections{};
+    std::array<Rejection, alerts::signal_count + 1> rejections{};
     std::size_t rejected{0};
     std::optional<std::int64_t> seq;  // a publisher's sequence number, echoed in alerts
 
     void add(alerts::Signal s, double v, alerts::Millis ts) { readings[count++] = {s, v, ts}; }
-    void reject(RejectReason r, std::string detail) {
-        if (rejected < rejections.size()) rejections[rejected++] = {r, std::move(detail)};
+    void reject(RejectReason r, std::string detail, std::optional<alerts::Signal> s = {}) {
+        if (rejected < rejections.size()) rejections[rejected++] = {r, std::move(detail), s};
     }
 };
+
+// A cuff measurement (SBP, DBP, MAP taken together) is one unit: if one of its values was
+// rejected, or they cannot belong together (SBP <= DBP, pulse pressure outside 10-150 mmHg, MAP
+// not between them), all its values are rejected as an artifact. True if it did that.
+bool reject_cuff_artifact(Decoded& d);
 
 // Decodes one payload. Each valid field becomes a reading even when a neighbour is rejected.
 // `received` is the wall time used when the payload carries no `ts`.

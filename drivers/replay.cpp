@@ -32,23 +32,35 @@ struct Runner {
         }
     }
 
-    void reading(const RecordedRow& row) {
-        const auto signal = alerts::parse_signal(row.signal);
-        if (!signal) return;  // events and other signals are not readings
-        double v = 0;
-        const auto* end = row.value.data() + row.value.size();
-        if (std::from_chars(row.value.data(), end, v).ec != std::errc{}) {
-            result.errors.push_back(row.signal + " value '" + row.value + "' at line " +
-                                    std::to_string(row.line));
-            return;
+    // The vital-sign rows of one moment, judged together as the daemon judges one payload.
+    void moment(const std::vector<const RecordedRow*>& rows, alerts::Millis t) {
+        Decoded d;
+        for (const auto* row : rows) {
+            const auto signal = alerts::parse_signal(row->signal);
+            if (!signal) continue;  // events and other signals are not readings
+            double v = 0;
+            const auto* end = row->value.data() + row->value.size();
+            if (std::from_chars(row->value.data(), end, v).ec != std::errc{}) {
+                result.errors.push_back(row->signal + " value '" + row->value + "' at line " +
+                                        std::to_string(row->line));
+                continue;
+            }
+            if (auto why = judge_value(*signal, v))
+                d.reject(*why, row->signal, *signal);
+            else
+                d.add(*signal, v, opt.wall_start + t);
         }
-        if (auto why = judge_value(*signal, v)) {
-            ++result.rejected[static_cast<std::size_t>(*why)];
-            return;
+        const bool artifact = reject_cuff_artifact(d);
+        for (std::size_t i = 0; i < d.rejected; ++i)
+            ++result.rejected[static_cast<std::size_t>(d.rejections[i].reason)];
+        if (artifact)
+            clinic.on_cuff_artifact(opt.chair, d.rejections[d.rejected - 1].detail, instant(t),
+                                    events);
+        for (std::size_t i = 0; i < d.count; ++i) {
+            ++result.readings;
+            clinic.on_reading(opt.chair, d.readings[i], instant(t), events);
         }
-        ++result.readings;
-        clinic.on_reading(opt.chair, {*signal, v, opt.wall_start + row.t}, instant(row.t), events);
-        collect(row.t);
+        collect(t);
     }
 };
 
@@ -63,9 +75,13 @@ ReplayResult replay(const Recording& rec, std::shared_ptr<const alerts::Profile>
                result,
                {},
                {}};
-    for (const auto& row : rec.rows) {
-        run.advance_to(row.t);
-        run.reading(row);
+    std::vector<const RecordedRow*> group;
+    for (std::size_t i = 0; i < rec.rows.size(); ++i) {
+        group.push_back(&rec.rows[i]);
+        if (i + 1 < rec.rows.size() && rec.rows[i + 1].t == rec.rows[i].t) continue;
+        run.advance_to(rec.rows[i].t);
+        run.moment(group, rec.rows[i].t);
+        group.clear();
     }
     return result;
 }

@@ -9,9 +9,26 @@ namespace {
 
 // What a random draw is for; part of the hash key so draws never share a stream.
 enum class Draw : std::uint64_t {
-    baseline_sbp = 1, baseline_dbp, baseline_hr, spo2_level, anxiety_sbp, anxiety_dbp,
-    rise_sbp, rise_dbp, rise_hr, peak_time, decay, hr_wander_period, hr_wander_phase,
-    noise_sbp, noise_dbp, noise_hr, noise_spo2, artifact, spike_size, kind,
+    baseline_sbp = 1,
+    baseline_dbp,
+    baseline_hr,
+    spo2_level,
+    anxiety_sbp,
+    anxiety_dbp,
+    rise_sbp,
+    rise_dbp,
+    rise_hr,
+    peak_time,
+    decay,
+    hr_wander_period,
+    hr_wander_phase,
+    noise_sbp,
+    noise_dbp,
+    noise_hr,
+    noise_spo2,
+    artifact,
+    spike_size,
+    kind
 };
 
 constexpr std::int64_t profile_slot = -1;  // draws made once per chair, not per second
@@ -29,7 +46,8 @@ std::uint64_t mix(std::uint64_t x) {
 
 // Uniform in [0, 1) from (seed, time slot, purpose, index): random access, no state.
 double uniform(std::uint64_t seed, std::int64_t slot, Draw d, std::uint64_t i = 0) {
-    const auto key = mix(static_cast<std::uint64_t>(slot) ^ mix(static_cast<std::uint64_t>(d) * 64 + i));
+    const auto key =
+        mix(static_cast<std::uint64_t>(slot) ^ mix(static_cast<std::uint64_t>(d) * 64 + i));
     return static_cast<double>(mix(seed ^ key) >> 11) * 0x1.0p-53;
 }
 
@@ -40,11 +58,14 @@ double uniform(std::uint64_t seed, Draw d, double lo, double hi) {
 // Gaussian-ish noise (sum of four uniforms), standard deviation `sd`, clipped at 2 sd.
 double noise(std::uint64_t seed, std::int64_t t, Draw d, double sd) {
     double sum = -2.0;
-    for (std::uint64_t i = 0; i < 4; ++i) sum += uniform(seed, t, d, i);
+    for (std::uint64_t i = 0; i < 4; ++i)
+        sum += uniform(seed, t, d, i);
     return std::clamp(sum * std::numbers::sqrt3 * sd, -2.0 * sd, 2.0 * sd);
 }
 
-int round_to_int(double v) { return static_cast<int>(std::lround(v)); }
+int round_to_int(double v) {
+    return static_cast<int>(std::lround(v));
+}
 
 Profile normal_profile(std::uint64_t s, const Timeline& tl) {
     Profile p;

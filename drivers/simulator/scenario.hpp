@@ -55,7 +55,7 @@ struct Trend {
 };
 
 class Scenario {
-public:
+  public:
     Scenario(std::uint64_t seed, ScenarioKind kind, Timeline timeline = {});
 
     std::optional<Vitals> at(int t) const;
@@ -67,7 +67,7 @@ public:
     const Timeline& timeline() const { return timeline_; }
     const Profile& profile() const { return profile_; }
 
-private:
+  private:
     double effect(double since_dose_s) const;
     BloodPressure cuff_reading(int t) const;
     int heart_rate(int t, Artifact& artifact) const;

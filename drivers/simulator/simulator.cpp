@@ -2,16 +2,16 @@
 
 #include <unistd.h>
 
+#include <mqtt/async_client.h>
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <cinttypes>
 #include <cstdio>
-#include <cstdlib>
 #include <deque>
 #include <exception>
 #include <memory>
-#include <mqtt/async_client.h>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
@@ -29,7 +29,11 @@ constexpr const char* usage_text =
     "time). chair-01 surges, chair-02 is normal, later chairs surge 1 in 4 (seeded);\n"
     "--surge 1,3 names the surging chairs instead. --speed 120: 1 simulated minute per 0.5 s.\n";
 
-static std::size_t max_pending_tokens = std::getenv("CW_PEND") ? std::stoul(std::getenv("CW_PEND")) : 4096;
+// Deliveries we let run ahead of the pacing loop. Paho C stalls for good when publishes queue
+// up behind its in-flight limit, so that limit is set above this bound and never reached.
+constexpr std::size_t max_pending_tokens = 1000;
+constexpr int max_inflight = static_cast<int>(2 * max_pending_tokens);
+constexpr auto delivery_timeout = 10s;
 constexpr int max_stagger_s = 60;
 
 [[noreturn]] void usage_error(std::string_view flag, std::string_view why) {
@@ -55,25 +59,33 @@ std::vector<int> to_chair_list(std::string_view v) {
     return chairs;
 }
 
-using Setter = void (*)(SimulateOptions&, std::string_view);
-struct Flag {
-    std::string_view name;
-    Setter set;
-};
-
 // Flags that take a value; --quiet and --help are handled apart.
-const std::array<Flag, 10> value_flags{{
-    {"--broker", [](SimulateOptions& o, std::string_view v) { o.broker = v; }},
-    {"--chairs", [](SimulateOptions& o, std::string_view v) { o.chairs = to_number("--chairs", v, 1, 999); }},
-    {"--speed", [](SimulateOptions& o, std::string_view v) { o.speed = to_number("--speed", v, 0.001, 1e6); }},
-    {"--seed", [](SimulateOptions& o, std::string_view v) { o.seed = to_number<std::uint64_t>("--seed", v, 0, UINT64_MAX); }},
-    {"--prefix", [](SimulateOptions& o, std::string_view v) { o.prefix = v; }},
-    {"--qos", [](SimulateOptions& o, std::string_view v) { o.qos = to_number("--qos", v, 0, 2); }},
-    {"--baseline-min", [](SimulateOptions& o, std::string_view v) { o.timeline.baseline_s = 60 * to_number("--baseline-min", v, 0, 240); }},
-    {"--dose-min", [](SimulateOptions& o, std::string_view v) { o.timeline.dose_s = 60 * to_number("--dose-min", v, 1, 240); }},
-    {"--observation-min", [](SimulateOptions& o, std::string_view v) { o.timeline.observation_s = 60 * to_number("--observation-min", v, 0, 480); }},
-    {"--surge", [](SimulateOptions& o, std::string_view v) { o.surge = to_chair_list(v); }},
-}};
+constexpr std::array<std::string_view, 10> value_flags{
+    "--broker",       "--chairs",   "--speed",           "--seed", "--prefix", "--qos",
+    "--baseline-min", "--dose-min", "--observation-min", "--surge"};
+
+void set_option(SimulateOptions& o, std::string_view name, std::string_view v) {
+    if (name == "--broker")
+        o.broker = v;
+    else if (name == "--chairs")
+        o.chairs = to_number(name, v, 1, 999);
+    else if (name == "--speed")
+        o.speed = to_number(name, v, 0.001, 1e6);
+    else if (name == "--seed")
+        o.seed = to_number<std::uint64_t>(name, v, 0, UINT64_MAX);
+    else if (name == "--prefix")
+        o.prefix = v;
+    else if (name == "--qos")
+        o.qos = to_number(name, v, 0, 2);
+    else if (name == "--baseline-min")
+        o.timeline.baseline_s = 60 * to_number(name, v, 0, 240);
+    else if (name == "--dose-min")
+        o.timeline.dose_s = 60 * to_number(name, v, 1, 240);
+    else if (name == "--observation-min")
+        o.timeline.observation_s = 60 * to_number(name, v, 0, 480);
+    else if (name == "--surge")
+        o.surge = to_chair_list(v);
+}
 
 void validate(const SimulateOptions& o) {
     if (o.broker.empty()) usage_error("--broker", "required");
@@ -87,7 +99,7 @@ void validate(const SimulateOptions& o) {
 
 // Sends each publish without waiting; keeps the count of tokens in flight bounded.
 class Publisher {
-public:
+  public:
     Publisher(const std::string& broker, int qos)
         : client_(broker, "chairwatch-sim-" + std::to_string(::getpid()), create_options()),
           qos_(qos) {}
@@ -96,7 +108,7 @@ public:
         auto opts = mqtt::connect_options_builder()
                         .clean_session(true)
                         .connect_timeout(5s)
-                        .max_inflight(std::getenv("CW_INF") ? std::stoi(std::getenv("CW_INF")) : 1000)
+                        .max_inflight(max_inflight)
                         .finalize();
         if (!client_.connect(opts)->wait_for(6s)) throw std::runtime_error("connect timed out");
     }
@@ -104,7 +116,8 @@ public:
     void publish(const mqtt::string_ref& topic, std::string_view payload) {
         pending_.push_back(client_.publish(topic, payload.data(), payload.size(), qos_, false));
         ++published_;
-        while (!pending_.empty() && pending_.front()->is_complete()) pop_front();
+        while (!pending_.empty() && pending_.front()->is_complete())
+            pop_front();
         if (pending_.size() > max_pending_tokens) drain(max_pending_tokens / 2);
     }
 
@@ -115,21 +128,23 @@ public:
 
     std::uint64_t published() const { return published_; }
 
-private:
+  private:
     // Paho C refuses a publish when more than maxBufferedMessages (default 100) are queued,
     // even while connected; our own bound on pending tokens keeps the queue below this.
     static mqtt::create_options create_options() {
         mqtt::create_options opts;
-        opts.set_max_buffered_messages(static_cast<int>(2 * max_pending_tokens));
+        opts.set_max_buffered_messages(max_inflight);
         return opts;
     }
 
-    // Waits for the oldest tokens; a failed delivery throws.
+    // Waits for the oldest tokens; a failed or stuck delivery throws.
     void drain(std::size_t keep) {
-        while (pending_.size() > keep) pop_front();
+        while (pending_.size() > keep)
+            pop_front();
     }
     void pop_front() {
-        pending_.front()->wait();
+        if (!pending_.front()->wait_for(delivery_timeout))
+            throw std::runtime_error("a delivery was not confirmed within 10 s");
         pending_.pop_front();
     }
 
@@ -157,7 +172,7 @@ std::vector<Chair> make_chairs(const SimulateOptions& o) {
         auto kind = default_kind(o.seed, n);
         if (o.surge)
             kind = std::ranges::find(*o.surge, n) != o.surge->end() ? ScenarioKind::surge
-                                                                      : ScenarioKind::normal;
+                                                                    : ScenarioKind::normal;
         std::array<char, 24> name{};
         std::snprintf(name.data(), name.size(), "chair-%02d", n);
         const std::string base = o.prefix + "/" + name.data() + "/vitals/";
@@ -176,9 +191,12 @@ std::string clock_text(int s) {
 std::string phase_text(const Scenario& sc, int t) {
     const Timeline& tl = sc.timeline();
     switch (sc.phase(t)) {
-        case Phase::baseline: return "baseline +" + std::to_string(t / 60) + "m";
-        case Phase::dosing: return "dosing +" + std::to_string((t - tl.dose_start_s()) / 60) + "m";
-        case Phase::observation: break;
+        case Phase::baseline:
+            return "baseline +" + std::to_string(t / 60) + "m";
+        case Phase::dosing:
+            return "dosing +" + std::to_string((t - tl.dose_start_s()) / 60) + "m";
+        case Phase::observation:
+            break;
     }
     return "observation +" + std::to_string((t - tl.dose_end_s()) / 60) + "m";
 }
@@ -186,18 +204,19 @@ std::string phase_text(const Scenario& sc, int t) {
 void publish_vitals(Publisher& pub, const Chair& c, const Vitals& v, double ts, Counts& n) {
     std::array<char, 128> buf{};
     if (v.bp) {
-        const int len = std::snprintf(buf.data(), buf.size(),
-                                      R"({"ts":%.3f,"sbp":%d,"dbp":%d,"map":%d})", ts, v.bp->sbp,
-                                      v.bp->dbp, v.bp->map);
+        const int len =
+            std::snprintf(buf.data(), buf.size(), R"({"ts":%.3f,"sbp":%d,"dbp":%d,"map":%d})", ts,
+                          v.bp->sbp, v.bp->dbp, v.bp->map);
         pub.publish(c.bp_topic, {buf.data(), static_cast<std::size_t>(len)});
         ++n.bp;
     }
     // Odd chairs send JSON, even chairs a plain number: the daemon accepts both.
-    const int hr_len = c.number % 2 == 1
-                           ? std::snprintf(buf.data(), buf.size(), R"({"ts":%.3f,"hr":%d})", ts, v.hr)
-                           : std::snprintf(buf.data(), buf.size(), "%d", v.hr);
+    const int hr_len = c.number % 2 == 1 ? std::snprintf(buf.data(), buf.size(),
+                                                         R"({"ts":%.3f,"hr":%d})", ts, v.hr)
+                                         : std::snprintf(buf.data(), buf.size(), "%d", v.hr);
     pub.publish(c.hr_topic, {buf.data(), static_cast<std::size_t>(hr_len)});
-    const int spo2_len = std::snprintf(buf.data(), buf.size(), R"({"ts":%.3f,"spo2":%d})", ts, v.spo2);
+    const int spo2_len =
+        std::snprintf(buf.data(), buf.size(), R"({"ts":%.3f,"spo2":%d})", ts, v.spo2);
     pub.publish(c.spo2_topic, {buf.data(), static_cast<std::size_t>(spo2_len)});
     n.hr += 1;
     n.spo2 += 1;
@@ -238,13 +257,11 @@ Counts publish_run(Publisher& pub, const std::vector<Chair>& chairs, const Simul
 
 void print_summary(const Counts& n, std::uint64_t total, const SimulateOptions& o, int last_s,
                    double real_s) {
-    std::printf(
-        "[sim +%s] done: %llu messages published (bp %llu, hr %llu, spo2 %llu; hr artifacts: "
-        "%llu spikes, %llu sensor-off) for %d chairs in %.1f s real at %gx\n",
-        clock_text(last_s).c_str(), static_cast<unsigned long long>(total),
-        static_cast<unsigned long long>(n.bp), static_cast<unsigned long long>(n.hr),
-        static_cast<unsigned long long>(n.spo2), static_cast<unsigned long long>(n.hr_spikes),
-        static_cast<unsigned long long>(n.hr_zeros), o.chairs, real_s, o.speed);
+    std::printf("[sim +%s] done: %" PRIu64 " messages published (bp %" PRIu64 ", hr %" PRIu64
+                ", spo2 %" PRIu64 "; hr artifacts: %" PRIu64 " spikes, %" PRIu64
+                " sensor-off) for %d chairs in %.1f s (%.1f s at %gx)\n",
+                clock_text(last_s).c_str(), total, n.bp, n.hr, n.spo2, n.hr_spikes, n.hr_zeros,
+                o.chairs, real_s, last_s / o.speed, o.speed);
 }
 
 // The connected publisher, or nothing after saying on stderr why the broker is unreachable.
@@ -285,10 +302,10 @@ SimulateOptions parse_simulate_args(int argc, char** argv) {
         if (arg == "--quiet" || arg == "--help" || arg == "-h") continue;
         const auto eq = arg.find('=');
         const auto name = arg.substr(0, eq);
-        const auto flag = std::ranges::find(value_flags, name, &Flag::name);
-        if (flag == value_flags.end()) usage_error(arg, "unknown option");
+        if (std::ranges::find(value_flags, name) == value_flags.end())
+            usage_error(arg, "unknown option");
         if (eq == std::string_view::npos && i + 1 >= argc) usage_error(arg, "needs a value");
-        flag->set(o, eq == std::string_view::npos ? std::string_view(argv[++i]) : arg.substr(eq + 1));
+        set_option(o, name, eq == std::string_view::npos ? argv[++i] : arg.substr(eq + 1));
     }
     if (!o.help) validate(o);
     return o;

@@ -162,10 +162,10 @@ TEST_CASE("SIGTERM stops cleanly: offline status, sessions closed with logs and 
     daemon.start();
     Client station(broker.uri());
     station.subscribe("clinic/chairwatchd/status");
+    station.subscribe("clinic/chair-05/alerts");
     Client monitor(broker.uri());
     monitor.publish("clinic/chair-05/vitals/bp", R"({"sbp":165,"dbp":90})");
     monitor.publish("clinic/chair-05/vitals/hr", R"({"hr":77})");
-    station.subscribe("clinic/chair-05/alerts");
     REQUIRE(station.wait_for(
         [](const Message& m) { return is_alert(m, "chair-05", "sbp_high", "raised", "low"); }));
 

@@ -47,7 +47,16 @@ TEST_CASE("the shipped configuration loads and follows the reference defaults") 
     CHECK(c.input.max_payload_bytes == 4096);
     const auto p = c.profile();
     REQUIRE(p);
-    CHECK(p->name == "adult-default");
+    CHECK(p->name == "iv-ketamine");
+    CHECK(p->route == "iv");
+    CHECK(c.profiles.size() == 4);
+    for (const char* route : {"iv-ketamine", "im-ketamine", "intranasal-esketamine"})
+        CHECK(c.profiles.count(route) == 1);
+    CHECK(c.profiles.at("intranasal-esketamine")->discharge.min_observation ==
+          std::chrono::hours(2));
+    CHECK(p->latches(alerts::Priority::high));
+    CHECK_FALSE(p->latches(alerts::Priority::low));
+    CHECK(p->escalation[2].after == std::chrono::seconds(60));
     const alerts::Rule* sbp = nullptr;
     for (const auto& rule : p->rules)
         if (rule.condition == "sbp_high") sbp = &rule;
@@ -60,6 +69,7 @@ TEST_CASE("the shipped configuration loads and follows the reference defaults") 
     CHECK(sbp->tiers[3].limit == 200);
     CHECK(sbp->clear_margin == 10);
     CHECK(p->feeds.size() == 3);
+    CHECK(p->rules.size() == 10);
 }
 
 TEST_CASE("a minimal configuration gets the documented defaults") {

@@ -101,14 +101,34 @@ TEST_CASE("each kind of bad payload is rejected with its own reason") {
 }
 
 TEST_CASE("a bad field never takes its valid neighbours down with it") {
-    auto d = decode("bp", R"({"sbp":150,"dbp":"x","hr":300.5,"spo2":97})");
-    REQUIRE(d.count == 2);
+    auto d = decode("bp", R"({"sbp":150,"dbp":90,"hr":300.5,"spo2":"x"})");
+    REQUIRE(d.count == 3);  // sbp, dbp and the MAP derived from them
     CHECK(d.readings[0].signal == Signal::sbp);
-    CHECK(d.readings[1].signal == Signal::spo2);
+    CHECK(d.readings[2].signal == Signal::map);
     REQUIRE(d.rejected == 2);
     CHECK(d.rejections[0].reason == RejectReason::implausible);
     CHECK(d.rejections[0].detail.find("hr 300.5") != std::string::npos);
     CHECK(d.rejections[1].reason == RejectReason::wrong_type);
+}
+
+TEST_CASE(
+    "a cuff measurement whose values cannot belong together is rejected whole as an artifact") {
+    auto swapped = decode("bp", R"({"sbp":80,"dbp":95,"hr":70})");
+    CHECK(swapped.count == 1);  // the HR stays
+    REQUIRE(swapped.rejected == 1);
+    CHECK(swapped.rejections[0].reason == RejectReason::artifact);
+    CHECK(swapped.rejections[0].detail.find("SBP 80 is not above DBP 95") != std::string::npos);
+    CHECK(only_reason(decode("bp", R"({"sbp":200,"dbp":45})")) ==
+          RejectReason::artifact);  // pp 155
+    CHECK(only_reason(decode("bp", R"({"sbp":120,"dbp":115})")) == RejectReason::artifact);  // pp 5
+    CHECK(only_reason(decode("bp", R"({"sbp":120,"dbp":80,"map":130})")) == RejectReason::artifact);
+    // One implausible value spoils its measurement: the 14 mmHg SBP of a real recording.
+    auto bad = decode("bp", R"({"sbp":14,"dbp":58,"map":43.33})");
+    CHECK(bad.count == 0);
+    REQUIRE(bad.rejected == 2);
+    CHECK(bad.rejections[0].reason == RejectReason::implausible);
+    CHECK(bad.rejections[1].reason == RejectReason::artifact);
+    CHECK(decode("bp", R"({"sbp":150,"dbp":90,"map":110})").rejected == 0);
 }
 
 TEST_CASE("unknown fields are ignored and a publisher's seq is kept") {

@@ -1,0 +1,240 @@
+#include "config/rule_reader.hpp"
+
+#include "config/reader_util.hpp"
+
+namespace chairwatch::config {
+
+using alerts::Direction;
+using alerts::Signal;
+
+std::optional<alerts::Priority> read_priority(YamlReader& r, const YAML::Node& n,
+                                              const std::string& path, const char* key,
+                                              bool required) {
+    auto name = r.string(n, key, path);
+    if (!name) {
+        if (!n[key] && required) r.error(n, join(path, key) + ": missing (low, medium or high)");
+        return std::nullopt;
+    }
+    auto p = alerts::parse_priority(*name);
+    if (!p) r.error(n[key], join(path, key) + ": '" + *name + "' is not one of low, medium, high");
+    return p;
+}
+
+std::optional<std::uint8_t> read_phases(YamlReader& r, const YAML::Node& n,
+                                        const std::string& path) {
+    const auto list = n["phases"];
+    if (!list) return std::nullopt;
+    if (!list.IsSequence() || list.size() == 0) {
+        r.error(list, join(path, "phases") + ": expected a list such as [dosing, observation]");
+        return std::nullopt;
+    }
+    std::uint8_t bits = 0;
+    for (const auto& p : list) {
+        auto phase = p.IsScalar() ? alerts::parse_phase(p.Scalar()) : std::nullopt;
+        if (!phase) {
+            r.error(p, join(path, "phases") + ": '" + (p.IsScalar() ? p.Scalar() : "?") +
+                           "' is not one of monitoring, baseline, dosing, observation");
+            return std::nullopt;
+        }
+        bits |= alerts::phase_bit(*phase);
+    }
+    return bits;
+}
+
+namespace {
+
+std::optional<Signal> read_signal(YamlReader& r, const YAML::Node& n, const std::string& path,
+                                  bool required) {
+    auto name = r.string(n, "signal", path);
+    if (!name) {
+        if (required && !n["signal"])
+            r.error(n, join(path, "signal") + ": missing (hr, sbp, dbp, map or spo2)");
+        return std::nullopt;
+    }
+    auto sig = alerts::parse_signal(*name);
+    if (!sig)
+        r.error(n["signal"],
+                join(path, "signal") + ": '" + *name + "' is not one of hr, sbp, dbp, map, spo2");
+    return sig;
+}
+
+// The absolute limit of a tier, if it has one: which key, the direction and the value.
+bool read_limit(YamlReader& r, const YAML::Node& n, const std::string& path, Signal signal,
+                alerts::Tier& t, Direction& dir, std::vector<LimitSeen>& seen) {
+    int keys = 0;
+    std::string key;
+    for (const char* k : {"above", "at_or_above", "below", "at_or_below"})
+        if (n[k]) {
+            ++keys;
+            key = k;
+        }
+    const bool relative = n["rise_by"] || n["rise_pct"];
+    if (keys > 1 || (keys == 0 && !relative)) {
+        r.error(n, path + ": needs exactly one of above, at_or_above, below, at_or_below" +
+                       std::string(relative ? "" : " (or rise_by / rise_pct)"));
+        return false;
+    }
+    t.has_limit = keys == 1;
+    dir = Direction::high;
+    if (!t.has_limit) return true;
+    dir = (key == "above" || key == "at_or_above") ? Direction::high : Direction::low;
+    t.inclusive = key.rfind("at_or_", 0) == 0;
+    const auto limit = r.number(n, key, path, -1e9, 1e9);
+    if (!limit) return false;
+    const auto range = alerts::plausible_range(signal);
+    if (!range.contains(*limit)) {
+        r.error(n[key], join(path, key) + ": " + fmt(*limit) +
+                            " is outside the physiological range of " +
+                            std::string(alerts::to_string(signal)) + " (" + fmt(range.lo) + "-" +
+                            fmt(range.hi) + " " + std::string(alerts::unit_of(signal)) + ")");
+        return false;
+    }
+    t.limit = *limit;
+    if (!relative) seen.push_back({signal, dir, *limit, n[key].Mark(), join(path, key)});
+    return true;
+}
+
+std::optional<alerts::Tier> read_tier(YamlReader& r, const YAML::Node& n, const std::string& path,
+                                      const alerts::Rule& rule, bool& direction_known,
+                                      Direction& direction, std::vector<LimitSeen>& seen) {
+    if (!r.expect_map(n, path,
+                      {"above", "at_or_above", "below", "at_or_below", "rise_by", "rise_pct",
+                       "signal", "priority", "delay_s", "consecutive", "within_s"}))
+        return std::nullopt;
+    alerts::Tier t;
+    if (n["signal"]) {
+        auto sig = read_signal(r, n, path, false);
+        if (!sig) return std::nullopt;
+        if (*sig != rule.signal) t.signal = sig;
+    }
+    const Signal signal = rule.signal_of(t);
+    Direction dir = Direction::high;
+    if (!read_limit(r, n, path, signal, t, dir, seen)) return std::nullopt;
+    if (auto v = r.number(n, "rise_by", path, 1, 200)) t.rise_by = *v;
+    if (auto v = r.number(n, "rise_pct", path, 1, 200)) t.rise_pct = *v;
+    if ((t.rise_by || t.rise_pct) && dir != Direction::high)
+        r.error(n,
+                path + ": rise_by / rise_pct describe a rise; pair them with above or at_or_above");
+    if (!direction_known) {
+        direction = dir;
+        direction_known = true;
+    } else if (dir != direction) {
+        r.error(n, path + ": all tiers of a rule must be upper limits or all lower limits");
+    }
+    auto priority = read_priority(r, n, path);
+    if (priority) t.priority = *priority;
+    if (auto v = r.number(n, "delay_s", path, 0, 3600)) t.delay = from_seconds(*v);
+    if (auto v = r.integer(n, "consecutive", path, 1, 10)) {
+        if (*v > 1 && !alerts::is_cuff(signal))
+            r.error(n["consecutive"], join(path, "consecutive") +
+                                          ": counting readings is only for cuff signals (sbp, dbp, "
+                                          "map); use delay_s for a streamed signal");
+        t.consecutive = *v;
+    }
+    if (auto v = r.number(n, "within_s", path, 0, 86400)) t.within = from_seconds(*v);
+    if (!priority) return std::nullopt;
+    return t;
+}
+
+}  // namespace
+
+std::optional<alerts::Rule> read_rule(YamlReader& r, const std::string& name, const YAML::Node& n,
+                                      const std::string& path, std::vector<LimitSeen>& seen) {
+    if (!r.expect_map(n, path,
+                      {"signal", "kind", "phases", "clear_margin", "clear_hold_s", "tiers"}))
+        return std::nullopt;
+    alerts::Rule rule;
+    rule.condition = name;
+    auto sig = read_signal(r, n, path, true);
+    if (!sig) return std::nullopt;
+    rule.signal = *sig;
+    if (auto k = r.string(n, "kind", path)) {
+        auto kind = alerts::parse_alarm_kind(*k);
+        if (!kind)
+            r.error(n["kind"], join(path, "kind") + ": '" + *k +
+                                   "' is not one of physiological, technical, advisory");
+        else
+            rule.kind = *kind;
+    }
+    if (auto phases = read_phases(r, n, path)) rule.phases = *phases;
+    if (auto v = r.number(n, "clear_margin", path, 0, 100)) rule.clear_margin = *v;
+    if (auto v = r.number(n, "clear_hold_s", path, 0, 3600)) rule.clear_hold = from_seconds(*v);
+    const auto tiers = n["tiers"];
+    if (!tiers || !tiers.IsSequence() || tiers.size() == 0) {
+        r.error(tiers ? tiers : n, join(path, "tiers") + ": expected a non-empty list of limits");
+        return std::nullopt;
+    }
+    bool direction_known = false;
+    bool ok = true;
+    for (std::size_t i = 0; i < tiers.size(); ++i) {
+        auto t = read_tier(r, tiers[i], path + ".tiers[" + std::to_string(i) + "]", rule,
+                           direction_known, rule.direction, seen);
+        if (t)
+            rule.tiers.push_back(*t);
+        else
+            ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return rule;
+}
+
+std::optional<alerts::FeedRule> read_feed(YamlReader& r, const std::string& name,
+                                          const YAML::Node& n, const std::string& path) {
+    if (!r.expect_map(n, path, {"signals", "tiers"})) return std::nullopt;
+    alerts::FeedRule feed;
+    feed.condition = name;
+    const auto sigs = n["signals"];
+    if (!sigs || !sigs.IsSequence() || sigs.size() == 0) {
+        r.error(sigs ? sigs : n,
+                join(path, "signals") + ": expected a non-empty list such as [hr]");
+        return std::nullopt;
+    }
+    for (const auto& s : sigs) {
+        auto sig = s.IsScalar() ? alerts::parse_signal(s.Scalar()) : std::nullopt;
+        if (!sig)
+            r.error(s, join(path, "signals") + ": '" + (s.IsScalar() ? s.Scalar() : "?") +
+                           "' is not one of hr, sbp, dbp, map, spo2");
+        else
+            feed.signal_mask |= alerts::mask_of(*sig);
+    }
+    const auto tiers = n["tiers"];
+    if (!tiers || !tiers.IsSequence() || tiers.size() == 0) {
+        r.error(tiers ? tiers : n,
+                join(path, "tiers") + ": expected a non-empty list of {after_s, priority}");
+        return std::nullopt;
+    }
+    for (std::size_t i = 0; i < tiers.size(); ++i) {
+        const auto tp = path + ".tiers[" + std::to_string(i) + "]";
+        if (!r.expect_map(tiers[i], tp, {"after_s", "priority", "phases"})) continue;
+        alerts::FeedTier t;
+        auto after = r.number(tiers[i], "after_s", tp, 1, 86400);
+        if (!after && !tiers[i]["after_s"]) r.error(tiers[i], join(tp, "after_s") + ": missing");
+        auto p = read_priority(r, tiers[i], tp);
+        if (auto phases = read_phases(r, tiers[i], tp)) t.phases = *phases;
+        if (!after || !p) continue;
+        t.after = from_seconds(*after);
+        t.priority = *p;
+        const bool overlaps = !feed.tiers.empty() && (feed.tiers.back().phases & t.phases);
+        if (overlaps && t.after <= feed.tiers.back().after)
+            r.error(tiers[i]["after_s"],
+                    join(tp, "after_s") + ": tiers must be in increasing order of after_s");
+        feed.tiers.push_back(t);
+    }
+    return feed;
+}
+
+void check_low_below_high(YamlReader& r, const std::vector<LimitSeen>& seen) {
+    for (const auto& low : seen) {
+        if (low.direction != Direction::low) continue;
+        for (const auto& high : seen) {
+            if (high.direction != Direction::high || high.signal != low.signal) continue;
+            if (low.limit >= high.limit)
+                r.error(low.mark, low.path + ": low limit " + fmt(low.limit) +
+                                      " is not below the high limit " + fmt(high.limit) + " (" +
+                                      high.path + ", line " + std::to_string(high.mark.line + 1) +
+                                      ")");
+        }
+    }
+}
+
+}  // namespace chairwatch::config

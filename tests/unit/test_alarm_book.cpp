@@ -1,0 +1,182 @@
+#include <doctest/doctest.h>
+
+#include "alerts/alarm_book.hpp"
+#include "profile_builder.hpp"
+
+using namespace chairwatch;
+using namespace chairwatch::test;
+using alerts::AckResult;
+using alerts::AlarmKind;
+using alerts::AlarmState;
+using alerts::AlarmTransition;
+using alerts::Priority;
+
+namespace {
+
+alerts::Profile lifecycle_profile() {
+    alerts::Profile p;
+    p.escalation[static_cast<std::size_t>(Priority::high)] = {60s, 60s};
+    p.escalation[static_cast<std::size_t>(Priority::medium)] = {300s, 0s};
+    p.ack_lasts = 120s;
+    return p;
+}
+
+AlarmTransition change(AlarmState state, Priority p, Millis t,
+                       std::string_view condition = "sbp_high",
+                       AlarmKind kind = AlarmKind::physiological) {
+    AlarmTransition c;
+    c.condition = condition;
+    c.state = state;
+    c.priority = p;
+    c.kind = kind;
+    c.at = at(t);
+    c.onset = at(t);
+    c.cause =
+        state == AlarmState::cleared ? alerts::ClearCause::back_in_range : alerts::ClearCause::none;
+    return c;
+}
+
+struct Book {
+    alerts::Profile profile = lifecycle_profile();
+    alerts::AlarmBook book;
+    std::vector<AlarmTransition> apply(const AlarmTransition& c) {
+        std::vector<AlarmTransition> out;
+        book.apply(c, profile, out);
+        return out;
+    }
+    std::vector<AlarmTransition> tick(Millis t) {
+        std::vector<AlarmTransition> out;
+        book.on_tick(at(t), profile, out);
+        return out;
+    }
+    std::pair<AckResult, std::vector<AlarmTransition>> ack(std::uint32_t no, Millis t) {
+        std::vector<AlarmTransition> out;
+        auto r = book.acknowledge(no, "nurse-7", at(t), profile, out);
+        return {r, out};
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a high alarm latches: cleared but listed until acknowledged, then gone") {
+    Book b;
+    auto raised = b.apply(change(AlarmState::raised, Priority::high, 0s));
+    REQUIRE(raised.size() == 1);
+    const auto no = raised[0].alarm_no;
+    auto cleared = b.apply(change(AlarmState::cleared, Priority::high, 30s));
+    REQUIRE(cleared.size() == 1);
+    CHECK(cleared[0].state == AlarmState::cleared);
+    CHECK(cleared[0].latched);
+    CHECK_FALSE(cleared[0].active);
+    CHECK(b.book.listed().size() == 1);
+    auto [result, out] = b.ack(no, 40s);
+    CHECK(result == AckResult::ok);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].state == AlarmState::acknowledged);
+    CHECK(out[0].acknowledged_by == "nurse-7");
+    CHECK(b.book.listed().empty());
+}
+
+TEST_CASE("low and medium alarms do not latch; an acknowledged high alarm clears normally") {
+    Book b;
+    b.apply(change(AlarmState::raised, Priority::medium, 0s));
+    CHECK_FALSE(b.apply(change(AlarmState::cleared, Priority::medium, 10s))[0].latched);
+    CHECK(b.book.listed().empty());
+    auto r = b.apply(change(AlarmState::raised, Priority::high, 20s));
+    CHECK(b.ack(r[0].alarm_no, 25s).first == AckResult::ok);
+    auto c = b.apply(change(AlarmState::cleared, Priority::high, 30s));
+    CHECK_FALSE(c[0].latched);
+    CHECK(b.book.listed().empty());
+}
+
+TEST_CASE("a latched alarm whose condition returns is the same alarm, active again") {
+    Book b;
+    const auto no = b.apply(change(AlarmState::raised, Priority::high, 0s))[0].alarm_no;
+    b.apply(change(AlarmState::cleared, Priority::high, 30s));
+    auto again = b.apply(change(AlarmState::raised, Priority::medium, 60s));
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].alarm_no == no);
+    CHECK(again[0].active);
+    CHECK(again[0].max_priority == Priority::high);
+    CHECK(b.book.listed().size() == 1);
+}
+
+TEST_CASE("acknowledging: unknown id, already cleared, already acknowledged change nothing") {
+    Book b;
+    CHECK(b.ack(7, 0s).first == AckResult::unknown);
+    const auto low = b.apply(change(AlarmState::raised, Priority::low, 0s, "hr_high"))[0].alarm_no;
+    b.apply(change(AlarmState::cleared, Priority::low, 10s, "hr_high"));
+    auto [cleared, none] = b.ack(low, 20s);
+    CHECK(cleared == AckResult::already_cleared);
+    CHECK(none.empty());
+    const auto high = b.apply(change(AlarmState::raised, Priority::high, 30s))[0].alarm_no;
+    CHECK(b.ack(high, 35s).first == AckResult::ok);
+    auto [twice, nothing] = b.ack(high, 36s);
+    CHECK(twice == AckResult::already_acknowledged);
+    CHECK(nothing.empty());
+}
+
+TEST_CASE("escalation ladder: unacknowledged high escalates after 60 s, then every 60 s") {
+    Book b;
+    b.apply(change(AlarmState::raised, Priority::high, 0s));
+    CHECK(b.tick(59s).empty());
+    auto first = b.tick(60s);
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].state == AlarmState::escalated);
+    CHECK(first[0].escalation_level == 1);
+    CHECK(b.tick(100s).empty());
+    auto second = b.tick(120s);
+    REQUIRE(second.size() == 1);
+    CHECK(second[0].escalation_level == 2);
+    // Acknowledged: the ladder stops.
+    CHECK(b.ack(second[0].alarm_no, 130s).first == AckResult::ok);
+    CHECK(b.tick(180s).empty());
+}
+
+TEST_CASE("medium escalates once after 5 min when no repeat is set; advisories never escalate") {
+    Book b;
+    b.apply(change(AlarmState::raised, Priority::medium, 0s));
+    b.apply(change(AlarmState::raised, Priority::high, 0s, "predose_bp_high", AlarmKind::advisory));
+    CHECK(b.tick(299s).empty());
+    auto out = b.tick(300s);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].condition == "sbp_high");
+    CHECK(b.tick(900s).empty());
+}
+
+TEST_CASE("an acknowledgement lasts 2 min while the condition persists, then re-alarms") {
+    Book b;
+    const auto no = b.apply(change(AlarmState::raised, Priority::high, 0s))[0].alarm_no;
+    b.ack(no, 10s);
+    CHECK(b.tick(129s).empty());
+    auto again = b.tick(130s);
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].state == AlarmState::raised);
+    CHECK(again[0].realarm);
+    CHECK_FALSE(again[0].acknowledged);
+    auto escalated = b.tick(190s);  // and its escalation clock starts again
+    REQUIRE(escalated.size() == 1);
+    CHECK(escalated[0].state == AlarmState::escalated);
+}
+
+TEST_CASE("a higher priority breaks through an acknowledgement") {
+    Book b;
+    const auto no = b.apply(change(AlarmState::raised, Priority::medium, 0s))[0].alarm_no;
+    b.ack(no, 5s);
+    auto up = b.apply(change(AlarmState::updated, Priority::high, 20s));
+    REQUIRE(up.size() == 1);
+    CHECK_FALSE(up[0].acknowledged);
+    CHECK(up[0].priority == Priority::high);
+    CHECK(b.tick(80s).size() == 1);  // escalates 60 s after the rise to high
+}
+
+TEST_CASE("close_all ends latched alarms too, at the session's end") {
+    Book b;
+    b.apply(change(AlarmState::raised, Priority::high, 0s));
+    b.apply(change(AlarmState::cleared, Priority::high, 10s));
+    std::vector<AlarmTransition> out;
+    b.book.close_all(at(20s), alerts::ClearCause::session_ended, out);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].cause == alerts::ClearCause::session_ended);
+    CHECK(b.book.listed().empty());
+}

@@ -1,0 +1,231 @@
+// Sessions through the Clinic with the shipped route profiles: phases, baseline, relative
+// rules, phase-specific limits, cuff cadence, discharge, acknowledgements by alert id.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "alerts/clinic.hpp"
+#include "config/config.hpp"
+#include "profile_builder.hpp"
+
+using namespace chairwatch;
+using namespace chairwatch::test;
+using alerts::AlarmKind;
+using alerts::AlarmState;
+using alerts::ClinicEvent;
+using alerts::ControlAction;
+using alerts::ControlResult;
+using alerts::Phase;
+using alerts::Priority;
+using alerts::Signal;
+
+namespace {
+
+// The shipped configuration's Clinic, and everything it said.
+struct Ward {
+    Ward() : clinic(load(), {std::chrono::hours(4), 16}) {}
+    static alerts::ClinicProfiles load() {
+        auto r = config::load_config_file(CHAIRWATCH_SOURCE_DIR "/config/chairwatch.yaml");
+        REQUIRE(r.config);
+        return r.config->clinic_profiles();
+    }
+    ControlResult control(Millis t, ControlAction a, std::string profile = "") {
+        alerts::SessionInfo info;
+        info.profile = std::move(profile);
+        info.session_id = a == ControlAction::start ? "s-" + std::to_string(t.count()) : "";
+        return clinic.on_control("chair-01", a, info, at(t), events);
+    }
+    void bp(Millis t, double sbp, double dbp) {
+        clinic.on_reading("chair-01", {Signal::sbp, sbp, 0ms}, at(t), events);
+        clinic.on_reading("chair-01", {Signal::dbp, dbp, 0ms}, at(t), events);
+        clinic.on_reading("chair-01", {Signal::map, dbp + (sbp - dbp) / 3, 0ms}, at(t), events);
+    }
+    // HR at 1 Hz over [from, to) with a tick each second, as the daemon does.
+    void hr(Millis from, Millis to, double v) {
+        for (Millis t = from; t < to; t += 1s) {
+            clinic.on_reading("chair-01",
+                              {Signal::hr, v + static_cast<double>(t.count() / 1000 % 3) - 1, 0ms},
+                              at(t), events);
+            clinic.on_tick(at(t), events);
+        }
+    }
+    std::vector<alerts::AlarmTransition> alarms(std::string_view condition) const {
+        std::vector<alerts::AlarmTransition> out;
+        for (const auto& e : events)
+            if (e.type == ClinicEvent::Type::alarm && e.alarm.condition == condition)
+                out.push_back(e.alarm);
+        return out;
+    }
+    alerts::Clinic clinic;
+    std::vector<ClinicEvent> events;
+};
+
+}  // namespace
+
+TEST_CASE("a full IV session: baseline, dose, relative rise, recovery, discharge_ready, end") {
+    Ward w;
+    REQUIRE(w.control(0s, ControlAction::start, "iv-ketamine") == ControlResult::ok);
+    REQUIRE(w.clinic.session("chair-01"));
+    CHECK(w.clinic.session("chair-01")->phase == Phase::baseline);
+    CHECK_FALSE(w.clinic.session("chair-01")->implicit);
+    // Baseline: noisy cuff readings 5 min apart and 10 min of HR around 72.
+    w.bp(0s, 136, 84);
+    w.hr(0s, 300s, 72);
+    w.bp(300s, 124, 78);
+    w.hr(300s, 600s, 72);
+    w.bp(590s, 130, 80);
+    REQUIRE(w.control(600s, ControlAction::dose_start) == ControlResult::ok);
+    const auto* s = w.clinic.session("chair-01");
+    CHECK(s->phase == Phase::dosing);
+    REQUIRE(s->baseline.bp_formed());
+    CHECK(*s->baseline.value[alerts::index_of(Signal::sbp)] == 130);  // median of 136, 124, 130
+    CHECK(*s->baseline.value[alerts::index_of(Signal::hr)] == doctest::Approx(72).epsilon(0.02));
+    CHECK(w.alarms("no_baseline").empty());
+
+    // The ketamine rise: +44 over a baseline of 130 is a bp_rise (low) and SBP >= 160 too.
+    w.hr(600s, 1800s, 76);
+    w.bp(1800s, 150, 88);
+    CHECK(w.alarms("bp_rise").empty());
+    w.hr(1800s, 2400s, 80);
+    w.bp(2400s, 174, 96);
+    auto rise = w.alarms("bp_rise");
+    REQUIRE(rise.size() == 1);
+    CHECK(rise[0].state == AlarmState::raised);
+    CHECK(rise[0].priority == Priority::medium);  // >= baseline + 40 and also >= 160
+    CHECK(rise[0].limit == 170);
+    REQUIRE(w.alarms("sbp_high").size() == 1);
+
+    w.hr(2400s, 3000s, 78);
+    REQUIRE(w.control(3000s, ControlAction::dose_end) == ControlResult::ok);
+    CHECK(w.clinic.session("chair-01")->phase == Phase::observation);
+    w.bp(3300s, 138, 82);
+    CHECK(w.alarms("bp_rise").back().state == AlarmState::cleared);
+    CHECK(w.alarms("sbp_high").back().state == AlarmState::cleared);
+
+    // Discharge only after 60 min of observation with BP in range.
+    w.hr(3000s, 6500s, 74);
+    w.bp(6000s, 133, 81);
+    w.bp(6300s, 132, 80);
+    CHECK(w.alarms("discharge_ready").empty());
+    w.bp(6600s, 131, 80);
+    w.hr(6600s, 6605s, 74);
+    auto ready = w.alarms("discharge_ready");
+    REQUIRE(ready.size() == 1);
+    CHECK(ready[0].kind == AlarmKind::advisory);
+    REQUIRE(w.control(6700s, ControlAction::end) == ControlResult::ok);
+    CHECK(w.events.back().type == ClinicEvent::Type::session_ended);
+    CHECK(w.events.back().session->discharge_ready.has_value());
+    CHECK(w.events.back().session->end_reason == alerts::EndReason::explicit_end);
+}
+
+TEST_CASE("no baseline: an advisory says so, and relative rules stay silent") {
+    Ward w;
+    w.control(0s, ControlAction::start);
+    w.bp(0s, 128, 80);
+    REQUIRE(w.control(60s, ControlAction::dose_start) == ControlResult::ok);
+    auto nb = w.alarms("no_baseline");
+    REQUIRE(nb.size() == 1);
+    CHECK(nb[0].kind == AlarmKind::advisory);
+    CHECK(nb[0].text_hint.find("absolute limits only") != std::string_view::npos);
+    w.bp(1200s, 172, 90);
+    CHECK(w.alarms("bp_rise").empty());
+    CHECK(w.alarms("sbp_high").size() == 1);  // absolute limits still work
+}
+
+TEST_CASE("phase-specific limits: predose_bp_high only before the dose") {
+    Ward w;
+    w.control(0s, ControlAction::start);
+    w.bp(0s, 152, 88);
+    auto pre = w.alarms("predose_bp_high");
+    REQUIRE(pre.size() == 1);
+    CHECK(pre[0].kind == AlarmKind::advisory);
+    CHECK(pre[0].priority == Priority::medium);
+    w.control(300s, ControlAction::dose_start);
+    auto closed = w.alarms("predose_bp_high");
+    REQUIRE(closed.size() == 2);
+    CHECK(closed[1].state == AlarmState::cleared);
+    CHECK(closed[1].cause == alerts::ClearCause::phase_changed);
+    w.bp(600s, 152, 88);  // the same BP while dosing is no advisory
+    CHECK(w.alarms("predose_bp_high").size() == 2);
+}
+
+TEST_CASE("bp_overdue follows the cuff cadence of the phase: medium while dosing, low after") {
+    Ward w;
+    w.control(0s, ControlAction::start);
+    w.bp(0s, 128, 80);
+    w.control(60s, ControlAction::dose_start);
+    w.bp(100s, 130, 80);
+    for (Millis t = 101s; t <= 880s; t += 1s)
+        w.clinic.on_tick(at(t), w.events);
+    CHECK(w.alarms("bp_overdue").empty());  // 13 min = a 10-min cycle + 3
+    w.clinic.on_tick(at(881s), w.events);
+    auto dosing = w.alarms("bp_overdue");
+    REQUIRE(dosing.size() == 1);
+    CHECK(dosing[0].priority == Priority::medium);
+    w.bp(900s, 130, 80);
+    w.control(950s, ControlAction::dose_end);
+    for (Millis t = 951s; t <= 1981s; t += 1s)
+        w.clinic.on_tick(at(t), w.events);
+    auto observation = w.alarms("bp_overdue");
+    REQUIRE(observation.size() == 3);  // raised, cleared by the reading, raised again
+    CHECK(observation[2].priority == Priority::low);
+}
+
+TEST_CASE("session messages out of order are refused and change nothing") {
+    Ward w;
+    CHECK(w.control(0s, ControlAction::dose_start) == ControlResult::no_session);
+    CHECK(w.control(0s, ControlAction::start, "no-such-profile") == ControlResult::unknown_profile);
+    CHECK(w.clinic.session("chair-01") == nullptr);
+    w.control(0s, ControlAction::start);
+    CHECK(w.control(10s, ControlAction::dose_end) == ControlResult::wrong_phase);
+    CHECK(w.clinic.session("chair-01")->phase == Phase::baseline);
+}
+
+TEST_CASE("a start message supersedes a session that readings had opened") {
+    Ward w;
+    w.bp(0s, 128, 80);
+    REQUIRE(w.clinic.session("chair-01"));
+    CHECK(w.clinic.session("chair-01")->implicit);
+    CHECK(w.clinic.session("chair-01")->phase == Phase::monitoring);
+    w.control(60s, ControlAction::start, "im-ketamine");
+    const auto ended = std::find_if(w.events.begin(), w.events.end(), [](const ClinicEvent& e) {
+        return e.type == ClinicEvent::Type::session_ended;
+    });
+    REQUIRE(ended != w.events.end());
+    CHECK(ended->session->end_reason == alerts::EndReason::superseded);
+    CHECK(w.clinic.session("chair-01")->profile == "im-ketamine");
+    CHECK(w.clinic.session("chair-01")->id == "s-60000");
+}
+
+TEST_CASE("acknowledging by alert id: the chair's own alarms only") {
+    Ward w;
+    w.control(0s, ControlAction::start);
+    w.control(10s, ControlAction::dose_start);
+    w.bp(20s, 205, 100);
+    auto high = w.alarms("sbp_high");
+    REQUIRE(high.size() == 1);
+    const auto id = w.clinic.session("chair-01")->alert_id(high[0].alarm_no);
+    CHECK(w.clinic.acknowledge("chair-01", "s-0-a999", "n", at(30s), w.events) ==
+          alerts::AckResult::unknown);
+    CHECK(w.clinic.acknowledge("chair-01", "other-session-a1", "n", at(30s), w.events) ==
+          alerts::AckResult::unknown);
+    CHECK(w.clinic.acknowledge("chair-02", id, "n", at(30s), w.events) ==
+          alerts::AckResult::unknown);
+    CHECK(w.clinic.acknowledge("chair-01", id, "nurse-3", at(30s), w.events) ==
+          alerts::AckResult::ok);
+    CHECK(w.alarms("sbp_high").back().state == AlarmState::acknowledged);
+}
+
+TEST_CASE("a cuff artifact is a technical note until the next valid cuff reading") {
+    Ward w;
+    w.control(0s, ControlAction::start);
+    w.clinic.on_cuff_artifact("chair-01", "SBP 80 is not above DBP 95", at(10s), w.events);
+    auto note = w.alarms("bp_artifact");
+    REQUIRE(note.size() == 1);
+    CHECK(note[0].kind == AlarmKind::technical);
+    w.bp(20s, 128, 80);
+    note = w.alarms("bp_artifact");
+    REQUIRE(note.size() == 2);
+    CHECK(note[1].state == AlarmState::cleared);
+    CHECK(note[1].cause == alerts::ClearCause::valid_reading);
+}
