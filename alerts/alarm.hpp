@@ -38,8 +38,11 @@ struct AlarmTransition {
     double value{0};  // the value judged at this transition (seconds of silence for feeds)
     double limit{0};  // the limit of the tier shown
     bool inclusive{true};
-    bool high{true};  // the limit is an upper one
-    double peak{0};   // the most extreme value seen while active
+    bool high{true};        // the limit is an upper one
+    bool relative{false};   // the limit shown is the patient's baseline plus a rise
+    bool rise_rule{false};  // the rule judges rises over the baseline
+    double baseline{0};
+    double peak{0};  // the most extreme value seen while active
     Instant onset;
     Instant at;
     ClearCause cause{ClearCause::none};

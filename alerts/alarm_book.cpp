@@ -71,16 +71,18 @@ void AlarmBook::apply(const AlarmTransition& change, const Profile& profile,
     if (!e) return;
     AlarmTransition& a = e->alarm;
     const auto before = a.priority;
-    a.state = change.state;
-    a.priority = change.priority;
-    a.max_priority = std::max(a.max_priority, change.priority);
-    a.signal = change.signal;
-    a.value = change.value;
-    a.limit = change.limit;
-    a.inclusive = change.inclusive;
-    a.peak = change.peak;
-    a.at = change.at;
-    a.cause = change.cause;
+    // The engine's view of the condition, with the book's view of the alarm's life kept.
+    const AlarmTransition life = a;
+    a = change;
+    a.alarm_no = life.alarm_no;
+    a.kind = life.kind;
+    a.onset = life.onset;
+    a.text_hint = life.text_hint;
+    a.acknowledged = life.acknowledged;
+    a.acknowledged_by = life.acknowledged_by;
+    a.acknowledged_at = life.acknowledged_at;
+    a.escalation_level = life.escalation_level;
+    a.max_priority = std::max(life.max_priority, change.priority);
     a.realarm = false;
     if (change.state == AlarmState::updated) {
         if (change.priority > before) {  // a higher priority breaks through an acknowledgement

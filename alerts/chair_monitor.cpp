@@ -97,6 +97,26 @@ std::optional<double> ChairMonitor::current_value(Signal s, Millis now) const {
 }
 
 void ChairMonitor::on_reading(const Reading& r, Instant now, std::vector<AlarmTransition>& out) {
+    on_readings(std::span<const Reading>(&r, 1), now, out);
+}
+
+void ChairMonitor::on_readings(std::span<const Reading> readings, Instant now,
+                               std::vector<AlarmTransition>& out) {
+    std::uint8_t fresh = 0;
+    for (const auto& r : readings) {
+        take(r, now, out);
+        fresh |= mask_of(r.signal);
+    }
+    for (std::size_t i = 0; i < rules_.size(); ++i) {
+        const Rule& rule = profile_->rules[i];
+        bool uses = false;
+        for (const auto& t : rule.tiers)
+            uses = uses || (fresh & mask_of(rule.signal_of(t)));
+        if (uses) evaluate(i, now, fresh, out);
+    }
+}
+
+void ChairMonitor::take(const Reading& r, Instant now, std::vector<AlarmTransition>& out) {
     const auto si = index_of(r.signal);
     last_value_[si] = r.value;
     if (!is_cuff(r.signal)) streams_[si].push(now.mono, r.value);
@@ -115,18 +135,11 @@ void ChairMonitor::on_reading(const Reading& r, Instant now, std::vector<AlarmTr
         }
         fs.last_seen = now.mono;
     }
-    for (std::size_t i = 0; i < rules_.size(); ++i) {
-        const Rule& rule = profile_->rules[i];
-        bool uses = false;
-        for (const auto& t : rule.tiers)
-            uses = uses || rule.signal_of(t) == r.signal;
-        if (uses) evaluate(i, now, r.signal, out);
-    }
 }
 
 void ChairMonitor::on_tick(Instant now, std::vector<AlarmTransition>& out) {
     for (std::size_t i = 0; i < rules_.size(); ++i)
-        evaluate(i, now, std::nullopt, out);
+        evaluate(i, now, 0, out);
     for (std::size_t i = 0; i < feeds_.size(); ++i)
         evaluate_feed(i, now, out);
 }
@@ -201,7 +214,7 @@ void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts
     }
 }
 
-void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::optional<Signal> fresh,
+void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fresh,
                             std::vector<AlarmTransition>& out) {
     const Rule& rule = profile_->rules[rule_index];
     if (!applies(rule)) return;
@@ -221,7 +234,7 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::optional<S
             continue;
         }
         if (!judged || sig == rule.signal) judged = value;
-        update_tier(rule, tier, rs.tiers[t], *value, now.mono, fresh == sig);
+        update_tier(rule, tier, rs.tiers[t], *value, now.mono, (fresh & mask_of(sig)) != 0);
         if (!rs.tiers[t].active) continue;
         const Tier* best = top < rule.tiers.size() ? &rule.tiers[top] : nullptr;
         const auto base = [&](const Tier& x) { return baseline_[index_of(rule.signal_of(x))]; };
@@ -238,7 +251,9 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::optional<S
         alarm->peak = *judged;
     if (top == rule.tiers.size()) {
         if (!alarm || !judged) return;
+        alarm->signal = rule.signal;  // the clear speaks of the rule's own signal, as the peak does
         alarm->value = *judged;
+        alarm->relative = false;
         close(alarm, now, ClearCause::back_in_range, out);
         return;
     }
@@ -251,6 +266,8 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::optional<S
         alarm->condition = rule.condition;
         alarm->kind = rule.kind;
         alarm->high = high;
+        alarm->rise_rule = std::any_of(rule.tiers.begin(), rule.tiers.end(),
+                                       [&](const Tier& x) { return rule.relative(x); });
         alarm->onset = now;
         alarm->peak = top_value;
         alarm->state = AlarmState::raised;
@@ -264,6 +281,8 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::optional<S
     alarm->signal = sig;
     alarm->priority = tier.priority;
     alarm->limit = limit;
+    alarm->relative = rule.relative(tier);
+    alarm->baseline = baseline_[index_of(sig)].value_or(0);
     alarm->inclusive = tier.inclusive;
     alarm->value = top_value;
     if (more_extreme(high, top_value, alarm->peak)) alarm->peak = top_value;

@@ -5,6 +5,7 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "alerts/alarm.hpp"
@@ -19,6 +20,10 @@ class ChairMonitor {
 
     // Judges one accepted reading at `now`; appends any transitions to `out`.
     void on_reading(const Reading& r, Instant now, std::vector<AlarmTransition>& out);
+    // Judges the readings of one measurement together (a cuff's SBP, DBP and MAP), so a rule
+    // sees them as one moment rather than one after another.
+    void on_readings(std::span<const Reading> readings, Instant now,
+                     std::vector<AlarmTransition>& out);
     // Advances time with no new reading: condition delays, clear holds, silent feeds.
     void on_tick(Instant now, std::vector<AlarmTransition>& out);
     // Clears every active alarm (session over) and forgets all state.
@@ -60,8 +65,9 @@ class ChairMonitor {
         std::optional<AlarmTransition> alarm;
     };
 
-    // Judges a rule at `now`; `fresh` is the signal of a reading that just arrived, if any.
-    void evaluate(std::size_t rule_index, Instant now, std::optional<Signal> fresh,
+    void take(const Reading& r, Instant now, std::vector<AlarmTransition>& out);
+    // Judges a rule at `now`; `fresh` has the mask_of() bits of signals that just arrived.
+    void evaluate(std::size_t rule_index, Instant now, std::uint8_t fresh,
                   std::vector<AlarmTransition>& out);
     void update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value, Millis now,
                      bool new_reading) const;

@@ -1,5 +1,6 @@
 #include "alerts/clinic.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace chairwatch::alerts {
@@ -68,26 +69,35 @@ Clinic::Chair* Clinic::chair_for(std::string_view chair_id, bool create) {
 
 Admission Clinic::on_reading(std::string_view chair_id, const Reading& r, Instant now,
                              std::vector<ClinicEvent>& out) {
+    return on_readings(chair_id, std::span<const Reading>(&r, 1), now, out);
+}
+
+Admission Clinic::on_readings(std::string_view chair_id, std::span<const Reading> readings,
+                              Instant now, std::vector<ClinicEvent>& out) {
+    if (readings.empty()) return Admission::accepted;
     Chair* chair = chair_for(chair_id, true);
     if (!chair) return Admission::too_many_chairs;
     if (!chair->session) open_session(*chair, chair_id, nullptr, now, out);
     Session& s = *chair->session;
     s.last_reading = now;
-    s.record(r);
-    out.push_back({ClinicEvent::Type::reading, &s, r, {}});
-    if (s.phase == Phase::baseline) chair->baseline.add(r, now.mono);
-    if (is_cuff(r.signal) && chair->artifact_noted) {  // a valid cuff reading ends the note
-        AlarmTransition t;
-        t.condition = bp_artifact;
-        t.state = AlarmState::cleared;
-        t.cause = ClearCause::valid_reading;
-        t.kind = AlarmKind::technical;
-        t.value = r.value;
-        t.at = now;
-        changes_.push_back(t);
-        chair->artifact_noted = false;
+    for (const auto& r : readings) {
+        s.record(r);
+        out.push_back({ClinicEvent::Type::reading, &s, r, {}});
+        s.clock = std::max(s.clock, r.device_ts);
+        if (s.phase == Phase::baseline) chair->baseline.add(r, r.device_ts);
+        if (is_cuff(r.signal) && chair->artifact_noted) {  // a valid cuff reading ends the note
+            AlarmTransition t;
+            t.condition = bp_artifact;
+            t.state = AlarmState::cleared;
+            t.cause = ClearCause::valid_reading;
+            t.kind = AlarmKind::technical;
+            t.value = r.value;
+            t.at = now;
+            changes_.push_back(t);
+            chair->artifact_noted = false;
+        }
     }
-    chair->monitor.on_reading(r, now, changes_);
+    chair->monitor.on_readings(readings, now, changes_);
     publish(*chair, s, out);
     if (s.phase == Phase::observation) check_discharge(*chair, now, out);
     return Admission::accepted;
@@ -129,6 +139,7 @@ ControlResult Clinic::on_control(std::string_view chair_id, ControlAction action
         case ControlAction::dose_end:
             if (s.phase != Phase::dosing) return ControlResult::wrong_phase;
             s.dose_end = now;
+            s.dose_end_clock = std::max(s.clock, info.ts.value_or(now.wall));
             set_phase(*chair, Phase::observation, now, out);
             return ControlResult::ok;
         default:
@@ -215,6 +226,7 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
     s.profile = profile->name;
     s.phase = info ? Phase::baseline : Phase::monitoring;
     s.started = s.last_reading = now;
+    s.clock = info && info->ts ? *info->ts : now.wall;
     chair.session = std::move(s);
     out.push_back({ClinicEvent::Type::session_started, &*chair.session, {}, {}});
     chair.monitor.set_phase(chair.session->phase, now, changes_);
@@ -268,7 +280,8 @@ void Clinic::form_baseline(Chair& chair, Instant now, std::vector<ClinicEvent>& 
 void Clinic::check_discharge(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
     Session& s = *chair.session;
     const auto& d = chair.profile->discharge;
-    if (s.discharge_ready || !s.dose_end || now.mono - s.dose_end->mono < d.min_observation) return;
+    if (s.discharge_ready || !s.dose_end_clock || s.clock - *s.dose_end_clock < d.min_observation)
+        return;
     const auto sbp = chair.monitor.current_value(Signal::sbp, now.mono);
     const auto dbp = chair.monitor.current_value(Signal::dbp, now.mono);
     if (!sbp || !dbp || *sbp >= d.sbp_below || *dbp >= d.dbp_below) return;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -74,6 +75,9 @@ class Clinic {
 
     Admission on_reading(std::string_view chair, const Reading& r, Instant now,
                          std::vector<ClinicEvent>& out);
+    // The readings of one message (one measurement), judged together.
+    Admission on_readings(std::string_view chair, std::span<const Reading> readings, Instant now,
+                          std::vector<ClinicEvent>& out);
     // A cuff measurement was rejected as an artifact: a technical note until the next valid one.
     void on_cuff_artifact(std::string_view chair, std::string_view why, Instant now,
                           std::vector<ClinicEvent>& out);

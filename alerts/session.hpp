@@ -56,6 +56,7 @@ struct SessionInfo {
     std::optional<double> dose_mg_per_kg;
     std::optional<double> planned_duration_min;
     std::string patient_ref;
+    std::optional<Millis> ts;  // the sender's time of this message, if it said
 };
 
 enum class EndReason : std::uint8_t { idle, shutdown, explicit_end, superseded };
@@ -72,6 +73,12 @@ struct Session {
     Baseline baseline;
     bool baseline_formed{false};
     std::optional<Instant> discharge_ready;
+    // The session's clinical clock: the latest time the devices and the nurse station stamped
+    // (receive time when they stamp nothing). Baseline spacing and observation length are
+    // measured on it, so a replayed or accelerated session keeps its own timeline; alarm
+    // delays, escalation and feed timeouts use the monotonic clock.
+    Millis clock{0};
+    std::optional<Millis> dose_end_clock;
     Instant started;
     Instant last_reading;
     std::optional<Instant> ended;

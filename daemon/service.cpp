@@ -186,16 +186,14 @@ void Service::on_vitals(const std::string& chair, const std::string& topic_name,
     for (std::size_t i = 0; i < d.rejected; ++i)
         if (d.rejections[i].reason == drivers::RejectReason::artifact)
             clinic_.on_cuff_artifact(chair, d.rejections[i].detail, t, events_);
-    for (std::size_t i = 0; i < d.count; ++i) {
-        if (clinic_.on_reading(chair, d.readings[i], t, events_) ==
-            alerts::Admission::too_many_chairs) {
-            ++counters_.refused_chairs;
-            warn("max-chairs", t,
-                 "refused readings for new chair " + chair + ": already monitoring " +
-                     std::to_string(cfg_.input.max_chairs) + " chairs (input.max_chairs)");
-            break;
-        }
-        ++counters_.readings;
+    if (clinic_.on_readings(chair, std::span<const alerts::Reading>(d.readings.data(), d.count), t,
+                            events_) == alerts::Admission::too_many_chairs) {
+        ++counters_.refused_chairs;
+        warn("max-chairs", t,
+             "refused readings for new chair " + chair + ": already monitoring " +
+                 std::to_string(cfg_.input.max_chairs) + " chairs (input.max_chairs)");
+    } else {
+        counters_.readings += d.count;
     }
     handle(events_, t, d.seq);
 }
@@ -275,8 +273,10 @@ void Service::handle(const std::vector<ClinicEvent>& events, alerts::Instant t,
     for (const auto& e : events) {
         const auto& s = *e.session;
         if (e.type == ClinicEvent::Type::alarm) {
-            mqtt_->publish(topic(s.chair, "alerts"),
-                           drivers::encode_alert(s.chair, s, e.alarm, seq), cfg_.broker.qos, false);
+            const auto alert = drivers::encode_alert(s.chair, s, e.alarm, seq);
+            mqtt_->publish(topic(s.chair, "alerts"), alert, cfg_.broker.qos, false);
+            if (e.alarm.state == alerts::AlarmState::escalated)
+                mqtt_->publish(cfg_.broker.escalation_topic, alert, cfg_.broker.qos, false);
             ++counters_.alerts;
             changed.insert(s.chair);
             spdlog::info("alert {}-a{} {}: {}", s.id, e.alarm.alarm_no,

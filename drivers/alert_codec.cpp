@@ -31,8 +31,12 @@ std::string feed_label(const AlarmTransition& t) {
     }
 }
 
+// How the value stands to the limit, truthfully: an alarm held by hysteresis may be back
+// inside its limit but not yet by the clear margin.
 std::string comparison(const AlarmTransition& t) {
     if (t.value == t.limit) return "at";
+    const bool beyond = t.high ? t.value > t.limit : t.value < t.limit;
+    if (!beyond) return "back inside but near";
     return t.high ? "above" : "below";
 }
 
@@ -86,9 +90,12 @@ std::string alert_subject(const AlarmTransition& t) {
     if (t.kind == alerts::AlarmKind::advisory && !t.text_hint.empty())
         return std::string(t.text_hint);
     if (t.is_feed()) return "no " + feed_label(t) + " data for " + fmt(t.value) + " s";
-    const auto subject = std::string(alerts::label_of(t.signal)) + " " + fmt(t.value) + " " +
-                         std::string(alerts::unit_of(t.signal)) + ", " + comparison(t) + " " +
-                         fmt(t.limit);
+    const auto value = std::string(alerts::label_of(t.signal)) + " " + fmt(t.value) + " " +
+                       std::string(alerts::unit_of(t.signal));
+    std::string subject = value + ", " + comparison(t) + " " + fmt(t.limit);
+    if (t.relative)
+        subject = value + ", up " + fmt(t.value - t.baseline) + " from baseline " +
+                  fmt(t.baseline) + " (limit +" + fmt(t.limit - t.baseline) + ")";
     if (t.kind == alerts::AlarmKind::advisory) return std::string(t.condition) + ": " + subject;
     return subject;
 }
@@ -102,7 +109,8 @@ std::string alert_text(std::string_view chair, const AlarmTransition& t) {
     const bool named = t.kind == alerts::AlarmKind::advisory || !t.text_hint.empty();
     const auto label = t.is_feed() ? feed_label(t)
                        : named     ? std::string(t.condition)
-                                   : std::string(alerts::label_of(t.signal));
+                                   : std::string(alerts::label_of(t.signal)) +
+                                     (t.rise_rule ? " rise over baseline" : "");
     switch (t.state) {
         case AlarmState::acknowledged:
             return who + label + " alarm acknowledged by " + t.acknowledged_by + " (" + prio + ")";

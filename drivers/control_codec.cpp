@@ -53,16 +53,6 @@ bool number(const json::object& o, const char* key, std::optional<double>& out, 
 
 }  // namespace
 
-std::optional<ChairTopic> parse_chair_topic(std::string_view topic, std::string_view prefix) {
-    if (topic.size() <= prefix.size() + 1 || topic.substr(0, prefix.size()) != prefix ||
-        topic[prefix.size()] != '/')
-        return std::nullopt;
-    auto rest = topic.substr(prefix.size() + 1);
-    const auto slash = rest.find('/');
-    if (slash == std::string_view::npos) return std::nullopt;
-    return ChairTopic{rest.substr(0, slash), rest.substr(slash + 1)};
-}
-
 std::variant<ControlMessage, std::string> decode_control(std::string_view payload,
                                                          std::size_t max_bytes) {
     auto parsed = parse_object(payload, max_bytes);

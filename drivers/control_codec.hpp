@@ -7,15 +7,9 @@
 #include <variant>
 
 #include "alerts/clinic.hpp"
+#include "drivers/payload_codec.hpp"
 
 namespace chairwatch::drivers {
-
-// `<prefix>/<chair>/<rest>`: the chair and the rest of the topic, or nothing.
-struct ChairTopic {
-    std::string_view chair;
-    std::string_view rest;  // "vitals/bp", "session", "alerts/ack"
-};
-std::optional<ChairTopic> parse_chair_topic(std::string_view topic, std::string_view prefix);
 
 struct ControlMessage {
     alerts::ControlAction action{alerts::ControlAction::start};

@@ -170,20 +170,21 @@ bool valid_chair_id(std::string_view chair) {
     return true;
 }
 
-std::optional<VitalsTopic> parse_vitals_topic(std::string_view topic, std::string_view prefix) {
+std::optional<ChairTopic> parse_chair_topic(std::string_view topic, std::string_view prefix) {
     if (topic.size() <= prefix.size() + 1 || topic.substr(0, prefix.size()) != prefix ||
         topic[prefix.size()] != '/')
         return std::nullopt;
     auto rest = topic.substr(prefix.size() + 1);
     const auto slash = rest.find('/');
     if (slash == std::string_view::npos) return std::nullopt;
-    VitalsTopic t{rest.substr(0, slash), {}};
-    rest = rest.substr(slash + 1);
-    if (rest.substr(0, 6) != "vitals") return std::nullopt;
-    if (rest.size() > 6 && rest[6] != '/') return std::nullopt;
-    const auto last = topic.rfind('/');
-    t.leaf = topic.substr(last + 1);
-    return t;
+    return ChairTopic{rest.substr(0, slash), rest.substr(slash + 1)};
+}
+
+std::optional<VitalsTopic> parse_vitals_topic(std::string_view topic, std::string_view prefix) {
+    const auto ct = parse_chair_topic(topic, prefix);
+    if (!ct || ct->rest.substr(0, 6) != "vitals" || (ct->rest.size() > 6 && ct->rest[6] != '/'))
+        return std::nullopt;
+    return VitalsTopic{ct->chair, topic.substr(topic.rfind('/') + 1)};
 }
 
 Decoded decode_vitals(std::string_view leaf, std::string_view payload, Millis received,

@@ -35,6 +35,13 @@ struct Rejection {
     std::optional<alerts::Signal> signal;  // the value's signal, when one value was rejected
 };
 
+// `<prefix>/<chair>/<rest>`: the chair and the rest of the topic, or nothing.
+struct ChairTopic {
+    std::string_view chair;
+    std::string_view rest;  // "vitals/bp", "session", "alerts/ack"
+};
+std::optional<ChairTopic> parse_chair_topic(std::string_view topic, std::string_view prefix);
+
 struct VitalsTopic {
     std::string_view chair;
     std::string_view leaf;  // last topic level: "bp", "hr", ...

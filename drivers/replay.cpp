@@ -56,10 +56,9 @@ struct Runner {
         if (artifact)
             clinic.on_cuff_artifact(opt.chair, d.rejections[d.rejected - 1].detail, instant(t),
                                     events);
-        for (std::size_t i = 0; i < d.count; ++i) {
-            ++result.readings;
-            clinic.on_reading(opt.chair, d.readings[i], instant(t), events);
-        }
+        result.readings += d.count;
+        clinic.on_readings(opt.chair, std::span<const alerts::Reading>(d.readings.data(), d.count),
+                           instant(t), events);
         collect(t);
     }
 };

@@ -41,12 +41,13 @@ daemon=$!
 pids+=($daemon)
 
 echo "== nurse station view (chairwatch alerts):"
-build/daemon/chairwatch alerts --broker "$broker" | tee "$out/alerts.txt" &
+build/daemon/chairwatch alerts --broker "$broker" &
 pids+=($!)
 sleep 1
 
-echo "== simulating $chairs chairs at ${speed}x: baseline 10 min, IV ketamine over 40 min, 60 min observation"
-build/daemon/chairwatch simulate --broker "$broker" --chairs "$chairs" --speed "$speed" --quiet
+echo "== simulating $chairs chairs at ${speed}x: baseline 10 min, IV ketamine over 40 min, 60 min observation;"
+echo "   a simulated nurse acknowledges each alarm 3 s after it appears"
+build/daemon/chairwatch simulate --broker "$broker" --chairs "$chairs" --speed "$speed" --ack-after 3 --quiet
 
 sleep 1
 kill -TERM "$daemon"

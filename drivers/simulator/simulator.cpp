@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <mqtt/async_client.h>
+
 #include <algorithm>
 #include <array>
+#include <boost/json.hpp>
 #include <charconv>
 #include <chrono>
 #include <cinttypes>
@@ -12,6 +14,8 @@
 #include <deque>
 #include <exception>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
@@ -24,10 +28,14 @@ using namespace std::chrono_literals;
 constexpr const char* usage_text =
     "usage: chairwatch simulate --broker URI --chairs N --speed X [--seed S] [--prefix clinic]\n"
     "         [--qos 1] [--baseline-min 10] [--dose-min 40] [--observation-min 60]\n"
-    "         [--surge CHAIRS] [--quiet]\n"
+    "         [--surge CHAIRS] [--profile iv-ketamine] [--implicit] [--ack-after SECONDS]\n"
+    "         [--quiet]\n"
     "Publishes simulated vitals of chair-01..chair-NN (IV ketamine 0.5 mg/kg over the dose\n"
     "time). chair-01 surges, chair-02 is normal, later chairs surge 1 in 4 (seeded);\n"
-    "--surge 1,3 names the surging chairs instead. --speed 120: 1 simulated minute per 0.5 s.\n";
+    "--surge 1,3 names the surging chairs instead. --speed 120: 1 simulated minute per 0.5 s.\n"
+    "Each session is steered by start/dose_start/dose_end/end messages unless --implicit.\n"
+    "--ack-after 3: a simulated nurse acknowledges each alarm 3 real seconds after it is raised,\n"
+    "escalated or latched.\n";
 
 // Deliveries we let run ahead of the pacing loop. Paho C stalls for good when publishes queue
 // up behind its in-flight limit, so that limit is set above this bound and never reached.
@@ -60,9 +68,9 @@ std::vector<int> to_chair_list(std::string_view v) {
 }
 
 // Flags that take a value; --quiet and --help are handled apart.
-constexpr std::array<std::string_view, 10> value_flags{
-    "--broker",       "--chairs",   "--speed",           "--seed", "--prefix", "--qos",
-    "--baseline-min", "--dose-min", "--observation-min", "--surge"};
+constexpr std::array<std::string_view, 12> value_flags{
+    "--broker",       "--chairs",   "--speed",           "--seed",  "--prefix",  "--qos",
+    "--baseline-min", "--dose-min", "--observation-min", "--surge", "--profile", "--ack-after"};
 
 void set_option(SimulateOptions& o, std::string_view name, std::string_view v) {
     if (name == "--broker")
@@ -85,6 +93,10 @@ void set_option(SimulateOptions& o, std::string_view name, std::string_view v) {
         o.timeline.observation_s = 60 * to_number(name, v, 0, 480);
     else if (name == "--surge")
         o.surge = to_chair_list(v);
+    else if (name == "--profile")
+        o.profile = v;
+    else if (name == "--ack-after")
+        o.ack_after_s = to_number(name, v, 0.0, 3600.0);
 }
 
 void validate(const SimulateOptions& o) {
@@ -159,7 +171,7 @@ struct Chair {
     std::string name;
     Scenario scenario;
     int start_s;  // simulated second of the run at which this chair's session starts
-    mqtt::string_ref bp_topic, hr_topic, spo2_topic;
+    mqtt::string_ref bp_topic, hr_topic, spo2_topic, session_topic;
 };
 
 struct Counts {
@@ -177,7 +189,8 @@ std::vector<Chair> make_chairs(const SimulateOptions& o) {
         std::snprintf(name.data(), name.size(), "chair-%02d", n);
         const std::string base = o.prefix + "/" + name.data() + "/vitals/";
         chairs.push_back(Chair{n, name.data(), Scenario(chair_seed(o.seed, n), kind, o.timeline),
-                               (n - 1) % max_stagger_s, base + "bp", base + "hr", base + "spo2"});
+                               (n - 1) % max_stagger_s, base + "bp", base + "hr", base + "spo2",
+                               o.prefix + "/" + name.data() + "/session"});
     }
     return chairs;
 }
@@ -210,13 +223,13 @@ void publish_vitals(Publisher& pub, const Chair& c, const Vitals& v, double ts, 
         pub.publish(c.bp_topic, {buf.data(), static_cast<std::size_t>(len)});
         ++n.bp;
     }
-    // Odd chairs send JSON, even chairs a plain number: the daemon accepts both.
-    const int hr_len = c.number % 2 == 1 ? std::snprintf(buf.data(), buf.size(),
-                                                         R"({"ts":%.3f,"hr":%d})", ts, v.hr)
-                                         : std::snprintf(buf.data(), buf.size(), "%d", v.hr);
+    const int hr_len = std::snprintf(buf.data(), buf.size(), R"({"ts":%.3f,"hr":%d})", ts, v.hr);
     pub.publish(c.hr_topic, {buf.data(), static_cast<std::size_t>(hr_len)});
-    const int spo2_len =
-        std::snprintf(buf.data(), buf.size(), R"({"ts":%.3f,"spo2":%d})", ts, v.spo2);
+    // Odd chairs send SpO2 as JSON, even chairs as a plain number: the daemon accepts both.
+    // (HR always carries the simulated time: the baseline is measured on it.)
+    const int spo2_len = c.number % 2 == 1 ? std::snprintf(buf.data(), buf.size(),
+                                                           R"({"ts":%.3f,"spo2":%d})", ts, v.spo2)
+                                           : std::snprintf(buf.data(), buf.size(), "%d", v.spo2);
     pub.publish(c.spo2_topic, {buf.data(), static_cast<std::size_t>(spo2_len)});
     n.hr += 1;
     n.spo2 += 1;
@@ -230,13 +243,116 @@ void log_cuff(const Chair& c, const Vitals& v, int run_s, int t) {
                 phase_text(c.scenario, t).c_str());
 }
 
+// The session messages a chair's nurse station sends at the phase boundaries.
+// `end` goes after the last vitals of its second, the others before.
+void publish_session_message(Publisher& pub, const Chair& c, int t, double ts,
+                             const SimulateOptions& o, bool after_vitals) {
+    const Timeline& tl = c.scenario.timeline();
+    std::array<char, 320> buf{};
+    int len = 0;
+    if (after_vitals != (t == tl.end_s())) return;
+    if (t == 0) {
+        len = std::snprintf(
+            buf.data(), buf.size(),
+            R"({"ts":%.3f,"action":"start","profile":"%s","route":"iv","weight_kg":%d,)"
+            R"("dose_mg_per_kg":0.5,"planned_duration_min":%d,"patient_ref":"sim-%s"})",
+            ts, o.profile.c_str(), 55 + static_cast<int>(chair_seed(o.seed, c.number) % 40),
+            tl.dose_s / 60, c.name.c_str());
+    } else if (t == tl.dose_start_s() || t == tl.dose_end_s() || t == tl.end_s()) {
+        const char* action = t == tl.dose_start_s() ? "dose_start"
+                             : t == tl.dose_end_s() ? "dose_end"
+                                                    : "end";
+        len = std::snprintf(buf.data(), buf.size(), R"({"ts":%.3f,"action":"%s"})", ts, action);
+    }
+    if (len > 0) pub.publish(c.session_topic, {buf.data(), static_cast<std::size_t>(len)});
+}
+
+// A nurse at the station: acknowledges every alarm that asks for it, `ack_after_s` later.
+class Nurse {
+  public:
+    explicit Nurse(const SimulateOptions& o)
+        : client_(o.broker, "chairwatch-sim-nurse-" + std::to_string(::getpid())),
+          delay_(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+              std::chrono::duration<double>(o.ack_after_s))),
+          prefix_(o.prefix) {
+        client_.set_message_callback(
+            [this](mqtt::const_message_ptr m) { on_alert(m->get_payload_str()); });
+        client_.connect(mqtt::connect_options_builder().clean_session(true).finalize())
+            ->wait_for(5s);
+        client_.subscribe(prefix_ + "/+/alerts", 1)->wait_for(5s);
+    }
+    ~Nurse() {
+        try {
+            client_.disable_callbacks();
+            client_.disconnect()->wait_for(2s);
+        } catch (const std::exception&) {
+        }
+    }
+
+    void acknowledge_due(Publisher& pub) {
+        std::vector<Due> due;
+        {
+            std::lock_guard lock(mu_);
+            const auto now = std::chrono::steady_clock::now();
+            while (!queue_.empty() && queue_.front().at <= now) {
+                due.push_back(queue_.front());
+                queued_.erase(queue_.front().alert_id);
+                queue_.pop_front();
+            }
+        }
+        for (const auto& d : due) {
+            const auto payload = R"({"alert_id":")" + d.alert_id + R"(","by":"sim-nurse"})";
+            pub.publish(prefix_ + "/" + d.chair + "/alerts/ack", payload);
+        }
+    }
+
+  private:
+    struct Due {
+        std::chrono::steady_clock::time_point at;
+        std::string chair, alert_id;
+    };
+
+    // Runs on Paho's thread: only queues.
+    void on_alert(const std::string& payload) {
+        boost::system::error_code ec;
+        auto v = boost::json::parse(payload, ec);
+        if (ec || !v.is_object()) return;
+        const auto& o = v.as_object();
+        auto str = [&](const char* k) {
+            auto* f = o.if_contains(k);
+            return f && f->is_string() ? std::string(f->get_string()) : std::string();
+        };
+        auto flag = [&](const char* k) {
+            auto* f = o.if_contains(k);
+            return f && f->is_bool() && f->get_bool();
+        };
+        const auto state = str("state");
+        const bool wants = !flag("acknowledged") && str("kind") != "advisory" &&
+                           (state == "raised" || state == "updated" || state == "escalated" ||
+                            (state == "cleared" && flag("latched")));
+        if (!wants) return;
+        std::lock_guard lock(mu_);
+        if (!queued_.insert(str("alert_id")).second) return;
+        queue_.push_back(
+            {std::chrono::steady_clock::now() + delay_, str("chair"), str("alert_id")});
+    }
+
+    mqtt::async_client client_;
+    std::chrono::steady_clock::duration delay_;
+    std::string prefix_;
+    std::mutex mu_;
+    std::deque<Due> queue_;
+    std::set<std::string> queued_;
+};
+
 double epoch_seconds() {
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     return std::chrono::duration<double>(now).count();
 }
 
 // Advances simulated time a second at a time for every chair, paced on the steady clock.
-Counts publish_run(Publisher& pub, const std::vector<Chair>& chairs, const SimulateOptions& o) {
+Counts publish_run(Publisher& pub, const std::vector<Chair>& chairs, const SimulateOptions& o,
+                   Nurse* nurse) {
     Counts counts;
     const double wall0 = epoch_seconds();
     const auto start = std::chrono::steady_clock::now();
@@ -245,10 +361,15 @@ Counts publish_run(Publisher& pub, const std::vector<Chair>& chairs, const Simul
         const auto due = std::chrono::duration<double>(s / o.speed);
         std::this_thread::sleep_until(
             start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(due));
+        if (nurse) nurse->acknowledge_due(pub);
         for (const Chair& c : chairs) {
+            if (o.session_messages)
+                publish_session_message(pub, c, s - c.start_s, wall0 + s, o, false);
             const auto v = c.scenario.at(s - c.start_s);
             if (!v) continue;
             publish_vitals(pub, c, *v, wall0 + s, counts);
+            if (o.session_messages)
+                publish_session_message(pub, c, s - c.start_s, wall0 + s, o, true);
             if (v->bp && !o.quiet) log_cuff(c, *v, s, s - c.start_s);
         }
     }
@@ -282,7 +403,9 @@ int simulate(const SimulateOptions& o) {
     const auto pub = connect_publisher(o);
     if (!pub) return 1;
     const auto start = std::chrono::steady_clock::now();
-    const Counts counts = publish_run(*pub, chairs, o);
+    std::unique_ptr<Nurse> nurse;
+    if (o.ack_after_s >= 0) nurse = std::make_unique<Nurse>(o);
+    const Counts counts = publish_run(*pub, chairs, o, nurse.get());
     pub->finish();
     const std::chrono::duration<double> real = std::chrono::steady_clock::now() - start;
     if (!o.quiet)
@@ -298,8 +421,9 @@ SimulateOptions parse_simulate_args(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
         if (arg == "--quiet") o.quiet = true;
+        if (arg == "--implicit") o.session_messages = false;
         if (arg == "--help" || arg == "-h") o.help = true;
-        if (arg == "--quiet" || arg == "--help" || arg == "-h") continue;
+        if (arg == "--quiet" || arg == "--implicit" || arg == "--help" || arg == "-h") continue;
         const auto eq = arg.find('=');
         const auto name = arg.substr(0, eq);
         if (std::ranges::find(value_flags, name) == value_flags.end())

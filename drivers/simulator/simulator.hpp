@@ -25,6 +25,9 @@ struct SimulateOptions {
     int qos = 1;
     Timeline timeline;
     std::optional<std::vector<int>> surge;  // chair numbers that surge; unset: default_kind()
+    std::string profile = "iv-ketamine";    // named in each session's start message
+    bool session_messages = true;           // start/dose_start/dose_end/end on <chair>/session
+    double ack_after_s = -1;                // a simulated nurse acknowledges alarms (real s)
     bool quiet = false;
     bool help = false;
 };

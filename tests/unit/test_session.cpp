@@ -36,16 +36,18 @@ struct Ward {
         return clinic.on_control("chair-01", a, info, at(t), events);
     }
     void bp(Millis t, double sbp, double dbp) {
-        clinic.on_reading("chair-01", {Signal::sbp, sbp, 0ms}, at(t), events);
-        clinic.on_reading("chair-01", {Signal::dbp, dbp, 0ms}, at(t), events);
-        clinic.on_reading("chair-01", {Signal::map, dbp + (sbp - dbp) / 3, 0ms}, at(t), events);
+        const auto ts = at(t).wall;
+        clinic.on_reading("chair-01", {Signal::sbp, sbp, ts}, at(t), events);
+        clinic.on_reading("chair-01", {Signal::dbp, dbp, ts}, at(t), events);
+        clinic.on_reading("chair-01", {Signal::map, dbp + (sbp - dbp) / 3, ts}, at(t), events);
     }
     // HR at 1 Hz over [from, to) with a tick each second, as the daemon does.
     void hr(Millis from, Millis to, double v) {
         for (Millis t = from; t < to; t += 1s) {
-            clinic.on_reading("chair-01",
-                              {Signal::hr, v + static_cast<double>(t.count() / 1000 % 3) - 1, 0ms},
-                              at(t), events);
+            clinic.on_reading(
+                "chair-01",
+                {Signal::hr, v + static_cast<double>(t.count() / 1000 % 3) - 1, at(t).wall}, at(t),
+                events);
             clinic.on_tick(at(t), events);
         }
     }

@@ -1,0 +1,175 @@
+// Sessions and the alarm lifecycle end to end: the real daemon, a real broker, real clients.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "harness.hpp"
+
+using namespace chairwatch::it;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The shipped config with baseline and observation times short enough for a test.
+std::string fast_session_config() {
+    return shipped_config(
+        {{"min_cuff_span_s: 300", "min_cuff_span_s: 1"},
+         {"min_hr_span_s: 120", "min_hr_span_s: 1"},
+         {"min_observation_s: 3600        #", "min_observation_s: 2           #"}});
+}
+
+std::vector<std::string> states_of(const std::vector<Message>& msgs, const std::string& condition) {
+    std::vector<std::string> out;
+    for (const auto& m : msgs)
+        if (field(m, "condition") == condition) out.push_back(field(m, "state"));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a full IV session over MQTT: start, baseline, dose, surge, ack, recovery, discharge_ready, "
+    "end") {
+    Broker broker;
+    Daemon daemon(broker, fast_session_config());
+    daemon.start();
+    Client nurse(broker.uri());
+    nurse.subscribe("clinic/chair-02/alerts");
+    nurse.subscribe("clinic/chair-02/session/result");
+    Client chair(broker.uri());
+    const auto session = [&](const std::string& payload) {
+        chair.publish("clinic/chair-02/session", payload);
+    };
+
+    session(
+        R"({"action":"start","session_id":"S-1","profile":"iv-ketamine","route":"iv","weight_kg":72,)"
+        R"("dose_mg_per_kg":0.5,"planned_duration_min":40,"patient_ref":"pseudonym-77"})");
+    REQUIRE(nurse.wait_for([](const Message& m) {
+        return field(m, "ok") == "true" && field(m, "action") == "start";
+    }));
+    chair.publish("clinic/chair-02/vitals/bp", R"({"sbp":128,"dbp":80})");
+    for (int i = 0; i < 3; ++i)
+        chair.publish("clinic/chair-02/vitals/hr", "72");
+    std::this_thread::sleep_for(1200ms);
+    chair.publish("clinic/chair-02/vitals/bp", R"({"sbp":132,"dbp":82})");
+    chair.publish("clinic/chair-02/vitals/hr", "73");
+    session(R"({"action":"dose_start"})");
+    REQUIRE(nurse.wait_for([](const Message& m) { return field(m, "action") == "dose_start"; }));
+
+    chair.publish("clinic/chair-02/vitals/bp",
+                  R"({"sbp":176,"dbp":96})");  // +46 over a baseline of 130
+    auto rise = nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-02", "bp_rise", "raised", "medium"); });
+    REQUIRE(rise);
+    CHECK(field(*rise, "limit") == "170");
+    CHECK(field(*rise, "phase") == "dosing");
+    chair.publish("clinic/chair-02/vitals/bp", R"({"sbp":205,"dbp":104})");
+    auto high = nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-02", "sbp_high", "updated", "high"); });
+    REQUIRE(high);
+    const auto id = field(*high, "alert_id");
+    CHECK(id.rfind("S-1-a", 0) == 0);
+    chair.publish("clinic/chair-02/alerts/ack", R"({"alert_id":")" + id + R"(","by":"nurse-7"})");
+    REQUIRE(nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-02", "sbp_high", "acknowledged"); }));
+
+    session(R"({"action":"dose_end"})");
+    chair.publish("clinic/chair-02/vitals/bp", R"({"sbp":131,"dbp":81})");
+    auto cleared = nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-02", "sbp_high", "cleared"); });
+    REQUIRE(cleared);
+    CHECK(field(*cleared, "latched") == "false");  // acknowledged before it ended
+    std::this_thread::sleep_for(2200ms);
+    chair.publish("clinic/chair-02/vitals/bp", R"({"sbp":129,"dbp":80})");
+    chair.publish("clinic/chair-02/vitals/hr", "72");
+    auto ready = nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-02", "discharge_ready", "raised"); });
+    REQUIRE(ready);
+    CHECK(field(*ready, "kind") == "advisory");
+    session(R"({"action":"end"})");
+    REQUIRE(nurse.wait_for([](const Message& m) { return field(m, "action") == "end"; }));
+
+    // The right messages in the right order.
+    const auto alerts = nurse.messages("clinic/chair-02/alerts");
+    CHECK(states_of(alerts, "sbp_high") ==
+          std::vector<std::string>{"raised", "updated", "acknowledged", "cleared"});
+    CHECK(states_of(alerts, "bp_rise").front() == "raised");
+    CHECK(states_of(alerts, "bp_rise").back() == "cleared");
+
+    // The session log tells the whole story; the pseudonym is there and not in the service log.
+    const auto log = read_file(daemon.log_dir() + "/chair-02/S-1.jsonl");
+    for (const char* part :
+         {R"("type":"session_start")", R"("patient_ref":"pseudonym-77")", R"("phase":"dosing")",
+          R"("baseline":{)", R"("state":"acknowledged")", R"("acknowledged_by":"nurse-7")",
+          R"("condition":"discharge_ready")", R"("type":"session_end")", R"("reason":"end")"})
+        CHECK_MESSAGE(log.find(part) != std::string::npos, part);
+    CHECK(daemon.output().find("pseudonym-77") == std::string::npos);
+    const auto summary = read_file(daemon.log_dir() + "/chair-02/S-1.summary.json");
+    CHECK(summary.find(R"("acknowledged_after_s")") != std::string::npos);
+    CHECK(summary.find(R"("discharge_ready":"20)") != std::string::npos);
+}
+
+TEST_CASE(
+    "an unacknowledged high alarm escalates on the alerts and escalation topics, again and again") {
+    Broker broker;
+    Daemon daemon(
+        broker,
+        shipped_config({{"high: {after_s: 60, repeat_s: 60}", "high: {after_s: 1, repeat_s: 1}"}}));
+    daemon.start();
+    Client charge(broker.uri());
+    charge.subscribe("clinic/escalations");
+    charge.subscribe("clinic/chair-04/alerts");
+    Client chair(broker.uri());
+    chair.publish("clinic/chair-04/vitals/bp", R"({"sbp":212,"dbp":100})");
+    auto first = charge.wait_for([](const Message& m) {
+        return m.topic == "clinic/escalations" && field(m, "escalation_level") == "1";
+    });
+    REQUIRE(first);
+    CHECK(field(*first, "state") == "escalated");
+    CHECK(field(*first, "condition") == "sbp_high");
+    REQUIRE(charge.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-04", "sbp_high", "escalated"); }));
+    REQUIRE(charge.wait_for([](const Message& m) {
+        return m.topic == "clinic/escalations" && field(m, "escalation_level") == "2";
+    }));
+    // The ack stops the ladder.
+    chair.publish("clinic/chair-04/alerts/ack",
+                  R"({"alert_id":")" + field(*first, "alert_id") + R"(","by":"charge-nurse"})");
+    auto acked = charge.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-04", "sbp_high", "acknowledged"); });
+    REQUIRE(acked);
+    std::this_thread::sleep_for(2500ms);
+    for (const auto& m : charge.messages("clinic/escalations"))
+        CHECK(m.at <= acked->at + 100ms);
+}
+
+TEST_CASE("bad session and ack messages get a clear error on the result topic and change nothing") {
+    Broker broker;
+    Daemon daemon(broker, shipped_config());
+    daemon.start();
+    Client station(broker.uri());
+    station.subscribe("clinic/chair-06/session/result");
+    station.subscribe("clinic/chair-06/alerts/ack/result");
+    station.publish("clinic/chair-06/session", R"({"action":"dose_start"})");
+    auto no_session = station.wait_for([](const Message&) { return true; });
+    REQUIRE(no_session);
+    CHECK(field(*no_session, "ok") == "false");
+    CHECK(field(*no_session, "error") == "no session is open on this chair");
+    station.clear();
+    station.publish("clinic/chair-06/session", R"({"action":"start","profile":"ketamine-x"})");
+    auto bad_profile = station.wait_for([](const Message&) { return true; });
+    REQUIRE(bad_profile);
+    CHECK(field(*bad_profile, "error") == "unknown profile 'ketamine-x'");
+    station.clear();
+    station.publish("clinic/chair-06/session", R"({"action":"pause"})");
+    auto bad_action = station.wait_for([](const Message&) { return true; });
+    REQUIRE(bad_action);
+    CHECK(field(*bad_action, "error").find("action must be start, dose_start, dose_end or end") ==
+          0);
+    station.clear();
+    station.publish("clinic/chair-06/alerts/ack", R"({"alert_id":"x-a1"})");
+    auto no_by = station.wait_for([](const Message&) { return true; });
+    REQUIRE(no_by);
+    CHECK(field(*no_by, "error").find("by is missing") == 0);
+}
