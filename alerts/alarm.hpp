@@ -29,8 +29,8 @@ enum class ClearCause : std::uint8_t {
 std::string_view to_string(ClearCause c);
 
 struct AlarmTransition {
-    std::uint32_t alarm_no{0};   // per session, stable for the alarm's life
-    std::string_view condition;  // points into the profile, which outlives the transition
+    std::uint32_t alarm_no{0};  // per session, stable for the alarm's life
+    std::string condition;      // owned: a reload may free the profile it came from
     AlarmKind kind{AlarmKind::physiological};
     AlarmState state{AlarmState::raised};
     Priority priority{Priority::low};  // the highest active tier (last held, once cleared)
@@ -58,7 +58,8 @@ struct AlarmTransition {
     Priority max_priority{Priority::low};
     std::string_view text_hint;  // advisories: what the notice says, beyond its condition
 
-    bool is_feed() const { return kind == AlarmKind::technical && text_hint.empty(); }
+    bool feed{false};  // a silent-feed alarm: value and limit are seconds
+    bool is_feed() const { return feed; }
 };
 
 }  // namespace chairwatch::alerts

@@ -146,12 +146,15 @@ AckResult AlarmBook::acknowledge(std::uint32_t alarm_no, std::string_view by, In
     a.realarm = false;
     a.at = now;
     e->next_escalation = Millis(-1);
-    e->ack_until = profile.ack_lasts.count() > 0 ? now.mono + profile.ack_lasts : Millis(-1);
+    // Notices (advisories, technical notes) stay acknowledged; alarms re-alarm if the condition
+    // outlasts the acknowledgement.
+    const bool notice = a.kind == AlarmKind::advisory || !a.text_hint.empty();
+    e->ack_until =
+        profile.ack_lasts.count() > 0 && !notice ? now.mono + profile.ack_lasts : Millis(-1);
+    const bool done = !a.active;  // a latched alarm: acknowledged, it is done
+    a.latched = false;
     out.push_back(a);
-    if (!a.active) {  // a latched alarm: acknowledged, it is done
-        a.latched = false;
-        remove(alarm_no);
-    }
+    if (done) remove(alarm_no);
     return AckResult::ok;
 }
 

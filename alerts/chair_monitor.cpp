@@ -65,13 +65,13 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
                 // up to the alarm's priority, so a reload never escalates without the rule's
                 // own delay or confirmation.
                 rules_[i].alarm = old_rules[j].alarm;
-                const auto v =
-                    current_value(rule.signal, now.mono).value_or(rules_[i].alarm->value);
-                for (std::size_t t = 0; t < rule.tiers.size(); ++t)
-                    rules_[i].tiers[t].active =
-                        rule.tiers[t].priority <= rules_[i].alarm->priority &&
-                        rule.beyond(rule.tiers[t], v,
-                                    baseline_[index_of(rule.signal_of(rule.tiers[t]))]);
+                for (std::size_t t = 0; t < rule.tiers.size(); ++t) {
+                    const Tier& tier = rule.tiers[t];
+                    const Signal sig = rule.signal_of(tier);
+                    const auto v = current_value(sig, now.mono);
+                    rules_[i].tiers[t].active = v && tier.priority <= rules_[i].alarm->priority &&
+                                                rule.beyond(tier, *v, baseline_[index_of(sig)]);
+                }
             }
             if (rules_[i].alarm) rules_[i].alarm->condition = rule.condition;
         }
@@ -307,7 +307,10 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
     if (!top) {
         if (!alarm) return;
         alarm->state = AlarmState::cleared;
-        alarm->cause = ClearCause::feed_resumed;
+        // Still silent but no tier applies in this phase: the phase ended it, not the feed.
+        const bool still_silent = std::any_of(feed.tiers.begin(), feed.tiers.end(),
+                                              [&](const FeedTier& t) { return silent > t.after; });
+        alarm->cause = still_silent ? ClearCause::phase_changed : ClearCause::feed_resumed;
         alarm->value = seconds(silent);
         alarm->at = now;
         out.push_back(*alarm);
@@ -320,6 +323,7 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
         alarm->alarm_no = next_alarm_no_++;
         alarm->condition = feed.condition;
         alarm->kind = AlarmKind::technical;
+        alarm->feed = true;
         alarm->signal = feed.primary_signal();
         alarm->inclusive = false;
         alarm->onset = now;

@@ -84,6 +84,7 @@ Admission Clinic::on_readings(std::string_view chair_id, std::span<const Reading
         s.record(r);
         out.push_back({ClinicEvent::Type::reading, &s, r, {}});
         s.clock = std::max(s.clock, r.device_ts);
+        if (is_cuff(r.signal)) s.last_cuff_clock = r.device_ts;
         if (s.phase == Phase::baseline) chair->baseline.add(r, r.device_ts);
         if (is_cuff(r.signal) && chair->artifact_noted) {  // a valid cuff reading ends the note
             AlarmTransition t;
@@ -91,6 +92,7 @@ Admission Clinic::on_readings(std::string_view chair_id, std::span<const Reading
             t.state = AlarmState::cleared;
             t.cause = ClearCause::valid_reading;
             t.kind = AlarmKind::technical;
+            t.signal = r.signal;
             t.value = r.value;
             t.at = now;
             changes_.push_back(t);
@@ -282,6 +284,7 @@ void Clinic::check_discharge(Chair& chair, Instant now, std::vector<ClinicEvent>
     const auto& d = chair.profile->discharge;
     if (s.discharge_ready || !s.dose_end_clock || s.clock - *s.dose_end_clock < d.min_observation)
         return;
+    if (s.last_cuff_clock < *s.dose_end_clock) return;  // a BP from after the dose is needed
     const auto sbp = chair.monitor.current_value(Signal::sbp, now.mono);
     const auto dbp = chair.monitor.current_value(Signal::dbp, now.mono);
     if (!sbp || !dbp || *sbp >= d.sbp_below || *dbp >= d.dbp_below) return;

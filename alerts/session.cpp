@@ -1,5 +1,7 @@
 #include "alerts/session.hpp"
 
+#include <algorithm>
+
 #include "alerts/time_format.hpp"
 
 namespace chairwatch::alerts {
@@ -19,11 +21,15 @@ std::string_view to_string(EndReason r) {
 }
 
 void Session::record(const AlarmTransition& t) {
-    if (t.state == AlarmState::raised) {
+    const bool open_record = std::any_of(alarms.rbegin(), alarms.rend(), [&](const AlarmRecord& r) {
+        return r.alarm_no == t.alarm_no && !r.end;
+    });
+    if (t.state == AlarmState::raised && !open_record) {
         AlarmRecord rec;
         rec.alarm_no = t.alarm_no;
         rec.condition = std::string(t.condition);
         rec.kind = t.kind;
+        rec.feed = t.feed;
         rec.signal = t.signal;
         rec.max_priority = t.priority;
         rec.limit = t.limit;

@@ -34,6 +34,7 @@ struct AlarmRecord {
     std::uint32_t alarm_no{0};
     std::string condition;
     AlarmKind kind{AlarmKind::physiological};
+    bool feed{false};
     Signal signal{Signal::hr};
     Priority max_priority{Priority::low};
     double limit{0};  // the limit of the highest tier reached
@@ -79,6 +80,7 @@ struct Session {
     // delays, escalation and feed timeouts use the monotonic clock.
     Millis clock{0};
     std::optional<Millis> dose_end_clock;
+    Millis last_cuff_clock{0};  // device time of the latest cuff reading
     Instant started;
     Instant last_reading;
     std::optional<Instant> ended;

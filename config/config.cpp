@@ -68,7 +68,13 @@ void read_input(YamlReader& r, const YAML::Node& n, InputConfig& in) {
 }
 
 void read_sessions(YamlReader& r, const YAML::Node& n, SessionConfig& s) {
-    if (!r.expect_map(n, "sessions", {"log_dir", "idle_end_s"})) return;
+    if (!r.expect_map(n, "sessions", {"log_dir", "idle_end_s", "report"})) return;
+    if (auto v = r.string(n, "report", "sessions")) {
+        if (*v == "html" || *v == "none")
+            s.html_report = *v == "html";
+        else
+            r.error(n["report"], "sessions.report: '" + *v + "' is not one of html, none");
+    }
     if (auto v = r.string(n, "log_dir", "sessions")) {
         if (v->empty())
             r.error(n["log_dir"], "sessions.log_dir: must not be empty");

@@ -35,6 +35,7 @@ struct InputConfig {
 struct SessionConfig {
     std::string log_dir{"/var/lib/chairwatch/sessions"};
     Millis idle_end{std::chrono::minutes(30)};
+    bool html_report{true};  // write <session_id>.html beside the log when a session ends
 };
 
 struct Config {

@@ -183,9 +183,6 @@ void Service::on_vitals(const std::string& chair, const std::string& topic_name,
                  std::string(drivers::to_string(r.reason)) + "): " + r.detail);
     }
     events_.clear();
-    for (std::size_t i = 0; i < d.rejected; ++i)
-        if (d.rejections[i].reason == drivers::RejectReason::artifact)
-            clinic_.on_cuff_artifact(chair, d.rejections[i].detail, t, events_);
     if (clinic_.on_readings(chair, std::span<const alerts::Reading>(d.readings.data(), d.count), t,
                             events_) == alerts::Admission::too_many_chairs) {
         ++counters_.refused_chairs;
@@ -195,6 +192,9 @@ void Service::on_vitals(const std::string& chair, const std::string& topic_name,
     } else {
         counters_.readings += d.count;
     }
+    for (std::size_t i = 0; i < d.rejected; ++i)
+        if (d.rejections[i].reason == drivers::RejectReason::artifact)
+            clinic_.on_cuff_artifact(chair, d.rejections[i].detail, t, events_);
     handle(events_, t, d.seq);
 }
 

@@ -115,6 +115,10 @@ std::string alert_text(std::string_view chair, const AlarmTransition& t) {
         case AlarmState::acknowledged:
             return who + label + " alarm acknowledged by " + t.acknowledged_by + " (" + prio + ")";
         case AlarmState::escalated:
+            if (!t.active)
+                return who + label + " alarm ended (peak " + fmt(t.peak) + " " + unit +
+                       ") but is NOT ACKNOWLEDGED, escalation " +
+                       std::to_string(t.escalation_level) + " (" + prio + ")";
             return who + alert_subject(t) + ": NOT ACKNOWLEDGED, escalation " +
                    std::to_string(t.escalation_level) + " (" + prio + ")";
         case AlarmState::cleared:

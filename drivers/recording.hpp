@@ -25,4 +25,12 @@ struct Recording {
 Recording parse_csv_recording(const std::string& text, const std::string& name);
 Recording read_csv_recording(const std::string& path);
 
+// A session log (`<session_id>.jsonl`) as a recording: its readings on the device clock, its
+// phase changes as events, its acknowledgements as ack rows. `start_wall` gets the wall time
+// of t = 0.
+Recording parse_session_log_recording(const std::string& text, const std::string& name,
+                                      alerts::Millis* start_wall = nullptr);
+// By extension: .jsonl is a session log, anything else CSV.
+Recording read_recording(const std::string& path, alerts::Millis* start_wall = nullptr);
+
 }  // namespace chairwatch::drivers

@@ -1,5 +1,7 @@
 // Runs a recording through the same Clinic and rule engine as the daemon, in recording time,
-// at full speed, with no broker: what would have been raised, and when.
+// at full speed, with no broker: what would have been raised, and when. Rows with signal
+// `event` (start, dose_start, dose_end, end; a start may name the profile in its unit column)
+// steer the session as the session topic does; `ack` rows (value: the condition) acknowledge.
 #pragma once
 
 #include <array>
@@ -15,8 +17,8 @@ namespace chairwatch::drivers {
 
 struct ReplayOptions {
     std::string chair{"replay"};
-    alerts::Millis wall_start{0};  // wall time of the recording's t = 0, for records
-    alerts::Millis tick{1000};     // how often time advances between rows
+    alerts::Millis wall_start{946684800000};  // wall time of t = 0 (2000-01-01 unless known)
+    alerts::Millis tick{1000};                // how often time advances between rows
     alerts::ClinicSettings settings{std::chrono::hours(24), 1};
 };
 
@@ -25,15 +27,19 @@ struct ReplayedAlarm {
     alerts::AlarmTransition alarm;
     std::string condition;  // owned copy (alarm.condition points into the profile)
     std::string alert_id;
+    std::string json;  // the alert message as the daemon would publish it
 };
 
 struct ReplayResult {
     std::vector<ReplayedAlarm> alarms;
     std::size_t readings{0};
+    alerts::Millis span{0};  // from the first row to the last
     std::array<std::size_t, reject_reason_count> rejected{};
     std::vector<std::string> errors;  // rows that could not be read
 };
 
+ReplayResult replay(const Recording& rec, alerts::ClinicProfiles profiles,
+                    const ReplayOptions& options = {});
 ReplayResult replay(const Recording& rec, std::shared_ptr<const alerts::Profile> profile,
                     const ReplayOptions& options = {});
 

@@ -9,6 +9,7 @@ packages=(
     libpaho-mqttpp-dev libpaho-mqtt-dev
     libspdlog-dev libyaml-cpp-dev doctest-dev
     mosquitto mosquitto-clients
+    chromium
 )
 
 missing=()

@@ -49,6 +49,7 @@ TEST_CASE("alert text is one sentence a nurse understands") {
           "Chair 3: systolic BP back to 148 mmHg, alarm cleared (was high priority, peak 192)");
     auto feed = sbp_alarm(AlarmState::raised, 12);
     feed.kind = alerts::AlarmKind::technical;
+    feed.feed = true;
     feed.signal = Signal::hr;
     feed.priority = Priority::low;
     CHECK(drivers::alert_text("recliner-b", feed) ==

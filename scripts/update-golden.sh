@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Regenerates the golden replay outputs in tests/golden/ after an intended change of rules or
+# alert format. Review `git diff tests/golden` before committing: every changed line is an
+# alarm that would now be raised differently.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${BIN:-build/daemon/chairwatch}
+vitals=../shared/data/vitals
+replay() { "$bin" replay --config config/chairwatch.yaml --format "$1" --sample-hold 120 "$vitals/$2.csv"; }
+replay jsonl mimic2wdb_s25047-2704-05-04-10-44n > tests/golden/mimic2wdb_s25047.jsonl
+replay table physionet2012_157273 > tests/golden/physionet2012_157273.txt
+echo "regenerated; review: git diff --stat tests/golden"
