@@ -7,10 +7,7 @@
 
 #include "daemon/replay_cli.hpp"
 #include "drivers/alert_watch.hpp"
-#if __has_include("drivers/report/report.hpp")  // TEMP until the report lands
 #include "drivers/report/report.hpp"
-#define CW_HAS_REPORT 1
-#endif
 #include "drivers/simulator/simulator.hpp"
 
 namespace {
@@ -27,11 +24,9 @@ constexpr std::array subcommands{
                &chairwatch::sim::run_simulate},
     Subcommand{"alerts", "print alerts as a nurse station shows them, as they arrive",
                &chairwatch::drivers::run_alerts},
-#ifdef CW_HAS_REPORT
     Subcommand{"report",
                "render a session log as a report to file with the chart (HTML, JSON, CSV)",
                &chairwatch::report::run_report},
-#endif
     Subcommand{"replay", "run recordings through the rules and print the alarms they raise",
                &chairwatch::tools::run_replay},
     Subcommand{"tune", "compare alarms of the current and a changed config across recordings",

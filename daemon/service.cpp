@@ -1,12 +1,16 @@
 #include "daemon/service.hpp"
 
 #include <spdlog/spdlog.h>
+
 #include <unistd.h>
+#include <filesystem>
+#include <fstream>
 
 #include "alerts/time_format.hpp"
 #include "drivers/alert_codec.hpp"
 #include "drivers/control_codec.hpp"
 #include "drivers/json_writer.hpp"
+#include "drivers/report/report.hpp"
 
 namespace chairwatch::daemon {
 
@@ -294,12 +298,43 @@ void Service::handle(const std::vector<ClinicEvent>& events, alerts::Instant t,
         if (!log_.write(e, t, seq)) {
             ++counters_.log_errors;
             warn("session-log", t, "session log: " + log_.last_error());
+        } else if (e.type == ClinicEvent::Type::session_ended && cfg_.sessions.html_report) {
+            write_report(s, t);
         }
     }
     for (const auto& chair : changed) {
         publish_alarm_state(chair);
         dirty_chairs_.insert(chair);
     }
+}
+
+// The clinician's one-page record, beside the log. Runs once per session, after its last line.
+void Service::write_report(const alerts::Session& s, alerts::Instant t) {
+    std::string error;
+    const auto rec = report::read_session_log(log_.path_of(s, ".jsonl"), error);
+    if (!rec) {
+        warn("report", t, "session " + s.id + ": no report: " + error);
+        return;
+    }
+    report::ReportOptions opt;
+    auto it = cfg_.profiles.find(s.profile);
+    opt.profile = it != cfg_.profiles.end() ? it->second : cfg_.profile();
+    opt.limits_source = cfg_.source;
+    opt.generated_at = t.wall;
+    opt.utc_offset = report::local_utc_offset(rec->start);
+    const auto path = log_.path_of(s, ".html");
+    const auto tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp);
+        out << report::render_html(*rec, opt);
+        if (!out.flush()) {
+            warn("report", t, "session " + s.id + ": cannot write " + tmp);
+            return;
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) warn("report", t, "session " + s.id + ": cannot rename " + tmp + ": " + ec.message());
 }
 
 void Service::publish_alarm_state(const std::string& chair) {

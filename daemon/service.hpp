@@ -58,6 +58,7 @@ class Service {
     void handle(const std::vector<alerts::ClinicEvent>& events, alerts::Instant now,
                 std::optional<std::int64_t> seq = {});
     void publish_alarm_state(const std::string& chair);
+    void write_report(const alerts::Session& s, alerts::Instant t);
     void publish_status(const char* state, const char* reason);
     void warn(const std::string& key, alerts::Instant now, const std::string& text);
     void log_stats();

@@ -29,10 +29,10 @@ tr, figure, section.discharge, .notes, footer { break-inside: avoid; page-break-
 .header .k { display: block; font-size: 6.3pt; color: #555; text-transform: uppercase; letter-spacing: 0.03em; }
 .header .v { font-weight: bold; }
 .phases { margin-top: 0.5mm; }
-.alarm-table col.c-n { width: 3%; } .alarm-table col.c-cond { width: 29%; }
+.alarm-table col.c-n { width: 3%; } .alarm-table col.c-cond { width: 27%; }
 .alarm-table col.c-prio { width: 9%; } .alarm-table col.c-on { width: 7%; }
 .alarm-table col.c-peak { width: 10%; } .alarm-table col.c-dur { width: 7.5%; }
-.alarm-table col.c-ack { width: 17%; } .alarm-table col.c-esc { width: 4.5%; }
+.alarm-table col.c-ack { width: 20%; } .alarm-table col.c-esc { width: 4.5%; }
 figure { margin: 1.5mm 0 0; }
 svg.chart { width: 100%; height: auto; display: block; }
 .alarm-table, .vitals-table { font-size: 7.6pt; }
@@ -40,6 +40,7 @@ svg.chart { width: 100%; height: auto; display: block; }
 .alarm-table td, .vitals-table td { border-bottom: 0.4pt solid #bbb; }
 .num { text-align: right; white-space: nowrap; }
 .sub, .min { color: #555; font-size: 0.92em; }
+.h2-sub { font-weight: normal; font-size: 7pt; color: #444; margin-left: 1.5mm; }
 .prio { display: inline-block; font-weight: bold; font-size: 7pt; padding: 0 1.2mm; border: 0.6pt solid #000; border-radius: 1mm; }
 .prio-high { background: #d62728; color: #fff; }
 .prio-medium { background: #ffd21f; }
@@ -51,7 +52,7 @@ svg.chart { width: 100%; height: auto; display: block; }
 .discharge.not-met p:first-of-type { border-left: 2.2mm solid #b00000; padding-left: 1.5mm; }
 .notes { font-size: 7.2pt; color: #333; margin: 1.5mm 0 0; padding-left: 4mm; }
 .notes li { margin: 0.3mm 0; }
-.sign { display: flex; gap: 8mm; margin-top: 5mm; font-size: 7.5pt; }
+.sign { display: flex; gap: 4mm; margin-top: 7mm; font-size: 7pt; }
 .sign span { flex: 1; border-top: 0.6pt solid #333; padding-top: 0.5mm; color: #444; }
 footer { margin-top: 2mm; padding-top: 1mm; border-top: 0.6pt solid #999; font-size: 7pt; color: #444; }
 </style>
@@ -103,26 +104,21 @@ void header(std::string& out, const SessionRecord& rec, const SessionSummary& s,
     out += "</div>\n";
 }
 
+// What a reader must know to trust the page: missing limits, a clock that was not real time,
+// lines of the log that could not be read.
 void notes(std::string& out, const SessionRecord& rec, const ReportOptions& o) {
-    out += "<ul class=\"notes\">";
-    if (o.profile)
-        out += "<li>Limits drawn: profile <b>" + html_escape(o.profile->name) + "</b> from " +
-               html_escape(o.limits_source) + " as configured when this report was made.</li>";
-    else
-        out += "<li><b>No limits drawn:</b> " + html_escape(o.limits_note) + "</li>";
-    out += "<li>Times are the monitor's clock, " + fmt_zone(o.utc_offset) +
-           "; minutes are counted from the start of the session.";
+    std::string items;
+    if (!o.profile) items += "<li><b>No limits drawn:</b> " + html_escape(o.limits_note) + "</li>";
     if (std::fabs(rec.clock_speed - 1.0) > 0.05)
-        out += " The monitor's clock ran " + fmt_number(rec.clock_speed, 0) +
-               "× the receiving daemon's (a simulation or a replay at speed): phase, alarm and "
-               "acknowledgement times were mapped onto it, so response times are in "
-               "monitor time.";
-    out += "</li>";
+        items += "<li>The monitor's clock ran " + fmt_number(rec.clock_speed, 0) +
+                 "× the receiving daemon's (a simulation or a replay at speed): phase, alarm and "
+                 "acknowledgement times were mapped onto the monitor's clock, so response times "
+                 "are in monitor time.</li>";
     if (!rec.errors.empty())
-        out += "<li><b>" + std::to_string(rec.errors.size()) +
-               " line(s) of the session log could not be read</b> and are left out (first: " +
-               html_escape(rec.errors.front()) + ").</li>";
-    out += "</ul>\n";
+        items += "<li><b>" + std::to_string(rec.errors.size()) +
+                 " line(s) of the session log could not be read</b> and are left out (first: " +
+                 html_escape(rec.errors.front()) + ").</li>";
+    if (!items.empty()) out += "<ul class=\"notes\">" + items + "</ul>\n";
 }
 
 std::string base_name(const std::string& path) {
@@ -131,22 +127,24 @@ std::string base_name(const std::string& path) {
 }
 
 void footer(std::string& out, const SessionRecord& rec, const ReportOptions& o) {
-    out += "<div class=\"sign\"><span>Reviewed by (name, role)</span><span>Signature</span>"
-           "<span>Date, time</span></div>\n";
-    out += "<footer>Record of a <b>secondary alarm system</b>: chairwatch watches the monitor's "
-           "readings and alerts staff; the bedside monitor remains the primary alarm. Generated "
-           "from " +
-           html_escape(base_name(rec.file)) + " by chairwatch " + html_escape(o.version) + " on " +
-           fmt_date_time(o.generated_at, o.utc_offset) + " " + fmt_zone(o.utc_offset) +
-           ".</footer>\n";
+    out +=
+        "<footer>Record of a <b>secondary alarm system</b>: chairwatch watches the monitor's "
+        "readings and alerts staff; the bedside monitor remains the primary alarm. Times are "
+        "the monitor's clock (" +
+        fmt_zone(o.utc_offset) + "), minutes count from the start of the session. ";
+    if (o.profile)
+        out += "Limits: profile " + html_escape(o.profile->name) + " in " +
+               html_escape(o.limits_source) + " when this report was made. ";
+    out += "Generated from " + html_escape(base_name(rec.file)) + " by chairwatch " +
+           html_escape(o.version) + " on " + fmt_date_time(o.generated_at, o.utc_offset) + " " +
+           fmt_zone(o.utc_offset) + ".</footer>\n";
 }
 
 }  // namespace
 
 std::string render_html(const SessionRecord& rec, const ReportOptions& o) {
     const auto s = summarize(rec);
-    const auto limits =
-        o.profile ? limit_lines(*o.profile, rec, s) : std::vector<LimitLine>{};
+    const auto limits = o.profile ? limit_lines(*o.profile, rec, s) : std::vector<LimitLine>{};
     const auto chair = html_escape(drivers::chair_label(rec.chair));
     std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
     out += "<title>Session record " + html_escape(rec.session_id) + "</title>\n";

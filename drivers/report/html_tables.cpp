@@ -1,3 +1,5 @@
+#include <cctype>
+
 #include "drivers/report/html_parts.hpp"
 #include "drivers/report/report_format.hpp"
 
@@ -17,8 +19,7 @@ std::string duration(Millis d) {
     return out;
 }
 
-std::string when(const SessionSummary& s, Millis t, Millis utc_offset,
-                 std::string_view sep = " ") {
+std::string when(const SessionSummary& s, Millis t, Millis utc_offset, std::string_view sep = " ") {
     return fmt_clock(t, utc_offset) + std::string(sep) + "<span class=\"min\">min&nbsp;" +
            fmt_number(s.minute_of(t), 0) + "</span>";
 }
@@ -55,7 +56,9 @@ std::string ack_cell(const AlarmEpisode& a) {
     for (std::size_t i = 0; i < a.acks.size() && i < 3; ++i) {
         const auto& ack = a.acks[i];
         out += (i ? "<br>" : "") + esc(ack.by) + ", " + duration(ack.at - a.onset);
-        if (a.acks.size() > 1) out += " <span class=\"sub\">(" + std::string(priority_label(ack.priority, a.kind)) + ")</span>";
+        if (a.acks.size() > 1)
+            out += " <span class=\"sub\">(" + std::string(priority_label(ack.priority, a.kind)) +
+                   ")</span>";
     }
     if (a.acks.size() > 3) out += "<br>+" + std::to_string(a.acks.size() - 3) + " more";
     return out;
@@ -63,8 +66,9 @@ std::string ack_cell(const AlarmEpisode& a) {
 
 std::string end_cell(const AlarmEpisode& a, const SessionSummary& s, Millis utc_offset) {
     if (a.open) return "<b>active when the log ends</b>";
-    return esc(cause_label(a.cause)) + "<br><span class=\"sub\">" + when(s, a.end, utc_offset) +
-           "</span>";
+    std::string out = esc(cause_label(a.cause)) + "<br><span class=\"sub\">";
+    if (a.latched_from) out += fmt_clock(*a.latched_from, utc_offset) + "–";
+    return out + when(s, a.end, utc_offset) + "</span>";
 }
 
 void alarm_row(std::string& out, const AlarmEpisode& a, std::size_t n, const SessionSummary& s,
@@ -97,12 +101,13 @@ void alarm_table(std::string& out, const SessionSummary& s, Millis utc_offset) {
         out += "<p class=\"none\">No alarms were raised during this session.</p></section>\n";
         return;
     }
-    out += "<table class=\"alarm-table\"><colgroup><col class=\"c-n\"><col class=\"c-cond\">"
-           "<col class=\"c-prio\"><col class=\"c-on\"><col class=\"c-peak\"><col class=\"c-dur\">"
-           "<col class=\"c-ack\"><col class=\"c-esc\"><col class=\"c-end\"></colgroup>"
-           "<thead><tr><th>#</th><th>Condition</th>"
-           "<th>Priority reached</th><th>Onset</th><th>Peak</th><th>Duration</th>"
-           "<th>Acknowledged by, after</th><th>Escal.</th><th>Ended</th></tr></thead><tbody>\n";
+    out +=
+        "<table class=\"alarm-table\"><colgroup><col class=\"c-n\"><col class=\"c-cond\">"
+        "<col class=\"c-prio\"><col class=\"c-on\"><col class=\"c-peak\"><col class=\"c-dur\">"
+        "<col class=\"c-ack\"><col class=\"c-esc\"><col class=\"c-end\"></colgroup>"
+        "<thead><tr><th>#</th><th>Condition</th>"
+        "<th>Max priority</th><th>Onset</th><th>Peak</th><th>Duration</th>"
+        "<th>Acknowledged by, after</th><th>Escal.</th><th>Ended</th></tr></thead><tbody>\n";
     std::size_t n = 0;
     for (const auto& a : s.alarms)
         alarm_row(out, a, ++n, s, utc_offset);
@@ -110,10 +115,12 @@ void alarm_table(std::string& out, const SessionSummary& s, Millis utc_offset) {
 }
 
 void vitals_table(std::string& out, const SessionSummary& s, Millis utc_offset) {
-    out += "<section class=\"vitals\"><h2>Vital signs: baseline, peak, end</h2>"
-           "<table class=\"vitals-table\"><thead><tr><th>Signal</th><th>Baseline</th>"
-           "<th>Peak</th><th>End</th><th>Range</th><th>Mean</th><th>n</th></tr></thead>"
-           "<tbody>\n";
+    out +=
+        "<section class=\"vitals\"><h2>Vital signs <span class=\"h2-sub\">baseline, peak, "
+        "end. BP: cuff readings; HR, SpO2: 1-min medians</span></h2>"
+        "<table class=\"vitals-table\"><thead><tr><th>Signal</th><th>Baseline</th>"
+        "<th>Peak</th><th>End</th><th>Range</th><th>Mean</th><th>n</th></tr></thead>"
+        "<tbody>\n";
     for (const auto& sig : s.signals) {
         if (!sig) continue;
         const auto unit = std::string(alerts::unit_of(sig->signal));
@@ -130,8 +137,7 @@ void vitals_table(std::string& out, const SessionSummary& s, Millis utc_offset) 
         out += "<td class=\"num\">" + fmt_number(sig->mean) + "</td>";
         out += "<td class=\"num\">" + std::to_string(sig->count) + "</td></tr>\n";
     }
-    out += "</tbody></table><p class=\"sub\">BP: cuff readings. HR and SpO2: 1-minute medians "
-           "(range, mean: every sample).</p></section>\n";
+    out += "</tbody></table></section>\n";
 }
 
 void discharge_box(std::string& out, const SessionRecord& rec, const SessionSummary& s,
@@ -140,8 +146,9 @@ void discharge_box(std::string& out, const SessionRecord& rec, const SessionSumm
     std::string verdict;
     std::string cls = "not-met";
     if (!d.applicable) {
-        verdict = "Not assessed: the session was started by readings alone (no start message, "
-                  "so no dosing or observation phase).";
+        verdict =
+            "Not assessed: the session was started by readings alone (no start message, "
+            "so no dosing or observation phase).";
     } else if (d.first_met) {
         cls = "met";
         verdict = "<b>Discharge criteria met</b> at " + when(s, *d.first_met, o.utc_offset) + ".";
@@ -162,7 +169,9 @@ void discharge_box(std::string& out, const SessionRecord& rec, const SessionSumm
     }
     if (!rec.end_reason.empty())
         out += "<p class=\"sub\">Session ended: " + esc(end_reason_label(rec.end_reason)) + "</p>";
-    out += "</section>\n";
+    out +=
+        "<div class=\"sign\"><span>Reviewed by (name, role)</span><span>Signature, date, "
+        "time</span></div></section>\n";
 }
 
 }  // namespace chairwatch::report::html

@@ -88,9 +88,9 @@ void write_acks(JsonWriter& w, const AlarmEpisode& a) {
         w.null();
     else
         w.value(a.acks.front().by);
-    optional_number(w, "acknowledged_after_s",
-                    a.acks.empty() ? std::nullopt
-                                   : std::optional(seconds(a.acks.front().at - a.onset)));
+    optional_number(
+        w, "acknowledged_after_s",
+        a.acks.empty() ? std::nullopt : std::optional(seconds(a.acks.front().at - a.onset)));
     w.key("acknowledgements").begin_array();
     for (const auto& ack : a.acks) {
         w.begin_object();
@@ -123,6 +123,11 @@ void write_alarm(JsonWriter& w, const AlarmEpisode& a, const SessionSummary& s) 
     w.key("duration_s").number(seconds(a.duration()));
     w.key("active_at_end").value(a.open);
     w.key("end_cause").value(a.cause);
+    w.key("latched_from");  // the condition ended here; the alarm waited for an acknowledgement
+    if (a.latched_from)
+        w.time(*a.latched_from);
+    else
+        w.null();
     write_acks(w, a);
     w.key("escalations").value(a.escalations);
     w.end_object();
@@ -183,9 +188,10 @@ std::string render_json(const SessionRecord& rec, const ReportOptions& o) {
     w.key("generated_at").time(o.generated_at);
     w.key("source").value(rec.file);
     w.key("clock").value("device");
-    w.key("clock_note").value(
-        "times are the monitor's clock; receive times of phases, alarms and acknowledgements "
-        "are mapped onto it through the readings");
+    w.key("clock_note")
+        .value(
+            "times are the monitor's clock; receive times of phases, alarms and acknowledgements "
+            "are mapped onto it through the readings");
     w.key("clock_speed").number(rec.clock_speed, 2);
     w.end_object();
     write_session(w, rec, s);

@@ -35,7 +35,8 @@ std::string label_of(const Rule& rule, const Tier& tier, Signal sig, double valu
     std::string op = high ? (tier.inclusive ? "≥" : ">") : (tier.inclusive ? "≤" : "<");
     std::string label = std::string(short_name(sig)) + " " + op + fmt_number(value);
     if (rule.relative(tier)) {
-        const auto rise = tier.rise_by ? fmt_number(*tier.rise_by) : fmt_number(*tier.rise_pct) + "%";
+        const auto rise =
+            tier.rise_by ? fmt_number(*tier.rise_by) : fmt_number(*tier.rise_pct) + "%";
         label += " (base " + std::string(high ? "+" : "−") + rise + ")";
     }
     return label;
@@ -67,13 +68,23 @@ std::optional<LimitLine> line_of(const Rule& rule, const Tier& tier, const Sessi
     return line;
 }
 
+// One line per value of a signal: lines that touch merge, with the lower priority (the one
+// that alarms first) and the absolute label if either is absolute.
 void add_unique(std::vector<LimitLine>& lines, LimitLine line) {
-    for (auto& l : lines)
-        if (l.signal == line.signal && l.value == line.value && l.from == line.from &&
-            l.to == line.to) {
-            l.priority = std::min(l.priority, line.priority);
-            return;
+    for (auto& l : lines) {
+        if (l.signal != line.signal || l.value != line.value || line.to < l.from ||
+            l.to < line.from)
+            continue;
+        l.from = std::min(l.from, line.from);
+        l.to = std::max(l.to, line.to);
+        l.priority = std::min(l.priority, line.priority);
+        if (l.relative && !line.relative) {
+            l.relative = false;
+            l.label = line.label;
+            l.condition = line.condition;
         }
+        return;
+    }
     lines.push_back(std::move(line));
 }
 

@@ -28,6 +28,10 @@ std::string render_html(const SessionRecord& rec, const ReportOptions& options);
 std::string render_json(const SessionRecord& rec, const ReportOptions& options);
 std::string render_csv(const SessionRecord& rec);
 
+// The offset of this machine's local time zone from UTC at `at` (for ReportOptions::utc_offset;
+// reads the TZ database, so call it at the boundary, not in a renderer).
+Millis local_utc_offset(Millis at);
+
 // chairwatch report SESSION.jsonl [-o FILE] [--format html|json|csv] [--config FILE]
 // Exit codes: 0 written, 1 input or config unreadable, 2 usage.
 int run_report(int argc, char** argv);

@@ -97,13 +97,6 @@ bool load_limits(const Args& a, const SessionRecord& rec, ReportOptions& o) {
     return true;
 }
 
-Millis local_offset(Millis at) {
-    const std::time_t t = static_cast<std::time_t>(at.count() / 1000);
-    std::tm local{};
-    if (!localtime_r(&t, &local)) return Millis(0);
-    return Millis(static_cast<std::int64_t>(local.tm_gmtoff) * 1000);
-}
-
 bool write_out(const std::string& path, const std::string& text) {
     if (path.empty() || path == "-")
         return std::fwrite(text.data(), 1, text.size(), stdout) == text.size() &&
@@ -125,6 +118,13 @@ void report_log_errors(const SessionRecord& rec) {
 
 }  // namespace
 
+Millis local_utc_offset(Millis at) {
+    const auto t = static_cast<std::time_t>(at.count() / 1000);
+    std::tm local{};
+    if (!localtime_r(&t, &local)) return Millis(0);
+    return Millis(static_cast<std::int64_t>(local.tm_gmtoff) * 1000);
+}
+
 int run_report(int argc, char** argv) {
     Args args;
     if (const auto problem = parse_args(argc, argv, args); !problem.empty()) {
@@ -143,15 +143,17 @@ int run_report(int argc, char** argv) {
     }
     report_log_errors(*rec);
     if (!rec->has_start && rec->reading_count() == 0) {
-        std::fprintf(stderr, "chairwatch report: %s: no session in it (no session_start, no "
-                             "readings)\n", args.input.c_str());
+        std::fprintf(stderr,
+                     "chairwatch report: %s: no session in it (no session_start, no "
+                     "readings)\n",
+                     args.input.c_str());
         return 1;
     }
     ReportOptions options;
     if (!load_limits(args, *rec, options)) return 1;
-    options.utc_offset = local_offset(rec->start);
-    options.generated_at = std::chrono::duration_cast<Millis>(
-        std::chrono::system_clock::now().time_since_epoch());
+    options.utc_offset = local_utc_offset(rec->start);
+    options.generated_at =
+        std::chrono::duration_cast<Millis>(std::chrono::system_clock::now().time_since_epoch());
     const auto text = args.format == "json"  ? render_json(*rec, options)
                       : args.format == "csv" ? render_csv(*rec)
                                              : render_html(*rec, options);

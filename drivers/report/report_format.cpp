@@ -21,8 +21,10 @@ Civil civil(Millis wall) {
     const auto day_point = floor<days>(tp);
     const year_month_day ymd{day_point};
     const hh_mm_ss hms{floor<seconds>(tp - day_point)};
-    return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-            static_cast<unsigned>(ymd.day()), static_cast<unsigned>(hms.hours().count()),
+    return {static_cast<int>(ymd.year()),
+            static_cast<unsigned>(ymd.month()),
+            static_cast<unsigned>(ymd.day()),
+            static_cast<unsigned>(hms.hours().count()),
             static_cast<unsigned>(hms.minutes().count()),
             static_cast<unsigned>(hms.seconds().count())};
 }
@@ -103,12 +105,23 @@ std::string html_escape(std::string_view s) {
     out.reserve(s.size());
     for (char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -132,7 +145,7 @@ std::string_view priority_label(alerts::Priority p, alerts::AlarmKind k) {
 
 std::string cause_label(std::string_view cause) {
     if (cause.empty()) return "still active when the log ends";
-    if (cause == "phase_changed") return "closed: not applicable in the new phase";
+    if (cause == "phase_changed") return "closed at phase change";
     if (cause == "acknowledged_after_latch") return "back in range, latched until acknowledged";
     if (cause == "acknowledged") return "acknowledged";
     std::string out(cause);

@@ -25,10 +25,10 @@ std::string fmt_zone(Millis utc_offset);
 std::string fmt_duration(Millis d);
 std::string html_escape(std::string_view s);
 
-std::string_view short_name(alerts::Signal s);  // "SBP", "HR", "SpO2"
-std::string_view phase_label(alerts::Phase p);  // "Baseline"
+std::string_view short_name(alerts::Signal s);                             // "SBP", "HR", "SpO2"
+std::string_view phase_label(alerts::Phase p);                             // "Baseline"
 std::string_view priority_label(alerts::Priority p, alerts::AlarmKind k);  // "High", "Advisory"
-std::string cause_label(std::string_view cause);  // "back in range"
+std::string cause_label(std::string_view cause);                           // "back in range"
 std::string end_reason_label(std::string_view reason);  // "idle: no readings for a while"
 
 }  // namespace chairwatch::report

@@ -42,6 +42,7 @@ class Reader {
 
     SessionRecord rec_;
     ClockMap clock_;
+    std::vector<std::pair<std::size_t, std::size_t>> stamped_on_receipt_;  // signal, index
 };
 
 void Reader::line(std::string_view text, int n) {
@@ -83,7 +84,8 @@ void Reader::start(LogFields& f) {
     r.implicit = f.flag("implicit", false);
     r.profile = f.opt_text("profile");
     const auto phase = alerts::parse_phase(f.opt_text("phase"));
-    r.first_phase = phase.value_or(r.implicit ? alerts::Phase::monitoring : alerts::Phase::baseline);
+    r.first_phase =
+        phase.value_or(r.implicit ? alerts::Phase::monitoring : alerts::Phase::baseline);
     r.route = f.opt_text("route");
     r.weight_kg = f.opt_number("weight_kg");
     r.dose_mg_per_kg = f.opt_number("dose_mg_per_kg");
@@ -92,14 +94,21 @@ void Reader::start(LogFields& f) {
 }
 
 void Reader::reading(LogFields& f, int n) {
-    const auto sig = alerts::parse_signal(f.text("signal"));
+    const auto name = f.text("signal");
     const auto value = f.number("value");
     const auto ts = f.time("ts");
     const auto rx = f.opt_time("rx");
+    const auto sig = alerts::parse_signal(name);
     if (!f.problem().empty()) return;
-    if (!sig) return f.fail("unknown signal");
-    rec_.readings[alerts::index_of(*sig)].push_back({ts, value, n});
-    if (rx) clock_.add(*rx, ts);
+    if (!sig) return f.fail("unknown signal '" + name + "'");
+    auto& series = rec_.readings[alerts::index_of(*sig)];
+    series.push_back({ts, value, n});
+    // ts == rx: the payload had no time of its own and the daemon stamped it on receipt (a plain
+    // number on .../vitals/spo2, say). It is then a receive time like any other.
+    if (rx && *rx == ts)
+        stamped_on_receipt_.push_back({alerts::index_of(*sig), series.size() - 1});
+    else if (rx)
+        clock_.add(*rx, ts);
 }
 
 void Reader::phase(LogFields& f) {
@@ -178,6 +187,8 @@ SessionRecord Reader::finish() {
         a.onset = dev(a.onset);
         if (a.acknowledged_at) a.acknowledged_at = dev(*a.acknowledged_at);
     }
+    for (const auto& [signal, i] : stamped_on_receipt_)
+        rec_.readings[signal][i].t = dev(rec_.readings[signal][i].t);
     for (auto& series : rec_.readings)
         std::stable_sort(series.begin(), series.end(),
                          [](const TimedValue& a, const TimedValue& b) { return a.t < b.t; });

@@ -1,8 +1,9 @@
 // A session log (<session_id>.jsonl, written by drivers/session_log.cpp) read back into plain
 // values for the report. Every time is on the monitor's (device) clock: the receive times of
 // phases, alarms and the session's start and end are mapped onto it through the readings'
-// (rx, ts) pairs (see clock_map.hpp). Lines that cannot be read are reported as
-// "FILE:LINE: what" in `errors` and skipped; the rest is kept.
+// (rx, ts) pairs (see clock_map.hpp), and so are readings whose ts equals their rx (the daemon
+// stamped them on receipt because the payload carried no time). Lines that cannot be read are
+// reported as "FILE:LINE: what" in `errors` and skipped; the rest is kept.
 #pragma once
 
 #include <array>

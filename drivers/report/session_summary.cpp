@@ -79,6 +79,7 @@ class EpisodeBuilder {
   private:
     void close(Millis at, std::string cause) {
         span_to(at);
+        if (ep_.spans.empty()) ep_.spans.push_back({from_, from_, priority_, true});
         ep_.end = at;
         ep_.cause = std::move(cause);
         done_ = true;
@@ -129,8 +130,7 @@ std::vector<AlarmEpisode> episodes(const SessionRecord& rec, Millis end) {
     std::map<std::string, std::size_t> index;
     for (const auto& e : rec.alarms) {
         const auto [it, fresh] = index.try_emplace(e.alert_id, builders.size());
-        if (fresh)
-            builders.emplace_back(e);
+        if (fresh) builders.emplace_back(e);
         builders[it->second].add(e);
     }
     std::vector<AlarmEpisode> out;

@@ -66,7 +66,7 @@ struct AlarmEpisode {
     double peak{0};
     Millis onset{0};
     Millis end{0};
-    bool open{false};  // still listed when the log ends
+    bool open{false};   // still listed when the log ends
     std::string cause;  // why it ended: back_in_range, session_ended, ... ("" when open)
     std::optional<Millis> latched_from;  // the condition ended here; it waited for an ack
     std::vector<PrioritySpan> spans;
@@ -78,7 +78,7 @@ struct AlarmEpisode {
 };
 
 struct Discharge {
-    bool applicable{true};           // false for a session started by readings alone
+    bool applicable{true};            // false for a session started by readings alone
     std::optional<Millis> first_met;  // the discharge_ready advisory was raised
     bool met_at_end{false};           // the session_end line says so
     bool ended{false};                // the log has a session_end line
@@ -90,12 +90,10 @@ struct SessionSummary {
     std::vector<PhaseSpan> phases;
     std::array<std::optional<SignalSummary>, alerts::signal_count> signals{};
     std::array<std::vector<TrendPoint>, alerts::signal_count> trends;  // streamed signals only
-    std::vector<AlarmEpisode> alarms;  // by onset
+    std::vector<AlarmEpisode> alarms;                                  // by onset
     Discharge discharge;
 
-    const std::optional<SignalSummary>& of(Signal s) const {
-        return signals[alerts::index_of(s)];
-    }
+    const std::optional<SignalSummary>& of(Signal s) const { return signals[alerts::index_of(s)]; }
     const std::vector<TrendPoint>& trend(Signal s) const { return trends[alerts::index_of(s)]; }
     // The phase at `t` (the first one before the start, the last one after the end).
     alerts::Phase phase_at(Millis t) const;

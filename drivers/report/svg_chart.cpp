@@ -67,13 +67,16 @@ void draw_phases(Svg& svg, const TimeAxis& axis, const SessionSummary& s, double
         const double x0 = axis.x(p.from);
         const double x1 = axis.x(p.to);
         const std::string name(alerts::to_string(p.phase));
-        svg.rect(x0, top, x1 - x0, bottom - top,
-                 "class=\"phase phase-" + name + "\" fill=\"" + std::string(phase_fill(p.phase)) +
-                     "\"");
+        svg.rect(
+            x0, top, x1 - x0, bottom - top,
+            "class=\"phase phase-" + name + "\" fill=\"" + std::string(phase_fill(p.phase)) + "\"");
+        if (p.phase == alerts::Phase::dosing)  // hatched: tells it apart in black and white
+            svg.rect(x0, top, x1 - x0, bottom - top, "fill=\"url(#hatch)\"");
         if (p.from > s.start) svg.line(x0, top, x0, bottom, "class=\"phase-edge\"");
         const auto label = std::string(phase_label(p.phase)) + " " + fmt_duration(p.to - p.from);
         if (x1 - x0 > 5.2 * static_cast<double>(label.size()))
-            svg.text((x0 + x1) / 2, top + 10, label, "class=\"phase-label\" text-anchor=\"middle\"");
+            svg.text((x0 + x1) / 2, top + 10, label,
+                     "class=\"phase-label\" text-anchor=\"middle\"");
         else if (x1 - x0 > 5.2 * static_cast<double>(phase_label(p.phase).size()))
             svg.text((x0 + x1) / 2, top + 10, phase_label(p.phase),
                      "class=\"phase-label\" text-anchor=\"middle\"");
@@ -87,21 +90,22 @@ void draw_time_axis(Svg& svg, const TimeAxis& axis, const SessionSummary& s, dou
         const double x = axis.x(s.start + t);
         svg.line(x, top, x, bottom, "class=\"vgrid\"");
         svg.line(x, bottom, x, bottom + 3, "class=\"axis\"");
-        svg.text(x, bottom + 12, std::to_string(t.count() / 60000), "class=\"tick\" "
-                                                                   "text-anchor=\"middle\"");
+        svg.text(x, bottom + 12, std::to_string(t.count() / 60000),
+                 "class=\"tick\" "
+                 "text-anchor=\"middle\"");
         svg.text(x, bottom + 22, fmt_clock(s.start + t, utc_offset),
                  "class=\"tick clock\" text-anchor=\"middle\"");
     }
     svg.text(axis.x0 - 10, bottom + 12, "min", "class=\"tick\" text-anchor=\"end\"");
-    svg.text(axis.x0 - 22, bottom + 22, fmt_zone(utc_offset), "class=\"tick clock\" "
-                                                             "text-anchor=\"end\"");
+    svg.text(axis.x0 - 22, bottom + 22, fmt_zone(utc_offset),
+             "class=\"tick clock\" "
+             "text-anchor=\"end\"");
 }
 
 std::vector<std::string> lane_conditions(const SessionSummary& s) {
     std::vector<std::string> out;
     for (const auto& a : s.alarms)
-        if (std::find(out.begin(), out.end(), a.condition) == out.end())
-            out.push_back(a.condition);
+        if (std::find(out.begin(), out.end(), a.condition) == out.end()) out.push_back(a.condition);
     return out;
 }
 
@@ -160,8 +164,7 @@ std::string_view style_sheet() {
            ".grid{stroke:#d0d0d0;stroke-width:0.5}.vgrid{stroke:#c8c8c8;stroke-width:0.5}"
            ".frame{fill:none;stroke:#777;stroke-width:0.7}.axis{stroke:#555;stroke-width:0.7}"
            ".tick{font-size:8.5px;fill:#333}.clock{fill:#666}"
-           ".panel-title{font-size:9px;font-weight:bold;fill:#222;paint-order:stroke;"
-           "stroke:#fff;stroke-width:3px}"
+           ".panel-title{font-size:9px;font-weight:bold;fill:#222}"
            ".limit{stroke-width:0.8;stroke-opacity:0.85;fill:none}.limit-label{font-size:8px}"
            ".phase-edge{stroke:#666;stroke-width:0.7;stroke-dasharray:3 2}"
            ".phase-label{font-size:9px;font-weight:bold;fill:#333}"
@@ -201,7 +204,8 @@ std::string render_chart(const SessionRecord& rec, const SessionSummary& summary
     draw_phases(svg, axis, summary, 18, lanes_bottom);
     draw_time_axis(svg, axis, summary, 18 + phase_band, lanes_bottom, utc_offset);
     for (const auto& p : specs)
-        draw_panel(svg, p, svg::scale_for(p, rec, limits), axis, rec, summary, limits, utc_offset);
+        draw_panel(svg, p, svg::scale_for(p, rec, summary, limits), axis, rec, summary, limits,
+                   utc_offset);
     svg.text(axis.x0 - 4, lanes_top - 2, "Alarms", "class=\"panel-title\" text-anchor=\"end\"");
     svg.raw(lanes.out());
     svg.raw("</svg>");

@@ -25,8 +25,8 @@ class Svg {
 
     void raw(std::string_view s) { out_ += s; }
     void line(double x1, double y1, double x2, double y2, std::string_view attrs) {
-        out_ += "<line x1=\"" + num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2) +
-                "\" y2=\"" + num(y2) + "\" " + std::string(attrs) + "/>";
+        out_ += "<line x1=\"" + num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2) + "\" y2=\"" +
+                num(y2) + "\" " + std::string(attrs) + "/>";
     }
     void rect(double x, double y, double w, double h, std::string_view attrs) {
         out_ += "<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(w) +
@@ -52,8 +52,8 @@ class Svg {
     }
     // A marker drawn from <defs> (see the chart's defs), centred on (x, y).
     void use(std::string_view id, double x, double y, std::string_view attrs = {}) {
-        out_ += "<use href=\"#" + std::string(id) + "\" x=\"" + num(x) + "\" y=\"" + num(y) +
-                "\"" + (attrs.empty() ? "" : " ") + std::string(attrs) + "/>";
+        out_ += "<use href=\"#" + std::string(id) + "\" x=\"" + num(x) + "\" y=\"" + num(y) + "\"" +
+                (attrs.empty() ? "" : " ") + std::string(attrs) + "/>";
     }
 
   private:

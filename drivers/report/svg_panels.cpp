@@ -17,11 +17,16 @@ struct SeriesStyle {
 
 SeriesStyle series_style(Signal s) {
     switch (s) {
-        case Signal::sbp: return {"#a31515", "m-sbp", 0.8};
-        case Signal::dbp: return {"#1f4e9c", "m-dbp", 0.8};
-        case Signal::map: return {"#222222", "m-map", 1.6};
-        case Signal::hr: return {"#1b6e2a", "", 1.4};
-        case Signal::spo2: return {"#5b2a86", "", 1.4};
+        case Signal::sbp:
+            return {"#a31515", "m-sbp", 0.8};
+        case Signal::dbp:
+            return {"#1f4e9c", "m-dbp", 0.8};
+        case Signal::map:
+            return {"#222222", "m-map", 1.6};
+        case Signal::hr:
+            return {"#1b6e2a", "", 1.4};
+        case Signal::spo2:
+            return {"#5b2a86", "", 1.4};
     }
     return {"#000000", "", 1};
 }
@@ -38,7 +43,11 @@ void draw_grid(Svg& svg, const PanelSpec& spec, const ValueScale& scale, const T
         svg.text(axis.x0 - 4, y + 3, num(v), "class=\"tick\" text-anchor=\"end\"");
     }
     svg.rect(axis.x0, spec.top, axis.width, spec.height, "class=\"frame\"");
-    svg.text(axis.x0 + 4, spec.top + 10, spec.title, "class=\"panel-title\"");
+    const double x = axis.x0 - 30;
+    const double y = spec.top + spec.height / 2;
+    svg.text(x, y, spec.title,
+             "class=\"panel-title\" text-anchor=\"middle\" transform=\"rotate(-90 " + num(x) + " " +
+                 num(y) + ")\"");
 }
 
 void draw_limits(Svg& svg, const PanelSpec& spec, const ValueScale& scale, const TimeAxis& axis,
@@ -135,19 +144,30 @@ std::string_view marker_defs() {
            "<circle id=\"m-map\" r=\"2.1\" fill=\"#ffffff\" stroke=\"#222222\" "
            "stroke-width=\"1.2\"/>"
            "<circle id=\"m-dot\" r=\"1.6\" fill=\"#333333\"/>"
+           "<pattern id=\"hatch\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" "
+           "patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"5\" "
+           "stroke=\"#e2c49a\" stroke-width=\"0.8\"/></pattern>"
            "<path id=\"m-ack\" d=\"M0,-3.5L3,0L0,3.5L-3,0Z\" fill=\"#000000\" stroke=\"#ffffff\" "
            "stroke-width=\"0.6\"/>";
 }
 
-ValueScale scale_for(const PanelSpec& spec, const SessionRecord& rec,
+ValueScale scale_for(const PanelSpec& spec, const SessionRecord& rec, const SessionSummary& summary,
                      const std::vector<LimitLine>& limits) {
     double lo = spec.lo;
     double hi = spec.hi;
-    for (auto s : spec.signals)
-        for (const auto& r : rec.of(s)) {
-            lo = std::min(lo, r.value - spec.grid_step / 2);
-            hi = std::max(hi, r.value + spec.grid_step / 2);
+    auto widen = [&](double v) {
+        lo = std::min(lo, v - spec.grid_step / 2);
+        hi = std::max(hi, v + spec.grid_step / 2);
+    };
+    for (auto s : spec.signals) {
+        if (!is_streamed(s))
+            for (const auto& r : rec.of(s))
+                widen(r.value);
+        for (const auto& p : summary.trend(s)) {  // a one-sample artifact does not stretch it
+            widen(p.lo);
+            widen(p.hi);
         }
+    }
     for (const auto& l : limits)
         if (shows(spec, l.signal)) {
             lo = std::min(lo, l.value - spec.grid_step / 2);

@@ -29,12 +29,13 @@ struct PriorityStyle {
     std::string_view letter;
     std::string_view letter_ink;
 };
-const PriorityStyle& style_of(Priority p, alerts::AlarmKind kind = alerts::AlarmKind::physiological);
+const PriorityStyle& style_of(Priority p,
+                              alerts::AlarmKind kind = alerts::AlarmKind::physiological);
 
 // Marker shapes referenced by the panels, for the chart's <defs>.
 std::string_view marker_defs();
 
-ValueScale scale_for(const PanelSpec& spec, const SessionRecord& rec,
+ValueScale scale_for(const PanelSpec& spec, const SessionRecord& rec, const SessionSummary& summary,
                      const std::vector<LimitLine>& limits);
 void draw_panel(Svg& svg, const PanelSpec& spec, const ValueScale& scale, const TimeAxis& axis,
                 const SessionRecord& rec, const SessionSummary& summary,

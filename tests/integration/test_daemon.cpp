@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "harness.hpp"
 
@@ -263,4 +264,60 @@ TEST_CASE(
         [](const Message& m) { return is_alert(m, "chair-01", "sbp_high", "cleared"); }));
     for (const auto& m : nurse.messages("clinic/chair-02/"))
         CHECK_MESSAGE(field(m, "kind") != "physiological", m.payload);
+}
+
+TEST_CASE(
+    "SIGHUP reloads the rules without losing alarms; an invalid file is rejected and the old rules "
+    "kept") {
+    Broker broker;
+    Daemon daemon(broker, shipped_config());
+    daemon.start();
+    Client nurse(broker.uri());
+    nurse.subscribe("clinic/chair-08/alerts");
+    nurse.subscribe("clinic/chair-08/alarms");
+    Client monitor(broker.uri());
+    monitor.publish("clinic/chair-08/vitals/bp", R"({"sbp":185,"dbp":104})");
+    auto raised = nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-08", "sbp_high", "raised"); });
+    REQUIRE(raised);
+
+    // A valid change: the low tier moves from 160 to 150. Alarms carry over under their names.
+    write_file(daemon.config_path(), shipped_config({{"- {at_or_above: 160, priority: low}",
+                                                      "- {at_or_above: 150, priority: low}"}}));
+    daemon.kill(SIGHUP);
+    const auto deadline = Clock::now() + 5s;
+    while (daemon.output().find("reload: configuration") == std::string::npos &&
+           Clock::now() < deadline)
+        std::this_thread::sleep_for(50ms);
+    CHECK(daemon.output().find("reload: configuration") != std::string::npos);
+    monitor.publish("clinic/chair-08/vitals/bp", R"({"sbp":155,"dbp":90})");
+    auto low = nurse.wait_for([&](const Message& m) {
+        return is_alert(m, "chair-08", "sbp_high", "updated", "low") &&
+               field(m, "alert_id") == field(*raised, "alert_id");
+    });
+    REQUIRE(low);
+    CHECK(field(*low, "limit") ==
+          "150");  // 155 alarms under the new limit; it would have cleared under 160
+    auto listed = nurse.wait_for([](const Message& m) {
+        return m.topic == "clinic/chair-08/alarms" &&
+               m.payload.find("\"limit\":150") != std::string::npos;
+    });
+    REQUIRE(listed);
+    const auto list = listed->json();
+    for (const auto& a : list.as_array()) {
+        const auto condition = std::string(a.as_object().at("condition").as_string());
+        CHECK((condition == "sbp_high" || condition == "dbp_high"));
+    }
+
+    // An invalid file: rejected with its errors logged, the running rules kept.
+    write_file(daemon.config_path(), shipped_config({{"max_chairs: 256", "max_chairs: lots"}}));
+    daemon.kill(SIGHUP);
+    const auto until = Clock::now() + 5s;
+    while (daemon.output().find("reload rejected") == std::string::npos && Clock::now() < until)
+        std::this_thread::sleep_for(50ms);
+    CHECK(daemon.output().find("reload rejected") != std::string::npos);
+    CHECK(daemon.output().find("input.max_chairs: expected a whole number") != std::string::npos);
+    monitor.publish("clinic/chair-08/vitals/bp", R"({"sbp":139,"dbp":80})");
+    REQUIRE(nurse.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-08", "sbp_high", "cleared"); }));
 }
