@@ -45,9 +45,10 @@ build/daemon/chairwatch alerts --broker "$broker" &
 pids+=($!)
 sleep 1
 
-echo "== simulating $chairs chairs at ${speed}x: baseline 10 min, IV ketamine over 40 min, 60 min observation;"
+echo "== simulating $chairs chairs at ${speed}x: baseline 10 min, IV ketamine over 40 min, 70 min observation;"
 echo "   a simulated nurse acknowledges each alarm 3 s after it appears"
-build/daemon/chairwatch simulate --broker "$broker" --chairs "$chairs" --speed "$speed" --ack-after 3 --quiet
+build/daemon/chairwatch simulate --broker "$broker" --chairs "$chairs" --speed "$speed" --ack-after 3 \
+    --observation-min 70 --quiet
 
 sleep 1
 kill -TERM "$daemon"
@@ -59,6 +60,9 @@ trap - EXIT
 echo
 echo "== session logs and summaries in $out/sessions:"
 find "$out/sessions" -type f | sort | sed 's/^/   /'
+echo
+echo "== the report of chair 1, for the chart: open it in a browser"
+ls "$out"/sessions/chair-01/*.html | sed 's/^/   /'
 echo
 echo "== what chairwatchd counted (from demo-out/chairwatchd.log):"
 grep "stats:" "$out/chairwatchd.log" | tail -1 | sed 's/^.*stats:/   /'

@@ -112,20 +112,25 @@ TEST_CASE(
 
     // The report the daemon wrote at the session's end, and the tool's JSON and CSV of it.
     const auto html = read_file(daemon.log_dir() + "/chair-02/S-1.html");
-    for (const char* part : {"<svg", "sbp_high", "bp_rise", "discharge_ready", "nurse-7", "iv-ketamine"})
+    for (const char* part :
+         {"<svg", "sbp_high", "bp_rise", "discharge_ready", "nurse-7", "iv-ketamine"})
         CHECK_MESSAGE(html.find(part) != std::string::npos, part);
     const auto jsonl = daemon.log_dir() + "/chair-02/S-1.jsonl";
     std::string out;
-    REQUIRE(run({CHAIRWATCH_BIN, "report", jsonl, "--format", "json", "--config", daemon.config_path()}, out) == 0);
+    REQUIRE(
+        run({CHAIRWATCH_BIN, "report", jsonl, "--format", "json", "--config", daemon.config_path()},
+            out) == 0);
     const auto report = boost::json::parse(out).as_object();
     CHECK(report.at("session").as_object().at("session_id") == "S-1");
     std::size_t readings = 0;
     std::istringstream lines(read_file(jsonl));
-    for (std::string line; std::getline(lines, line);) readings += line.find(R"("type":"reading")") != std::string::npos;
+    for (std::string line; std::getline(lines, line);)
+        readings += line.find(R"("type":"reading")") != std::string::npos;
     REQUIRE(run({CHAIRWATCH_BIN, "report", jsonl, "--format", "csv"}, out) == 0);
     std::size_t rows = 0;
     std::istringstream csv(out);
-    for (std::string line; std::getline(csv, line);) rows += !line.empty();
+    for (std::string line; std::getline(csv, line);)
+        rows += !line.empty();
     CHECK(rows == readings + 1);  // a header, then one row per reading
 }
 
