@@ -313,6 +313,7 @@ void Service::write_report(const alerts::Session& s, alerts::Instant t) {
     std::string error;
     const auto rec = report::read_session_log(log_.path_of(s, ".jsonl"), error);
     if (!rec) {
+        ++counters_.log_errors;
         warn("report", t, "session " + s.id + ": no report: " + error);
         return;
     }
@@ -328,13 +329,17 @@ void Service::write_report(const alerts::Session& s, alerts::Instant t) {
         std::ofstream out(tmp);
         out << report::render_html(*rec, opt);
         if (!out.flush()) {
+            ++counters_.log_errors;
             warn("report", t, "session " + s.id + ": cannot write " + tmp);
             return;
         }
     }
     std::error_code ec;
     std::filesystem::rename(tmp, path, ec);
-    if (ec) warn("report", t, "session " + s.id + ": cannot rename " + tmp + ": " + ec.message());
+    if (ec) {
+        ++counters_.log_errors;
+        warn("report", t, "session " + s.id + ": cannot rename " + tmp + ": " + ec.message());
+    }
 }
 
 void Service::publish_alarm_state(const std::string& chair) {
