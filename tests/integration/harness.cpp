@@ -280,6 +280,15 @@ std::string shipped_config(const std::vector<std::pair<std::string, std::string>
     return text;
 }
 
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (!done()) {
+        if (Clock::now() > deadline) return false;
+        std::this_thread::sleep_for(50ms);
+    }
+    return true;
+}
+
 std::string field(const Message& m, const char* key) {
     auto v = m.json();
     if (!v.is_object()) return "";

@@ -118,6 +118,9 @@ class Daemon {
 // The shipped config with the given replacements of exact substrings.
 std::string shipped_config(const std::vector<std::pair<std::string, std::string>>& replace = {});
 
+// Polls `done` every 50 ms until it holds or `timeout` passes; its last answer.
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s);
+
 // Helpers on alert messages.
 bool is_alert(const Message& m, const std::string& chair, const std::string& condition,
               const std::string& state, const std::string& priority = "");

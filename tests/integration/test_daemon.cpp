@@ -232,9 +232,7 @@ TEST_CASE("a session ends after the idle time and its summary is written") {
     daemon.start();
     Client monitor(broker.uri());
     monitor.publish("clinic/chair-04/vitals/bp", R"({"sbp":130,"dbp":80})");
-    const auto deadline = Clock::now() + 10s;
-    while (files_in(daemon.log_dir(), ".summary.json").empty() && Clock::now() < deadline)
-        std::this_thread::sleep_for(100ms);
+    eventually([&] { return !files_in(daemon.log_dir(), ".summary.json").empty(); });
     auto summaries = files_in(daemon.log_dir(), ".summary.json");
     REQUIRE(summaries.size() == 1);
     auto summary = boost::json::parse(read_file(summaries[0].string())).as_object();
@@ -285,11 +283,8 @@ TEST_CASE(
     write_file(daemon.config_path(), shipped_config({{"- {at_or_above: 160, priority: low}",
                                                       "- {at_or_above: 150, priority: low}"}}));
     daemon.kill(SIGHUP);
-    const auto deadline = Clock::now() + 5s;
-    while (daemon.output().find("reload: configuration") == std::string::npos &&
-           Clock::now() < deadline)
-        std::this_thread::sleep_for(50ms);
-    CHECK(daemon.output().find("reload: configuration") != std::string::npos);
+    CHECK(eventually(
+        [&] { return daemon.output().find("reload: configuration") != std::string::npos; }));
     monitor.publish("clinic/chair-08/vitals/bp", R"({"sbp":155,"dbp":90})");
     auto low = nurse.wait_for([&](const Message& m) {
         return is_alert(m, "chair-08", "sbp_high", "updated", "low") &&
@@ -312,10 +307,7 @@ TEST_CASE(
     // An invalid file: rejected with its errors logged, the running rules kept.
     write_file(daemon.config_path(), shipped_config({{"max_chairs: 256", "max_chairs: lots"}}));
     daemon.kill(SIGHUP);
-    const auto until = Clock::now() + 5s;
-    while (daemon.output().find("reload rejected") == std::string::npos && Clock::now() < until)
-        std::this_thread::sleep_for(50ms);
-    CHECK(daemon.output().find("reload rejected") != std::string::npos);
+    CHECK(eventually([&] { return daemon.output().find("reload rejected") != std::string::npos; }));
     CHECK(daemon.output().find("input.max_chairs: expected a whole number") != std::string::npos);
     monitor.publish("clinic/chair-08/vitals/bp", R"({"sbp":139,"dbp":80})");
     REQUIRE(nurse.wait_for(
