@@ -106,6 +106,12 @@ std::string alert_text(std::string_view chair, const AlarmTransition& t) {
                           ? std::string("advisory")
                           : std::string(alerts::to_string(t.priority)) + " priority";
     const auto unit = std::string(alerts::unit_of(t.signal));
+    // On clearing, the highest priority the alarm reached is what the nurse needs to know.
+    const auto reached = std::max(t.priority, t.max_priority);
+    const auto was = t.kind == alerts::AlarmKind::advisory
+                         ? std::string("was advisory")
+                         : (reached > t.priority ? "reached " : "was ") +
+                               std::string(alerts::to_string(reached)) + " priority";
     const bool named = t.kind == alerts::AlarmKind::advisory || !t.text_hint.empty();
     const auto label = t.is_feed() ? feed_label(t)
                        : named     ? std::string(t.condition)
@@ -133,10 +139,10 @@ std::string alert_text(std::string_view chair, const AlarmTransition& t) {
             if (named) return who + label + " cleared";
             if (t.latched)
                 return who + label + " back to " + fmt(t.value) + " " + unit +
-                       "; alarm LATCHED until acknowledged (was " + prio + ", peak " + fmt(t.peak) +
+                       "; alarm LATCHED until acknowledged (" + was + ", peak " + fmt(t.peak) +
                        ")";
-            return who + label + " back to " + fmt(t.value) + " " + unit + ", alarm cleared (was " +
-                   prio + ", peak " + fmt(t.peak) + ")";
+            return who + label + " back to " + fmt(t.value) + " " + unit + ", alarm cleared (" +
+                   was + ", peak " + fmt(t.peak) + ")";
         case AlarmState::updated:
             return who + alert_subject(t) + " (now " + prio + ")";
         case AlarmState::raised:
