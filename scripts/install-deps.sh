@@ -10,6 +10,7 @@ packages=(
     libspdlog-dev libyaml-cpp-dev doctest-dev
     mosquitto mosquitto-clients
     chromium
+    systemd
 )
 
 missing=()

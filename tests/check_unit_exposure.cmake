@@ -1,0 +1,15 @@
+# The systemd unit must stay hardened: `systemd-analyze security` exposure at most 2.0.
+find_program(ANALYZE systemd-analyze)
+if(NOT ANALYZE)
+    message(FATAL_ERROR "systemd-analyze is missing (apt-get install systemd)")
+endif()
+execute_process(COMMAND ${ANALYZE} security --offline=true ${UNIT}
+    OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(REGEX MATCH "Overall exposure level for [^:]+: ([0-9.]+)" found "${out}${err}")
+if(NOT found)
+    message(FATAL_ERROR "no exposure level in:\n${out}${err}")
+endif()
+if(CMAKE_MATCH_1 GREATER 2.0)
+    message(FATAL_ERROR "exposure ${CMAKE_MATCH_1} is above 2.0: harden ${UNIT}")
+endif()
+message(STATUS "exposure ${CMAKE_MATCH_1}")
