@@ -222,7 +222,12 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
     chair.book = AlarmBook{};  // alarm numbers start again with each session
     Session s;
     s.chair = std::string(chair_id);
-    s.id = info && !info->session_id.empty() ? info->session_id : make_session_id(chair_id, now);
+    const auto base =
+        info && !info->session_id.empty() ? info->session_id : make_session_id(chair_id, now);
+    // Sessions of one chair started in the same second must not share a log file.
+    chair.same_second = base == chair.last_base_id ? chair.same_second + 1 : 0;
+    chair.last_base_id = base;
+    s.id = chair.same_second ? base + "-" + std::to_string(chair.same_second) : base;
     s.implicit = info == nullptr;
     if (info) s.info = *info;
     s.profile = profile->name;

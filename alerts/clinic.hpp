@@ -108,6 +108,8 @@ class Clinic {
         AlarmBook book;
         BaselineCollector baseline;
         bool artifact_noted{false};
+        std::string last_base_id;  // the id the last session would have had without a suffix
+        int same_second{0};        // how many sessions before this one had that same id
         std::optional<Session> session;
         Session last_ended;
     };

@@ -139,3 +139,21 @@ TEST_CASE("reconfigure applies new rules to running sessions without ending them
     CHECK(out[0].alarm.at.mono == Millis(100s));
     CHECK(clinic.open_sessions() == 1);
 }
+
+TEST_CASE("two sessions of one chair started in the same second get distinct ids") {
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(bp_profile()), {30min, 10});
+    std::vector<ClinicEvent> out;
+    clinic.on_reading("a", {Signal::sbp, 120, 0ms}, at(0s), out);
+    const auto first = clinic.session("a")->id;
+    clinic.end_all(at(100ms), alerts::EndReason::explicit_end, out);
+    clinic.on_reading("a", {Signal::sbp, 120, 0ms}, at(200ms), out);
+    const auto second = clinic.session("a")->id;
+    CHECK(second != first);
+    CHECK(second == first + "-1");
+    clinic.end_all(at(300ms), alerts::EndReason::explicit_end, out);
+    clinic.on_reading("a", {Signal::sbp, 120, 0ms}, at(400ms), out);
+    CHECK(clinic.session("a")->id == first + "-2");
+    clinic.end_all(at(1500ms), alerts::EndReason::explicit_end, out);
+    clinic.on_reading("a", {Signal::sbp, 120, 0ms}, at(2s), out);
+    CHECK(clinic.session("a")->id == "a-20251124T160002Z");
+}
