@@ -139,8 +139,7 @@ std::string alert_text(std::string_view chair, const AlarmTransition& t) {
             if (named) return who + label + " cleared";
             if (t.latched)
                 return who + label + " back to " + fmt(t.value) + " " + unit +
-                       "; alarm LATCHED until acknowledged (" + was + ", peak " + fmt(t.peak) +
-                       ")";
+                       "; alarm LATCHED until acknowledged (" + was + ", peak " + fmt(t.peak) + ")";
             return who + label + " back to " + fmt(t.value) + " " + unit + ", alarm cleared (" +
                    was + ", peak " + fmt(t.peak) + ")";
         case AlarmState::updated:
