@@ -12,8 +12,6 @@
 
 namespace chairwatch::tools {
 
-using namespace chairwatch::drivers;
-
 struct ReplayArgs {
     std::string config = "/etc/chairwatch/chairwatch.yaml";
     std::string profile, format, json_file;

@@ -11,8 +11,6 @@
 
 namespace chairwatch::tools {
 
-using namespace chairwatch::drivers;
-
 // One alarm from raise to clear, as tune counts them.
 struct Episode {
     std::string recording;
@@ -22,7 +20,7 @@ struct Episode {
     alerts::Millis start{0}, end{0};
 };
 
-std::vector<Episode> episodes_of(const ReplayResult& r, const std::string& recording);
+std::vector<Episode> episodes_of(const drivers::ReplayResult& r, const std::string& recording);
 
 // What a config raised across recordings, and what a changed config raised differently.
 struct TuneReport {
@@ -43,7 +41,7 @@ std::string apply_sets(const std::string& yaml, const std::vector<std::string>& 
                        std::string& error);
 
 // A recording file (CSV or session log) through the rules; its chair is named after the file.
-ReplayResult replay_path(const std::string& path, const alerts::ClinicProfiles& profiles);
+drivers::ReplayResult replay_path(const std::string& path, const alerts::ClinicProfiles& profiles);
 
 int run_replay(int argc, char** argv);
 int run_tune(int argc, char** argv);
