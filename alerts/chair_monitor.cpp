@@ -21,10 +21,25 @@ ChairMonitor::ChairMonitor(std::shared_ptr<const Profile> profile) : profile_(st
 }
 
 void ChairMonitor::init_state() {
-    rules_.assign(profile_->rules.size(), RuleState{});
-    for (std::size_t i = 0; i < rules_.size(); ++i)
-        rules_[i].tiers.assign(profile_->rules[i].tiers.size(), TierState{});
-    feeds_.assign(profile_->feeds.size(), FeedState{});
+    const auto& rules = profile_->rules;
+    rules_.clear();
+    rules_.resize(rules.size());
+    std::size_t tiers = 0;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        RuleState& rs = rules_[i];
+        rs.first_tier = static_cast<std::uint32_t>(tiers);
+        for (const auto& t : rules[i].tiers)
+            rs.uses |= mask_of(rules[i].signal_of(t));
+        tiers += rules[i].tiers.size();
+    }
+    tiers_.assign(tiers, TierState{});
+    feeds_.clear();
+    feeds_.resize(profile_->feeds.size());
+}
+
+void ChairMonitor::wake_all() {
+    for (auto& r : rules_)
+        r.quiet = false;
 }
 
 namespace {
@@ -48,6 +63,7 @@ bool same_tiers(const Rule& a, const Rule& b) {
 void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant now,
                                std::vector<AlarmTransition>& out) {
     auto old_rules = std::move(rules_);
+    auto old_tiers = std::move(tiers_);
     auto old_feeds = std::move(feeds_);
     auto old_profile = std::move(profile_);
     profile_ = std::move(profile);
@@ -58,22 +74,26 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
         for (std::size_t j = 0; j < old_profile->rules.size(); ++j) {
             if (old_profile->rules[j].condition != rule.condition) continue;
             kept[j] = true;
+            auto& alarm = rules_[i].alarm;
             if (same_tiers(rule, old_profile->rules[j])) {
-                rules_[i] = std::move(old_rules[j]);  // unchanged: timers and counts go on
+                // Unchanged: timers and counts go on.
+                alarm = std::move(old_rules[j].alarm);
+                std::copy_n(old_tiers.begin() + old_rules[j].first_tier, rule.tiers.size(),
+                            tiers_.begin() + rules_[i].first_tier);
             } else if (old_rules[j].alarm) {
                 // Changed limits: keep the alarm; a tier the value is beyond stays active only
                 // up to the alarm's priority, so a reload never escalates without the rule's
                 // own delay or confirmation.
-                rules_[i].alarm = old_rules[j].alarm;
+                alarm = std::make_unique<AlarmTransition>(*old_rules[j].alarm);
                 for (std::size_t t = 0; t < rule.tiers.size(); ++t) {
                     const Tier& tier = rule.tiers[t];
                     const Signal sig = rule.signal_of(tier);
                     const auto v = current_value(sig, now.mono);
-                    rules_[i].tiers[t].active = v && tier.priority <= rules_[i].alarm->priority &&
-                                                rule.beyond(tier, *v, baseline_[index_of(sig)]);
+                    tiers_of(i)[t].active = v && tier.priority <= alarm->priority &&
+                                            rule.beyond(tier, *v, baseline_[index_of(sig)]);
                 }
             }
-            if (rules_[i].alarm) rules_[i].alarm->condition = rule.condition;
+            if (alarm) alarm->condition = rule.condition;
         }
     }
     for (std::size_t j = 0; j < old_rules.size(); ++j)  // conditions the new profile lacks end
@@ -81,7 +101,10 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
     for (std::size_t i = 0; i < profile_->feeds.size(); ++i)
         for (std::size_t j = 0; j < old_profile->feeds.size(); ++j)
             if (old_profile->feeds[j].condition == profile_->feeds[i].condition) {
-                feeds_[i] = old_feeds[j];
+                feeds_[i].last_seen = old_feeds[j].last_seen;
+                feeds_[i].alarm = old_feeds[j].alarm
+                                      ? std::make_unique<AlarmTransition>(*old_feeds[j].alarm)
+                                      : nullptr;
                 old_feeds[j].alarm.reset();
                 if (feeds_[i].alarm) feeds_[i].alarm->condition = profile_->feeds[i].condition;
             }
@@ -93,7 +116,16 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
 
 std::optional<double> ChairMonitor::current_value(Signal s, Millis now) const {
     if (is_cuff(s)) return last_value_[index_of(s)];
-    return streams_[index_of(s)].median(now, profile_->stream_window, profile_->stream_hold);
+    return streams_[stream_slot(s)].median(now, profile_->stream_window, profile_->stream_hold);
+}
+
+const std::optional<double>& ChairMonitor::value_of(Values& v, Signal s, Millis now) const {
+    const auto i = index_of(s);
+    if (!(v.known & mask_of(s))) {
+        v.value[i] = current_value(s, now);
+        v.known |= mask_of(s);
+    }
+    return v.value[i];
 }
 
 void ChairMonitor::on_reading(const Reading& r, Instant now, std::vector<AlarmTransition>& out) {
@@ -107,19 +139,15 @@ void ChairMonitor::on_readings(std::span<const Reading> readings, Instant now,
         take(r, now, out);
         fresh |= mask_of(r.signal);
     }
-    for (std::size_t i = 0; i < rules_.size(); ++i) {
-        const Rule& rule = profile_->rules[i];
-        bool uses = false;
-        for (const auto& t : rule.tiers)
-            uses = uses || (fresh & mask_of(rule.signal_of(t)));
-        if (uses) evaluate(i, now, fresh, out);
-    }
+    Values values;
+    for (std::size_t i = 0; i < rules_.size(); ++i)
+        if (rules_[i].uses & fresh) evaluate(i, now, fresh, values, out);
 }
 
 void ChairMonitor::take(const Reading& r, Instant now, std::vector<AlarmTransition>& out) {
     const auto si = index_of(r.signal);
     last_value_[si] = r.value;
-    if (!is_cuff(r.signal)) streams_[si].push(now.mono, r.value);
+    if (!is_cuff(r.signal)) streams_[stream_slot(r.signal)].push(now.mono, r.value);
 
     for (std::size_t i = 0; i < feeds_.size(); ++i) {
         if (!profile_->feeds[i].fed_by(r.signal)) continue;
@@ -127,7 +155,7 @@ void ChairMonitor::take(const Reading& r, Instant now, std::vector<AlarmTransiti
         if (fs.alarm) {
             fs.alarm->state = AlarmState::cleared;
             fs.alarm->cause = ClearCause::feed_resumed;
-            fs.alarm->value = seconds(now.mono - *fs.last_seen);  // how long it was silent
+            fs.alarm->value = seconds(now.mono - fs.last_seen);  // how long it was silent
             fs.alarm->peak = std::max(fs.alarm->peak, fs.alarm->value);
             fs.alarm->at = now;
             out.push_back(*fs.alarm);
@@ -137,14 +165,53 @@ void ChairMonitor::take(const Reading& r, Instant now, std::vector<AlarmTransiti
     }
 }
 
+bool ChairMonitor::calm(const Rule& rule, Values& values) const {
+    const bool high = rule.direction == Direction::high;
+    for (const auto& tier : rule.tiers) {
+        const Signal sig = rule.signal_of(tier);
+        if (is_cuff(sig)) continue;  // idle on it now, and it stays until the next reading
+        const auto slot = stream_slot(sig);
+        if (streams_[slot].empty()) continue;
+        if (!(values.ranged & (1U << slot))) {
+            values.range[slot] = streams_[slot].range();
+            values.ranged |= static_cast<std::uint8_t>(1U << slot);
+        }
+        const auto [lo, hi] = values.range[slot];
+        if (rule.beyond(tier, high ? hi : lo, baseline_[index_of(sig)])) return false;
+    }
+    return true;
+}
+
+bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t fresh,
+                              Values& values) {
+    RuleState& rs = rules_[rule_index];
+    if (!rs.idle || rs.alarm) return false;
+    const Rule& rule = profile_->rules[rule_index];
+    for (const auto& tier : rule.tiers) {
+        const Signal sig = rule.signal_of(tier);
+        const auto& value = value_of(values, sig, now);
+        if (value && rule.beyond(tier, *value, baseline_[index_of(sig)])) return false;
+    }
+    // What update_tier() would do to an idle tier whose value is not beyond: a new reading ends
+    // a run of consecutive readings; nothing else changes.
+    TierState* states = tiers_of(rule_index);
+    for (std::size_t t = 0; t < rule.tiers.size(); ++t)
+        if (const Signal sig = rule.signal_of(rule.tiers[t]);
+            (fresh & mask_of(sig)) && value_of(values, sig, now))
+            states[t].count = 0;
+    rs.quiet = calm(rule, values);
+    return true;
+}
+
 void ChairMonitor::on_tick(Instant now, std::vector<AlarmTransition>& out) {
+    Values values;
     for (std::size_t i = 0; i < rules_.size(); ++i)
-        evaluate(i, now, 0, out);
+        if (!rules_[i].quiet && applies(profile_->rules[i])) evaluate(i, now, 0, values, out);
     for (std::size_t i = 0; i < feeds_.size(); ++i)
         evaluate_feed(i, now, out);
 }
 
-void ChairMonitor::close(std::optional<AlarmTransition>& alarm, Instant now, ClearCause cause,
+void ChairMonitor::close(std::unique_ptr<AlarmTransition>& alarm, Instant now, ClearCause cause,
                          std::vector<AlarmTransition>& out) {
     if (!alarm) return;
     alarm->state = AlarmState::cleared;
@@ -169,10 +236,12 @@ void ChairMonitor::reset(Instant now, ClearCause cause, std::vector<AlarmTransit
 
 void ChairMonitor::set_phase(Phase phase, Instant now, std::vector<AlarmTransition>& out) {
     phase_ = phase;
+    wake_all();
     for (std::size_t i = 0; i < rules_.size(); ++i) {
-        if (applies(profile_->rules[i])) continue;
+        const Rule& rule = profile_->rules[i];
+        if (applies(rule)) continue;
         close(rules_[i].alarm, now, ClearCause::phase_changed, out);
-        rules_[i].tiers.assign(rules_[i].tiers.size(), TierState{});
+        std::fill_n(tiers_of(i), rule.tiers.size(), TierState{});
     }
     // Judge at once in the new phase, so a phase-specific limit takes effect without waiting.
     on_tick(now, out);
@@ -186,56 +255,63 @@ void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts
         if (!beyond) {
             ts.count = 0;
         } else {
-            const bool gap_too_long = tier.within.count() > 0 && ts.last_count_at &&
-                                      now - *ts.last_count_at > tier.within;
+            const bool gap_too_long = tier.within.count() > 0 && ts.last_count_at != never &&
+                                      now - ts.last_count_at > tier.within;
             ts.count = gap_too_long ? 1 : ts.count + 1;
             ts.last_count_at = now;
         }
     }
     if (beyond) {
-        if (!ts.beyond_since) ts.beyond_since = now;
-        ts.inside_since.reset();
-    } else {
-        ts.beyond_since.reset();
+        if (!ts.beyond_pending()) ts.since = now;
+        ts.inside = false;
+    } else if (ts.beyond_pending()) {
+        ts.since = never;
     }
     if (!ts.active) {
         ts.active = beyond && (tier.consecutive <= 1 || ts.count >= tier.consecutive) &&
-                    now - *ts.beyond_since >= tier.delay;
+                    now - ts.since >= tier.delay;
         return;
     }
     if (!rule.inside_by_margin(tier, value, base)) {
-        ts.inside_since.reset();
+        if (ts.inside) ts.since = never, ts.inside = false;
         return;
     }
-    if (!ts.inside_since) ts.inside_since = now;
-    if (now - *ts.inside_since >= rule.clear_hold) {
+    if (!ts.inside) ts.since = now, ts.inside = true;
+    if (now - ts.since >= rule.clear_hold) {
         ts.active = false;
-        ts.inside_since.reset();
+        ts.since = never;
+        ts.inside = false;
     }
 }
 
-void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fresh,
+void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fresh, Values& values,
                             std::vector<AlarmTransition>& out) {
     const Rule& rule = profile_->rules[rule_index];
     if (!applies(rule)) return;
+    if (still_idle(rule_index, now.mono, fresh, values)) return;
     RuleState& rs = rules_[rule_index];
+    TierState* states = tiers_of(rule_index);
     const bool high = rule.direction == Direction::high;
 
     std::size_t top = rule.tiers.size();
     double top_value = 0;
     std::optional<double> judged;  // a value of the rule's own signal, for the record
+    bool idle = true;
     for (std::size_t t = 0; t < rule.tiers.size(); ++t) {
         const Tier& tier = rule.tiers[t];
         const Signal sig = rule.signal_of(tier);
-        const auto value = current_value(sig, now.mono);
+        const auto& value = value_of(values, sig, now.mono);
+        TierState& ts = states[t];
         if (!value) {  // nothing current to judge: an alarm stays, a pending delay starts over
-            rs.tiers[t].beyond_since.reset();
-            rs.tiers[t].inside_since.reset();
+            ts.since = never;
+            ts.inside = false;
+            idle = idle && !ts.active;
             continue;
         }
         if (!judged || sig == rule.signal) judged = value;
-        update_tier(rule, tier, rs.tiers[t], *value, now.mono, (fresh & mask_of(sig)) != 0);
-        if (!rs.tiers[t].active) continue;
+        update_tier(rule, tier, ts, *value, now.mono, (fresh & mask_of(sig)) != 0);
+        idle = idle && ts.idle();
+        if (!ts.active) continue;
         const Tier* best = top < rule.tiers.size() ? &rule.tiers[top] : nullptr;
         const auto base = [&](const Tier& x) { return baseline_[index_of(rule.signal_of(x))]; };
         if (!best || tier.priority > best->priority ||
@@ -245,6 +321,8 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
             top_value = *value;
         }
     }
+    rs.idle = idle;
+    rs.quiet = idle && !rs.alarm && top == rule.tiers.size() && calm(rule, values);
 
     auto& alarm = rs.alarm;
     if (alarm && judged && alarm->signal == rule.signal && more_extreme(high, *judged, alarm->peak))
@@ -261,7 +339,7 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
     const Signal sig = rule.signal_of(tier);
     const double limit = rule.limit_of(tier, baseline_[index_of(sig)]);
     if (!alarm) {
-        alarm = AlarmTransition{};
+        alarm = std::make_unique<AlarmTransition>();
         alarm->alarm_no = next_alarm_no_++;
         alarm->condition = rule.condition;
         alarm->kind = rule.kind;
@@ -294,8 +372,8 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
                                  std::vector<AlarmTransition>& out) {
     const FeedRule& feed = profile_->feeds[feed_index];
     FeedState& fs = feeds_[feed_index];
-    if (!fs.last_seen) return;  // a feed that never delivered cannot be lost
-    const Millis silent = now.mono - *fs.last_seen;
+    if (fs.last_seen == never) return;  // a feed that never delivered cannot be lost
+    const Millis silent = now.mono - fs.last_seen;
 
     const FeedTier* top = nullptr;
     for (const auto& tier : feed.tiers)
@@ -319,7 +397,7 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
     }
     const double limit = seconds(top->after);
     if (!alarm) {
-        alarm = AlarmTransition{};
+        alarm = std::make_unique<AlarmTransition>();
         alarm->alarm_no = next_alarm_no_++;
         alarm->condition = feed.condition;
         alarm->kind = AlarmKind::technical;

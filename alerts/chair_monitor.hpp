@@ -3,6 +3,8 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -37,6 +39,7 @@ class ChairMonitor {
     // The patient's baseline per signal, for relative rules (none: they stay silent).
     void set_baseline(const std::array<std::optional<double>, signal_count>& baseline) {
         baseline_ = baseline;
+        wake_all();
     }
     Phase phase() const { return phase_; }
     // The value rules judge now: the stream median, or the last cuff reading.
@@ -49,38 +52,70 @@ class ChairMonitor {
     void set_next_alarm_no(std::uint32_t n) { next_alarm_no_ = n; }
 
   private:
+    static constexpr Millis never{std::numeric_limits<Millis::rep>::min()};
+
+    // One tier's timers. The value is never beyond and back inside at once, so one instant
+    // serves both: beyond since `since`, or (an active tier) back inside since `since`.
     struct TierState {
-        std::optional<Millis> beyond_since;
-        std::optional<Millis> inside_since;
-        std::optional<Millis> last_count_at;
-        int count{0};
+        Millis since{never};
+        Millis last_count_at{never};
+        std::int32_t count{0};
+        bool inside{false};
         bool active{false};
+
+        bool beyond_pending() const { return since != never && !inside; }
+        bool idle() const { return since == never && !active; }
     };
     struct RuleState {
-        std::vector<TierState> tiers;
-        std::optional<AlarmTransition> alarm;
+        std::uint32_t first_tier{0};  // into tiers_
+        std::uint8_t uses{0};         // mask_of() bits of the signals its tiers judge
+        // Nothing pending, no alarm, and no value a tick could judge is beyond a tier (a cuff
+        // value stays until the next reading; a stream's median stays within its samples): ticks
+        // skip the rule until a reading, the baseline, the phase or the profile changes.
+        bool quiet{false};
+        bool idle{false};  // no tier pending or active (as of its last evaluation)
+        std::unique_ptr<AlarmTransition> alarm;  // allocated only while an alarm is active
     };
     struct FeedState {
-        std::optional<Millis> last_seen;
-        std::optional<AlarmTransition> alarm;
+        Millis last_seen{never};
+        std::unique_ptr<AlarmTransition> alarm;
+    };
+    // The values rules judge at one instant, each worked out once (a stream median is not cheap).
+    struct Values {
+        std::array<std::optional<double>, signal_count> value{};
+        std::uint8_t known{0};
+        std::array<std::pair<double, double>, 2> range{};  // by stream_slot(), for calm()
+        std::uint8_t ranged{0};
     };
 
     void take(const Reading& r, Instant now, std::vector<AlarmTransition>& out);
+    // No value a tick could judge before the next reading is beyond a tier of the rule.
+    bool calm(const Rule& rule, Values& values) const;
+    // The common case, an idle rule on values beyond none of its tiers, judged cheaply; false
+    // if the rule needs the full evaluation.
+    bool still_idle(std::size_t rule_index, Millis now, std::uint8_t fresh, Values& values);
+    const std::optional<double>& value_of(Values& v, Signal s, Millis now) const;
     // Judges a rule at `now`; `fresh` has the mask_of() bits of signals that just arrived.
-    void evaluate(std::size_t rule_index, Instant now, std::uint8_t fresh,
+    void evaluate(std::size_t rule_index, Instant now, std::uint8_t fresh, Values& values,
                   std::vector<AlarmTransition>& out);
     void update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value, Millis now,
                      bool new_reading) const;
     bool applies(const Rule& rule) const { return rule.phases & phase_bit(phase_); }
     void evaluate_feed(std::size_t feed_index, Instant now, std::vector<AlarmTransition>& out);
     void init_state();
-    void close(std::optional<AlarmTransition>& alarm, Instant now, ClearCause cause,
+    void wake_all();
+    void close(std::unique_ptr<AlarmTransition>& alarm, Instant now, ClearCause cause,
                std::vector<AlarmTransition>& out);
+    TierState* tiers_of(std::size_t rule_index) { return &tiers_[rules_[rule_index].first_tier]; }
+
+    // Streams are kept for the streamed signals only (HR, SpO2); cuff signals keep their last.
+    static constexpr std::size_t stream_slot(Signal s) { return s == Signal::hr ? 0 : 1; }
 
     std::shared_ptr<const Profile> profile_;
     std::vector<RuleState> rules_;
+    std::vector<TierState> tiers_;  // every rule's tiers, one after the other
     std::vector<FeedState> feeds_;
-    std::array<StreamWindow, signal_count> streams_{};
+    std::array<StreamWindow, 2> streams_{};
     std::array<std::optional<double>, signal_count> last_value_{};
     std::array<std::optional<double>, signal_count> baseline_{};
     Phase phase_{Phase::monitoring};

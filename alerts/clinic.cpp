@@ -82,10 +82,16 @@ Admission Clinic::on_readings(std::string_view chair_id, std::span<const Reading
     s.last_reading = now;
     for (const auto& r : readings) {
         s.record(r);
-        out.push_back({ClinicEvent::Type::reading, &s, r, {}});
+        auto& e = out.emplace_back();  // in place: an event carries a whole (empty) alarm
+        e.type = ClinicEvent::Type::reading;
+        e.session = &s;
+        e.reading = r;
         s.clock = std::max(s.clock, r.device_ts);
         if (is_cuff(r.signal)) s.last_cuff_clock = r.device_ts;
-        if (s.phase == Phase::baseline) chair->baseline.add(r, r.device_ts);
+        if (s.phase == Phase::baseline) {
+            if (!chair->baseline) chair->baseline = std::make_unique<BaselineCollector>();
+            chair->baseline->add(r, r.device_ts);
+        }
         if (is_cuff(r.signal) && chair->artifact_noted) {  // a valid cuff reading ends the note
             AlarmTransition t;
             t.condition = bp_artifact;
@@ -217,7 +223,7 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
     chair.profile = profile;
     chair.monitor.set_profile(profile, now, changes_);
     changes_.clear();  // no session, no alarms: nothing to carry
-    chair.baseline.clear();
+    chair.baseline.reset();
     chair.artifact_noted = false;
     chair.book = AlarmBook{};  // alarm numbers start again with each session
     Session s;
@@ -242,9 +248,9 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
 
 void Clinic::end_session(Chair& chair, Instant now, EndReason reason,
                          std::vector<ClinicEvent>& out) {
-    chair.last_ended = std::move(*chair.session);
+    chair.last_ended = std::make_unique<Session>(std::move(*chair.session));
     chair.session.reset();
-    Session& s = chair.last_ended;
+    Session& s = *chair.last_ended;
     s.ended = now;
     s.end_reason = reason;
     chair.monitor.reset(now, ClearCause::session_ended, changes_);
@@ -269,7 +275,9 @@ void Clinic::set_phase(Chair& chair, Phase phase, Instant now, std::vector<Clini
 void Clinic::form_baseline(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
     Session& s = *chair.session;
     const bool had_phase = s.phase == Phase::baseline;
-    s.baseline = had_phase ? chair.baseline.form(chair.profile->baseline) : Baseline{};
+    s.baseline =
+        had_phase && chair.baseline ? chair.baseline->form(chair.profile->baseline) : Baseline{};
+    chair.baseline.reset();  // formed once, at the dose
     s.baseline_formed = s.baseline.bp_formed();
     chair.monitor.set_baseline(s.baseline.value);
     if (s.baseline.bp_formed() && s.baseline.hr_formed()) return;

@@ -106,12 +106,12 @@ class Clinic {
         ChairMonitor monitor;
         std::shared_ptr<const Profile> profile;
         AlarmBook book;
-        BaselineCollector baseline;
+        std::unique_ptr<BaselineCollector> baseline;  // only while a baseline phase collects
         bool artifact_noted{false};
         std::string last_base_id;  // the id the last session would have had without a suffix
         int same_second{0};        // how many sessions before this one had that same id
         std::optional<Session> session;
-        Session last_ended;
+        std::unique_ptr<Session> last_ended;  // what events of its end point at
     };
     struct Hash {
         using is_transparent = void;

@@ -2,6 +2,7 @@
 // applies to one chair. Built by config/ from YAML, or by hand in tests.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -47,6 +48,26 @@ struct Rule {
     bool beyond(const Tier& t, double v, std::optional<double> baseline = {}) const;
     bool inside_by_margin(const Tier& t, double v, std::optional<double> baseline = {}) const;
 };
+
+// Inline: judged for every tier of every rule on each reading.
+inline double Rule::limit_of(const Tier& t, std::optional<double> baseline) const {
+    if (!relative(t)) return t.limit;
+    const double sign = direction == Direction::high ? 1.0 : -1.0;
+    const double base = baseline.value_or(0);
+    double delta = t.rise_by.value_or(1e9);
+    if (t.rise_pct) delta = std::min(delta, base * *t.rise_pct / 100.0);
+    return base + sign * delta;
+}
+
+inline bool Rule::beyond(const Tier& t, double v, std::optional<double> baseline) const {
+    if (relative(t) && !baseline) return false;  // no baseline, no relative rule
+    const double l = limit_of(t, baseline);
+    const bool past_relative = direction == Direction::high ? (t.inclusive ? v >= l : v > l)
+                                                            : (t.inclusive ? v <= l : v < l);
+    if (!relative(t) || !t.has_limit) return past_relative;
+    const bool past_absolute = direction == Direction::high ? v >= t.limit : v <= t.limit;
+    return past_relative && past_absolute;
+}
 
 struct FeedTier {
     Millis after{0};  // silent for longer than this

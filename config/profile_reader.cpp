@@ -141,7 +141,7 @@ void ProfileResolver::read_own(const std::string& name, const YAML::Node& n,
     auto& p = *out.profile;
     p.name = name;
     if (auto v = r_.string(n, "route", path)) p.route = *v;
-    if (auto v = r_.number(n, "stream_window_s", path, 1, 60)) p.stream_window = from_seconds(*v);
+    if (auto v = r_.number(n, "stream_window_s", path, 0, 60)) p.stream_window = from_seconds(*v);
     if (auto v = r_.number(n, "stream_hold_s", path, 0, 3600)) p.stream_hold = from_seconds(*v);
     if (n["latching"])
         if (auto v = read_latching(r_, n, path)) p.latching = *v;

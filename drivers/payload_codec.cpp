@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "drivers/payload_scan.hpp"
+
 namespace chairwatch::drivers {
 
 namespace json = boost::json;
@@ -28,7 +30,7 @@ std::string fmt(double v) {
 }
 
 bool parse_digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-    if (pos + n > s.size()) return false;
+    if (pos + n > s.size() || s[pos] < '0' || s[pos] > '9') return false;  // from_chars takes '-'
     auto [p, ec] = std::from_chars(s.data() + pos, s.data() + pos + n, out);
     return ec == std::errc{} && p == s.data() + pos + n;
 }
@@ -100,6 +102,34 @@ void decode_object(const json::object& obj, Millis received, Decoded& d) {
         }
         accept(d, s, *v, ts);
     }
+}
+
+// The fast path: decodes an ordinary vitals object without a DOM. False, with `d` untouched,
+// if the payload needs the full path (anything invalid or unusual, every rejection of ts).
+bool scan_object(std::string_view payload, Millis received, Decoded& d) {
+    json::basic_parser<scan::Handler> parser(json::parse_options{});
+    boost::system::error_code ec;
+    const auto used = parser.write_some(false, payload.data(), payload.size(), ec);
+    const auto& h = parser.handler();
+    if (ec || used != payload.size() || h.give_up || !h.is_object) return false;
+    const auto& f = h.fields;
+    Millis ts = received;
+    if (f.has(scan::Fields::ts)) {
+        const double n = f.number[scan::Fields::ts];
+        std::optional<Millis> parsed;
+        if (f.ts_is_text)
+            parsed = parse_iso8601(std::string_view(f.ts_text.data(), f.ts_size));
+        else if (std::isfinite(n) && n < 1e11)
+            parsed = Millis(static_cast<std::int64_t>(std::llround(n * 1000.0)));
+        if (!parsed || parsed->count() < earliest_ts_ms) return false;
+        ts = *parsed;
+    }
+    if (f.seq_is_int64) d.seq = f.seq_value;
+    for (auto s : alerts::all_signals) {
+        const auto k = scan::Fields::first_signal + static_cast<int>(alerts::index_of(s));
+        if (f.has(k)) accept(d, s, f.number[static_cast<std::size_t>(k)], ts);
+    }
+    return true;
 }
 
 // MAP from the cuff's SBP and DBP when the device did not send it.
@@ -216,19 +246,21 @@ Decoded decode_vitals(std::string_view leaf, std::string_view payload, Millis re
         accept(d, *s, v, received);
         return d;
     }
-    unsigned char buffer[16384];
-    json::monotonic_resource mr(buffer, sizeof buffer);
-    boost::system::error_code ec;
-    json::value v = json::parse(payload, ec, &mr);
-    if (ec) {
-        d.reject(RejectReason::bad_json, "invalid JSON: " + ec.message());
-        return d;
+    if (!scan_object(payload, received, d)) {
+        unsigned char buffer[16384];
+        json::monotonic_resource mr(buffer, sizeof buffer);
+        boost::system::error_code ec;
+        json::value v = json::parse(payload, ec, &mr);
+        if (ec) {
+            d.reject(RejectReason::bad_json, "invalid JSON: " + ec.message());
+            return d;
+        }
+        if (!v.is_object()) {
+            d.reject(RejectReason::bad_json, "JSON payload is not an object");
+            return d;
+        }
+        decode_object(v.get_object(), received, d);
     }
-    if (!v.is_object()) {
-        d.reject(RejectReason::bad_json, "JSON payload is not an object");
-        return d;
-    }
-    decode_object(v.get_object(), received, d);
     if (!reject_cuff_artifact(d)) derive_map(d);
     if (d.count == 0 && d.rejected == 0)
         d.reject(RejectReason::no_values, "no hr, sbp, dbp, map or spo2 field");

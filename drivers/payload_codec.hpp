@@ -58,7 +58,10 @@ struct Decoded {
     std::size_t rejected{0};
     std::optional<std::int64_t> seq;  // a publisher's sequence number, echoed in alerts
 
-    void add(alerts::Signal s, double v, alerts::Millis ts) { readings[count++] = {s, v, ts}; }
+    // Bounded like reject(): a caller with more rows than signals (replay) must not overrun.
+    void add(alerts::Signal s, double v, alerts::Millis ts) {
+        if (count < readings.size()) readings[count++] = {s, v, ts};
+    }
     void reject(RejectReason r, std::string detail, std::optional<alerts::Signal> s = {}) {
         if (rejected < rejections.size()) rejections[rejected++] = {r, std::move(detail), s};
     }

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The benchmark behind README "Performance", in one command:
+#
+#   bench/run.sh [core|e2e|all]          # default all; results in $OUT (printed at the end)
+#
+# core: build/bench/core_bench - readings/s through the pure Clinic at 1, 100 and 10,000 chairs
+#       (HR 1 Hz, a cuff reading every 5 min, the shipped default profile, one thread) and heap
+#       bytes per chair; build/bench/replay_bench - recordings through the rules.
+# e2e:  the shared load generator (../shared/bench, built here from its sources) against a
+#       private Mosquitto: the broker-only floor, the reference C relay and chairwatchd
+#       (config bench/bench.yaml) in one run_all.sh run, QoS 0 and 1, latency at 1,000 chairs x
+#       1 Hz and the max sustained rate; then RSS of chairwatchd at rest, with 1,000 chairs
+#       (1 Hz each) and with 10,000 chairs (one reading each 5 s), QoS 1.
+#
+# Env: BUILD_DIR (default ./build, must hold chairwatchd and core_bench), OUT, SHARED_BENCH
+# (default ../shared/bench), PEERS (default "crelay"), REPEATS (3), SWEEP_REPEATS (1),
+# LAT_CHAIRS (1000), CORE_SECONDS (3600), PORT (18830). Needs mosquitto, g++, libmosquitto-dev.
+# Shares the machine with nothing else for the numbers to mean anything (see `uptime` in OUT).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+SRC="$(dirname "$HERE")"
+WHAT=${1:-all}
+BUILD_DIR=$(cd "${BUILD_DIR:-$SRC/build}" && pwd)
+SHARED_BENCH=${SHARED_BENCH:-$SRC/../shared/bench}
+OUT=${OUT:-$BUILD_DIR/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}
+PORT=${PORT:-18830}
+DAEMON=$BUILD_DIR/daemon/chairwatchd
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+note() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+# What this script starts itself (run_all.sh stops its own): stopped by process group at exit.
+STARTED=()
+stop_started() {
+    local p
+    for p in "${STARTED[@]+"${STARTED[@]}"}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
+}
+trap stop_started EXIT
+
+{
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
+        "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
+    echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "commit: $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+} > "$OUT/machine.txt"
+
+run_core() {
+    note "core: $BUILD_DIR/bench/core_bench ${CORE_SECONDS:-3600}; replay_bench 100"
+    "$BUILD_DIR/bench/core_bench" "${CORE_SECONDS:-3600}" | tee "$OUT/core.txt"
+    "$BUILD_DIR/bench/replay_bench" 100 | tee -a "$OUT/core.txt"
+}
+
+# The harness is built from the shared sources in a copy of its folder (the original may be
+# read-only, and run_all.sh builds and writes its results next to itself).
+prepare_harness() {
+    HARNESS=$BUILD_DIR/bench-harness
+    mkdir -p "$HARNESS"
+    (cd "$SHARED_BENCH" && tar cf - --exclude=./results --exclude=./nodered/node_modules .) |
+        (cd "$HARNESS" && tar xf - && chmod -R u+w .)
+    make -s -C "$HARNESS" all
+}
+
+# What run_all.sh starts as the system under test: chairwatchd on the bench config, with QoS,
+# broker and a fresh session-log directory from the environment it gets.
+dut_cmd() {
+    local extra=""
+    if "$DAEMON" --help 2>&1 | grep -q -- '--http'; then extra+=" --http 127.0.0.1:0"; fi
+    if "$DAEMON" --help 2>&1 | grep -q -- '--queue-dir'; then extra+=' --queue-dir "$d/queue"'; fi
+    echo 'd='"$OUT"'/dut-qos$QOS; rm -rf "$d"; mkdir -p "$d/sessions";' \
+        'sed "s/^  qos: .*/  qos: $QOS/" '"$HERE"'/bench.yaml > "$d/bench.yaml";' \
+        'exec '"$DAEMON"' --config "$d/bench.yaml" --broker tcp://$MQTT_HOST:$MQTT_PORT' \
+        '--log-dir "$d/sessions"'"$extra"
+}
+
+# RSS with 1,000 and 10,000 chairs, and at rest, on a broker of our own after run_all.sh.
+run_rss() {
+    local conf=$OUT/rss-broker.conf log=$OUT/rss.txt
+    sed "s/^listener .*/listener $PORT 127.0.0.1/" "$HARNESS/broker/mosquitto.conf" > "$conf"
+    setsid mosquitto -c "$conf" > "$OUT/rss-broker.log" 2>&1 &
+    local broker=$!
+    STARTED+=("$broker")
+    sleep 0.5
+    QOS=1 MQTT_HOST=127.0.0.1 MQTT_PORT=$PORT setsid bash -c "$(dut_cmd)" > "$OUT/rss-dut.log" 2>&1 &
+    local dut=$!
+    STARTED+=("$dut")
+    "$HARNESS/loadgen/loadgen" --port "$PORT" --mode ready --qos 1 --timeout 30 > /dev/null || true
+    sleep 1
+    echo "rest (1 chair) VmRSS: $(awk '/VmRSS/ {print $2, $3}' /proc/$dut/status)" | tee "$log"
+    local chairs hz
+    for chairs in 1000 10000; do
+        hz=1
+        [ "$chairs" -gt 1000 ] && hz=0.2  # 10,000 chairs: one HR each 5 s (2,000 msg/s)
+        "$HARNESS/loadgen/loadgen" --port "$PORT" --mode dut --qos 1 --chairs "$chairs" \
+            --hr-hz "$hz" --bp-period 300 --duration 15 --warmup 2 --alert-frac 0.05 \
+            --label "chairwatchd-$chairs" --watch "dut=$dut" 2>> "$OUT/rss-loadgen.log" |
+            grep '^RESULT' | sed "s/^/chairs=$chairs /" | tee -a "$log" || true
+    done
+    kill -TERM -- "-$dut" 2>/dev/null || true
+    wait "$dut" 2>/dev/null || true
+    kill -TERM -- "-$broker" 2>/dev/null || true
+    wait "$broker" 2>/dev/null || true
+}
+
+run_e2e() {
+    prepare_harness
+    note "e2e: run_all.sh (floor, ${PEERS-crelay}, chairwatchd), results in $OUT/e2e"
+    OUTDIR=$OUT/e2e PORT=$PORT PEERS=${PEERS-crelay} DUT_NAME=chairwatchd DUT_CMD="$(dut_cmd)" \
+        REPEATS=${REPEATS:-3} SWEEP_REPEATS=${SWEEP_REPEATS:-1} LAT_CHAIRS=${LAT_CHAIRS:-1000} \
+        "$HARNESS/run_all.sh"
+    note "e2e: RSS at rest, 1,000 and 10,000 chairs"
+    run_rss
+}
+
+case $WHAT in
+    core) run_core ;;
+    e2e) run_e2e ;;
+    all) run_core && run_e2e ;;
+    *) echo "usage: bench/run.sh [core|e2e|all]" >&2 && exit 2 ;;
+esac
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+note "results in $OUT"
