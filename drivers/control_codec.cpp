@@ -34,6 +34,14 @@ bool text(const json::object& o, const char* key, std::string& out, std::string&
     return true;
 }
 
+// At most `n` bytes of valid UTF-8 `s`, never cutting a character in two (it goes into JSON).
+std::string utf8_prefix(const std::string& s, std::size_t n) {
+    if (s.size() <= n) return s;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+        --n;
+    return s.substr(0, n);
+}
+
 bool number(const json::object& o, const char* key, std::optional<double>& out, double lo,
             double hi, std::string& error) {
     auto* v = o.if_contains(key);
@@ -70,8 +78,8 @@ std::variant<ControlMessage, std::string> decode_control(std::string_view payloa
     else if (action == "end")
         m.action = alerts::ControlAction::end;
     else
-        return "action must be start, dose_start, dose_end or end, not '" + action.substr(0, 32) +
-               "'";
+        return "action must be start, dose_start, dose_end or end, not '" +
+               utf8_prefix(action, 32) + "'";
     auto& i = m.info;
     if (!text(o, "session_id", i.session_id, error) || !text(o, "profile", i.profile, error) ||
         !text(o, "route", i.route, error) || !text(o, "patient_ref", i.patient_ref, error) ||

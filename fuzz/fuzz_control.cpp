@@ -1,0 +1,43 @@
+// Fuzz target: a session control message (clinic/<chair>/session), as chairwatchd decodes it and
+// answers it on .../session/result.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "drivers/control_codec.hpp"
+#include "fuzz/fuzz_check.hpp"
+#include "fuzz/result_check.hpp"
+
+namespace {
+
+using namespace chairwatch;
+
+void check_range(const std::optional<double>& v, double lo, double hi) {
+    if (v) FUZZ_CHECK(*v >= lo && *v <= hi);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view payload(reinterpret_cast<const char*>(data), size);
+    const auto decoded = drivers::decode_control(payload, 4096);
+    if (const auto* m = std::get_if<drivers::ControlMessage>(&decoded)) {
+        const auto& i = m->info;
+        FUZZ_CHECK(i.session_id.empty() || drivers::valid_chair_id(i.session_id));
+        for (const auto* s : {&i.profile, &i.route, &i.patient_ref})
+            FUZZ_CHECK(s->size() <= 128);
+        check_range(i.weight_kg, 1, 400);
+        check_range(i.dose_mg_per_kg, 0, 10);
+        check_range(i.planned_duration_min, 0, 1440);
+        fuzz::check_result(true, "action", alerts::to_string(m->action), "");
+        // The daemon appends the profile name to an unknown-profile error.
+        fuzz::check_result(false, "action", alerts::to_string(m->action),
+                           "unknown_profile '" + i.profile + "'");
+    } else {
+        const auto& error = std::get<std::string>(decoded);
+        FUZZ_CHECK(!error.empty());
+        fuzz::check_result(false, "action", "?", error);
+    }
+    return 0;
+}
