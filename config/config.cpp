@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/http_reader.hpp"
 #include "config/profile_reader.hpp"
 #include "config/yaml_reader.hpp"
 
@@ -23,11 +24,56 @@ bool valid_uri(const std::string& uri) {
     return false;
 }
 
+// The first line of a secret file, without its line end.
+std::optional<std::string> read_secret(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    if (!in || !std::getline(in, line)) return std::nullopt;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+        line.pop_back();
+    return line;
+}
+
+void read_tls(YamlReader& r, const YAML::Node& n, TlsConfig& t) {
+    if (!r.expect_map(n, "broker.tls", {"ca_file", "cert_file", "key_file", "verify_hostname"}))
+        return;
+    t.enabled = true;
+    auto file = [&](const char* key, std::string& out) {
+        auto v = r.string(n, key, "broker.tls");
+        if (!v) return;
+        if (!std::ifstream(*v))
+            r.error(n[key], std::string("broker.tls.") + key + ": cannot read '" + *v + "'");
+        out = *v;
+    };
+    file("ca_file", t.ca_file);
+    file("cert_file", t.cert_file);
+    file("key_file", t.key_file);
+    if (auto v = r.boolean(n, "verify_hostname", "broker.tls")) t.verify_hostname = *v;
+    if (t.cert_file.empty() != t.key_file.empty())
+        r.error(n, "broker.tls: cert_file and key_file go together");
+}
+
 void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
     if (!r.expect_map(n, "broker",
                       {"uri", "client_id", "topic_prefix", "status_topic", "escalation_topic",
-                       "qos", "keepalive_s", "max_buffered_alerts"}))
+                       "qos", "keepalive_s", "max_buffered_alerts", "username", "password_file",
+                       "password", "tls", "queue_dir", "reconnect_max_s"}))
         return;
+    if (n["password"])
+        r.error(r.key_mark(n, "password"),
+                "broker.password: passwords are not kept in this file; put it in a file "
+                "readable only by chairwatchd and name that file in broker.password_file");
+    if (auto v = r.string(n, "username", "broker")) b.username = *v;
+    if (auto v = r.string(n, "password_file", "broker")) {
+        b.password_file = *v;
+        if (auto pw = read_secret(*v))
+            b.password = *pw;
+        else
+            r.error(n["password_file"], "broker.password_file: cannot read '" + *v + "'");
+    }
+    if (auto v = r.string(n, "queue_dir", "broker")) b.queue_dir = *v;
+    if (auto v = r.integer(n, "reconnect_max_s", "broker", 1, 600)) b.reconnect_max_s = *v;
+    if (n["tls"]) read_tls(r, n["tls"], b.tls);
     if (auto v = r.string(n, "uri", "broker")) {
         if (valid_uri(*v))
             b.uri = *v;
@@ -58,7 +104,12 @@ void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
 }
 
 void read_input(YamlReader& r, const YAML::Node& n, InputConfig& in) {
-    if (!r.expect_map(n, "input", {"max_payload_bytes", "max_chairs", "warn_interval_s"})) return;
+    if (!r.expect_map(
+            n, "input",
+            {"max_payload_bytes", "max_chairs", "warn_interval_s", "max_future_s", "max_age_s"}))
+        return;
+    if (auto v = r.number(n, "max_future_s", "input", 0, 86400)) in.max_future = from_seconds(*v);
+    if (auto v = r.number(n, "max_age_s", "input", 1, 7 * 86400)) in.max_age = from_seconds(*v);
     if (auto v = r.integer(n, "max_payload_bytes", "input", 64, 65536))
         in.max_payload_bytes = static_cast<std::size_t>(*v);
     if (auto v = r.integer(n, "max_chairs", "input", 1, 100000))
@@ -68,7 +119,14 @@ void read_input(YamlReader& r, const YAML::Node& n, InputConfig& in) {
 }
 
 void read_sessions(YamlReader& r, const YAML::Node& n, SessionConfig& s) {
-    if (!r.expect_map(n, "sessions", {"log_dir", "idle_end_s", "report"})) return;
+    if (!r.expect_map(n, "sessions", {"log_dir", "idle_end_s", "report", "on_shutdown"})) return;
+    if (auto v = r.string(n, "on_shutdown", "sessions")) {
+        if (*v == "suspend" || *v == "end")
+            s.suspend_on_shutdown = *v == "suspend";
+        else
+            r.error(n["on_shutdown"],
+                    "sessions.on_shutdown: '" + *v + "' is not one of suspend, end");
+    }
     if (auto v = r.string(n, "report", "sessions")) {
         if (*v == "html" || *v == "none")
             s.html_report = *v == "html";
@@ -104,11 +162,12 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
         r.error(root, "the file is empty");
     } else if (r.expect_map(root, "",
                             {"broker", "input", "sessions", "log", "profiles", "default_profile",
-                             "chairs"})) {
+                             "chairs", "http"})) {
         if (root["broker"]) read_broker(r, root["broker"], c.broker);
         if (root["input"]) read_input(r, root["input"], c.input);
         if (root["sessions"]) read_sessions(r, root["sessions"], c.sessions);
         if (root["log"]) read_log(r, root["log"], c.log_level);
+        if (root["http"]) read_http(r, root["http"], c.http);
         read_profiles(r, root, c);
     }
     if (overrides.broker_uri) {
@@ -119,6 +178,21 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
                     "--broker: '" + *overrides.broker_uri + "' is not an MQTT URI");
     }
     if (overrides.log_dir) c.sessions.log_dir = *overrides.log_dir;
+    if (overrides.http_listen)
+        if (auto e = apply_http_listen(*overrides.http_listen, c.http))
+            r.error(YAML::Mark::null_mark(), "--http: " + *e);
+    if (overrides.queue_dir) c.broker.queue_dir = *overrides.queue_dir;
+    const bool tls_uri =
+        c.broker.uri.rfind("ssl://", 0) == 0 || c.broker.uri.rfind("mqtts://", 0) == 0;
+    if (c.broker.tls.enabled && !tls_uri && !c.broker.uri.empty())
+        r.error(
+            root["broker"] && root["broker"]["tls"] ? root["broker"]["tls"].Mark() : root.Mark(),
+            "broker.tls: set, but broker.uri '" + c.broker.uri +
+                "' is not ssl:// or mqtts://: the connection would not be encrypted");
+    if (tls_uri) c.broker.tls.enabled = true;
+    if (!c.broker.password_file.empty() && c.broker.username.empty())
+        r.error(root["broker"] ? root["broker"]["password_file"].Mark() : root.Mark(),
+                "broker.password_file: needs broker.username");
     if (c.broker.uri.empty() && r.ok())
         r.error(root.IsMap() && root["broker"] ? root["broker"].Mark() : root.Mark(),
                 "broker.uri: missing (set it in the file or pass --broker URI)");

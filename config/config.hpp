@@ -15,8 +15,25 @@ namespace chairwatch::config {
 
 using alerts::Millis;
 
+// TLS towards the broker: the server is always verified against `ca_file` (or the system's
+// store when empty); `cert_file`/`key_file` add a client certificate.
+struct TlsConfig {
+    bool enabled{false};  // set by an ssl:// or mqtts:// URI, or by a tls: section
+    std::string ca_file;
+    std::string cert_file;
+    std::string key_file;
+    bool verify_hostname{true};
+};
+
 struct BrokerConfig {
     std::string uri;
+    std::string username;
+    std::string password_file;  // the password is read from here at start, never from the YAML
+    std::string password;       // filled from password_file; never logged
+    TlsConfig tls;
+    // Where alerts waiting for the broker are kept on disk so that they survive a restart
+    // (Paho's file persistence). Empty: in memory only.
+    std::string queue_dir{"/var/lib/chairwatch/queue"};
     std::string client_id{"chairwatchd"};
     std::string topic_prefix{"clinic"};
     std::string status_topic;      // default: <prefix>/chairwatchd/status
@@ -24,18 +41,39 @@ struct BrokerConfig {
     int qos{1};
     int keepalive_s{30};
     int max_buffered_alerts{10000};
+    int reconnect_max_s{30};  // reconnection attempts back off from 1 s, doubling, up to this
 };
 
 struct InputConfig {
     std::size_t max_payload_bytes{4096};
     std::size_t max_chairs{256};
     Millis warn_interval{std::chrono::seconds(60)};
+    // A reading's device time may run ahead of the receive time by this much (device clocks
+    // drift); beyond it the reading is refused as from the future.
+    Millis max_future{std::chrono::seconds(300)};
+    // A reading older than this when it arrives is refused as stale (a cuff cycle is at most
+    // 15 min; QoS 1 readings redelivered after a short outage are younger).
+    Millis max_age{std::chrono::minutes(20)};
 };
 
 struct SessionConfig {
     std::string log_dir{"/var/lib/chairwatch/sessions"};
     Millis idle_end{std::chrono::minutes(30)};
     bool html_report{true};  // write <session_id>.html beside the log when a session ends
+    // At SIGTERM: keep sessions open so that the next start resumes them from their logs
+    // (true), or end them (reason shutdown).
+    bool suspend_on_shutdown{true};
+};
+
+// The nurse-station board and the health/metrics endpoints (board/, docs/board.md).
+struct HttpConfig {
+    std::string address{"127.0.0.1"};  // --http ADDR:PORT overrides address and port
+    int port{8080};                    // 0: no HTTP server
+    std::string token_file;            // the station token; empty: nobody can acknowledge
+    std::string token;                 // read from token_file; never logged
+    bool read_only_without_token{false};
+    std::string station_name{"nurse-station"};  // "by" when no nurse id is typed
+    bool show_patient_ref{false};
 };
 
 struct Config {
@@ -43,6 +81,7 @@ struct Config {
     BrokerConfig broker;
     InputConfig input;
     SessionConfig sessions;
+    HttpConfig http;
     std::string log_level{"info"};
     std::map<std::string, std::shared_ptr<const alerts::Profile>, std::less<>> profiles;
     std::string default_profile;
@@ -67,6 +106,8 @@ struct ConfigError {
 struct Overrides {
     std::optional<std::string> broker_uri;
     std::optional<std::string> log_dir;
+    std::optional<std::string> queue_dir;
+    std::optional<std::string> http_listen;  // --http ADDR:PORT
 };
 
 struct LoadResult {

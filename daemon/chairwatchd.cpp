@@ -18,19 +18,24 @@ namespace {
 using chairwatch::config::Overrides;
 
 constexpr const char* usage =
-    R"(usage: chairwatchd --config FILE [--broker URI] [--log-dir DIR] [--check-config]
+    R"(usage: chairwatchd --config FILE [--broker URI] [--log-dir DIR] [--queue-dir DIR]
+                   [--http ADDR:PORT] [--check-config]
 
 Watches vital signs of infusion chairs over MQTT and raises alerts to nurses.
 
   --config FILE    configuration (YAML), e.g. /etc/chairwatch/chairwatch.yaml
   --broker URI     MQTT broker, overrides broker.uri (tcp://HOST:PORT or ssl://HOST:PORT)
   --log-dir DIR    where session logs go, overrides sessions.log_dir
+  --queue-dir DIR  where alerts waiting for the broker are kept, overrides broker.queue_dir
+  --http ADDR:PORT the nurse-station board, /healthz and /metrics (default 127.0.0.1:8080,
+                   http.address and http.port in the file; port 0: no HTTP server)
   --check-config   validate the configuration and exit: 0 if valid, 2 with one
                    FILE:LINE:COLUMN: message line per problem otherwise
   --help           this text
   --version        the version
 
-Signals: SIGTERM/SIGINT stop (sessions are closed in their logs), SIGHUP reloads the config.
+Signals: SIGTERM/SIGINT stop (open sessions are suspended and resume at the next start,
+unless sessions.on_shutdown is end), SIGHUP reloads the config.
 )";
 
 struct Args {
@@ -58,13 +63,18 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
             return 0;
         } else if (arg == "--check-config") {
             a.check_only = true;
-        } else if (arg == "--config" || arg == "--broker" || arg == "--log-dir") {
+        } else if (arg == "--config" || arg == "--broker" || arg == "--log-dir" ||
+                   arg == "--queue-dir" || arg == "--http") {
             auto v = value(arg.c_str());
             if (!v) return 2;
             if (arg == "--config")
                 a.config = *v;
             else if (arg == "--broker")
                 a.overrides.broker_uri = *v;
+            else if (arg == "--queue-dir")
+                a.overrides.queue_dir = *v;
+            else if (arg == "--http")
+                a.overrides.http_listen = *v;
             else
                 a.overrides.log_dir = *v;
         } else {

@@ -7,10 +7,13 @@
 #include <fstream>
 
 #include "alerts/time_format.hpp"
+#include "board/board.hpp"
+#include "daemon/systemd_notify.hpp"
 #include "drivers/alert_codec.hpp"
 #include "drivers/control_codec.hpp"
 #include "drivers/json_writer.hpp"
 #include "drivers/report/report.hpp"
+#include "drivers/session_recovery.hpp"
 
 namespace chairwatch::daemon {
 
@@ -32,12 +35,19 @@ Service::Service(asio::io_context& io, config::Config cfg)
       log_(cfg_.sessions.log_dir),
       tick_timer_(io),
       reconnect_timer_(io),
+      flush_timer_(io),
       warnings_(cfg_.input.warn_interval) {
     drivers::MqttSettings ms;
     ms.uri = cfg_.broker.uri;
     ms.client_id = cfg_.broker.client_id;
     ms.keepalive_s = cfg_.broker.keepalive_s;
     ms.max_buffered = cfg_.broker.max_buffered_alerts;
+    ms.username = cfg_.broker.username;
+    ms.password = cfg_.broker.password;
+    ms.tls = {cfg_.broker.tls.enabled, cfg_.broker.tls.ca_file, cfg_.broker.tls.cert_file,
+              cfg_.broker.tls.key_file, cfg_.broker.tls.verify_hostname};
+    ms.persist_dir = cfg_.broker.queue_dir;
+    ms.reconnect_max_s = cfg_.broker.reconnect_max_s;
     ms.will_topic = cfg_.broker.status_topic;
     ms.will_payload = R"({"state":"offline","reason":"connection lost"})";
     drivers::MqttHandlers h;
@@ -53,6 +63,7 @@ Service::Service(asio::io_context& io, config::Config cfg)
         asio::post(io_, [this, why = std::move(why)] { on_connect_failed(why); });
     };
     mqtt_ = drivers::make_paho_client(ms, std::move(h));
+    board_ = std::make_unique<board::Board>(io_, cfg_.http, board_station());
 }
 
 Service::~Service() = default;
@@ -68,22 +79,101 @@ std::string Service::topic(const std::string& chair, const char* leaf) const {
 
 void Service::start() {
     started_mono_ = last_stats_ = now().mono;
+    started_wall_ = now().wall;
+    if (const auto wd = sd_watchdog_interval(); wd.count() > 0)
+        spdlog::info("systemd watchdog: {} ms; fed every second from the event loop", wd.count());
     spdlog::info(
         "chairwatchd {} starting: broker {}, prefix '{}', profile '{}', session logs in {}",
         CHAIRWATCH_VERSION, cfg_.broker.uri, cfg_.broker.topic_prefix, cfg_.default_profile,
         cfg_.sessions.log_dir);
+    if (!mqtt_->persistent())
+        spdlog::warn("alerts waiting for the broker are kept in memory only{}{}",
+                     mqtt_->last_error().empty() ? "" : ": ", mqtt_->last_error());
+    recover_sessions();
     mqtt_->connect();
+    board_->start();
     schedule_tick();
+    notify_systemd("READY=1");
+}
+
+// Sessions left open by the last run (a crash, a restart mid-infusion) continue where their
+// logs end: same session, same alert ids, latched alarms still latched.
+void Service::recover_sessions() {
+    const auto t = now();
+    for (const auto& path : drivers::find_open_session_logs(cfg_.sessions.log_dir)) {
+        const auto r =
+            drivers::recover_session(path, clinic_, t, [&](const std::vector<ClinicEvent>& events) {
+                // What the replay derives was published and logged the first time; only a
+                // session the replay itself closes (superseded) gets its end written now.
+                for (const auto& e : events)
+                    if (e.type == ClinicEvent::Type::session_ended)
+                        log_written(log_.write(e, t), t);
+            });
+        for (const auto& p : r.problems)
+            spdlog::warn("recovery: {}", p);
+        if (!r.restored) {
+            spdlog::warn("recovery: {} could not be resumed (chair '{}', session '{}')", path,
+                         r.chair, r.session_id);
+            continue;
+        }
+        ++counters_.recovered_sessions;
+        dirty_chairs_.insert(r.chair);
+        const auto alarms = clinic_.listed_alarms(r.chair);
+        std::string ids;
+        for (const auto& a : alarms)
+            ids += " " + clinic_.session(r.chair)->alert_id(a.alarm_no);
+        spdlog::warn(
+            "recovery: session {} on chair {} resumed from its log ({} readings, {} alarm "
+            "transitions logged, {} replayed); listed alarms:{}",
+            r.session_id, r.chair, r.readings, r.alarm_lines, r.replayed_alarms,
+            ids.empty() ? " none" : ids);
+    }
+}
+
+void Service::send(const std::string& topic_name, std::string payload, int qos, bool retain) {
+    unsent_.push_back({topic_name, std::move(payload), qos, retain});
+    flush_unsent();
+}
+
+// Hands queued messages to the client in order; stops at the first it refuses (its buffer is
+// full or its disk queue failed) and tries again on the next tick or reconnection.
+void Service::flush_unsent() {
+    while (!unsent_.empty()) {
+        auto& m = unsent_.front();
+        if (!mqtt_->publish(m.topic, m.payload, m.qos, m.retain)) {
+            ++counters_.publish_retries;
+            warn("publish", now(),
+                 "outgoing message kept for a retry (" + std::to_string(unsent_.size()) +
+                     " waiting): " + mqtt_->last_error());
+            return;
+        }
+        unsent_.pop_front();
+    }
+}
+
+void Service::notify_systemd(const char* state) {
+    sd_notify(state);
 }
 
 void Service::stop() {
     if (stopping_) return;
     stopping_ = true;
+    board_->stop();
     tick_timer_.cancel();
     reconnect_timer_.cancel();
+    flush_timer_.cancel();
+    if (!log_.flush()) spdlog::error("session log: {}", log_.last_error());
+    notify_systemd("STOPPING=1");
     const auto t = now();
     events_.clear();
-    clinic_.end_all(t, alerts::EndReason::shutdown, events_);
+    if (cfg_.sessions.suspend_on_shutdown) {
+        // Open sessions stay open in their logs; the next start resumes them.
+        if (const auto open = clinic_.open_sessions())
+            spdlog::info("{} open session{} suspended; they resume when chairwatchd starts again",
+                         open, open == 1 ? "" : "s");
+    } else {
+        clinic_.end_all(t, alerts::EndReason::shutdown, events_);
+    }
     // Sessions are closed in their logs; alerts are not re-published as cleared: the nurses'
     // view keeps the last state and the status topic says the monitor is gone.
     for (const auto& e : events_)
@@ -101,6 +191,7 @@ void Service::reload(config::Config cfg) {
     cfg.broker = cfg_.broker;
     cfg.sessions.log_dir = cfg_.sessions.log_dir;
     cfg_ = std::move(cfg);
+    board_->reload(cfg_.http);
     const auto t = now();
     events_.clear();
     clinic_.reconfigure(cfg_.clinic_profiles(), cfg_.clinic_settings(), t, events_);
@@ -113,15 +204,21 @@ void Service::reload(config::Config cfg) {
 
 void Service::on_connected() {
     connect_attempts_ = 0;
-    if (was_connected_)
-        spdlog::warn("broker connection restored ({})", cfg_.broker.uri);
-    else
+    if (was_connected_) {
+        ++counters_.reconnects;
+        spdlog::warn("broker connection restored ({}) after {} s; sending what was queued",
+                     cfg_.broker.uri,
+                     disconnected_since_ ? (now().mono - *disconnected_since_).count() / 1000 : 0);
+    } else {
         spdlog::info("connected to broker {}", cfg_.broker.uri);
+    }
+    disconnected_since_.reset();
     was_connected_ = true;
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/vitals/#", cfg_.broker.qos);
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/session", 1);
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/alerts/ack", 1);
-    publish_status("online", nullptr);
+    publish_status("online", log_failing_ ? "session logs cannot be written" : nullptr);
+    flush_unsent();
     // Re-send the truth about every chair, so a station that missed something catches up.
     for (const auto& chair : dirty_chairs_)
         publish_alarm_state(chair);
@@ -129,12 +226,14 @@ void Service::on_connected() {
 
 void Service::on_connection_lost(const std::string& why) {
     ++counters_.disconnects;
+    if (!disconnected_since_) disconnected_since_ = now().mono;
     spdlog::error("BROKER CONNECTION LOST ({}): alerts are buffered until it returns", why);
 }
 
 void Service::on_connect_failed(const std::string& why) {
     if (stopping_) return;
-    const auto delay = milliseconds(std::min(30'000, 1000 << std::min(connect_attempts_, 5)));
+    const auto delay = milliseconds(
+        std::min(cfg_.broker.reconnect_max_s * 1000, 1000 << std::min(connect_attempts_, 9)));
     ++connect_attempts_;
     spdlog::error("cannot reach broker {} ({}); retrying in {} s", cfg_.broker.uri, why,
                   delay.count() / 1000);
@@ -163,8 +262,19 @@ void Service::on_message(const std::string& topic_name, const std::string& paylo
                  "': chair id must be 1-64 of A-Z a-z 0-9 - _ .");
         return;
     }
+    if (chair == "chairwatchd") {
+        // The daemon's own topics (status, its technical alarms) sit beside the chairs'.
+        ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_chair)];
+        warn("chair-id", t,
+             "rejected message on '" + topic_name.substr(0, 128) +
+                 "': 'chairwatchd' is reserved for the daemon's own topics");
+        return;
+    }
     if (ct->rest == "session") return on_control(chair, payload, t);
-    if (ct->rest == "alerts/ack") return on_ack(chair, payload, t);
+    if (ct->rest == "alerts/ack") {
+        on_ack(chair, payload, t);
+        return;
+    }
     on_vitals(chair, topic_name, payload, t);
 }
 
@@ -178,7 +288,9 @@ void Service::on_vitals(const std::string& chair, const std::string& topic_name,
                  "': not <prefix>/<chair>/vitals/...");
         return;
     }
-    const auto d = drivers::decode_vitals(vt->leaf, payload, t.wall, cfg_.input.max_payload_bytes);
+    auto d = drivers::decode_vitals(vt->leaf, payload, t.wall, cfg_.input.max_payload_bytes);
+    refuse_untimely(chair, topic_name, d, t);
+    drop_duplicates(chair, d, t);
     for (std::size_t i = 0; i < d.rejected; ++i) {
         const auto& r = d.rejections[i];
         ++counters_.rejected[static_cast<std::size_t>(r.reason)];
@@ -187,19 +299,70 @@ void Service::on_vitals(const std::string& chair, const std::string& topic_name,
                  std::string(drivers::to_string(r.reason)) + "): " + r.detail);
     }
     events_.clear();
-    if (clinic_.on_readings(chair, std::span<const alerts::Reading>(d.readings.data(), d.count), t,
-                            events_) == alerts::Admission::too_many_chairs) {
+    if (d.count == 0) {
+        // Nothing usable: an artifact still notes itself below; nothing else reaches the core.
+    } else if (clinic_.on_readings(chair,
+                                   std::span<const alerts::Reading>(d.readings.data(), d.count), t,
+                                   events_) == alerts::Admission::too_many_chairs) {
         ++counters_.refused_chairs;
         warn("max-chairs", t,
              "refused readings for new chair " + chair + ": already monitoring " +
                  std::to_string(cfg_.input.max_chairs) + " chairs (input.max_chairs)");
     } else {
         counters_.readings += d.count;
+        auto& last = last_device_ts_[chair];
+        for (std::size_t i = 0; i < d.count; ++i)
+            last[alerts::index_of(d.readings[i].signal)] = d.readings[i].device_ts;
     }
     for (std::size_t i = 0; i < d.rejected; ++i)
         if (d.rejections[i].reason == drivers::RejectReason::artifact)
             clinic_.on_cuff_artifact(chair, d.rejections[i].detail, t, events_);
     handle(events_, t, d.seq);
+}
+
+// A reading stamped too far ahead of the receive time (a device clock gone wrong) or too long
+// ago (a stale replay, a device that buffered for hours) would move the session's clock or be
+// judged as current: it is refused, logged and counted. Readings in between, including ones
+// late or out of order after a reconnect, are judged as usual.
+void Service::refuse_untimely(const std::string& chair, const std::string& topic_name,
+                              drivers::Decoded& d, alerts::Instant t) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < d.count; ++i) {
+        const auto& r = d.readings[i];
+        const auto ahead = r.device_ts - t.wall;
+        if (ahead > cfg_.input.max_future || -ahead > cfg_.input.max_age) {
+            ++counters_.stale_or_future;
+            warn(chair + (ahead.count() > 0 ? "/future" : "/stale"), t,
+                 "chair " + chair + ", topic " + topic_name + ": reading refused: its ts is " +
+                     std::to_string(std::abs(ahead.count()) / 1000) + " s " +
+                     (ahead.count() > 0 ? "ahead of" : "behind") +
+                     " the receive time (input.max_future_s / input.max_age_s)");
+            continue;
+        }
+        d.readings[kept++] = r;
+    }
+    counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_timestamp)] +=
+        d.count - kept;
+    d.count = kept;
+}
+
+// A message delivered twice (a QoS 1 redelivery, a monitor that repeats itself) carries the
+// same device time as the reading before it: judging it again would count one measurement
+// twice towards a rule's `consecutive`. Older, out-of-order readings are still judged.
+void Service::drop_duplicates(const std::string& chair, drivers::Decoded& d, alerts::Instant t) {
+    const auto it = last_device_ts_.find(chair);
+    if (it == last_device_ts_.end()) return;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < d.count; ++i) {
+        const auto& r = d.readings[i];
+        // A reading without its own ts was stamped with this arrival time: never a repeat.
+        if (r.device_ts != t.wall && it->second[alerts::index_of(r.signal)] == r.device_ts) {
+            ++counters_.duplicates;
+            continue;
+        }
+        d.readings[kept++] = r;
+    }
+    d.count = kept;
 }
 
 void Service::on_control(const std::string& chair, const std::string& payload, alerts::Instant t) {
@@ -221,19 +384,22 @@ void Service::on_control(const std::string& chair, const std::string& payload, a
         warn(chair + "/session", t,
              "chair " + chair + ": session message (" + action + ") refused: " + error);
     }
-    mqtt_->publish(topic(chair, "session/result"),
-                   drivers::encode_result(error.empty(), "action", action, error,
-                                          alerts::format_iso8601(t.wall)),
-                   1, false);
+    send(topic(chair, "session/result"),
+         drivers::encode_result(error.empty(), "action", action, error,
+                                alerts::format_iso8601(t.wall)),
+         1, false);
 }
 
-void Service::on_ack(const std::string& chair, const std::string& payload, alerts::Instant t) {
+board::AckReply Service::on_ack(const std::string& chair, const std::string& payload,
+                                alerts::Instant t) {
     auto decoded = drivers::decode_ack(payload, cfg_.input.max_payload_bytes);
     std::string error, id;
+    board::AckReply reply;
     if (auto* m = std::get_if<drivers::AckMessage>(&decoded)) {
         id = m->alert_id;
         events_.clear();
         const auto result = clinic_.acknowledge(chair, m->alert_id, m->by, t, events_);
+        reply.result = result;
         handle(events_, t);
         if (result != alerts::AckResult::ok) error = std::string(alerts::to_string(result));
     } else {
@@ -245,10 +411,44 @@ void Service::on_ack(const std::string& chair, const std::string& payload, alert
             chair + "/ack", t,
             "chair " + chair + ": acknowledgement of '" + id.substr(0, 80) + "' refused: " + error);
     }
-    mqtt_->publish(topic(chair, "alerts/ack/result"),
-                   drivers::encode_result(error.empty(), "alert_id", id, error,
-                                          alerts::format_iso8601(t.wall)),
-                   1, false);
+    send(topic(chair, "alerts/ack/result"),
+         drivers::encode_result(error.empty(), "alert_id", id, error,
+                                alerts::format_iso8601(t.wall)),
+         1, false);
+    reply.error = error;
+    return reply;
+}
+
+// What the board sees of the daemon: read-only views, and acks through on_ack.
+board::Station Service::board_station() {
+    board::Station st;
+    st.clinic = [this]() -> const alerts::Clinic& { return clinic_; };
+    st.profile = [this](std::string_view name) -> std::shared_ptr<const alerts::Profile> {
+        auto it = cfg_.profiles.find(name);
+        return it == cfg_.profiles.end() ? nullptr : it->second;
+    };
+    st.stats = [this] {
+        board::DaemonStats d;
+        d.broker_connected = mqtt_->connected();
+        d.messages = counters_.messages;
+        d.readings = counters_.readings;
+        for (std::size_t i = 0; i < counters_.rejected.size(); ++i)
+            d.rejected.emplace_back(drivers::to_string(static_cast<drivers::RejectReason>(i)),
+                                    counters_.rejected[i]);
+        d.refused_chairs = counters_.refused_chairs;
+        d.alerts = counters_.alerts;
+        d.log_errors = counters_.log_errors;
+        d.disconnects = counters_.disconnects;
+        d.reconnects = counters_.reconnects;
+        d.control_errors = counters_.control_errors;
+        d.ack_errors = counters_.ack_errors;
+        d.outgoing_queue = unsent_.size() + mqtt_->pending();
+        return d;
+    };
+    st.acknowledge = [this](const std::string& chair, const std::string& payload) {
+        return on_ack(chair, payload, now());
+    };
+    return st;
 }
 
 void Service::schedule_tick() {
@@ -265,6 +465,14 @@ void Service::on_tick() {
     events_.clear();
     clinic_.on_tick(t, events_);
     handle(events_, t);
+    flush_unsent();
+    notify_systemd("WATCHDOG=1");
+    if (disconnected_since_)
+        warn("broker-down", t,
+             "BROKER UNREACHABLE for " +
+                 std::to_string((t.mono - *disconnected_since_).count() / 1000) + " s (" +
+                 cfg_.broker.uri + "): " + std::to_string(mqtt_->pending() + unsent_.size()) +
+                 " messages waiting, alerts included");
     if (t.mono - last_stats_ >= stats_interval) {
         last_stats_ = t.mono;
         log_stats();
@@ -278,9 +486,9 @@ void Service::handle(const std::vector<ClinicEvent>& events, alerts::Instant t,
         const auto& s = *e.session;
         if (e.type == ClinicEvent::Type::alarm) {
             const auto alert = drivers::encode_alert(s.chair, s, e.alarm, seq);
-            mqtt_->publish(topic(s.chair, "alerts"), alert, cfg_.broker.qos, false);
+            send(topic(s.chair, "alerts"), alert, cfg_.broker.qos, false);
             if (e.alarm.state == alerts::AlarmState::escalated)
-                mqtt_->publish(cfg_.broker.escalation_topic, alert, cfg_.broker.qos, false);
+                send(cfg_.broker.escalation_topic, alert, cfg_.broker.qos, false);
             ++counters_.alerts;
             changed.insert(s.chair);
             spdlog::info("alert {}-a{} {}: {}", s.id, e.alarm.alarm_no,
@@ -295,8 +503,9 @@ void Service::handle(const std::vector<ClinicEvent>& events, alerts::Instant t,
                          log_.path_of(s, ".jsonl"));
             changed.insert(s.chair);
         }
-        if (!log_.write(e, t, seq)) {
-            ++counters_.log_errors;
+        const bool written = log_.write(e, t, seq);
+        log_written(written, t);
+        if (!written) {
             warn("session-log", t, "session log: " + log_.last_error());
         } else if (e.type == ClinicEvent::Type::session_ended && cfg_.sessions.html_report) {
             write_report(s, t);
@@ -306,6 +515,24 @@ void Service::handle(const std::vector<ClinicEvent>& events, alerts::Instant t,
         publish_alarm_state(chair);
         dirty_chairs_.insert(chair);
     }
+    if (board_) board_->on_events(events, t);
+    schedule_log_flush();
+}
+
+// Readings reach the session log in batches, at most 200 ms after they arrived; alarm
+// transitions were written through at once.
+void Service::schedule_log_flush() {
+    if (flush_scheduled_ || !log_.has_unflushed()) return;
+    flush_scheduled_ = true;
+    flush_timer_.expires_after(milliseconds(200));
+    flush_timer_.async_wait([this](boost::system::error_code ec) {
+        flush_scheduled_ = false;
+        if (ec) return;
+        const auto t = now();
+        const bool ok = log_.flush();
+        log_written(ok, t);
+        if (!ok) warn("session-log", t, "session log: " + log_.last_error());
+    });
 }
 
 // The clinician's one-page record, beside the log. Runs once per session, after its last line.
@@ -342,11 +569,51 @@ void Service::write_report(const alerts::Session& s, alerts::Instant t) {
     }
 }
 
+void Service::log_written(bool ok, alerts::Instant t) {
+    if (!ok) ++counters_.log_errors;
+    if (ok == !log_failing_) return;
+    set_service_alarm(!ok, t, ok ? std::string() : log_.last_error());
+}
+
+// The daemon's own technical alarm, on <prefix>/chairwatchd/alerts beside the chairs' alerts:
+// session logs cannot be written (disk full, directory gone or unwritable). Alerts keep going
+// out; the record of the sessions is what is missing.
+void Service::set_service_alarm(bool failing, alerts::Instant t, const std::string& why) {
+    log_failing_ = failing;
+    if (failing) {
+        ++service_alarm_no_;
+        log_failure_ = why;
+        spdlog::error("TECHNICAL ALARM: session logs cannot be written ({}); alerts still go out",
+                      why);
+    } else {
+        spdlog::warn("session logs are written again; technical alarm cleared");
+    }
+    std::string out;
+    drivers::JsonWriter w(out);
+    w.begin_object();
+    // Unique across restarts: the start time of this run, then a counter.
+    w.key("alert_id")
+        .value("chairwatchd-" + std::to_string(started_wall_.count() / 1000) + "-a" +
+               std::to_string(service_alarm_no_));
+    w.key("chair").value("chairwatchd");
+    w.key("condition").value("session_log_failed");
+    w.key("kind").value("technical");
+    w.key("priority").value("medium");
+    w.key("state").value(failing ? "raised" : "cleared");
+    w.key("ts").time(t.wall);
+    w.key("active").value(failing);
+    w.key("text").value(failing ? "chairwatchd cannot write session logs (" + log_failure_ +
+                                      "); alerts still go out, the session records do not"
+                                : "chairwatchd writes session logs again");
+    w.end_object();
+    send(topic("chairwatchd", "alerts"), std::move(out), 1, false);
+    publish_status("online", failing ? "session logs cannot be written" : nullptr);
+}
+
 void Service::publish_alarm_state(const std::string& chair) {
-    mqtt_->publish(
-        topic(chair, "alarms"),
-        drivers::encode_active_alarms(chair, clinic_.session(chair), clinic_.listed_alarms(chair)),
-        1, true);
+    send(topic(chair, "alarms"),
+         drivers::encode_active_alarms(chair, clinic_.session(chair), clinic_.listed_alarms(chair)),
+         1, true);
 }
 
 void Service::publish_status(const char* state, const char* reason) {
@@ -360,7 +627,7 @@ void Service::publish_status(const char* state, const char* reason) {
     w.key("pid").value(static_cast<std::int64_t>(::getpid()));
     if (reason) w.key("reason").value(reason);
     w.end_object();
-    mqtt_->publish(cfg_.broker.status_topic, out, 1, true);
+    send(cfg_.broker.status_topic, out, 1, true);
 }
 
 void Service::warn(const std::string& key, alerts::Instant t, const std::string& text) {
@@ -384,10 +651,12 @@ void Service::log_stats() {
     if (!by_reason.empty()) by_reason = " (" + by_reason.substr(1) + ")";
     spdlog::info(
         "stats: {} messages, {} readings accepted, {} rejected{}, {} alerts, {} open sessions, "
-        "{} refused, {} log errors, {} disconnects",
+        "{} refused, {} log errors, {} disconnects, {} duplicates dropped, {} publish retries, "
+        "{} sessions recovered at start",
         counters_.messages, counters_.readings, rejected, by_reason, counters_.alerts,
         clinic_.open_sessions(), counters_.refused_chairs, counters_.log_errors,
-        counters_.disconnects);
+        counters_.disconnects, counters_.duplicates, counters_.publish_retries,
+        counters_.recovered_sessions);
 }
 
 }  // namespace chairwatch::daemon

@@ -4,16 +4,23 @@
 
 #include <array>
 #include <boost/asio.hpp>
+#include <deque>
 #include <memory>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 #include "alerts/clinic.hpp"
+#include "board/station.hpp"
 #include "config/config.hpp"
 #include "daemon/warn_limiter.hpp"
 #include "drivers/mqtt_client.hpp"
 #include "drivers/payload_codec.hpp"
 #include "drivers/session_log.hpp"
+
+namespace chairwatch::board {
+class Board;
+}
 
 namespace chairwatch::daemon {
 
@@ -27,8 +34,13 @@ struct Counters {
     std::uint64_t alerts{0};
     std::uint64_t log_errors{0};
     std::uint64_t disconnects{0};
+    std::uint64_t reconnects{0};  // connections restored after a loss
     std::uint64_t control_errors{0};
     std::uint64_t ack_errors{0};
+    std::uint64_t publish_retries{0};  // publishes the client refused, kept and sent again
+    std::uint64_t stale_or_future{0};  // readings refused for their timestamp
+    std::uint64_t recovered_sessions{0};
+    std::uint64_t duplicates{0};  // readings dropped as repeats of the one before
 };
 
 class Service {
@@ -48,8 +60,13 @@ class Service {
     void on_message(const std::string& topic, const std::string& payload);
     void on_vitals(const std::string& chair, const std::string& topic, const std::string& payload,
                    alerts::Instant t);
+    void refuse_untimely(const std::string& chair, const std::string& topic_name,
+                         drivers::Decoded& d, alerts::Instant t);
+    void drop_duplicates(const std::string& chair, drivers::Decoded& d, alerts::Instant t);
     void on_control(const std::string& chair, const std::string& payload, alerts::Instant t);
-    void on_ack(const std::string& chair, const std::string& payload, alerts::Instant t);
+    // MQTT acks and the board's (POST /api/alarms/{id}/ack) both take this path.
+    board::AckReply on_ack(const std::string& chair, const std::string& payload, alerts::Instant t);
+    board::Station board_station();
     void on_connected();
     void on_connection_lost(const std::string& why);
     void on_connect_failed(const std::string& why);
@@ -60,6 +77,14 @@ class Service {
     void publish_alarm_state(const std::string& chair);
     void write_report(const alerts::Session& s, alerts::Instant t);
     void publish_status(const char* state, const char* reason);
+    // Every outgoing message goes through here: in order, and kept until the client takes it.
+    void send(const std::string& topic, std::string payload, int qos, bool retain);
+    void flush_unsent();
+    void recover_sessions();
+    void log_written(bool ok, alerts::Instant t);
+    void set_service_alarm(bool failing, alerts::Instant t, const std::string& why);
+    void notify_systemd(const char* state);
+    void schedule_log_flush();
     void warn(const std::string& key, alerts::Instant now, const std::string& text);
     void log_stats();
     alerts::Instant now() const;
@@ -72,15 +97,31 @@ class Service {
     std::unique_ptr<drivers::MqttClient> mqtt_;
     asio::steady_timer tick_timer_;
     asio::steady_timer reconnect_timer_;
+    asio::steady_timer flush_timer_;
+    bool flush_scheduled_{false};
     WarnLimiter warnings_;
     Counters counters_;
     std::vector<alerts::ClinicEvent> events_;
     std::set<std::string> dirty_chairs_;
     alerts::Millis started_mono_{0};
+    alerts::Millis started_wall_{0};
     alerts::Millis last_stats_{0};
     int connect_attempts_{0};
     bool stopping_{false};
     bool was_connected_{false};
+    struct Outgoing {
+        std::string topic, payload;
+        int qos;
+        bool retain;
+    };
+    std::deque<Outgoing> unsent_;
+    std::unordered_map<std::string, std::array<alerts::Millis, alerts::signal_count>>
+        last_device_ts_;  // per chair and signal, of the last reading judged
+    bool log_failing_{false};
+    std::optional<alerts::Millis> disconnected_since_;  // steady time the broker link went down
+    int service_alarm_no_{0};
+    std::string log_failure_;
+    std::unique_ptr<board::Board> board_;  // the nurse-station board (HTTP)
 };
 
 }  // namespace chairwatch::daemon

@@ -9,10 +9,25 @@
 
 namespace chairwatch::drivers {
 
+struct MqttTls {
+    bool enabled{false};
+    std::string ca_file;    // empty: the system's trust store
+    std::string cert_file;  // client certificate, optional
+    std::string key_file;
+    bool verify_hostname{true};
+};
+
 struct MqttSettings {
     std::string uri;
     std::string client_id;
+    std::string username;
+    std::string password;
+    MqttTls tls;
+    // Outgoing messages waiting for the broker are kept here (Paho file persistence) so that a
+    // restart does not lose them; empty: memory only.
+    std::string persist_dir;
     int keepalive_s{30};
+    int reconnect_max_s{30};    // automatic reconnection backs off from 1 s up to this
     bool clean_session{false};  // keep our subscriptions and queued QoS 1 messages on the broker
     int max_buffered{10000};    // publishes held while disconnected
     std::string will_topic;     // retained last will, sent by the broker if we vanish
@@ -32,12 +47,16 @@ class MqttClient {
     // Starts one connection attempt; after a first success, the client reconnects by itself.
     virtual void connect() = 0;
     virtual void subscribe(const std::string& filter, int qos) = 0;
-    // Never blocks; while disconnected the message is buffered (up to max_buffered).
-    virtual void publish(const std::string& topic, const std::string& payload, int qos,
+    // Never blocks; while disconnected the message is buffered (up to max_buffered). False if
+    // the client refused it (buffer full, persistence failed): the caller keeps it and retries.
+    virtual bool publish(const std::string& topic, const std::string& payload, int qos,
                          bool retain) = 0;
     virtual void disconnect(std::chrono::milliseconds timeout) = 0;
     virtual bool connected() const = 0;
     virtual std::size_t pending() const = 0;  // publishes not yet acknowledged
+    // Whether outgoing messages survive a restart (persistence is on and working).
+    virtual bool persistent() const = 0;
+    virtual const std::string& last_error() const = 0;
 };
 
 std::unique_ptr<MqttClient> make_paho_client(const MqttSettings& settings, MqttHandlers handlers);

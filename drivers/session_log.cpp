@@ -68,15 +68,33 @@ std::FILE* SessionLog::open(const alerts::Session& s) {
     return files_.emplace(s.id, std::move(f)).first->second.get();
 }
 
-bool SessionLog::append(const alerts::Session& s, const std::string& line) {
+bool SessionLog::append(const alerts::Session& s, const std::string& line, bool now) {
     std::FILE* f = open(s);
     if (!f) return false;
     if (std::fwrite(line.data(), 1, line.size(), f) != line.size() || std::fputc('\n', f) == EOF ||
-        std::fflush(f) != 0) {
+        (now && std::fflush(f) != 0)) {
         last_error_ = "cannot write " + path_of(s, ".jsonl") + ": " + std::strerror(errno);
+        std::clearerr(f);
         return false;
     }
+    if (now)
+        unflushed_.erase(s.id);
+    else
+        unflushed_.emplace(s.id, path_of(s, ".jsonl"));
     return true;
+}
+
+bool SessionLog::flush() {
+    bool ok = true;
+    for (const auto& [id, path] : unflushed_) {
+        auto it = files_.find(id);
+        if (it == files_.end() || std::fflush(it->second.get()) == 0) continue;
+        last_error_ = "cannot write " + path + ": " + std::strerror(errno);
+        std::clearerr(it->second.get());
+        ok = false;
+    }
+    unflushed_.clear();
+    return ok;
 }
 
 bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<std::int64_t> seq) {
@@ -118,13 +136,14 @@ bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<
             if (!s.implicit && !s.discharge_ready)
                 w.key("note").value("session ended before the discharge criteria were met");
             w.end_object();
-            bool ok = append(s, line) && write_summary(s);
+            bool ok = append(s, line, true) && write_summary(s);
             files_.erase(s.id);
+            unflushed_.erase(s.id);
             return ok;
         }
     }
     w.end_object();
-    return append(s, line);
+    return append(s, line, e.type != ClinicEvent::Type::reading);
 }
 
 bool SessionLog::write_summary(const alerts::Session& s) {

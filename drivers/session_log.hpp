@@ -1,5 +1,7 @@
 // Writes each session as it happens to <dir>/<chair>/<session_id>.jsonl (one JSON object per
-// line, flushed per line) and, at its end, <session_id>.summary.json.
+// line) and, at its end, <session_id>.summary.json. Alarm transitions, phases, starts and ends
+// reach the file at once; readings are batched until `flush()`, which the daemon calls within
+// a few hundred milliseconds.
 #pragma once
 
 #include <cstdio>
@@ -23,6 +25,9 @@ class SessionLog {
     bool write(const alerts::ClinicEvent& e, alerts::Instant now,
                std::optional<std::int64_t> seq = {});
     const std::string& last_error() const { return last_error_; }
+    // Writes out batched readings; false, with `last_error()` set, if a file could not be.
+    bool flush();
+    bool has_unflushed() const { return !unflushed_.empty(); }
     const std::string& dir() const { return dir_; }
     std::string path_of(const alerts::Session& s, const char* suffix) const;
 
@@ -33,11 +38,12 @@ class SessionLog {
     using File = std::unique_ptr<std::FILE, FileCloser>;
 
     std::FILE* open(const alerts::Session& s);
-    bool append(const alerts::Session& s, const std::string& line);
+    bool append(const alerts::Session& s, const std::string& line, bool now);
     bool write_summary(const alerts::Session& s);
 
     std::string dir_;
-    std::map<std::string, File> files_;  // by session id
+    std::map<std::string, File> files_;             // by session id
+    std::map<std::string, std::string> unflushed_;  // session id -> path, readings not yet out
     std::string last_error_;
 };
 

@@ -34,12 +34,29 @@ mosquitto -c "$out/mosquitto.conf" >"$out/mosquitto.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do port_free "$port" || break; sleep 0.05; done
 
-echo "== chairwatchd on $broker (config: config/chairwatch.yaml, log: demo-out/chairwatchd.log)"
-build/daemon/chairwatchd --config config/chairwatch.yaml --broker "$broker" \
-    --log-dir "$out/sessions" 2>"$out/chairwatchd.log" &
+# The nurse-station board: on 8080 or the next free port, readable without a token, and a
+# station token (printed below) to log in and acknowledge.
+http_port=${HTTP_PORT:-8080}
+while ! port_free "$http_port"; do http_port=$((http_port + 1)); done
+head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$out/station.token"
+# The simulator runs the clinic 150 times faster than real time, so its device clocks run
+# hours ahead of the receive time: the demo lets them (input.max_future_s).
+{ sed 's/max_future_s: 300 /max_future_s: 86400/' config/chairwatch.yaml
+  printf '\nhttp:\n  token_file: %s\n  read_only_without_token: true\n  station_name: demo-station\n' \
+      "$out/station.token"; } >"$out/chairwatch.yaml"
+
+echo "== chairwatchd on $broker (config: config/chairwatch.yaml + http:, log: demo-out/chairwatchd.log)"
+build/daemon/chairwatchd --config "$out/chairwatch.yaml" --broker "$broker" \
+    --log-dir "$out/sessions" --queue-dir "$out/queue" --http "127.0.0.1:$http_port" \
+    2>"$out/chairwatchd.log" &
 daemon=$!
 pids+=($daemon)
 
+echo "== NURSE-STATION BOARD: open http://127.0.0.1:$http_port/ in a browser"
+echo "   (to acknowledge there too, log in with the station token $(cat "$out/station.token"))"
+if [ -t 0 ]; then
+    read -r -t 60 -p "   press Enter to start the simulation (it starts by itself in 60 s) " || echo
+fi
 echo "== nurse station view (chairwatch alerts):"
 build/daemon/chairwatch alerts --broker "$broker" &
 pids+=($!)

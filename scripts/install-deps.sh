@@ -8,10 +8,14 @@ packages=(
     libboost1.81-dev libboost-json1.81-dev
     libpaho-mqttpp-dev libpaho-mqtt-dev
     libspdlog-dev libyaml-cpp-dev doctest-dev
-    mosquitto mosquitto-clients
+    mosquitto mosquitto-clients openssl
+    libmosquitto-dev    # bench/run.sh builds the shared load generator
     chromium
     systemd
 )
+
+# node and npm run the board's browser test (tests/board; playwright-core needs node >= 18).
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

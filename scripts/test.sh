@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# playwright-core for the board's browser test, pinned in tests/board/package-lock.json.
+if [ ! -d tests/board/node_modules/playwright-core ] ||
+    [ tests/board/package-lock.json -nt tests/board/node_modules/.package-lock.json ]; then
+    (cd tests/board && npm ci --no-audit --no-fund)
+fi
 
 jobs=$(nproc)
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHAIRWATCH_WERROR=ON
@@ -15,3 +20,7 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCHAIRWATCH_WERROR=O
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j 2
+
+# libFuzzer with ASan/UBSan on the payload decoders and the config loader, for a bounded time;
+# a crash input lands in fuzz/regressions/ and fails the run.
+FUZZ_SECONDS=45 scripts/fuzz.sh

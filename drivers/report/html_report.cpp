@@ -16,7 +16,7 @@ std::string_view style_sheet() {
 @page { size: A4; margin: 10mm 12mm; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { font: 8.3pt/1.25 Helvetica, Arial, sans-serif; color: #111; margin: 0 auto; max-width: 186mm; padding: 4mm 0; }
-@media print { body { max-width: none; padding: 0; } }
+@media print { body { max-width: none; padding: 0; zoom: 0.95; } }
 h1 { font-size: 13pt; margin: 0; }
 h2 { font-size: 9.3pt; margin: 2mm 0 0.8mm; padding-bottom: 0.3mm; border-bottom: 0.7pt solid #333; }
 .title { display: flex; justify-content: space-between; align-items: baseline; border-bottom: 1.4pt solid #111; padding-bottom: 1mm; }

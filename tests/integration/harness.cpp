@@ -139,10 +139,16 @@ int run(const std::vector<std::string>& argv, std::string& output, std::chrono::
     return code;
 }
 
-Broker::Broker() : dir_(temp_dir("broker")), port_(free_port()) {
-    write_file(dir_ + "/mosquitto.conf",
-               "listener " + std::to_string(port_) +
-                   " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+Broker::Broker() : Broker(BrokerOptions{}) {}
+
+Broker::Broker(BrokerOptions o) : dir_(temp_dir("broker")), port_(free_port()) {
+    std::string conf =
+        o.global + "listener " + std::to_string(port_) + " 127.0.0.1\nallow_anonymous true\n";
+    // Run as root, mosquitto drops to its own user: it must be able to write its database.
+    fs::permissions(dir_, fs::perms::all);
+    conf += o.persistence ? "persistence true\npersistence_location " + dir_ + "/\n"
+                          : "persistence false\n";
+    write_file(dir_ + "/mosquitto.conf", conf + o.extra);
     start();
 }
 
@@ -176,10 +182,17 @@ boost::json::value Message::json() const {
     return ec ? boost::json::value(nullptr) : v;
 }
 
-Client::Client(const std::string& uri, const std::string& id) {
+Client::Client(const std::string& uri, const std::string& id)
+    : Client(uri, ClientOptions{id, false, {}, {}, {}, {}, {}}) {}
+
+bool Client::connected() const {
+    return client_->is_connected();
+}
+
+Client::Client(const std::string& uri, const ClientOptions& o) {
     static std::atomic<int> counter{0};
     const auto client_id =
-        id.empty() ? "it-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) : id;
+        o.id.empty() ? "it-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) : o.id;
     client_ = std::make_unique<mqtt::async_client>(uri, client_id);
     client_->set_message_callback([this](mqtt::const_message_ptr msg) {
         std::lock_guard lock(mu_);
@@ -187,8 +200,19 @@ Client::Client(const std::string& uri, const std::string& id) {
             {msg->get_topic(), msg->get_payload_str(), msg->is_retained(), Clock::now()});
         cv_.notify_all();
     });
-    auto opts = mqtt::connect_options_builder().clean_session(true).finalize();
-    client_->connect(opts)->wait_for(10s);
+    auto b = mqtt::connect_options_builder().clean_session(!o.persistent);
+    if (o.persistent) b.automatic_reconnect(200ms, 1s);
+    if (!o.username.empty()) b.user_name(o.username).password(o.password);
+    if (!o.ca_file.empty()) {
+        auto ssl = mqtt::ssl_options_builder().trust_store(o.ca_file).enable_server_cert_auth(true);
+        if (!o.cert_file.empty()) ssl.key_store(o.cert_file).private_key(o.key_file);
+        b.ssl(ssl.finalize());
+    }
+    try {
+        client_->connect(b.finalize())->wait_for(10s);
+    } catch (const mqtt::exception& e) {
+        throw std::runtime_error("test client cannot connect to " + uri + ": " + e.what());
+    }
     if (!client_->is_connected()) throw std::runtime_error("test client cannot connect to " + uri);
 }
 
@@ -253,8 +277,10 @@ void Daemon::start() {
     watcher.subscribe("clinic/chairwatchd/status");
     const auto since = Clock::now();
     proc_ = std::make_unique<Process>(
-        std::vector<std::string>{CHAIRWATCHD_BIN, "--config", config_, "--broker", broker_.uri(),
-                                 "--log-dir", log_dir_},
+        std::vector<std::string>{CHAIRWATCHD_BIN, "--config", config_, "--broker",
+                                 daemon_uri_.empty() ? broker_.uri() : daemon_uri_, "--log-dir",
+                                 log_dir_, "--queue-dir", dir_ + "/queue", "--http",
+                                 "127.0.0.1:" + std::to_string(http_port_)},
         dir_ + "/chairwatchd.log");
     auto online = watcher.wait_for(
         [&](const Message& m) {

@@ -51,14 +51,22 @@ int free_port();
 int run(const std::vector<std::string>& argv, std::string& output,
         std::chrono::seconds timeout = 60s);
 
+struct BrokerOptions {
+    bool persistence{false};  // keep sessions and queued messages across a restart
+    std::string global;       // mosquitto.conf lines before the first listener
+    std::string extra;        // more mosquitto.conf lines (listeners, TLS, ACLs)
+};
+
 class Broker {
   public:
     Broker();
+    explicit Broker(BrokerOptions options);
     ~Broker();
     void start();
     void stop();  // SIGTERM, waits
     int port() const { return port_; }
     std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
+    const std::string& dir() const { return dir_; }
 
   private:
     std::string dir_;
@@ -74,10 +82,21 @@ struct Message {
     boost::json::value json() const;  // null if not JSON
 };
 
+struct ClientOptions {
+    std::string id;
+    // clean_session off and automatic reconnection: the broker keeps the subscriptions and
+    // queues QoS 1 messages while the client is away.
+    bool persistent{false};
+    std::string username, password;
+    std::string ca_file, cert_file, key_file;  // TLS when ca_file is set
+};
+
 // A real MQTT client that records everything it receives on its subscriptions.
 class Client {
   public:
     explicit Client(const std::string& uri, const std::string& id = "");
+    Client(const std::string& uri, const ClientOptions& options);
+    bool connected() const;
     ~Client();
     void subscribe(const std::string& filter, int qos = 1);
     void publish(const std::string& topic, const std::string& payload, int qos = 1,
@@ -108,10 +127,17 @@ class Daemon {
     std::string output() const { return proc_ ? proc_->output() : ""; }
     const std::string& log_dir() const { return log_dir_; }
     const std::string& config_path() const { return config_; }
+    const std::string& dir() const { return dir_; }
+    // The daemon connects here instead of the broker's plain listener (e.g. its TLS one); the
+    // harness still watches the status topic through the plain listener.
+    void use_broker_uri(std::string uri) { daemon_uri_ = std::move(uri); }
+    // The board (HTTP) listens here: a free loopback port of its own, never the default 8080.
+    int http_port() const { return http_port_; }
 
   private:
     const Broker& broker_;
-    std::string dir_, config_, log_dir_;
+    std::string dir_, config_, log_dir_, daemon_uri_;
+    int http_port_{free_port()};
     std::unique_ptr<Process> proc_;
 };
 

@@ -31,7 +31,7 @@ TEST_CASE("--check-config: 0 for the shipped file, 2 with FILE:LINE:COLUMN for e
                          {"max_chairs: 256", "max_chairs: lots"}}));
     CHECK(run({CHAIRWATCHD_BIN, "--config", bad, "--check-config"}, out) == 2);
     CHECK(out.find(bad + ":9:8: broker.qos: 7 is out of range [0, 2]") != std::string::npos);
-    CHECK(out.find(bad + ":15:15: input.max_chairs: expected a whole number, got 'lots'") !=
+    CHECK(out.find(bad + ":20:15: input.max_chairs: expected a whole number, got 'lots'") !=
           std::string::npos);
     CHECK(out.find("'urgent' is not one of low, medium, high") != std::string::npos);
     // The daemon refuses to start on the same file, with the same messages.

@@ -157,9 +157,11 @@ TEST_CASE("status: online while running, offline from the last will when killed 
     CHECK(field(*seen, "state") == "offline");
 }
 
-TEST_CASE("SIGTERM stops cleanly: offline status, sessions closed with logs and summaries") {
+TEST_CASE(
+    "SIGTERM stops cleanly: offline status; with on_shutdown: end, sessions closed with logs and "
+    "summaries") {
     Broker broker;
-    Daemon daemon(broker, shipped_config());
+    Daemon daemon(broker, shipped_config({{"on_shutdown: suspend", "on_shutdown: end"}}));
     daemon.start();
     Client station(broker.uri());
     station.subscribe("clinic/chairwatchd/status");
@@ -244,7 +246,8 @@ TEST_CASE(
     "the simulator drives a surging and a normal chair: high alert raised then cleared, none for "
     "the normal chair") {
     Broker broker;
-    Daemon daemon(broker, shipped_config());
+    // At 600x the simulated device clocks run hours ahead of the receive time.
+    Daemon daemon(broker, shipped_config({{"max_future_s: 300 ", "max_future_s: 86400 "}}));
     daemon.start();
     Client nurse(broker.uri());
     nurse.subscribe("clinic/+/alerts");

@@ -44,7 +44,7 @@ TEST_CASE("a session is logged line by line as it happens, and summarised at its
     feed(0s, 150);
     feed(300s, 190);
     const auto jsonl = dir / "chair-07" / "chair-07-20251124T160000Z.jsonl";
-    // Flushed per line: the alarm is on disk before the session ends.
+    // An alarm reaches the disk at once, with the readings batched before it.
     auto lines = read_lines(jsonl);
     REQUIRE(lines.size() == 4);
     CHECK(lines[0]["type"] == "session_start");

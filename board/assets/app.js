@@ -1,0 +1,349 @@
+// chairwatch nurse-station board: one tile per chair, live over Server-Sent Events.
+// Never presents stale data as live: every value carries its age, and the whole board greys
+// out with a banner when the live link or the daemon's broker link is lost.
+'use strict';
+(() => {
+  const LINK_TIMEOUT_MS = 6000; // the daemon sends a status event every 2 s
+  const chairs = new Map(); // id -> {data, at (performance.now() when received), trend}
+  let session = { station: '', can_ack: false, csrf: '' };
+  let status = { broker_connected: true, broker_since: null };
+  let lastMessage = 0, linkUp = false, linkLostAt = null, soundOn = false, audio = null, lastBeep = 0;
+  const changed = new Set(); // chairs to redraw at the next render
+  let allChanged = true, renderPending = false;
+  const $ = (id) => document.getElementById(id);
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'class') e.className = v; else e.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of children) if (c !== null && c !== undefined) e.append(c);
+    return e;
+  }
+  const clockText = (d) => d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  function ageText(s) {
+    if (s < 90) return `${Math.round(s)} s ago`;
+    if (s < 5400) return `${Math.round(s / 60)} min ago`;
+    return `${(s / 3600).toFixed(1)} h ago`;
+  }
+  function durText(s) {
+    s = Math.max(0, Math.floor(s));
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    return `${h}:${String(m).padStart(2, '0')}`;
+  }
+  const fmt = (v) => (v === undefined || v === null) ? '–' : String(Math.round(v));
+  const liveOk = () => linkUp && status.broker_connected;
+
+  // ----- tiles -----
+  function highestPriority(alarms) {
+    const order = { high: 3, medium: 2, low: 1 };
+    let best = null;
+    for (const a of alarms) {
+      if (a.display_state === 'acknowledged' || a.kind === 'advisory') continue;
+      if (!best || order[a.priority] > order[best]) best = a.priority;
+    }
+    return best;
+  }
+  function stateLabel(a) {
+    switch (a.display_state) {
+      case 'acknowledged': return `ACKNOWLEDGED by ${a.acknowledged_by} at ${clockText(new Date(a.acknowledged_at))}` +
+        (a.active ? ' — condition still present' : '');
+      case 'escalated': return `ESCALATED (level ${a.escalation_level}) — NOT ACKNOWLEDGED` + (a.latched ? ', LATCHED' : '');
+      case 'latched': return 'LATCHED — condition ended, needs acknowledgement';
+      default: return `ACTIVE since ${clockText(new Date(a.onset))}`;
+    }
+  }
+  function alarmItem(chairLabel, a) {
+    const text = a.text.startsWith(chairLabel + ': ') ? a.text.slice(chairLabel.length + 2) : a.text;
+    const li = el('li', { class: `alarm prio-${a.priority} state-${a.display_state} kind-${a.kind}`,
+      'data-alert-id': a.alert_id },
+      el('div', { class: 'alarm-body' },
+        el('div', { class: 'alarm-line' },
+          el('span', { class: 'prio' }, a.priority.toUpperCase() + (a.kind === 'advisory' ? ' ADVISORY' : '')),
+          el('span', { class: 'text' }, text)),
+        el('div', { class: 'state' }, stateLabel(a))));
+    if (session.can_ack && a.display_state !== 'acknowledged') {
+      const b = el('button', { type: 'button', 'data-focus': 'ack-' + a.alert_id,
+        'aria-label': `Acknowledge ${chairLabel}: ${text}` }, 'Acknowledge');
+      b.addEventListener('click', () => acknowledge(a.alert_id, b));
+      li.append(b);
+    }
+    return li;
+  }
+  function sparkline(trend) {
+    const series = [['sbp', trend.sbp], ['dbp', trend.dbp], ['hr', trend.hr]].filter(([, p]) => p && p.length);
+    if (!series.length) return null;
+    let tmax = 1, vmin = Infinity, vmax = -Infinity;
+    for (const [, pts] of series) for (const [t, v] of pts) {
+      tmax = Math.max(tmax, t); vmin = Math.min(vmin, v); vmax = Math.max(vmax, v);
+    }
+    vmin -= 5; vmax += 5;
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('class', 'trend');
+    svg.setAttribute('viewBox', '0 0 300 60');
+    svg.setAttribute('preserveAspectRatio', 'none');
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', 'trend since the session started');
+    for (const [name, pts] of series) {
+      const pl = document.createElementNS(ns, 'polyline');
+      pl.setAttribute('class', 't-' + name);
+      const pp = pts.length === 1 ? [pts[0], [tmax, pts[0][1]]] : pts;
+      pl.setAttribute('points', pp.map(([t, v]) =>
+        `${(t / tmax * 298 + 1).toFixed(1)},${(59 - (v - vmin) / (vmax - vmin) * 58).toFixed(1)}`).join(' '));
+      svg.append(pl);
+    }
+    const key = el('div', { class: 'trend-key', 'aria-hidden': 'true' },
+      ...series.map(([n]) => el('span', { class: 'k-' + n }, n.toUpperCase())));
+    const box = el('div', {}, svg, key);
+    return box;
+  }
+  function vital(name, label, unit, v, valueText) {
+    return el('div', { class: `vital vital-${name}`, 'data-vital': name },
+      el('span', { class: 'lbl' }, label),
+      el('span', { class: 'val' }, el('span', { class: 'num' }, valueText), el('span', { class: 'unit' }, unit)),
+      el('span', { class: 'age' }, ''));
+  }
+  function tile(c) {
+    const d = c.data;
+    const prio = highestPriority(d.alarms || []);
+    const t = el('section', { class: `tile ${prio ? 'prio-' + prio : ''} ${d.in_session ? '' : 'idle'}`,
+      'aria-labelledby': 'h-' + d.chair, 'data-chair': d.chair });
+    const head = el('div', { class: 'tile-head' }, el('h2', { id: 'h-' + d.chair }, d.label));
+    if (d.in_session) {
+      head.append(el('span', { class: `phase phase-${d.phase}` }, d.phase),
+        el('span', { class: 'meta elapsed', 'data-elapsed': '' }, ''),
+        el('span', { class: 'meta' }, d.profile));
+    } else {
+      head.append(el('span', { class: 'meta' }, 'no session'));
+    }
+    t.append(head);
+    if (d.patient_ref) t.append(el('div', { class: 'patient' }, 'Patient ' + d.patient_ref));
+    if (d.in_session) {
+      const v = d.vitals || {};
+      const box = el('div', { class: 'vitals' });
+      if (v.hr) box.append(vital('hr', 'HR', 'bpm', v.hr, fmt(v.hr.value)));
+      if (v.sbp || v.dbp) box.append(vital('bp', 'NIBP', 'mmHg', v.sbp || v.dbp,
+        `${fmt(v.sbp && v.sbp.value)}/${fmt(v.dbp && v.dbp.value)}`));
+      if (v.spo2) box.append(vital('spo2', 'SpO₂', '%', v.spo2, fmt(v.spo2.value)));
+      if (!box.childNodes.length) box.append(el('span', { class: 'meta' }, 'no readings yet'));
+      t.append(box);
+      const s = c.trend && sparkline(c.trend);
+      if (s) t.append(s);
+    }
+    const list = el('ul', { class: 'alarms', 'aria-label': 'alarms of ' + d.label });
+    for (const a of d.alarms || []) list.append(alarmItem(d.label, a));
+    t.append(list);
+    return t;
+  }
+  // Ages, staleness and elapsed time move every second without a message.
+  function refreshAges(node, c) {
+    const d = c.data, dt = (performance.now() - c.at) / 1000, live = liveOk();
+    const e = node.querySelector('[data-elapsed]');
+    if (e) e.textContent = durText(d.elapsed_s + (live ? dt : 0));
+    for (const box of node.querySelectorAll('[data-vital]')) {
+      const name = box.getAttribute('data-vital');
+      const v = name === 'bp' ? (d.vitals.sbp || d.vitals.dbp) : d.vitals[name];
+      if (!v) continue;
+      const age = v.age_s + dt;
+      const stale = age > v.stale_after_s || !live;
+      box.classList.toggle('stale', stale);
+      box.querySelector('.age').textContent = ageText(age) + (age > v.stale_after_s ? ' — STALE' : '');
+    }
+  }
+  function render() {
+    const board = $('board');
+    const focused = document.activeElement && document.activeElement.getAttribute('data-focus');
+    const ids = [...chairs.keys()].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    const existing = new Map([...board.children].map((n) => [n.getAttribute('data-chair'), n]));
+    board.replaceChildren(...ids.map((id) => {
+      const c = chairs.get(id);
+      const kept = existing.get(id);
+      if (kept && !allChanged && !changed.has(id)) { refreshAges(kept, c); return kept; }
+      const n = tile(c);
+      const key = n.outerHTML;
+      const old = existing.get(id);
+      if (old && old.cwKey === key) { refreshAges(old, c); return old; } // unchanged: keep focus and clicks
+      n.cwKey = key;
+      refreshAges(n, c);
+      return n;
+    }));
+    changed.clear();
+    allChanged = false;
+    $('empty').hidden = ids.length > 0;
+    if (focused) {
+      const f = board.querySelector(`[data-focus="${CSS.escape(focused)}"]`);
+      if (f) f.focus();
+    }
+    banners();
+  }
+  // At most five redraws a second, of the chairs that changed (all of them: no id).
+  function scheduleRender(id) {
+    if (id) changed.add(id); else allChanged = true;
+    if (renderPending) return;
+    renderPending = true;
+    setTimeout(() => { renderPending = false; render(); }, 200);
+  }
+  function tick() {
+    const now = performance.now();
+    $('clock').textContent = clockText(new Date());
+    if (linkUp && now - lastMessage > LINK_TIMEOUT_MS) setLink(false);
+    for (const node of $('board').children) {
+      const c = chairs.get(node.getAttribute('data-chair'));
+      if (c) refreshAges(node, c);
+    }
+    document.body.classList.toggle('stale-all', !liveOk());
+    beep();
+  }
+
+  // ----- banners -----
+  function banners() {
+    const out = [];
+    if (!linkUp) out.push(el('p', { class: 'banner banner-link', role: 'alert', id: 'banner-link' },
+      `LIVE LINK LOST${linkLostAt ? ' since ' + clockText(linkLostAt) : ''}: this page is not receiving updates; ` +
+      'the values below are NOT live. Reconnecting…'));
+    if (linkUp && !status.broker_connected) out.push(el('p', { class: 'banner banner-broker', role: 'alert', id: 'banner-broker' },
+      `BROKER DOWN${status.broker_since ? ' since ' + clockText(new Date(status.broker_since)) : ''}: ` +
+      'chairwatchd cannot reach the MQTT broker, so no readings or alarms arrive. The values below are NOT live; ' +
+      'watch the bedside monitors.'));
+    for (const c of chairs.values()) for (const a of c.data.alarms || [])
+      if (a.feed && a.active) out.push(el('p', { class: 'banner banner-feed', role: 'alert' },
+        `FEED LOST — ${c.data.label}: ${a.condition.replace(/_/g, ' ')} since ${clockText(new Date(a.onset))}` +
+        (a.acknowledged ? ` (acknowledged by ${a.acknowledged_by})` : '')));
+    $('banners').replaceChildren(...out);
+    document.body.classList.toggle('stale-all', !liveOk());
+  }
+  function setLink(up) {
+    if (up === linkUp) return;
+    linkUp = up;
+    linkLostAt = up ? null : new Date();
+    const l = $('link');
+    l.className = 'link ' + (up ? 'link-ok' : 'link-lost');
+    l.textContent = up ? 'LIVE' : 'NOT LIVE';
+    banners();
+  }
+
+  // ----- live link -----
+  function onMessage() { lastMessage = performance.now(); setLink(true); }
+  function put(d) {
+    const prev = chairs.get(d.chair);
+    const trend = d.trend || (prev && prev.data.session_id === d.session_id ? prev.trend : null);
+    chairs.set(d.chair, { data: d, at: performance.now(), trend });
+  }
+  function connect() {
+    const es = new EventSource('/events');
+    es.addEventListener('snapshot', (ev) => {
+      onMessage();
+      const s = JSON.parse(ev.data);
+      chairs.clear();
+      for (const d of s.chairs) put(d);
+      status.broker_connected = s.broker_connected;
+      scheduleRender();
+    });
+    es.addEventListener('chair', (ev) => {
+      onMessage();
+      const d = JSON.parse(ev.data);
+      put(d);
+      scheduleRender(d.chair);
+    });
+    es.addEventListener('status', (ev) => {
+      onMessage();
+      const s = JSON.parse(ev.data);
+      const brokerChanged = s.broker_connected !== status.broker_connected;
+      status = s;
+      if (brokerChanged) scheduleRender();
+    });
+    es.onerror = () => {
+      if (es.readyState === EventSource.CLOSED) { setLink(false); setTimeout(start, 3000); }
+      else setLink(false);
+    };
+  }
+
+  // ----- acknowledge -----
+  function toast(text, bad) {
+    const t = $('toast');
+    t.textContent = text;
+    t.className = 'toast' + (bad ? ' bad' : '');
+    t.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { t.hidden = true; }, 5000);
+  }
+  async function acknowledge(id, button) {
+    const by = ($('nurse').value || '').trim() || session.station;
+    button.disabled = true;
+    try {
+      const r = await fetch(`/api/alarms/${encodeURIComponent(id)}/ack`, {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf || '' },
+        body: JSON.stringify({ by }) });
+      const body = await r.json().catch(() => ({}));
+      if (r.ok) toast(`Acknowledged by ${by}`);
+      else { toast(`Not acknowledged: ${body.error || r.status}`, true); button.disabled = false; }
+      if (r.status === 401) location.href = '/login';
+    } catch (e) {
+      toast('Not acknowledged: the daemon cannot be reached', true);
+      button.disabled = false;
+    }
+  }
+
+  // ----- sound (off by default) -----
+  function toggleSound() {
+    soundOn = !soundOn;
+    const b = $('sound');
+    b.setAttribute('aria-pressed', String(soundOn));
+    b.textContent = soundOn ? 'Sound: ON' : 'Sound: off (muted)';
+    if (soundOn && !audio) audio = new (window.AudioContext || window.webkitAudioContext)();
+    lastBeep = 0;
+  }
+  // IEC 60601-1-8 style high-priority burst (3 + 2 pulses), every 10 s while one is unacknowledged.
+  function beep() {
+    if (!soundOn || !audio) return;
+    const high = [...chairs.values()].some((c) => (c.data.alarms || []).some(
+      (a) => a.priority === 'high' && a.display_state !== 'acknowledged' && a.kind !== 'advisory'));
+    const now = performance.now();
+    if (!high || now - lastBeep < 10000) return;
+    lastBeep = now;
+    const t0 = audio.currentTime + 0.05;
+    [0, 0.2, 0.4, 0.9, 1.1].forEach((dt) => {
+      const o = audio.createOscillator(), g = audio.createGain();
+      o.frequency.value = 880;
+      g.gain.setValueAtTime(0.0001, t0 + dt);
+      g.gain.exponentialRampToValueAtTime(0.3, t0 + dt + 0.02);
+      g.gain.exponentialRampToValueAtTime(0.0001, t0 + dt + 0.15);
+      o.connect(g).connect(audio.destination);
+      o.start(t0 + dt);
+      o.stop(t0 + dt + 0.17);
+    });
+  }
+
+  async function start() {
+    try {
+      const r = await fetch('/api/session', { credentials: 'same-origin' });
+      session = await r.json();
+    } catch (e) {
+      setLink(false);
+      setTimeout(start, 3000);
+      return;
+    }
+    if (!session.can_read) { location.href = '/login'; return; }
+    $('station').textContent = session.station;
+    $('nurse').placeholder = session.station;
+    $('nurse-box').hidden = !session.can_ack;
+    $('logout').hidden = !session.logged_in;
+    $('login').hidden = session.can_ack || !session.login_available;
+    connect();
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    const saved = localStorage.getItem('chairwatch.nurse');
+    if (saved) $('nurse').value = saved;
+    $('nurse').addEventListener('change', () => localStorage.setItem('chairwatch.nurse', $('nurse').value.trim()));
+    $('sound').addEventListener('click', toggleSound);
+    setLink(false);
+    $('link').textContent = 'connecting…';
+    setInterval(tick, 1000);
+    tick();
+    start();
+  });
+})();

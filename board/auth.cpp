@@ -1,0 +1,115 @@
+#include "board/auth.hpp"
+
+#include <fstream>
+#include <random>
+
+namespace chairwatch::board {
+
+namespace {
+
+constexpr std::size_t max_sessions = 256;
+constexpr int max_failures_per_minute = 10;
+
+}  // namespace
+
+void Auth::configure(const std::string& token, bool read_only_without_token) {
+    if (!same(token, token_)) sessions_.clear();  // a new token ends every login
+    token_ = token;
+    read_only_ = read_only_without_token;
+}
+
+bool Auth::same(std::string_view a, std::string_view b) {
+    unsigned diff = a.size() == b.size() ? 0U : 1U;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i]) ^
+                static_cast<unsigned char>(b.empty() ? 0 : b[i % b.size()]);
+    return diff == 0;
+}
+
+std::string Auth::random_hex(std::size_t bytes) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    std::ifstream urandom("/dev/urandom", std::ios::binary);
+    std::random_device fallback;
+    for (std::size_t i = 0; i < bytes; ++i) {
+        char c = 0;
+        if (!urandom.get(c)) c = static_cast<char>(fallback());
+        const auto u = static_cast<unsigned char>(c);
+        out += hex[u >> 4];
+        out += hex[u & 15];
+    }
+    return out;
+}
+
+std::string Auth::cookie_value(std::string_view header, std::string_view name) {
+    while (!header.empty()) {
+        const auto semi = header.find(';');
+        auto part = header.substr(0, semi);
+        header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
+        while (!part.empty() && part.front() == ' ')
+            part.remove_prefix(1);
+        const auto eq = part.find('=');
+        if (eq != std::string_view::npos && part.substr(0, eq) == name)
+            return std::string(part.substr(eq + 1));
+    }
+    return {};
+}
+
+void Auth::expire(alerts::Millis now) {
+    for (auto it = sessions_.begin(); it != sessions_.end();)
+        it = it->second.expires <= now ? sessions_.erase(it) : std::next(it);
+}
+
+Caller Auth::identify(std::string_view authorization, std::string_view cookie_header,
+                      alerts::Millis now) {
+    Caller c;
+    const auto fallback = read_only_ ? Access::read : Access::none;
+    if (!authorization.empty()) {
+        constexpr std::string_view bearer = "Bearer ";
+        const bool ok = authorization.substr(0, bearer.size()) == bearer && !token_.empty() &&
+                        same(authorization.substr(bearer.size()), token_);
+        c.access = ok ? Access::write : Access::bad_credentials;
+        return c;
+    }
+    const auto id = cookie_value(cookie_header, cookie_name);
+    if (!id.empty() && !token_.empty()) {
+        expire(now);
+        auto it = sessions_.find(id);
+        if (it != sessions_.end()) {
+            c.access = Access::write;
+            c.via_cookie = true;
+            c.csrf = it->second.csrf;
+            return c;
+        }
+    }
+    c.access = fallback;
+    return c;
+}
+
+bool Auth::rate_limited(alerts::Millis now) const {
+    return now - failures_window_ < std::chrono::minutes(1) && failures_ >= max_failures_per_minute;
+}
+
+std::optional<std::string> Auth::login(std::string_view token, alerts::Millis now) {
+    if (now - failures_window_ >= std::chrono::minutes(1)) {
+        failures_window_ = now;
+        failures_ = 0;
+    }
+    if (rate_limited(now)) return std::nullopt;
+    if (token_.empty() || !same(token, token_)) {
+        ++failures_;
+        return std::nullopt;
+    }
+    expire(now);
+    if (sessions_.size() >= max_sessions) sessions_.erase(sessions_.begin());
+    auto id = random_hex(32);
+    sessions_[id] = {random_hex(16), now + session_lifetime};
+    return id;
+}
+
+void Auth::logout(std::string_view cookie_header) {
+    auto it = sessions_.find(cookie_value(cookie_header, cookie_name));
+    if (it != sessions_.end()) sessions_.erase(it);
+}
+
+}  // namespace chairwatch::board

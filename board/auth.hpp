@@ -1,0 +1,62 @@
+// Who is asking: the station token as a bearer header, or a login session in an HttpOnly
+// cookie that a login with the token created. Cookie requests that change something must also
+// carry the session's CSRF token and, if the browser sent one, a same-origin Origin header.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "alerts/types.hpp"
+
+namespace chairwatch::board {
+
+enum class Access : std::uint8_t { none, bad_credentials, read, write };
+
+struct Caller {
+    Access access{Access::none};
+    bool via_cookie{false};
+    std::string csrf;  // the login session's, when via_cookie
+};
+
+class Auth {
+  public:
+    static constexpr const char* cookie_name = "cw_session";
+    static constexpr auto session_lifetime = std::chrono::hours(12);
+
+    // An empty token: nobody logs in or acknowledges; `read_only` lets anyone read the board.
+    void configure(const std::string& token, bool read_only_without_token);
+
+    Caller identify(std::string_view authorization, std::string_view cookie_header,
+                    alerts::Millis now);
+    // A new login session id, or nullopt (wrong token, no token configured, or rate-limited).
+    std::optional<std::string> login(std::string_view token, alerts::Millis now);
+    void logout(std::string_view cookie_header);
+    bool rate_limited(alerts::Millis now) const;
+    bool has_token() const { return !token_.empty(); }
+    bool read_only_without_token() const { return read_only_; }
+    std::size_t sessions() const { return sessions_.size(); }
+
+    // Constant-time comparison, for secrets.
+    static bool same(std::string_view a, std::string_view b);
+    static std::string random_hex(std::size_t bytes);
+    static std::string cookie_value(std::string_view cookie_header, std::string_view name);
+
+  private:
+    struct Login {
+        std::string csrf;
+        alerts::Millis expires{0};
+    };
+    void expire(alerts::Millis now);
+
+    std::string token_;
+    bool read_only_{false};
+    std::map<std::string, Login, std::less<>> sessions_;
+    alerts::Millis failures_window_{0};
+    int failures_{0};
+};
+
+}  // namespace chairwatch::board

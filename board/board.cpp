@@ -1,0 +1,210 @@
+#include "board/board.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "alerts/time_format.hpp"
+#include "board/chair_json.hpp"
+#include "drivers/json_writer.hpp"
+
+namespace chairwatch::board {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+namespace {
+
+constexpr auto urgent_flush = milliseconds(100);    // alarms, phases, sessions
+constexpr auto reading_flush = milliseconds(1000);  // readings alone: once a second
+constexpr auto tick_interval = milliseconds(500);
+constexpr int heartbeat_ticks = 4;  // a status event every 2 s keeps the page's link check alive
+
+std::string sse(const char* event, const std::string& data) {
+    std::string out;
+    out.reserve(data.size() + 32);
+    out += "event: ";
+    out += event;
+    out += "\ndata: ";
+    out += data;  // compact JSON: never a line break
+    out += "\n\n";
+    return out;
+}
+
+}  // namespace
+
+Board::Board(asio::io_context& io, const config::HttpConfig& cfg, Station station)
+    : io_(io),
+      cfg_(cfg),
+      station_(std::move(station)),
+      server_(io, *this),
+      flush_timer_(io),
+      tick_timer_(io) {
+    auth_.configure(cfg_.token, cfg_.read_only_without_token);
+}
+
+Board::~Board() {
+    stop();
+}
+
+alerts::Instant Board::now() const {
+    return {duration_cast<milliseconds>(std::chrono::steady_clock::now().time_since_epoch()),
+            duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())};
+}
+
+void Board::start() {
+    started_ = broker_since_ = now().mono;
+    if (cfg_.port == 0) {
+        spdlog::info("board: off (http.port is 0)");
+        return;
+    }
+    if (!auth_.has_token())
+        spdlog::warn("board: no http.token_file: nobody can log in or acknowledge on the board{}",
+                     cfg_.read_only_without_token ? " (read-only board enabled)" : "");
+    server_.start(cfg_.address, cfg_.port);
+    schedule_tick();
+}
+
+void Board::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    flush_timer_.cancel();
+    tick_timer_.cancel();
+    server_.stop();
+    streams_.clear();
+}
+
+void Board::reload(const config::HttpConfig& cfg) {
+    if (cfg.address != cfg_.address || cfg.port != cfg_.port)
+        spdlog::warn("reload: http address or port changed; it takes effect at the next restart");
+    const auto address = cfg_.address;
+    const auto port = cfg_.port;
+    cfg_ = cfg;
+    cfg_.address = address;
+    cfg_.port = port;
+    auth_.configure(cfg_.token, cfg_.read_only_without_token);
+    for (const auto& chair : station_.clinic().chairs())
+        dirty_.insert(chair);
+    schedule_flush(urgent_flush);
+}
+
+void Board::on_events(const std::vector<alerts::ClinicEvent>& events, alerts::Instant t) {
+    bool urgent = false;
+    for (const auto& e : events) {
+        const auto chair = live_.on_event(e, t);
+        if (chair.empty()) continue;
+        if (dirty_.find(chair) == dirty_.end()) dirty_.emplace(chair);
+        if (e.type == alerts::ClinicEvent::Type::alarm) {
+            metrics_.on_alarm(e.alarm);
+            urgent = true;
+        } else if (e.type != alerts::ClinicEvent::Type::reading) {
+            urgent = true;
+        }
+    }
+    if (!dirty_.empty()) schedule_flush(urgent ? urgent_flush : reading_flush);
+}
+
+// Coalesces changes; an urgent change brings a pending flush forward.
+void Board::schedule_flush(milliseconds delay) {
+    if (stopped_) return;
+    const auto at = std::chrono::steady_clock::now() + delay;
+    if (flush_pending_ && flush_timer_.expiry() <= at) return;
+    flush_pending_ = true;
+    flush_timer_.expires_at(at);  // a wait already pending ends with operation_aborted
+    flush_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        flush_pending_ = false;
+        flush();
+    });
+}
+
+void Board::broadcast(const char* event, const std::string& data) {
+    auto message = std::make_shared<const std::string>(sse(event, data));
+    std::erase_if(streams_, [](const auto& w) {
+        auto s = w.lock();
+        return !s || !s->open();
+    });
+    for (const auto& w : streams_)
+        if (auto s = w.lock()) s->send(message);
+    http_.event_streams = streams_.size();
+}
+
+// One `chair` event per chair that changed since the last flush.
+void Board::flush() {
+    if (dirty_.empty()) return;
+    const auto t = now();
+    const ViewOptions base{cfg_.show_patient_ref, false};
+    for (const auto& chair : dirty_) {
+        auto* live = live_.find(chair);
+        ViewOptions opt = base;
+        opt.with_trend = live && live->trend_changed;
+        if (live) live->trend_changed = false;
+        std::string out;
+        drivers::JsonWriter w(out);
+        write_chair(w, station_, chair, live, t, opt);
+        broadcast("chair", out);
+    }
+    dirty_.clear();
+}
+
+void Board::schedule_tick() {
+    tick_timer_.expires_after(tick_interval);
+    tick_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec || stopped_) return;
+        on_tick();
+        schedule_tick();
+    });
+}
+
+void Board::on_tick() {
+    const bool was = broker_up_;
+    auto status = status_json(now());
+    if (was != broker_up_ || ++ticks_ % heartbeat_ticks == 0) broadcast("status", status);
+}
+
+std::string Board::status_json(alerts::Instant t) {
+    if (const bool up = station_.stats().broker_connected; up != broker_up_) {
+        broker_up_ = up;
+        broker_since_ = t.mono;
+    }
+    std::string out;
+    drivers::JsonWriter w(out);
+    w.begin_object();
+    w.key("server_time").time(t.wall);
+    w.key("broker_connected").value(broker_up_);
+    w.key("broker_since").time(t.wall - (t.mono - broker_since_));
+    w.key("uptime_s").number(static_cast<double>((t.mono - started_).count()) / 1000.0, 0);
+    w.key("station").value(cfg_.station_name);
+    w.end_object();
+    return out;
+}
+
+std::string Board::snapshot_json(alerts::Instant t, bool with_trends) {
+    std::string out;
+    drivers::JsonWriter w(out);
+    w.begin_object();
+    w.key("server_time").time(t.wall);
+    w.key("station").value(cfg_.station_name);
+    w.key("broker_connected").value(station_.stats().broker_connected);
+    w.key("chairs").begin_array();
+    const ViewOptions opt{cfg_.show_patient_ref, with_trends};
+    for (const auto& chair : station_.clinic().chairs())
+        write_chair(w, station_, chair, live_.find(chair), t, opt);
+    w.end_array();
+    w.end_object();
+    return out;
+}
+
+void Board::on_stream_open(const std::shared_ptr<HttpSession>& s) {
+    if (stopped_) return;
+    streams_.push_back(s);
+    http_.event_streams = streams_.size();
+    const auto t = now();
+    s->send(std::make_shared<const std::string>("retry: 2000\n\n"));
+    s->send(std::make_shared<const std::string>(sse("snapshot", snapshot_json(t, true))));
+    s->send(std::make_shared<const std::string>(sse("status", status_json(t))));
+}
+
+void Board::on_response(unsigned status) {
+    ++http_.responses[status];
+}
+
+}  // namespace chairwatch::board

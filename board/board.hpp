@@ -1,0 +1,84 @@
+// The nurse-station board served by chairwatchd: the page, its JSON API and live event
+// stream, /healthz and /metrics. The daemon feeds it its events and gives it a Station (a
+// read-only view plus the MQTT acknowledgement path); everything runs on the daemon's executor.
+#pragma once
+
+#include <boost/asio.hpp>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "alerts/clinic.hpp"
+#include "board/auth.hpp"
+#include "board/chair_live.hpp"
+#include "board/http_server.hpp"
+#include "board/metrics.hpp"
+#include "board/station.hpp"
+#include "config/config.hpp"
+
+namespace chairwatch::board {
+
+class Board final : public Handler {
+  public:
+    Board(asio::io_context& io, const config::HttpConfig& cfg, Station station);
+    ~Board() override;
+
+    void start();
+    void stop();
+    // Token, station name, read-only and patient_ref apply at once; address and port at restart.
+    void reload(const config::HttpConfig& cfg);
+    // Everything the clinic just did; remembered and pushed to the live views.
+    void on_events(const std::vector<alerts::ClinicEvent>& events, alerts::Instant now);
+
+    Reply handle(const Request& req) override;
+    void on_stream_open(const std::shared_ptr<HttpSession>& s) override;
+    void on_response(unsigned status) override;
+
+  private:
+    // routes (board_routes.cpp)
+    Reply page(const Request& req, const Caller& who);
+    Reply login_page(unsigned status, std::string_view message);
+    Reply login(const Request& req);
+    Reply logout(const Request& req);
+    Reply session_info(const Caller& who);
+    Reply chairs(const Request& req, const Caller& who);
+    Reply alarms(const Request& req, const Caller& who);
+    Reply acknowledge(const Request& req, const Caller& who, std::string_view alert_id);
+    Reply health();
+    Reply metrics();
+    Reply asset(const Request& req, std::string_view name);
+    Reply events(const Caller& who);
+    bool same_origin(const Request& req) const;
+
+    // live pushes (board.cpp)
+    std::string snapshot_json(alerts::Instant now, bool with_trends);
+    std::string status_json(alerts::Instant now);
+    void broadcast(const char* event, const std::string& data);
+    void schedule_flush(std::chrono::milliseconds delay);
+    void flush();
+    void schedule_tick();
+    void on_tick();
+    alerts::Instant now() const;
+
+    asio::io_context& io_;
+    config::HttpConfig cfg_;
+    Station station_;
+    Auth auth_;
+    Metrics metrics_;
+    HttpStats http_;
+    ChairLiveBook live_;
+    HttpServer server_;
+    asio::steady_timer flush_timer_;
+    asio::steady_timer tick_timer_;
+    std::set<std::string, std::less<>> dirty_;
+    std::vector<std::weak_ptr<HttpSession>> streams_;
+    alerts::Millis started_{0};
+    alerts::Millis broker_since_{0};
+    bool broker_up_{false};
+    bool flush_pending_{false};
+    bool stopped_{false};
+    int ticks_{0};
+};
+
+}  // namespace chairwatch::board

@@ -1,0 +1,408 @@
+// The board's HTTP routes: which caller may do what, and the answer to each request.
+#include <boost/json.hpp>
+
+#include "alerts/time_format.hpp"
+#include "board/assets.hpp"
+#include "board/board.hpp"
+#include "board/chair_json.hpp"
+#include "drivers/alert_codec.hpp"
+#include "drivers/json_writer.hpp"
+
+namespace chairwatch::board {
+
+namespace {
+
+constexpr std::string_view csp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+Response make(unsigned status, std::string_view type, std::string body) {
+    Response res{static_cast<http::status>(status), 11};
+    res.set(http::field::server, "chairwatchd");
+    res.set(http::field::content_type, type);
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("X-Frame-Options", "DENY");
+    res.set("Referrer-Policy", "same-origin");  // no-referrer would make Origin "null"
+    res.set("Content-Security-Policy", csp);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+Reply json(unsigned status, std::string body) {
+    return {make(status, "application/json", std::move(body))};
+}
+
+// {"ok":false,"error":"..."} (and the alert id when there is one), for every refusal.
+Reply error(unsigned status, std::string_view message, std::string_view alert_id = {}) {
+    std::string out;
+    drivers::JsonWriter w(out);
+    w.begin_object();
+    w.key("ok").value(false);
+    if (!alert_id.empty()) w.key("alert_id").value(alert_id);
+    w.key("error").value(message);
+    w.end_object();
+    auto r = json(status, std::move(out));
+    if (status == 401) r.res.set(http::field::www_authenticate, "Bearer realm=\"chairwatch\"");
+    r.res.prepare_payload();
+    return r;
+}
+
+Reply not_allowed(std::string_view allow) {
+    auto r = error(405, "method not allowed");
+    r.res.set(http::field::allow, allow);
+    return r;
+}
+
+Reply redirect(std::string_view to) {
+    Reply r{make(303, "text/plain; charset=utf-8", "")};
+    r.res.set(http::field::location, to);
+    return r;
+}
+
+std::string html_escape(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// One field of an application/x-www-form-urlencoded body, decoded.
+std::string form_field(std::string_view body, std::string_view name) {
+    while (!body.empty()) {
+        const auto amp = body.find('&');
+        auto part = body.substr(0, amp);
+        body = amp == std::string_view::npos ? std::string_view{} : body.substr(amp + 1);
+        const auto eq = part.find('=');
+        if (eq == std::string_view::npos || part.substr(0, eq) != name) continue;
+        std::string out;
+        const auto v = part.substr(eq + 1);
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (v[i] == '+') {
+                out += ' ';
+            } else if (v[i] == '%' && i + 2 < v.size() + 0 && hex_digit(v[i + 1]) >= 0 &&
+                       hex_digit(v[i + 2]) >= 0) {
+                out += static_cast<char>(hex_digit(v[i + 1]) * 16 + hex_digit(v[i + 2]));
+                i += 2;
+            } else {
+                out += v[i];
+            }
+        }
+        return out;
+    }
+    return {};
+}
+
+bool valid_alert_id(std::string_view id) {
+    if (id.empty() || id.size() > 200) return false;
+    for (char c : id)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+            return false;
+    return true;
+}
+
+// The request body of an acknowledgement: {"by": "<1-128 characters>"}, nothing else.
+std::variant<std::string, std::string> parse_ack_body(std::string_view body) {
+    using Result = std::variant<std::string, std::string>;
+    const auto bad = [](std::string m) { return Result(std::in_place_index<1>, std::move(m)); };
+    boost::json::error_code ec;
+    auto v = boost::json::parse(body, ec);
+    if (ec || !v.is_object())
+        return bad("the body must be a JSON object: {\"by\": \"who acknowledges\"}");
+    const auto& o = v.as_object();
+    for (const auto& kv : o)
+        if (kv.key() != "by")
+            return bad("unknown field '" + std::string(kv.key()).substr(0, 40) + "'");
+    const auto* by = o.if_contains("by");
+    if (!by || !by->is_string()) return bad("by is missing (who acknowledges)");
+    const auto& s = by->get_string();
+    if (s.empty() || s.size() > 128) return bad("by must be 1 to 128 characters");
+    for (char c : s)
+        if (static_cast<unsigned char>(c) < 0x20)
+            return bad("by must not contain control characters");
+    return Result(std::in_place_index<0>, std::string(s));
+}
+
+}  // namespace
+
+Reply Board::handle(const Request& req) {
+    const auto target = std::string_view(req.target().data(), req.target().size());
+    const auto path = target.substr(0, target.find('?'));
+    const auto method = req.method();
+    const bool get = method == http::verb::get || method == http::verb::head;
+    const auto t = now();
+    const auto who = auth_.identify(
+        std::string_view(req[http::field::authorization].data(),
+                         req[http::field::authorization].size()),
+        std::string_view(req[http::field::cookie].data(), req[http::field::cookie].size()), t.mono);
+
+    if (path == "/healthz") return get ? health() : not_allowed("GET, HEAD");
+    if (path == "/metrics") return get ? metrics() : not_allowed("GET, HEAD");
+    if (path == "/login") {
+        if (get) return login_page(200, "");
+        return method == http::verb::post ? login(req) : not_allowed("GET, HEAD, POST");
+    }
+    if (path == "/logout") return method == http::verb::post ? logout(req) : not_allowed("POST");
+    if (path == "/" || path == "/index.html")
+        return get ? page(req, who) : not_allowed("GET, HEAD");
+    if (path == "/api/session") return get ? session_info(who) : not_allowed("GET, HEAD");
+    if (path == "/api/chairs") return get ? chairs(req, who) : not_allowed("GET, HEAD");
+    if (path == "/api/alarms") return get ? alarms(req, who) : not_allowed("GET, HEAD");
+    if (path == "/events") return method == http::verb::get ? events(who) : not_allowed("GET");
+    constexpr std::string_view alarms_prefix = "/api/alarms/", ack_suffix = "/ack";
+    if (path.starts_with(alarms_prefix) && path.ends_with(ack_suffix) &&
+        path.size() > alarms_prefix.size() + ack_suffix.size()) {
+        if (method != http::verb::post) return not_allowed("POST");
+        return acknowledge(req, who,
+                           path.substr(alarms_prefix.size(),
+                                       path.size() - alarms_prefix.size() - ack_suffix.size()));
+    }
+    if (path.size() > 1 && path.find('/', 1) == std::string_view::npos && path != "/index.html" &&
+        path != "/login.html")
+        if (find_asset(path.substr(1)))
+            return get ? asset(req, path.substr(1)) : not_allowed("GET, HEAD");
+    return error(404, "no such page");
+}
+
+Reply Board::asset(const Request& req, std::string_view name) {
+    const auto* a = find_asset(name);
+    if (req[http::field::if_none_match] == a->etag) {
+        Reply r{make(304, a->content_type, "")};
+        r.res.set(http::field::etag, a->etag);
+        r.res.set(http::field::cache_control, "no-cache");
+        return r;
+    }
+    Reply r{make(200, a->content_type, std::string(a->body))};
+    r.res.set(http::field::etag, a->etag);
+    r.res.set(http::field::cache_control, "no-cache");
+    return r;
+}
+
+Reply Board::page(const Request& req, const Caller& who) {
+    if (who.access == Access::bad_credentials) return error(401, "invalid station token");
+    if (who.access == Access::none) return redirect("/login");
+    (void)req;
+    const auto* a = find_asset("index.html");
+    return {make(200, a->content_type, std::string(a->body))};
+}
+
+Reply Board::login_page(unsigned status, std::string_view message) {
+    const auto* a = find_asset("login.html");
+    std::string body(a->body);
+    constexpr std::string_view marker = "<!--MESSAGE-->";
+    std::string text;
+    if (!message.empty())
+        text = "<p class=\"login-error\" role=\"alert\">" + html_escape(message) + "</p>";
+    if (!auth_.has_token())
+        text +=
+            "<p class=\"login-error\" role=\"alert\">No station token is configured "
+            "(http.token_file): nobody can log in.</p>";
+    if (auto pos = body.find(marker); pos != std::string::npos)
+        body.replace(pos, marker.size(), text);
+    const auto station = html_escape(cfg_.station_name);
+    constexpr std::string_view name_marker = "<!--STATION-->";
+    if (auto pos = body.find(name_marker); pos != std::string::npos)
+        body.replace(pos, name_marker.size(), station);
+    return {make(status, a->content_type, std::move(body))};
+}
+
+bool Board::same_origin(const Request& req) const {
+    const auto site = req["Sec-Fetch-Site"];
+    if (!site.empty() && site != "same-origin" && site != "none") return false;
+    const auto origin = req[http::field::origin];
+    if (origin.empty()) return true;
+    const auto host = req[http::field::host];
+    return !host.empty() && origin == "http://" + std::string(host);
+}
+
+Reply Board::login(const Request& req) {
+    const auto t = now();
+    if (!same_origin(req)) return login_page(403, "Cross-site login refused.");
+    if (!auth_.has_token()) return login_page(403, "");
+    if (auth_.rate_limited(t.mono)) return login_page(429, "Too many attempts: wait a minute.");
+    const auto id = auth_.login(form_field(req.body(), "token"), t.mono);
+    if (!id) {
+        ++http_.logins_failed;
+        return login_page(401, "That is not the station token.");
+    }
+    ++http_.logins_ok;
+    auto r = redirect("/");
+    r.res.set(http::field::set_cookie,
+              std::string(Auth::cookie_name) + "=" + *id +
+                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                  std::to_string(std::chrono::seconds(Auth::session_lifetime).count()));
+    return r;
+}
+
+Reply Board::logout(const Request& req) {
+    if (!same_origin(req)) return error(403, "cross-site request refused");
+    auth_.logout(
+        std::string_view(req[http::field::cookie].data(), req[http::field::cookie].size()));
+    auto r = redirect("/login");
+    r.res.set(http::field::set_cookie,
+              std::string(Auth::cookie_name) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    return r;
+}
+
+Reply Board::session_info(const Caller& who) {
+    std::string out;
+    drivers::JsonWriter w(out);
+    w.begin_object();
+    w.key("station").value(cfg_.station_name);
+    w.key("can_read").value(who.access == Access::read || who.access == Access::write);
+    w.key("can_ack").value(who.access == Access::write);
+    w.key("logged_in").value(who.via_cookie);
+    w.key("login_available").value(auth_.has_token());
+    if (who.via_cookie) w.key("csrf").value(who.csrf);
+    w.key("version").value(CHAIRWATCH_VERSION);
+    w.end_object();
+    return json(200, std::move(out));
+}
+
+namespace {
+
+std::optional<Reply> refuse_reader(const Caller& who) {
+    if (who.access == Access::bad_credentials) return error(401, "invalid station token");
+    if (who.access == Access::none)
+        return error(401,
+                     "station token required (Authorization: Bearer TOKEN, or log in at /login)");
+    return std::nullopt;
+}
+
+}  // namespace
+
+Reply Board::chairs(const Request&, const Caller& who) {
+    if (auto r = refuse_reader(who)) return std::move(*r);
+    return json(200, snapshot_json(now(), true));
+}
+
+Reply Board::alarms(const Request&, const Caller& who) {
+    if (auto r = refuse_reader(who)) return std::move(*r);
+    std::string out;
+    drivers::JsonWriter w(out);
+    w.begin_object();
+    w.key("server_time").time(now().wall);
+    write_alarms(w, station_.clinic());
+    w.end_object();
+    return json(200, std::move(out));
+}
+
+Reply Board::events(const Caller& who) {
+    if (auto r = refuse_reader(who)) return std::move(*r);
+    Reply r{make(200, "text/event-stream", "")};
+    r.res.erase(http::field::content_length);
+    r.res.set("X-Accel-Buffering", "no");
+    r.event_stream = true;
+    return r;
+}
+
+Reply Board::acknowledge(const Request& req, const Caller& who, std::string_view alert_id) {
+    if (who.access == Access::bad_credentials) return error(401, "invalid station token", alert_id);
+    if (who.access != Access::write)
+        return error(401, "acknowledging needs the station token (log in at /login)", alert_id);
+    if (who.via_cookie &&
+        (!same_origin(req) || !Auth::same(req["X-CSRF-Token"], who.csrf) || who.csrf.empty()))
+        return error(403, "cross-site request refused (missing or wrong X-CSRF-Token)", alert_id);
+    const auto type = req[http::field::content_type];
+    if (type.substr(0, 16) != "application/json")
+        return error(415, "Content-Type must be application/json", alert_id);
+    auto body = parse_ack_body(req.body());
+    if (body.index() == 1) return error(400, std::get<1>(body), alert_id);
+    const auto& by = std::get<0>(body);
+    if (!valid_alert_id(alert_id)) return error(404, "unknown alert_id", alert_id);
+
+    // The chair whose current session issued this id.
+    const auto& clinic = station_.clinic();
+    std::string chair;
+    for (const auto& c : clinic.chairs()) {
+        const auto* s = clinic.session(c);
+        if (!s || !alert_id.starts_with(s->id + "-a")) continue;
+        const auto rest = alert_id.substr(s->id.size() + 2);
+        if (!rest.empty() && rest.find_first_not_of("0123456789") == std::string_view::npos)
+            chair = c;
+    }
+    if (chair.empty()) return error(404, "unknown alert_id", alert_id);
+
+    std::string payload;
+    drivers::JsonWriter pw(payload);
+    pw.begin_object();
+    pw.key("alert_id").value(alert_id);
+    pw.key("by").value(by);
+    pw.end_object();
+    const auto reply = station_.acknowledge(chair, payload);
+    if (!reply.result) return error(400, reply.error, alert_id);
+    switch (*reply.result) {
+        case alerts::AckResult::ok:
+            break;
+        case alerts::AckResult::unknown:
+            return error(404, reply.error, alert_id);
+        case alerts::AckResult::already_cleared:
+        case alerts::AckResult::already_acknowledged:
+            return error(409, reply.error, alert_id);
+    }
+    std::string out;
+    drivers::JsonWriter w(out);
+    w.begin_object();
+    w.key("ok").value(true);
+    w.key("alert_id").value(alert_id);
+    w.key("chair").value(chair);
+    w.key("acknowledged_by").value(by);
+    w.key("ts").time(now().wall);
+    w.end_object();
+    return json(200, std::move(out));
+}
+
+Reply Board::health() {
+    const auto t = now();
+    const auto st = station_.stats();
+    std::string out;
+    drivers::JsonWriter w(out);
+    w.begin_object();
+    w.key("status").value(st.broker_connected ? "ok" : "broker_down");
+    w.key("broker").begin_object();
+    w.key("connected").value(st.broker_connected);
+    w.key("outgoing_queue").value(static_cast<std::uint64_t>(st.outgoing_queue));
+    w.end_object();
+    w.key("uptime_s").number(static_cast<double>((t.mono - started_).count()) / 1000.0, 0);
+    w.key("sessions_active").value(static_cast<std::uint64_t>(station_.clinic().open_sessions()));
+    w.key("version").value(CHAIRWATCH_VERSION);
+    w.key("ts").time(t.wall);
+    w.end_object();
+    return json(st.broker_connected ? 200 : 503, std::move(out));
+}
+
+Reply Board::metrics() {
+    http_.connections = server_.connections();
+    const auto uptime = static_cast<double>((now().mono - started_).count()) / 1000.0;
+    return {make(200, "text/plain; version=0.0.4; charset=utf-8",
+                 metrics_.render(station_, http_, uptime))};
+}
+
+}  // namespace chairwatch::board

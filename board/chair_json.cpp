@@ -1,0 +1,148 @@
+#include "board/chair_json.hpp"
+
+#include <algorithm>
+
+#include "alerts/time_format.hpp"
+#include "drivers/alert_codec.hpp"
+
+namespace chairwatch::board {
+
+using alerts::Millis;
+using alerts::Signal;
+
+namespace {
+
+double seconds(Millis m) {
+    return static_cast<double>(m.count()) / 1000.0;
+}
+
+void write_alarm(drivers::JsonWriter& w, std::string_view chair, const alerts::Session& s,
+                 const alerts::AlarmTransition& a) {
+    w.begin_object();
+    drivers::write_alarm_fields(w, chair, s, a);
+    w.key("display_state").value(display_state(a));
+    w.key("feed").value(a.is_feed());
+    w.end_object();
+}
+
+void write_vital(drivers::JsonWriter& w, const alerts::Session& s, const LastValue& v,
+                 Millis stale_limit, alerts::Instant now) {
+    // The older of the two ages: since it arrived, and on the session's clinical clock.
+    const auto age = std::max(now.mono - v.mono, s.clock - v.device);
+    w.begin_object();
+    w.key("value").number(v.value);
+    w.key("age_s").number(seconds(std::max(age, Millis(0))));
+    w.key("stale_after_s").number(seconds(stale_limit));
+    w.key("stale").value(age > stale_limit);
+    w.end_object();
+}
+
+void write_trend(drivers::JsonWriter& w, const ChairLive& live) {
+    w.key("trend").begin_object();
+    for (auto sig : {Signal::hr, Signal::sbp, Signal::dbp, Signal::spo2}) {
+        const auto& pts = live.trend[alerts::index_of(sig)].points();
+        if (pts.empty()) continue;
+        w.key(alerts::to_string(sig)).begin_array();
+        for (const auto& p : pts) {
+            w.begin_array();
+            w.number(p.t, 0);
+            w.number(p.v, 1);
+            w.end_array();
+        }
+        w.end_array();
+    }
+    w.end_object();
+}
+
+}  // namespace
+
+Millis stale_after(const alerts::Profile& p, Signal s, alerts::Phase phase) {
+    if (!alerts::is_cuff(s)) return p.stream_hold;
+    Millis in_phase{-1}, any{-1};
+    for (const auto& f : p.feeds) {
+        if (!f.fed_by(s)) continue;
+        for (const auto& t : f.tiers) {
+            if (any < Millis(0) || t.after < any) any = t.after;
+            if ((t.phases & alerts::phase_bit(phase)) &&
+                (in_phase < Millis(0) || t.after < in_phase))
+                in_phase = t.after;
+        }
+    }
+    if (in_phase >= Millis(0)) return in_phase;
+    if (any >= Millis(0)) return any;
+    return std::chrono::minutes(15);
+}
+
+std::string_view display_state(const alerts::AlarmTransition& a) {
+    if (a.acknowledged) return "acknowledged";
+    if (a.escalation_level > 0) return "escalated";
+    if (a.latched) return "latched";
+    return "active";
+}
+
+void write_chair(drivers::JsonWriter& w, const Station& station, std::string_view chair,
+                 const ChairLive* live, alerts::Instant now, const ViewOptions& opt) {
+    const auto& clinic = station.clinic();
+    const auto* s = clinic.session(chair);
+    w.begin_object();
+    w.key("chair").value(chair);
+    w.key("label").value(drivers::chair_label(chair));
+    w.key("in_session").value(s != nullptr);
+    if (s) {
+        const auto profile = station.profile(s->profile);
+        w.key("session_id").value(s->id);
+        w.key("profile").value(s->profile);
+        if (!s->info.route.empty()) w.key("route").value(s->info.route);
+        w.key("phase").value(alerts::to_string(s->phase));
+        w.key("implicit").value(s->implicit);
+        w.key("started").time(s->started.wall);
+        const auto start = live ? live->start_clock : s->started.wall;
+        const auto elapsed =
+            std::max(s->clock - start, Millis(0)) + (now.mono - s->last_reading.mono);
+        w.key("elapsed_s").number(seconds(elapsed), 0);
+        if (opt.show_patient_ref && !s->info.patient_ref.empty())
+            w.key("patient_ref").value(s->info.patient_ref);
+        w.key("vitals").begin_object();
+        if (live && profile) {
+            for (auto sig : alerts::all_signals) {
+                const auto& v = live->last[alerts::index_of(sig)];
+                if (!v.set) continue;
+                w.key(alerts::to_string(sig));
+                write_vital(w, *s, v, stale_after(*profile, sig, s->phase), now);
+            }
+        }
+        w.end_object();
+        if (live && opt.with_trend) write_trend(w, *live);
+    }
+    w.key("alarms").begin_array();
+    if (s)
+        for (const auto& a : clinic.listed_alarms(chair))
+            write_alarm(w, chair, *s, a);
+    w.end_array();
+    w.end_object();
+}
+
+void write_alarms(drivers::JsonWriter& w, const alerts::Clinic& clinic) {
+    struct Item {
+        std::string chair;
+        const alerts::Session* session;
+        alerts::AlarmTransition alarm;
+    };
+    std::vector<Item> items;
+    for (const auto& chair : clinic.chairs()) {
+        const auto* s = clinic.session(chair);
+        if (!s) continue;
+        for (auto& a : clinic.listed_alarms(chair))
+            items.push_back({chair, s, std::move(a)});
+    }
+    std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+        if (a.alarm.priority != b.alarm.priority) return a.alarm.priority > b.alarm.priority;
+        return a.alarm.onset.mono < b.alarm.onset.mono;
+    });
+    w.key("alarms").begin_array();
+    for (const auto& i : items)
+        write_alarm(w, i.chair, *i.session, i.alarm);
+    w.end_array();
+}
+
+}  // namespace chairwatch::board

@@ -1,0 +1,36 @@
+#include "board/chair_live.hpp"
+
+namespace chairwatch::board {
+
+using alerts::ClinicEvent;
+
+std::string_view ChairLiveBook::on_event(const ClinicEvent& e, alerts::Instant now) {
+    const auto& s = *e.session;
+    auto& c = chairs_[s.chair];
+    if (e.type == ClinicEvent::Type::session_started || c.session_id != s.id) {
+        c = ChairLive{};
+        c.session_id = s.id;
+        c.start_clock = s.started.wall;
+        if (s.info.ts) c.start_clock = *s.info.ts;
+    }
+    if (e.type == ClinicEvent::Type::reading) {
+        const auto i = alerts::index_of(e.reading.signal);
+        c.last[i] = {true, e.reading.value, now.mono, e.reading.device_ts};
+        const double t =
+            static_cast<double>((e.reading.device_ts - c.start_clock).count()) / 1000.0;
+        if (c.trend[i].add(t < 0 ? 0 : t, e.reading.value)) c.trend_changed = true;
+    }
+    return s.chair;
+}
+
+const ChairLive* ChairLiveBook::find(std::string_view chair) const {
+    auto it = chairs_.find(chair);
+    return it == chairs_.end() ? nullptr : &it->second;
+}
+
+ChairLive* ChairLiveBook::find(std::string_view chair) {
+    auto it = chairs_.find(chair);
+    return it == chairs_.end() ? nullptr : &it->second;
+}
+
+}  // namespace chairwatch::board

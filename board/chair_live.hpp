@@ -1,0 +1,42 @@
+// What the board remembers of each chair beyond the clinic's own state: the latest value of
+// every signal with when it arrived, and the session's trends. Fed with the daemon's events.
+#pragma once
+
+#include <array>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "alerts/clinic.hpp"
+#include "board/trend.hpp"
+
+namespace chairwatch::board {
+
+struct LastValue {
+    bool set{false};
+    double value{0};
+    alerts::Millis mono{0};    // when it arrived (steady clock)
+    alerts::Millis device{0};  // the device's time stamp (receive time when it sent none)
+};
+
+struct ChairLive {
+    std::string session_id;
+    alerts::Millis start_clock{0};  // the session's clinical time at its start
+    std::array<LastValue, alerts::signal_count> last{};
+    std::array<TrendSeries, alerts::signal_count> trend{
+        TrendSeries(30), TrendSeries(0), TrendSeries(0), TrendSeries(0), TrendSeries(30)};
+    bool trend_changed{true};  // since the last push to viewers
+};
+
+class ChairLiveBook {
+  public:
+    // Returns the chair the event concerns, or empty when it changes nothing shown.
+    std::string_view on_event(const alerts::ClinicEvent& e, alerts::Instant now);
+    const ChairLive* find(std::string_view chair) const;
+    ChairLive* find(std::string_view chair);
+
+  private:
+    std::map<std::string, ChairLive, std::less<>> chairs_;
+};
+
+}  // namespace chairwatch::board

@@ -1,0 +1,234 @@
+#include "board/http_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace chairwatch::board {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::size_t max_connections = 128;
+constexpr std::size_t max_queued_events = 512;
+constexpr auto read_timeout = 30s;
+constexpr auto write_timeout = 30s;
+constexpr auto bind_retry = 10s;
+
+Response plain(unsigned status, std::string_view text) {
+    Response res{static_cast<http::status>(status), 11};
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    res.body() = std::string(text) + "\n";
+    res.prepare_payload();
+    return res;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state)
+    : stream_(std::move(socket)), state_(std::move(state)) {
+    ++state_->connections;
+}
+
+HttpSession::~HttpSession() {
+    --state_->connections;
+}
+
+void HttpSession::run() {
+    do_read();
+}
+
+void HttpSession::do_read() {
+    parser_.emplace();
+    parser_->header_limit(8 * 1024);
+    parser_->body_limit(8 * 1024);
+    stream_.expires_after(read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+}
+
+void HttpSession::on_read(beast::error_code ec, std::size_t) {
+    if (!state_->handler || ec == http::error::end_of_stream) return finish();
+    if (ec == http::error::body_limit) return reply(plain(413, "request body too large"), false);
+    if (ec == http::error::header_limit)
+        return reply(plain(431, "request header too large"), false);
+    if (ec == http::error::bad_method || ec == http::error::bad_target ||
+        ec == http::error::bad_version || ec == http::error::bad_field)
+        return reply(plain(400, "malformed request"), false);
+    if (ec) return finish();
+    const auto& req = parser_->get();
+    Reply r;
+    try {
+        r = state_->handler->handle(req);
+    } catch (const std::exception& e) {
+        spdlog::error("board: {} {} failed: {}", std::string(req.method_string()),
+                      std::string(req.target()).substr(0, 100), e.what());
+        r.res = plain(500, "internal error");
+    }
+    if (r.event_stream) return start_stream(std::move(r.res));
+    r.res.version(req.version());
+    if (req.method() == http::verb::head) {
+        const auto length = r.res.body().size();
+        r.res.body().clear();
+        r.res.content_length(length);
+    }
+    reply(std::move(r.res), req.keep_alive());
+}
+
+void HttpSession::reply(Response res, bool keep_alive) {
+    if (state_->handler) state_->handler->on_response(res.result_int());
+    res.keep_alive(keep_alive);
+    res_ = std::make_shared<Response>(std::move(res));
+    stream_.expires_after(write_timeout);
+    http::async_write(
+        stream_, *res_,
+        beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+}
+
+void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+    res_.reset();
+    if (ec || !keep_alive) return finish();
+    do_read();
+}
+
+void HttpSession::start_stream(Response head) {
+    if (state_->handler) state_->handler->on_response(head.result_int());
+    head_ = std::make_shared<http::response<http::empty_body>>(head.result(), 11);
+    for (const auto& f : head)
+        head_->set(f.name_string(), f.value());
+    head_->keep_alive(false);
+    head_sr_ = std::make_shared<http::response_serializer<http::empty_body>>(*head_);
+    streaming_ = true;
+    stream_.expires_after(write_timeout);
+    auto self = shared_from_this();
+    http::async_write_header(stream_, *head_sr_, [self](beast::error_code ec, std::size_t) {
+        self->head_sr_.reset();
+        self->head_.reset();
+        if (ec || !self->state_->handler) return self->finish();
+        self->state_->live.insert(self);
+        self->watch_stream();
+        self->state_->handler->on_stream_open(self);
+    });
+}
+
+// A stream's client never sends anything; a read that ends means it went away.
+void HttpSession::watch_stream() {
+    stream_.expires_never();
+    auto self = shared_from_this();
+    stream_.async_read_some(asio::buffer(sink_), [self](beast::error_code ec, std::size_t) {
+        if (ec) return self->finish();
+        self->watch_stream();
+    });
+}
+
+void HttpSession::send(std::shared_ptr<const std::string> message) {
+    if (!open_ || !streaming_) return;
+    if (queue_.size() >= max_queued_events) {
+        spdlog::warn("board: dropping a live view that does not keep up");
+        return close();
+    }
+    queue_.push_back(std::move(message));
+    if (queue_.size() == 1) do_send();
+}
+
+void HttpSession::do_send() {
+    stream_.expires_after(write_timeout);
+    auto self = shared_from_this();
+    asio::async_write(stream_, asio::buffer(*queue_.front()),
+                      [self](beast::error_code ec, std::size_t) {
+                          if (ec) return self->finish();
+                          self->queue_.pop_front();
+                          if (!self->queue_.empty()) self->do_send();
+                      });
+}
+
+void HttpSession::close() {
+    if (!open_) return;
+    beast::error_code ec;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    stream_.close();
+    finish();
+}
+
+void HttpSession::finish() {
+    if (!open_) return;
+    open_ = false;
+    queue_.clear();
+    if (stream_.socket().is_open()) {
+        beast::error_code ec;
+        stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+        stream_.close();
+    }
+    state_->live.erase(shared_from_this());
+}
+
+HttpServer::HttpServer(asio::io_context& io, Handler& handler)
+    : io_(io), acceptor_(io), retry_(io), state_(std::make_shared<ServerState>()) {
+    state_->handler = &handler;
+}
+
+HttpServer::~HttpServer() {
+    stop();
+}
+
+void HttpServer::start(const std::string& address, int port) {
+    address_ = address;
+    port_ = port;
+    try_bind();
+}
+
+void HttpServer::try_bind() {
+    if (stopped_) return;
+    beast::error_code ec;
+    const auto addr = asio::ip::make_address(address_, ec);
+    const asio::ip::tcp::endpoint ep(addr, static_cast<std::uint16_t>(port_));
+    if (!ec) acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        if (acceptor_.is_open()) acceptor_.close();
+        spdlog::error("board: cannot listen on {}:{} ({}); retrying in {} s", address_, port_,
+                      ec.message(), bind_retry.count());
+        retry_.expires_after(bind_retry);
+        retry_.async_wait([this](beast::error_code e) {
+            if (!e) try_bind();
+        });
+        return;
+    }
+    spdlog::info("board: nurse station on http://{}{}{}:{}/", addr.is_v6() ? "[" : "", address_,
+                 addr.is_v6() ? "]" : "", port_);
+    do_accept();
+}
+
+void HttpServer::do_accept() {
+    acceptor_.async_accept(io_, beast::bind_front_handler(&HttpServer::on_accept, this));
+}
+
+void HttpServer::on_accept(beast::error_code ec, asio::ip::tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || stopped_) return;
+    if (!ec) {
+        if (state_->connections >= max_connections) {
+            beast::error_code ignored;
+            socket.close(ignored);
+        } else {
+            std::make_shared<HttpSession>(std::move(socket), state_)->run();
+        }
+    }
+    do_accept();
+}
+
+void HttpServer::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    state_->handler = nullptr;
+    retry_.cancel();
+    beast::error_code ec;
+    acceptor_.close(ec);
+    auto live = state_->live;
+    for (const auto& s : live)
+        s->close();
+}
+
+}  // namespace chairwatch::board

@@ -1,0 +1,50 @@
+// What the board may ask of the daemon: a read-only view of the clinic and its counters, and
+// one way to change anything, an acknowledgement through the very path an MQTT ack takes.
+// Every hook is called on the daemon's executor, like everything else in the board.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "alerts/alarm_book.hpp"
+#include "alerts/clinic.hpp"
+#include "alerts/profile.hpp"
+
+namespace chairwatch::board {
+
+struct DaemonStats {
+    bool broker_connected{false};
+    std::uint64_t messages{0};
+    std::uint64_t readings{0};
+    std::vector<std::pair<std::string, std::uint64_t>> rejected;  // by reason
+    std::uint64_t refused_chairs{0};
+    std::uint64_t alerts{0};
+    std::uint64_t log_errors{0};
+    std::uint64_t disconnects{0};
+    std::uint64_t reconnects{0};
+    std::uint64_t control_errors{0};
+    std::uint64_t ack_errors{0};
+    std::size_t outgoing_queue{0};
+};
+
+// The outcome of an acknowledgement, as published on <prefix>/<chair>/alerts/ack/result.
+struct AckReply {
+    std::optional<alerts::AckResult> result;  // empty: the payload was refused before the clinic
+    std::string error;                        // empty when ok
+};
+
+struct Station {
+    std::function<const alerts::Clinic&()> clinic;
+    std::function<std::shared_ptr<const alerts::Profile>(std::string_view name)> profile;
+    std::function<DaemonStats()> stats;
+    // `payload` exactly as a station would publish it on <prefix>/<chair>/alerts/ack.
+    std::function<AckReply(const std::string& chair, const std::string& payload)> acknowledge;
+};
+
+}  // namespace chairwatch::board

@@ -1,0 +1,89 @@
+#include "config/http_reader.hpp"
+
+#include <arpa/inet.h>
+
+#include <array>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace chairwatch::config {
+
+namespace {
+
+constexpr std::size_t min_token_chars = 16;
+
+bool valid_address(const std::string& a) {
+    std::array<unsigned char, 16> buf{};
+    return ::inet_pton(AF_INET, a.c_str(), buf.data()) == 1 ||
+           ::inet_pton(AF_INET6, a.c_str(), buf.data()) == 1;
+}
+
+}  // namespace
+
+std::optional<std::string> load_station_token(HttpConfig& h) {
+    std::ifstream in(h.token_file);
+    if (!in) return "cannot read '" + h.token_file + "'";
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto token = text.str();
+    const auto first = token.find_first_not_of(" \t\r\n");
+    const auto last = token.find_last_not_of(" \t\r\n");
+    token = first == std::string::npos ? "" : token.substr(first, last - first + 1);
+    if (token.size() < min_token_chars)
+        return "the token in '" + h.token_file + "' must have at least " +
+               std::to_string(min_token_chars) + " characters";
+    for (char ch : token)
+        if (static_cast<unsigned char>(ch) <= ' ' || ch == 0x7f)
+            return "the token in '" + h.token_file + "' must be one line of printable characters";
+    h.token = token;
+    return std::nullopt;
+}
+
+std::optional<std::string> apply_http_listen(const std::string& listen, HttpConfig& h) {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0) return "'" + listen + "' is not ADDR:PORT";
+    auto addr = listen.substr(0, colon);
+    if (addr.size() > 2 && addr.front() == '[' && addr.back() == ']')
+        addr = addr.substr(1, addr.size() - 2);
+    if (!valid_address(addr)) return "'" + addr + "' is not an IPv4 or IPv6 address";
+    const auto port_text = listen.substr(colon + 1);
+    int port = -1;
+    auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc{} || p != port_text.data() + port_text.size() || port < 0 || port > 65535)
+        return "'" + port_text + "' is not a port from 0 to 65535";
+    h.address = addr;
+    h.port = port;
+    return std::nullopt;
+}
+
+void read_http(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
+    if (!r.expect_map(n, "http",
+                      {"address", "port", "token_file", "read_only_without_token", "station_name",
+                       "show_patient_ref"}))
+        return;
+    if (auto v = r.string(n, "address", "http")) {
+        if (valid_address(*v))
+            h.address = *v;
+        else
+            r.error(n["address"], "http.address: '" + *v + "' is not an IPv4 or IPv6 address");
+    }
+    if (auto v = r.integer(n, "port", "http", 0, 65535)) h.port = *v;
+    if (auto v = r.string(n, "token_file", "http")) {
+        h.token_file = *v;
+        if (v->empty())
+            r.error(n["token_file"], "http.token_file: must not be empty (leave it out instead)");
+        else if (auto e = load_station_token(h))
+            r.error(n["token_file"], "http.token_file: " + *e);
+    }
+    if (auto v = r.boolean(n, "read_only_without_token", "http")) h.read_only_without_token = *v;
+    if (auto v = r.string(n, "station_name", "http")) {
+        if (v->empty() || v->size() > 128)
+            r.error(n["station_name"], "http.station_name: must be 1 to 128 characters");
+        else
+            h.station_name = *v;
+    }
+    if (auto v = r.boolean(n, "show_patient_ref", "http")) h.show_patient_ref = *v;
+}
+
+}  // namespace chairwatch::config

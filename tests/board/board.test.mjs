@@ -1,0 +1,142 @@
+// Drives Debian's chromium (headless, via playwright-core) against a running chairwatchd:
+// log in, see a BP surge turn the chair's tile red within 2 s, acknowledge it with the button,
+// see the acknowledgement on MQTT and on the page, then (once the test driver has killed the
+// broker on our KILL_BROKER line, and the daemon on KILL_DAEMON) see the banners.
+// Screenshots go to --out.
+//
+// usage: node board.test.mjs --url URL --token TOKEN --mqtt-port PORT --chromium BIN --out DIR
+import { chromium } from 'playwright-core';
+import { spawn, execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+
+const { values: opt } = parseArgs({
+  options: {
+    url: { type: 'string' }, token: { type: 'string' }, 'mqtt-port': { type: 'string' },
+    chromium: { type: 'string', default: '/usr/bin/chromium' }, out: { type: 'string', default: '.' },
+  },
+});
+const chair = 'chair-07';
+const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 23)}]`, ...a);
+const fail = (why) => { console.log('FAIL:', why); process.exitCode = 1; throw new Error(why); };
+const pub = (topic, payload) => execFileSync('mosquitto_pub',
+  ['-h', '127.0.0.1', '-p', opt['mqtt-port'], '-q', '1', '-t', topic, '-m', payload]);
+
+// Everything chairwatchd says about the chair, as the nurse station's MQTT client sees it.
+const heard = [];
+const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', opt['mqtt-port'], '-v', '-q', '1',
+  '-t', `clinic/${chair}/alerts`, '-t', `clinic/${chair}/alerts/ack/result`]);
+let pending = '';
+sub.stdout.on('data', (d) => {
+  pending += d;
+  let nl;
+  while ((nl = pending.indexOf('\n')) >= 0) {
+    const line = pending.slice(0, nl);
+    pending = pending.slice(nl + 1);
+    const sp = line.indexOf(' ');
+    heard.push({ topic: line.slice(0, sp), payload: JSON.parse(line.slice(sp + 1)) });
+  }
+});
+async function heardWithin(ms, pred, what) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const m = heard.find(pred);
+    if (m) return m;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  fail(`not heard on MQTT within ${ms} ms: ${what}`);
+}
+
+const browser = await chromium.launch({ executablePath: opt.chromium, headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+let hr = null;
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('console', (m) => { if (m.type() === 'error') log('browser console:', m.text()); });
+  page.on('pageerror', (e) => fail('page error: ' + e.message));
+
+  // Not logged in: the login form; a token logs in.
+  await page.goto(opt.url + '/');
+  if (!page.url().endsWith('/login')) fail('without a token the board must send to /login, not ' + page.url());
+  await page.fill('#token', opt.token);
+  await Promise.all([page.waitForURL(opt.url + '/'), page.press('#token', 'Enter')]);
+  await page.waitForSelector('#link.link-ok', { timeout: 5000 });
+  log('logged in, live link up');
+
+  // A session on the chair, a heart rate every second, a normal BP.
+  pub(`clinic/${chair}/session`, JSON.stringify({ action: 'start', profile: 'iv-ketamine', patient_ref: 'MRN-SECRET-1' }));
+  pub(`clinic/${chair}/vitals/hr`, '84');
+  hr = setInterval(() => { try { pub(`clinic/${chair}/vitals/hr`, String(82 + Math.round(Math.random() * 6))); } catch { } }, 1000);
+  pub(`clinic/${chair}/vitals/bp`, JSON.stringify({ sbp: 148, dbp: 88 }));
+  const tile = page.locator(`section[data-chair="${chair}"]`);
+  await tile.waitFor({ timeout: 5000 });
+  await tile.locator('.vital-bp .val').filter({ hasText: '148/88' }).waitFor({ timeout: 3000 });
+  if ((await page.content()).includes('MRN-SECRET-1')) fail('patient_ref shown although not configured');
+
+  // The surge: the tile shows a high-priority alarm within 2 s.
+  const t0 = Date.now();
+  pub(`clinic/${chair}/vitals/bp`, JSON.stringify({ sbp: 212, dbp: 104 }));
+  const high = tile.locator('li.alarm.prio-high.state-active');
+  await high.first().waitFor({ timeout: 2000 }).catch(() => fail('no high-priority alarm on the tile within 2 s'));
+  const shownMs = Date.now() - t0;
+  log(`high-priority alarm on the tile ${shownMs} ms after the reading was published`);
+  if (!(await tile.evaluate((n) => n.classList.contains('prio-high')))) fail('the tile is not marked high priority');
+  const bg = await high.first().evaluate((n) => getComputedStyle(n).backgroundColor);
+  log('high alarm background', bg);
+  if (bg !== 'rgb(224, 22, 43)') fail('a high-priority alarm must be red, not ' + bg);
+  const raised = await heardWithin(3000, (m) => m.topic.endsWith('/alerts') && m.payload.priority === 'high', 'the high alert');
+  const alertId = raised.payload.alert_id;
+  await page.screenshot({ path: `${opt.out}/board-alarm.png`, fullPage: true });
+
+  // Acknowledge with the keyboard-reachable button, as nurse-12.
+  await page.fill('#nurse', 'nurse-12');
+  await page.dispatchEvent('#nurse', 'change');
+  const button = tile.locator(`li.alarm[data-alert-id="${alertId}"] button`);
+  await button.focus();
+  await page.keyboard.press('Enter');
+  const acked = await heardWithin(3000, (m) => m.topic.endsWith('/alerts') && m.payload.state === 'acknowledged'
+    && m.payload.alert_id === alertId, 'the acknowledged alert');
+  if (acked.payload.acknowledged_by !== 'nurse-12') fail('acknowledged_by ' + acked.payload.acknowledged_by);
+  const result = await heardWithin(3000, (m) => m.topic.endsWith('/ack/result'), 'the ack result');
+  if (result.payload.ok !== true) fail('ack result not ok: ' + JSON.stringify(result.payload));
+  log('MQTT: acknowledged by', acked.payload.acknowledged_by, '; ack result ok');
+  await tile.locator(`li.alarm.state-acknowledged[data-alert-id="${alertId}"]`).waitFor({ timeout: 2000 })
+    .catch(() => fail('the page does not show the alarm acknowledged'));
+  const ackText = await tile.locator(`li.alarm[data-alert-id="${alertId}"] .state`).innerText();
+  if (!ackText.includes('ACKNOWLEDGED by nurse-12')) fail('state text: ' + ackText);
+  if (await tile.locator(`li.alarm[data-alert-id="${alertId}"] button`).count()) fail('an acknowledged alarm still has its button');
+  await page.screenshot({ path: `${opt.out}/board-acknowledged.png`, fullPage: true });
+  log('page shows:', ackText);
+
+  // Sound: off by default, visibly; a click turns it on.
+  if ((await page.getAttribute('#sound', 'aria-pressed')) !== 'false') fail('sound must start muted');
+  await page.click('#sound');
+  if ((await page.getAttribute('#sound', 'aria-pressed')) !== 'true') fail('the sound button does not toggle');
+
+  // The broker goes away: the board must say so and stop presenting values as live.
+  clearInterval(hr);
+  hr = null;
+  console.log('KILL_BROKER');
+  await page.locator('#banner-broker').waitFor({ timeout: 10000 }).catch(() => fail('no broker banner'));
+  const banner = await page.locator('#banner-broker').innerText();
+  log('banner:', banner);
+  if (!(await page.evaluate(() => document.body.classList.contains('stale-all')))) fail('values still shown as live');
+  await page.screenshot({ path: `${opt.out}/board-broker-down.png`, fullPage: true });
+
+  // The daemon goes away too: the page's own live link is lost, and it says so.
+  console.log('KILL_DAEMON');
+  await page.locator('#banner-link').waitFor({ timeout: 15000 }).catch(() => fail('no live-link banner'));
+  log('banner:', await page.locator('#banner-link').innerText());
+  if ((await page.locator('#link').innerText()) !== 'NOT LIVE') fail('the badge still says live');
+  await page.screenshot({ path: `${opt.out}/board-link-lost.png`, fullPage: true });
+
+  // A tablet-sized viewport still fits the tile.
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await page.screenshot({ path: `${opt.out}/board-tablet.png`, fullPage: true });
+  log('PASS');
+} catch (e) {
+  if (!process.exitCode) { console.log('FAIL:', e.message); process.exitCode = 1; }
+} finally {
+  if (hr) clearInterval(hr);
+  sub.kill();
+  await browser.close();
+}

@@ -1,0 +1,92 @@
+// The board's pure parts: trend buckets, the station token and login sessions, staleness limits.
+#include <doctest/doctest.h>
+
+#include "alerts/profile.hpp"
+#include "board/auth.hpp"
+#include "board/chair_json.hpp"
+#include "board/trend.hpp"
+
+using namespace chairwatch;
+using alerts::Millis;
+using namespace std::chrono_literals;
+
+TEST_SUITE("board_unit") {
+    TEST_CASE("a trend stays bounded and keeps the whole session's shape") {
+        board::TrendSeries hr(30, 8);
+        for (int s = 0; s < 7200; ++s)
+            hr.add(s, s < 3600 ? 80 : 120);
+        const auto& p = hr.points();
+        CHECK(p.size() <= 9);
+        CHECK(p.size() >= 4);
+        CHECK(p.front().t == 0);
+        CHECK(p.front().v == doctest::Approx(80));
+        CHECK(p.back().v == doctest::Approx(120));
+        CHECK(p.back().t > 5000);
+        board::TrendSeries cuff(0, 90);
+        CHECK(cuff.add(0, 150));
+        CHECK(cuff.add(300, 160));
+        CHECK(cuff.points().size() == 2);
+        cuff.clear();
+        CHECK(cuff.points().empty());
+    }
+
+    TEST_CASE("the station token: bearer, login sessions, read-only, rate limit") {
+        board::Auth auth;
+        const std::string token = "0123456789abcdef-token";
+        auth.configure(token, false);
+        CHECK(auth.identify("", "", 0ms).access == board::Access::none);
+        CHECK(auth.identify("Bearer " + token, "", 0ms).access == board::Access::write);
+        CHECK(auth.identify("Bearer nope", "", 0ms).access == board::Access::bad_credentials);
+        CHECK(auth.identify("bearer " + token, "", 0ms).access == board::Access::bad_credentials);
+        CHECK(!auth.login("wrong", 0ms));
+        auto id = auth.login(token, 0ms);
+        REQUIRE(id);
+        CHECK(id->size() == 64);
+        const auto who = auth.identify("", "a=b; cw_session=" + *id + "; c=d", 1000ms);
+        CHECK(who.access == board::Access::write);
+        CHECK(who.via_cookie);
+        CHECK(who.csrf.size() == 32);
+        // Sessions expire, and a new token ends them all.
+        CHECK(auth.identify("", "cw_session=" + *id, 13h).access == board::Access::none);
+        id = auth.login(token, 13h);
+        auth.configure("another-token-0123456789", true);
+        CHECK(auth.identify("", "cw_session=" + *id, 13h).access == board::Access::read);
+        // Ten wrong tokens in a minute: even the right one waits.
+        for (int i = 0; i < 10; ++i)
+            CHECK(!auth.login("wrong", 20h));
+        CHECK(auth.rate_limited(20h));
+        CHECK(!auth.login("another-token-0123456789", 20h));
+        CHECK(auth.login("another-token-0123456789", 20h + 61s));
+    }
+
+    TEST_CASE("constant-time comparison and cookie parsing") {
+        CHECK(board::Auth::same("abc", "abc"));
+        CHECK(!board::Auth::same("abc", "abd"));
+        CHECK(!board::Auth::same("abc", "abcd"));
+        CHECK(!board::Auth::same("", "a"));
+        CHECK(board::Auth::cookie_value("x=1; cw_session=zz", "cw_session") == "zz");
+        CHECK(board::Auth::cookie_value("cw_sessionx=1", "cw_session").empty());
+        CHECK(board::Auth::random_hex(16).size() == 32);
+        CHECK(board::Auth::random_hex(16) != board::Auth::random_hex(16));
+    }
+
+    TEST_CASE("values go stale after the profile's limits") {
+        alerts::Profile p;
+        p.stream_hold = 10s;
+        alerts::FeedRule bp{
+            "bp_overdue",
+            alerts::mask_of(alerts::Signal::sbp) | alerts::mask_of(alerts::Signal::dbp),
+            {}};
+        bp.tiers.push_back(
+            {480s, alerts::Priority::low, alerts::phase_bit(alerts::Phase::baseline)});
+        bp.tiers.push_back(
+            {780s, alerts::Priority::medium, alerts::phase_bit(alerts::Phase::dosing)});
+        p.feeds.push_back(bp);
+        CHECK(board::stale_after(p, alerts::Signal::hr, alerts::Phase::dosing) == 10s);
+        CHECK(board::stale_after(p, alerts::Signal::sbp, alerts::Phase::baseline) == 480s);
+        CHECK(board::stale_after(p, alerts::Signal::dbp, alerts::Phase::dosing) == 780s);
+        // No tier for the phase: the shortest of all; no rule at all: 15 minutes.
+        CHECK(board::stale_after(p, alerts::Signal::sbp, alerts::Phase::observation) == 480s);
+        CHECK(board::stale_after(p, alerts::Signal::map, alerts::Phase::dosing) == 15min);
+    }
+}

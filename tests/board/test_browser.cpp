@@ -1,0 +1,71 @@
+// The board in a real browser: playwright-core (npm, pinned in package-lock.json) drives
+// Debian's chromium headless through board.test.mjs against the real daemon and broker. The
+// script prints KILL_BROKER, then KILL_DAEMON, when it wants them gone; the screenshots stay in
+// BOARD_OUT_DIR for a person to look at.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <filesystem>
+
+#include "board_fixture.hpp"
+
+using namespace chairwatch::it;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string find_program(std::initializer_list<const char*> candidates) {
+    for (const char* p : candidates)
+        if (fs::exists(p)) return p;
+    return "";
+}
+
+}  // namespace
+
+TEST_SUITE("board_browser") {
+    TEST_CASE("open the board, see a BP surge go red, acknowledge it, see the broker banner") {
+        const auto node = find_program({"/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"});
+        const auto chromium = find_program({"/usr/bin/chromium", "/usr/bin/chromium-browser"});
+        REQUIRE_MESSAGE(!node.empty(), "node is not installed");
+        REQUIRE_MESSAGE(!chromium.empty(), "chromium is not installed (scripts/install-deps.sh)");
+        REQUIRE_MESSAGE(
+            fs::exists(BOARD_TEST_DIR "/node_modules/playwright-core"),
+            "playwright-core is missing: run `npm ci` in tests/board (scripts/test.sh does)");
+        fs::create_directories(BOARD_OUT_DIR);
+        for (const auto& e : fs::directory_iterator(BOARD_OUT_DIR))
+            fs::remove(e.path());
+
+        Broker broker;
+        Daemon daemon(broker, board_config(write_token()));
+        daemon.start();
+        Process script({node, BOARD_TEST_DIR "/board.test.mjs", "--url",
+                        "http://127.0.0.1:" + std::to_string(daemon.http_port()), "--token",
+                        station_token, "--mqtt-port", std::to_string(broker.port()), "--chromium",
+                        chromium, "--out", BOARD_OUT_DIR},
+                       std::string(BOARD_OUT_DIR) + "/board.test.log");
+        const bool asked = eventually(
+            [&] {
+                return script.output().find("KILL_BROKER") != std::string::npos ||
+                       !script.running();
+            },
+            120s);
+        REQUIRE_MESSAGE(asked, script.output());
+        if (script.running()) broker.stop();
+        // Then the daemon itself: the page must say its live link is lost.
+        eventually(
+            [&] {
+                return script.output().find("KILL_DAEMON") != std::string::npos ||
+                       !script.running();
+            },
+            60s);
+        if (script.running()) daemon.kill(SIGTERM);
+        const int code = script.wait(60s);
+        MESSAGE(script.output());
+        CHECK(code == 0);
+        CHECK(fs::exists(BOARD_OUT_DIR "/board-alarm.png"));
+        CHECK(fs::exists(BOARD_OUT_DIR "/board-acknowledged.png"));
+        CHECK(fs::exists(BOARD_OUT_DIR "/board-broker-down.png"));
+        CHECK(fs::exists(BOARD_OUT_DIR "/board-link-lost.png"));
+    }
+}

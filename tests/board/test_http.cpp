@@ -1,0 +1,454 @@
+// The board's HTTP endpoints against the real chairwatchd and a real mosquitto.
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+#include <thread>
+
+#include "board_fixture.hpp"
+
+using namespace chairwatch::it;
+namespace json = boost::json;
+
+namespace {
+
+json::value parse(const HttpResult& r) {
+    boost::system::error_code ec;
+    auto v = json::parse(r.body, ec);
+    return ec ? json::value(nullptr) : v;
+}
+
+// Raises a high-priority sbp_high alarm on `chair` (one reading at or above 200) and returns
+// its alert id as published.
+std::string surge(Client& monitor, Client& nurse, const std::string& chair) {
+    monitor.publish("clinic/" + chair + "/vitals/bp", R"({"sbp":150,"dbp":90})");
+    monitor.publish("clinic/" + chair + "/vitals/bp", R"({"sbp":205,"dbp":100})");
+    auto raised = nurse.wait_for([&](const Message& m) {
+        return m.topic == "clinic/" + chair + "/alerts" && field(m, "condition") == "sbp_high" &&
+               field(m, "priority") == "high";
+    });
+    if (!raised)
+        for (const auto& m : nurse.messages())
+            MESSAGE("heard: " << m.topic << " " << m.payload.substr(0, 200));
+    REQUIRE(raised);
+    // The rest of that reading's messages (the DBP alarm, the retained list) follow at once.
+    std::this_thread::sleep_for(300ms);
+    return field(*raised, "alert_id");
+}
+
+json::object find_alarm(const json::value& alarms, const std::string& id) {
+    for (const auto& a : alarms.at("alarms").as_array())
+        if (a.at("alert_id") == id.c_str()) return a.as_object();
+    return {};
+}
+
+}  // namespace
+
+TEST_SUITE("board_http") {
+    TEST_CASE("healthz and metrics need no token; healthz says 503 while the broker is down") {
+        Broker broker;
+        Daemon daemon(broker, board_config(write_token()));
+        daemon.start();
+        const int port = daemon.http_port();
+
+        auto h = http_request(port, "GET", "/healthz");
+        CHECK(h.status == 200);
+        auto hj = parse(h);
+        CHECK(hj.at("status") == "ok");
+        CHECK(hj.at("broker").at("connected") == true);
+        CHECK(hj.at("uptime_s").is_number());
+        CHECK(h.header("Content-Type") == "application/json");
+
+        Client monitor(broker.uri());
+        monitor.publish("clinic/chair-01/vitals/hr", "72");
+        monitor.publish("clinic/chair-01/vitals/hr", R"({"hr":"fast"})");
+        REQUIRE(eventually([&] {
+            auto m = http_request(port, "GET", "/metrics").body;
+            return m.find("chairwatch_readings_received_total 1\n") != std::string::npos &&
+                   m.find("chairwatch_readings_rejected_total{reason=\"wrong_type\"} 1") !=
+                       std::string::npos;
+        }));
+        auto m = http_request(port, "GET", "/metrics");
+        CHECK(m.status == 200);
+        CHECK(m.header("Content-Type").rfind("text/plain; version=0.0.4", 0) == 0);
+        for (const char* family :
+             {"chairwatch_readings_received_total", "chairwatch_readings_rejected_total{reason=",
+              "chairwatch_alarms", "chairwatch_alarm_transitions_total",
+              "chairwatch_ack_latency_seconds_bucket{le=\"+Inf\"}",
+              "chairwatch_ack_latency_seconds_count",
+              "chairwatch_escalations_total{priority=\"high\"}",
+              "chairwatch_broker_reconnects_total", "chairwatch_broker_connected 1",
+              "chairwatch_outgoing_queue_depth", "chairwatch_sessions_active 1",
+              "chairwatch_uptime_seconds", "chairwatch_http_responses_total{code=\"200\"}"})
+            CHECK_MESSAGE(m.body.find(family) != std::string::npos, family);
+        // every sample line is NAME{labels} VALUE
+        std::istringstream lines(m.body);
+        for (std::string line; std::getline(lines, line);)
+            if (!line.empty() && line[0] != '#')
+                CHECK_MESSAGE(line.find(' ') != std::string::npos, line);
+        CHECK(m.body.find("chairwatch_readings_rejected_total{reason=\"wrong_type\"} 1") !=
+              std::string::npos);
+
+        broker.stop();
+        REQUIRE(
+            eventually([&] { return http_request(port, "GET", "/healthz").status == 503; }, 15s));
+        auto down = parse(http_request(port, "GET", "/healthz"));
+        CHECK(down.at("status") == "broker_down");
+        CHECK(down.at("broker").at("connected") == false);
+        broker.start();
+        CHECK(eventually([&] { return http_request(port, "GET", "/healthz").status == 200; }, 60s));
+        CHECK(eventually([&] {
+            return http_request(port, "GET", "/metrics")
+                       .body.find("chairwatch_broker_reconnects_total 1\n") != std::string::npos;
+        }));
+    }
+
+    TEST_CASE("token rules: bearer, login cookie, CSRF, and nothing without a token") {
+        Broker broker;
+        Daemon daemon(broker, board_config(write_token()));
+        daemon.start();
+        const int port = daemon.http_port();
+
+        // Without a token: the page sends to the login form, the API says 401.
+        auto page = http_request(port, "GET", "/");
+        CHECK(page.status == 303);
+        CHECK(page.header("Location") == "/login");
+        for (const char* t : {"/api/chairs", "/api/alarms", "/events"}) {
+            auto r = http_request(port, "GET", t);
+            CHECK_MESSAGE(r.status == 401, t);
+            CHECK(r.header("WWW-Authenticate").find("Bearer") != std::string::npos);
+        }
+        CHECK(http_request(port, "GET", "/api/chairs", "", bearer("wrong-token-wrong-token"))
+                  .status == 401);
+        CHECK(
+            http_request(port, "GET", "/api/chairs", "", {{"Authorization", "Basic abc"}}).status ==
+            401);
+        auto session = parse(http_request(port, "GET", "/api/session"));
+        CHECK(session.at("can_read") == false);
+        CHECK(session.at("can_ack") == false);
+
+        // With the bearer token.
+        auto chairs = http_request(port, "GET", "/api/chairs", "", bearer());
+        CHECK(chairs.status == 200);
+        CHECK(parse(chairs).at("chairs").is_array());
+        CHECK(http_request(port, "GET", "/", "", bearer()).status == 200);
+
+        // The login form: a wrong token is refused, the right one sets an HttpOnly cookie.
+        auto form = http_request(port, "GET", "/login");
+        CHECK(form.status == 200);
+        CHECK(form.body.find("name=\"token\"") != std::string::npos);
+        const Headers form_type{{"Content-Type", "application/x-www-form-urlencoded"}};
+        CHECK(http_request(port, "POST", "/login", "token=nope", form_type).status == 401);
+        auto cross = form_type;
+        cross.emplace_back("Origin", "http://evil.example");
+        CHECK(http_request(port, "POST", "/login", std::string("token=") + station_token, cross)
+                  .status == 403);
+        auto login =
+            http_request(port, "POST", "/login", std::string("token=") + station_token, form_type);
+        REQUIRE(login.status == 303);
+        const auto set_cookie = login.header("Set-Cookie");
+        CHECK(set_cookie.find("HttpOnly") != std::string::npos);
+        CHECK(set_cookie.find("SameSite=Strict") != std::string::npos);
+        CHECK(set_cookie.find(station_token) == std::string::npos);
+        const auto cookie = set_cookie.substr(0, set_cookie.find(';'));
+        const Headers with_cookie{{"Cookie", cookie}};
+        auto board = http_request(port, "GET", "/", "", with_cookie);
+        CHECK(board.status == 200);
+        CHECK(board.header("Content-Security-Policy").find("default-src 'none'") !=
+              std::string::npos);
+        auto info = parse(http_request(port, "GET", "/api/session", "", with_cookie));
+        CHECK(info.at("can_ack") == true);
+        const std::string csrf(info.at("csrf").as_string());
+        CHECK(csrf.size() >= 16);
+
+        // A cookie alone does not acknowledge: the CSRF header must match, from the same origin.
+        Client monitor(broker.uri());
+        Client nurse(broker.uri());
+        nurse.subscribe("clinic/+/alerts/#");
+        const auto id = surge(monitor, nurse, "chair-02");
+        const std::string target = "/api/alarms/" + id + "/ack";
+        auto post = [&](Headers h) {
+            h.emplace_back("Cookie", cookie);
+            h.emplace_back("Content-Type", "application/json");
+            return http_request(port, "POST", target, R"({"by":"nurse-3"})", h);
+        };
+        CHECK(post({}).status == 403);
+        CHECK(post({{"X-CSRF-Token", "0000"}}).status == 403);
+        CHECK(post({{"X-CSRF-Token", csrf}, {"Origin", "http://evil.example"}}).status == 403);
+        CHECK(post({{"X-CSRF-Token", csrf}, {"Sec-Fetch-Site", "cross-site"}}).status == 403);
+        CHECK(nurse.messages("clinic/chair-02/alerts/ack/result").empty());
+        auto ok =
+            post({{"X-CSRF-Token", csrf}, {"Origin", "http://127.0.0.1:" + std::to_string(port)}});
+        CHECK(ok.status == 200);
+        CHECK(nurse.wait_for(
+            [](const Message& m) { return is_alert(m, "chair-02", "sbp_high", "acknowledged"); }));
+
+        // Logging out ends the cookie's session.
+        CHECK(http_request(port, "POST", "/logout", "", with_cookie).status == 303);
+        CHECK(http_request(port, "GET", "/api/chairs", "", with_cookie).status == 401);
+    }
+
+    TEST_CASE("an ack over HTTP is an ack over MQTT; bad ids and bodies change nothing") {
+        Broker broker;
+        Daemon daemon(broker, board_config(write_token()));
+        daemon.start();
+        const int port = daemon.http_port();
+        Client monitor(broker.uri());
+        Client nurse(broker.uri());
+        nurse.subscribe("clinic/+/alerts/#");
+        nurse.subscribe("clinic/+/alarms");
+        const auto id = surge(monitor, nurse, "chair-03");
+
+        auto alarms = parse(http_request(port, "GET", "/api/alarms", "", bearer()));
+        auto a = find_alarm(alarms, id);
+        REQUIRE(!a.empty());
+        CHECK(a.at("priority") == "high");
+        CHECK(a.at("display_state") == "active");
+        CHECK(a.at("chair") == "chair-03");
+        const auto before = http_request(port, "GET", "/api/alarms", "", bearer()).body;
+        nurse.clear();
+
+        // Every malformed request: a clear 4xx, no MQTT message, no change.
+        const std::string target = "/api/alarms/" + id + "/ack";
+        struct Bad {
+            std::string body;
+            Headers headers;
+            int status;
+            const char* says;
+        };
+        const std::vector<Bad> bad{
+            {"not json", json_bearer(), 400, "JSON object"},
+            {"[]", json_bearer(), 400, "JSON object"},
+            {"{}", json_bearer(), 400, "by is missing"},
+            {R"({"by":""})", json_bearer(), 400, "1 to 128"},
+            {R"({"by":5})", json_bearer(), 400, "by is missing"},
+            {R"({"by":")" + std::string(200, 'x') + R"("})", json_bearer(), 400, "1 to 128"},
+            {R"({"by":"n","alert_id":"x"})", json_bearer(), 400, "unknown field"},
+            {R"({"by":"n"})", bearer(), 415, "application/json"},
+            {std::string(9000, ' '), json_bearer(), 413, "too large"},
+            {R"({"by":"n"})", {{"Content-Type", "application/json"}}, 401, "token"},
+            {R"({"by":"n"})", json_bearer("wrong-token-wrong-token"), 401, "invalid"},
+        };
+        for (const auto& b : bad) {
+            auto r = http_request(port, "POST", target, b.body, b.headers);
+            CHECK_MESSAGE(r.status == b.status, b.body.substr(0, 40), " -> ", r.status, " ",
+                          r.body);
+            CHECK_MESSAGE(r.body.find(b.says) != std::string::npos, r.body);
+        }
+        // Unknown ids: no chair has them, so nothing is published at all.
+        for (const char* other : {"nope", "chair-03-19700101T000000Z-a1", "..", "a%2Fb"}) {
+            auto r = http_request(port, "POST", std::string("/api/alarms/") + other + "/ack",
+                                  R"({"by":"nurse-9"})", json_bearer());
+            CHECK_MESSAGE(r.status == 404, other);
+            CHECK(r.body.find("unknown alert_id") != std::string::npos);
+        }
+        CHECK(http_request(port, "GET", target, "", bearer()).status == 405);
+        std::this_thread::sleep_for(300ms);
+        for (const auto& m : nurse.messages())
+            MESSAGE("unexpected: " << m.topic << " " << m.payload.substr(0, 300));
+        CHECK(nurse.messages().empty());
+        CHECK(http_request(port, "GET", "/api/alarms", "", bearer()).body.substr(60) ==
+              before.substr(60));  // past the server time: the same alarms, the same states
+
+        // An id of this chair's session that names no alarm: refused as over MQTT, and the
+        // same error is published on the chair's ack result topic.
+        const auto session_id = id.substr(0, id.rfind("-a"));
+        auto unknown = http_request(port, "POST", "/api/alarms/" + session_id + "-a99/ack",
+                                    R"({"by":"nurse-9"})", json_bearer());
+        CHECK(unknown.status == 404);
+        auto result = nurse.wait_for(
+            [](const Message& m) { return m.topic == "clinic/chair-03/alerts/ack/result"; });
+        REQUIRE(result);
+        CHECK(field(*result, "ok") == "false");
+        CHECK(field(*result, "error") == "unknown alert_id");
+        nurse.clear();
+
+        // The real ack: 200, then exactly what an MQTT ack publishes.
+        auto ok = http_request(port, "POST", target, R"({"by":"nurse-9"})", json_bearer());
+        CHECK(ok.status == 200);
+        CHECK(parse(ok).at("ok") == true);
+        CHECK(parse(ok).at("acknowledged_by") == "nurse-9");
+        auto acked = nurse.wait_for(
+            [](const Message& m) { return is_alert(m, "chair-03", "sbp_high", "acknowledged"); });
+        REQUIRE(acked);
+        CHECK(field(*acked, "acknowledged_by") == "nurse-9");
+        CHECK(field(*acked, "alert_id") == id);
+        auto res = nurse.wait_for(
+            [](const Message& m) { return m.topic == "clinic/chair-03/alerts/ack/result"; });
+        REQUIRE(res);
+        CHECK(field(*res, "ok") == "true");
+        CHECK(field(*res, "alert_id") == id);
+        CHECK(nurse.wait_for([&](const Message& m) {
+            return m.topic == "clinic/chair-03/alarms" &&
+                   m.payload.find("\"acknowledged\":true") != std::string::npos;
+        }));
+        auto after = find_alarm(parse(http_request(port, "GET", "/api/alarms", "", bearer())), id);
+        REQUIRE(!after.empty());
+        CHECK(after.at("display_state") == "acknowledged");
+        CHECK(after.at("acknowledged_by") == "nurse-9");
+
+        // Twice: 409, as MQTT says "already acknowledged".
+        nurse.clear();
+        auto again = http_request(port, "POST", target, R"({"by":"nurse-9"})", json_bearer());
+        CHECK(again.status == 409);
+        CHECK(again.body.find("already acknowledged") != std::string::npos);
+        auto res2 = nurse.wait_for(
+            [](const Message& m) { return m.topic == "clinic/chair-03/alerts/ack/result"; });
+        REQUIRE(res2);
+        CHECK(field(*res2, "ok") == "false");
+
+        // The latency of that ack is in the histogram.
+        auto metrics = http_request(port, "GET", "/metrics").body;
+        CHECK(metrics.find("chairwatch_ack_latency_seconds_count 1\n") != std::string::npos);
+        CHECK(metrics.find("chairwatch_alarm_transitions_total{condition=\"sbp_high\",priority="
+                           "\"high\",state=\"acknowledged\"} 1") != std::string::npos);
+        CHECK(metrics.find("chairwatch_alarms{condition=\"sbp_high\",priority=\"high\",state="
+                           "\"acknowledged\"} 1") != std::string::npos);
+    }
+
+    TEST_CASE(
+        "the live stream pushes a new alarm within a second; chairs and the read-only board") {
+        Broker broker;
+        Daemon daemon(broker, board_config(write_token(), "  read_only_without_token: true\n"));
+        daemon.start();
+        const int port = daemon.http_port();
+        Client monitor(broker.uri());
+        monitor.publish("clinic/chair-04/session",
+                        R"({"action":"start","profile":"iv-ketamine","patient_ref":"MRN-555-12"})");
+        monitor.publish("clinic/chair-04/vitals/hr", "80");
+        monitor.publish("clinic/chair-04/vitals/bp", R"({"sbp":150,"dbp":90})");
+
+        // Read-only without a token: the board and the API, never an ack.
+        auto info = parse(http_request(port, "GET", "/api/session"));
+        CHECK(info.at("can_read") == true);
+        CHECK(info.at("can_ack") == false);
+        CHECK(http_request(port, "GET", "/").status == 200);
+        REQUIRE(eventually([&] {
+            const auto body = http_request(port, "GET", "/api/chairs").body;
+            return body.find("\"hr\":{") != std::string::npos &&
+                   body.find("\"sbp\":{") != std::string::npos;
+        }));
+        auto chairs = http_request(port, "GET", "/api/chairs");
+        CHECK(chairs.status == 200);
+        CHECK(chairs.body.find("MRN-555-12") == std::string::npos);  // patient_ref hidden
+        auto c = parse(chairs).at("chairs").as_array()[0].as_object();
+        CHECK(c.at("phase") == "baseline");
+        CHECK(c.at("profile") == "iv-ketamine");
+        CHECK(c.at("vitals").at("hr").at("value") == 80);
+        CHECK(c.at("vitals").at("sbp").at("stale") == false);
+        CHECK(c.at("vitals").at("sbp").at("stale_after_s") == 480);  // bp_overdue in baseline
+        CHECK(c.at("vitals").at("hr").at("stale_after_s") == 10);    // stream_hold_s
+        CHECK(c.at("trend").at("sbp").as_array().size() == 1);
+
+        // The stream: a snapshot, then the alarm as a chair event within a second.
+        Clock::time_point published{};
+        std::string stream;
+        std::thread surge([&] {
+            std::this_thread::sleep_for(500ms);
+            published = Clock::now();
+            monitor.publish("clinic/chair-04/vitals/bp", R"({"sbp":210,"dbp":100})");
+        });
+        Clock::time_point seen{};
+        stream = read_stream(
+            port, "/events", {},
+            [&](const std::string& s) {
+                const auto at = s.find("event: chair\ndata: ");
+                if (at == std::string::npos ||
+                    s.find("\"priority\":\"high\"", at) == std::string::npos)
+                    return false;
+                seen = Clock::now();
+                return true;
+            },
+            5s);
+        surge.join();
+        CHECK(stream.find("HTTP/1.1 200") == 0);
+        CHECK(stream.find("Content-Type: text/event-stream") != std::string::npos);
+        CHECK(stream.find("event: snapshot") != std::string::npos);
+        REQUIRE(seen != Clock::time_point{});
+        const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(seen - published);
+        MESSAGE("alarm on the live stream " << delay.count() << " ms after the reading");
+        CHECK(delay < 1000ms);
+
+        // The ack still needs the token.
+        auto alarms = parse(http_request(port, "GET", "/api/alarms"));
+        REQUIRE(alarms.at("alarms").as_array().size() >= 1);
+        const std::string id(alarms.at("alarms").as_array()[0].at("alert_id").as_string());
+        CHECK(http_request(port, "POST", "/api/alarms/" + id + "/ack", R"({"by":"x"})",
+                           {{"Content-Type", "application/json"}})
+                  .status == 401);
+    }
+
+    TEST_CASE("an alarm nobody acknowledges shows as escalated and is counted") {
+        Broker broker;
+        auto cfg = shipped_config(
+            {{"high: {after_s: 60, repeat_s: 60}", "high: {after_s: 1, repeat_s: 60}"}});
+        Daemon daemon(broker, cfg + "\nhttp:\n  token_file: " + write_token() + "\n");
+        daemon.start();
+        const int port = daemon.http_port();
+        Client monitor(broker.uri());
+        Client nurse(broker.uri());
+        nurse.subscribe("clinic/+/alerts");
+        const auto id = surge(monitor, nurse, "chair-06");
+        REQUIRE(nurse.wait_for(
+            [](const Message& m) { return is_alert(m, "chair-06", "sbp_high", "escalated"); }));
+        CHECK(eventually([&] {
+            auto a = find_alarm(parse(http_request(port, "GET", "/api/alarms", "", bearer())), id);
+            return !a.empty() && a.at("display_state") == "escalated";
+        }));
+        CHECK(http_request(port, "GET", "/metrics")
+                  .body.find("chairwatch_escalations_total{priority=\"high\"} 1") !=
+              std::string::npos);
+        CHECK(http_request(port, "GET", "/metrics")
+                  .body.find("chairwatch_alarms{condition=\"sbp_high\",priority=\"high\",state="
+                             "\"escalated\"} 1") != std::string::npos);
+    }
+
+    TEST_CASE("patient_ref is shown only when configured; static assets; config errors") {
+        Broker broker;
+        Daemon daemon(broker, board_config(write_token(), "  show_patient_ref: true\n"));
+        daemon.start();
+        const int port = daemon.http_port();
+        Client monitor(broker.uri());
+        monitor.publish("clinic/chair-05/session", R"({"action":"start","patient_ref":"MRN-777"})");
+        CHECK(eventually([&] {
+            return http_request(port, "GET", "/api/chairs", "", bearer())
+                       .body.find("\"patient_ref\":\"MRN-777\"") != std::string::npos;
+        }));
+
+        auto js = http_request(port, "GET", "/app.js");
+        CHECK(js.status == 200);
+        CHECK(js.header("Content-Type") == "text/javascript; charset=utf-8");
+        const auto etag = js.header("ETag");
+        CHECK(!etag.empty());
+        CHECK(http_request(port, "GET", "/app.js", "", {{"If-None-Match", etag}}).status == 304);
+        CHECK(http_request(port, "GET", "/style.css").status == 200);
+        CHECK(http_request(port, "HEAD", "/favicon.svg").status == 200);
+        CHECK(http_request(port, "GET", "/index.html").status == 303);  // the page needs a token
+        CHECK(http_request(port, "GET", "/nothing-here").status == 404);
+        CHECK(http_request(port, "GET", "/../etc/passwd").status == 404);
+        CHECK(http_request(port, "DELETE", "/api/chairs", "", bearer()).status == 405);
+        CHECK(http_request(port, "POST", "/healthz").status == 405);
+
+        // A token file that cannot be read, a short token, a bad --http: FILE:LINE:COLUMN errors.
+        const auto dir = temp_dir("badcfg");
+        std::string out;
+        write_file(dir + "/a.yaml", board_config(dir + "/missing.token"));
+        CHECK(run({CHAIRWATCHD_BIN, "--config", dir + "/a.yaml", "--check-config"}, out) == 2);
+        CHECK(out.find("a.yaml:") != std::string::npos);
+        CHECK(out.find("http.token_file: cannot read") != std::string::npos);
+        write_file(dir + "/short.token", "short\n");
+        write_file(dir + "/b.yaml", board_config(dir + "/short.token"));
+        CHECK(run({CHAIRWATCHD_BIN, "--config", dir + "/b.yaml", "--check-config"}, out) == 2);
+        CHECK(out.find("at least 16 characters") != std::string::npos);
+        write_file(dir + "/c.yaml", shipped_config() + "\nhttp:\n  port: 99999\n  colour: red\n");
+        CHECK(run({CHAIRWATCHD_BIN, "--config", dir + "/c.yaml", "--check-config"}, out) == 2);
+        CHECK(out.find("http.port") != std::string::npos);
+        CHECK(out.find("colour") != std::string::npos);
+        CHECK(run({CHAIRWATCHD_BIN, "--config", CHAIRWATCH_SOURCE_DIR "/config/chairwatch.yaml",
+                   "--http", "localhost:80", "--check-config"},
+                  out) == 2);
+        CHECK(out.find("--http: 'localhost' is not an IPv4 or IPv6 address") != std::string::npos);
+        CHECK(run({CHAIRWATCHD_BIN, "--config", CHAIRWATCH_SOURCE_DIR "/config/chairwatch.yaml",
+                   "--http", "[::1]:8081", "--check-config"},
+                  out) == 0);
+    }
+}
