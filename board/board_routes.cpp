@@ -7,6 +7,7 @@
 #include "board/chair_json.hpp"
 #include "drivers/alert_codec.hpp"
 #include "drivers/json_writer.hpp"
+#include "drivers/report/report_format.hpp"
 
 namespace chairwatch::board {
 
@@ -59,32 +60,6 @@ Reply redirect(std::string_view to) {
     Reply r{make(303, "text/plain; charset=utf-8", "")};
     r.res.set(http::field::location, to);
     return r;
-}
-
-std::string html_escape(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '&':
-                out += "&amp;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
 }
 
 int hex_digit(char c) {
@@ -219,14 +194,14 @@ Reply Board::login_page(unsigned status, std::string_view message) {
     constexpr std::string_view marker = "<!--MESSAGE-->";
     std::string text;
     if (!message.empty())
-        text = "<p class=\"login-error\" role=\"alert\">" + html_escape(message) + "</p>";
+        text = "<p class=\"login-error\" role=\"alert\">" + report::html_escape(message) + "</p>";
     if (!auth_.has_token())
         text +=
             "<p class=\"login-error\" role=\"alert\">No station token is configured "
             "(http.token_file): nobody can log in.</p>";
     if (auto pos = body.find(marker); pos != std::string::npos)
         body.replace(pos, marker.size(), text);
-    const auto station = html_escape(cfg_.station_name);
+    const auto station = report::html_escape(cfg_.station_name);
     constexpr std::string_view name_marker = "<!--STATION-->";
     if (auto pos = body.find(name_marker); pos != std::string::npos)
         body.replace(pos, name_marker.size(), station);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages chairwatch needs to build, test and run its demo.
-# Idempotent: does nothing when everything is already installed.
+# Idempotent: does nothing when everything is already installed. Arguments name more packages
+# a script needs beside these (scripts/fuzz.sh: clang).
 set -euo pipefail
 
 packages=(
@@ -16,6 +17,7 @@ packages=(
 
 # node and npm run the board's browser test (tests/board; playwright-core needs node >= 18).
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do
