@@ -91,6 +91,20 @@ std::string fault_config() {
     return shipped_config({{"  keepalive_s: 30\n", "  keepalive_s: 30\n  reconnect_max_s: 2\n"}});
 }
 
+long long epoch_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The daemon's own technical alarm about its session logs, in the given state.
+std::function<bool(const Message&)> log_alarm(const std::string& state) {
+    return [state](const Message& m) {
+        return m.topic == "clinic/chairwatchd/alerts" &&
+               field(m, "condition") == "session_log_failed" && field(m, "state") == state;
+    };
+}
+
 ClientOptions station_options(const std::string& id) {
     ClientOptions o;
     o.id = id;
@@ -300,10 +314,7 @@ TEST_CASE("an unwritable log directory raises a technical alarm, and alerts stil
     nurse.subscribe("clinic/+/alerts");
     Client monitor(broker.uri());
     monitor.publish("clinic/chair-41/vitals/bp", R"({"sbp":188,"dbp":101})");
-    auto tech = nurse.wait_for([](const Message& m) {
-        return m.topic == "clinic/chairwatchd/alerts" &&
-               field(m, "condition") == "session_log_failed" && field(m, "state") == "raised";
-    });
+    auto tech = nurse.wait_for(log_alarm("raised"));
     REQUIRE(tech);
     CHECK(field(*tech, "kind") == "technical");
     CHECK(field(*tech, "text").find("cannot") != std::string::npos);
@@ -313,9 +324,7 @@ TEST_CASE("an unwritable log directory raises a technical alarm, and alerts stil
     // The admin fixes it: the next write succeeds and the technical alarm clears.
     fs::remove(daemon.log_dir());
     monitor.publish("clinic/chair-41/vitals/hr", R"({"hr":90})");
-    CHECK(nurse.wait_for([](const Message& m) {
-        return m.topic == "clinic/chairwatchd/alerts" && field(m, "state") == "cleared";
-    }));
+    CHECK(nurse.wait_for(log_alarm("cleared")));
 }
 
 TEST_CASE("readings stamped far in the future or past are refused; late ones are judged") {
@@ -325,9 +334,7 @@ TEST_CASE("readings stamped far in the future or past are refused; late ones are
     Client nurse(broker.uri());
     nurse.subscribe("clinic/chair-51/alerts");
     Client monitor(broker.uri());
-    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+    const auto now_s = epoch_seconds();
     // A day ahead and a day behind: refused, no alarm, a warning that says why.
     monitor.publish("clinic/chair-51/vitals/bp",
                     R"({"sbp":199,"dbp":105,"ts":)" + std::to_string(now_s + 86400) + "}");
@@ -418,10 +425,7 @@ TEST_CASE("a full disk under the session logs raises a technical alarm; alerts s
     nurse.subscribe("clinic/+/alerts");
     Client monitor(broker.uri());
     monitor.publish("clinic/chair-71/vitals/bp", R"({"sbp":189,"dbp":103})");
-    auto tech = nurse.wait_for([](const Message& m) {
-        return m.topic == "clinic/chairwatchd/alerts" &&
-               field(m, "condition") == "session_log_failed" && field(m, "state") == "raised";
-    });
+    auto tech = nurse.wait_for(log_alarm("raised"));
     REQUIRE(tech);
     CHECK(field(*tech, "text").find("No space left on device") != std::string::npos);
     CHECK(nurse.wait_for(
@@ -432,9 +436,7 @@ TEST_CASE("a full disk under the session logs raises a technical alarm; alerts s
     // Space is freed: the next write goes through and the alarm clears.
     fs::remove(filler);
     monitor.publish("clinic/chair-71/vitals/bp", R"({"sbp":130,"dbp":80})");
-    CHECK(nurse.wait_for([](const Message& m) {
-        return m.topic == "clinic/chairwatchd/alerts" && field(m, "state") == "cleared";
-    }));
+    CHECK(nurse.wait_for(log_alarm("cleared")));
 }
 
 TEST_CASE("a cuff message delivered twice counts once towards 'two readings' rules") {
@@ -444,9 +446,7 @@ TEST_CASE("a cuff message delivered twice counts once towards 'two readings' rul
     Client nurse(broker.uri());
     nurse.subscribe("clinic/chair-81/alerts");
     Client monitor(broker.uri());
-    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+    const auto now_s = epoch_seconds();
     // 186 mmHg is HIGH only on two readings within 10 min; the same message twice is one.
     const auto cuff = R"({"sbp":186,"dbp":100,"ts":)" + std::to_string(now_s - 60) + "}";
     monitor.publish("clinic/chair-81/vitals/bp", cuff);
