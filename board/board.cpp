@@ -116,20 +116,32 @@ void Board::schedule_flush(milliseconds delay) {
     });
 }
 
-void Board::broadcast(const char* event, const std::string& data) {
-    auto message = std::make_shared<const std::string>(sse(event, data));
+void Board::prune_streams() {
     std::erase_if(streams_, [](const auto& w) {
         auto s = w.lock();
         return !s || !s->open();
     });
+    http_.event_streams = streams_.size();
+}
+
+void Board::broadcast(const char* event, const std::string& data) {
+    prune_streams();
+    if (streams_.empty()) return;
+    auto message = std::make_shared<const std::string>(sse(event, data));
     for (const auto& w : streams_)
         if (auto s = w.lock()) s->send(message);
     http_.event_streams = streams_.size();
 }
 
 // One `chair` event per chair that changed since the last flush.
+// With no board open, nothing is rendered: a stream that opens starts from a full snapshot.
 void Board::flush() {
     if (dirty_.empty()) return;
+    prune_streams();
+    if (streams_.empty()) {
+        dirty_.clear();
+        return;
+    }
     const auto t = now();
     const ViewOptions base{cfg_.show_patient_ref, false};
     for (const auto& chair : dirty_) {

@@ -54,6 +54,7 @@ class Board final : public Handler {
     // live pushes (board.cpp)
     std::string snapshot_json(alerts::Instant now, bool with_trends);
     std::string status_json(alerts::Instant now);
+    void prune_streams();
     void broadcast(const char* event, const std::string& data);
     void schedule_flush(std::chrono::milliseconds delay);
     void flush();

@@ -57,7 +57,7 @@ void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
     if (!r.expect_map(n, "broker",
                       {"uri", "client_id", "topic_prefix", "status_topic", "escalation_topic",
                        "qos", "keepalive_s", "max_buffered_alerts", "username", "password_file",
-                       "password", "tls", "queue_dir", "reconnect_max_s"}))
+                       "password", "tls", "queue_dir", "reconnect_max_s", "separate_publisher"}))
         return;
     if (n["password"])
         r.error(r.key_mark(n, "password"),
@@ -73,6 +73,7 @@ void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
     }
     if (auto v = r.string(n, "queue_dir", "broker")) b.queue_dir = *v;
     if (auto v = r.integer(n, "reconnect_max_s", "broker", 1, 600)) b.reconnect_max_s = *v;
+    if (auto v = r.boolean(n, "separate_publisher", "broker")) b.separate_publisher = *v;
     if (n["tls"]) read_tls(r, n["tls"], b.tls);
     if (auto v = r.string(n, "uri", "broker")) {
         if (valid_uri(*v))

@@ -32,8 +32,11 @@ struct BrokerConfig {
     std::string password;       // filled from password_file; never logged
     TlsConfig tls;
     // Where alerts waiting for the broker are kept on disk so that they survive a restart
-    // (Paho's file persistence). Empty: in memory only.
+    // (one append-only journal file). Empty: in memory only.
     std::string queue_dir{"/var/lib/chairwatch/queue"};
+    // Alerts go out on a second connection (client id <client_id>-pub), so that no reading or
+    // alert waits for TCP acknowledgements of the other direction.
+    bool separate_publisher{true};
     std::string client_id{"chairwatchd"};
     std::string topic_prefix{"clinic"};
     std::string status_topic;      // default: <prefix>/chairwatchd/status

@@ -47,13 +47,21 @@ Service::Service(asio::io_context& io, config::Config cfg)
     ms.tls = {cfg_.broker.tls.enabled, cfg_.broker.tls.ca_file, cfg_.broker.tls.cert_file,
               cfg_.broker.tls.key_file, cfg_.broker.tls.verify_hostname};
     ms.persist_dir = cfg_.broker.queue_dir;
+    ms.separate_publisher = cfg_.broker.separate_publisher;
     ms.reconnect_max_s = cfg_.broker.reconnect_max_s;
     ms.will_topic = cfg_.broker.status_topic;
     ms.will_payload = R"({"state":"offline","reason":"connection lost"})";
     drivers::MqttHandlers h;
-    // Paho calls these on its own thread: hand each to our executor at once.
+    // Paho calls these on its own thread: hand each to our executor at once. Messages queue in
+    // the inbox, and one posted handler takes all that arrived by the time it runs.
     h.on_message = [this](std::string t, std::string p) {
-        asio::post(io_, [this, t = std::move(t), p = std::move(p)] { on_message(t, p); });
+        bool was_empty = false;
+        {
+            std::lock_guard lock(inbox_mutex_);
+            was_empty = inbox_.empty();
+            inbox_.push_back({std::move(t), std::move(p)});
+        }
+        if (was_empty) asio::post(io_, [this] { drain_inbox(); });
     };
     h.on_connected = [this] { asio::post(io_, [this] { on_connected(); }); };
     h.on_connection_lost = [this](std::string why) {
@@ -241,6 +249,16 @@ void Service::on_connect_failed(const std::string& why) {
     reconnect_timer_.async_wait([this](boost::system::error_code ec) {
         if (!ec && !stopping_) mqtt_->connect();
     });
+}
+
+void Service::drain_inbox() {
+    {
+        std::lock_guard lock(inbox_mutex_);
+        draining_.swap(inbox_);
+    }
+    for (const auto& m : draining_)
+        on_message(m.topic, m.payload);
+    draining_.clear();
 }
 
 void Service::on_message(const std::string& topic_name, const std::string& payload) {

@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 #include <vector>
@@ -57,6 +58,7 @@ class Service {
     const Counters& counters() const { return counters_; }
 
   private:
+    void drain_inbox();
     void on_message(const std::string& topic, const std::string& payload);
     void on_vitals(const std::string& chair, const std::string& topic, const std::string& payload,
                    alerts::Instant t);
@@ -94,6 +96,12 @@ class Service {
     config::Config cfg_;
     alerts::Clinic clinic_;
     drivers::SessionLog log_;
+    struct Inbound {
+        std::string topic, payload;
+    };
+    std::mutex inbox_mutex_;
+    std::vector<Inbound> inbox_;     // filled on Paho's thread; outlives mqtt_
+    std::vector<Inbound> draining_;  // being handled on the executor
     std::unique_ptr<drivers::MqttClient> mqtt_;
     asio::steady_timer tick_timer_;
     asio::steady_timer reconnect_timer_;

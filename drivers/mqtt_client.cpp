@@ -2,12 +2,63 @@
 
 #include <mqtt/async_client.h>
 
+#include <cctype>
 #include <filesystem>
+#include <mutex>
 #include <thread>
+#include <vector>
+
+#include "drivers/outbox_journal.hpp"
+#include "drivers/tcp_nodelay.hpp"
 
 namespace chairwatch::drivers {
 
 namespace {
+
+// Paho's persistence interface over our append-only journal (see outbox_journal.hpp).
+class JournalPersistence final : public mqtt::iclient_persistence {
+  public:
+    explicit JournalPersistence(std::string dir) : dir_(std::move(dir)) {}
+
+    void open(const mqtt::string& client_id, const mqtt::string&) override {
+        std::string name;
+        for (char c : client_id)
+            name += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_';
+        try {
+            journal_ = std::make_unique<OutboxJournal>(dir_ + "/" + name + ".outbox");
+        } catch (const std::exception& e) {
+            error_ = e.what();
+            throw;
+        }
+    }
+    void close() override {}
+    void clear() override { journal().clear(); }
+    bool contains_key(const mqtt::string& key) override { return journal().contains(key); }
+    mqtt::string_collection keys() const override {
+        return mqtt::string_collection(journal().keys());
+    }
+    void put(const mqtt::string& key, const std::vector<mqtt::string_view>& bufs) override {
+        std::vector<std::string_view> parts;
+        parts.reserve(bufs.size());
+        for (const auto& b : bufs)
+            parts.emplace_back(b.data(), b.size());
+        journal().put(key, parts);
+    }
+    mqtt::string get(const mqtt::string& key) const override { return journal().get(key); }
+    void remove(const mqtt::string& key) override { journal().remove(key); }
+
+    const std::string& error() const { return error_; }
+
+  private:
+    OutboxJournal& journal() const {
+        if (!journal_) throw std::runtime_error("outbox journal not open");
+        return *journal_;
+    }
+
+    std::string dir_;
+    std::string error_;
+    std::unique_ptr<OutboxJournal> journal_;
+};
 
 mqtt::create_options create_options(const MqttSettings& s) {
     return mqtt::create_options_builder()
@@ -17,26 +68,6 @@ mqtt::create_options create_options(const MqttSettings& s) {
         .restore_messages(true)
         .persist_qos0(true)
         .finalize();
-}
-
-// With a persistence directory the client keeps its outgoing queue on disk; if the directory
-// cannot be used the client still runs, in memory, and says so.
-std::unique_ptr<mqtt::async_client> make_client(const MqttSettings& s, std::string& error) {
-    if (!s.persist_dir.empty()) {
-        std::error_code ec;
-        std::filesystem::create_directories(s.persist_dir, ec);
-        if (ec) {
-            error = "cannot create " + s.persist_dir + ": " + ec.message();
-        } else {
-            try {
-                return std::make_unique<mqtt::async_client>(s.uri, s.client_id, create_options(s),
-                                                            s.persist_dir);
-            } catch (const mqtt::exception& e) {
-                error = "cannot keep the queue in " + s.persist_dir + ": " + e.what();
-            }
-        }
-    }
-    return std::make_unique<mqtt::async_client>(s.uri, s.client_id, create_options(s), nullptr);
 }
 
 mqtt::ssl_options ssl_options(const MqttTls& t) {
@@ -50,47 +81,64 @@ mqtt::ssl_options ssl_options(const MqttTls& t) {
     return b.finalize();
 }
 
-class PahoClient final : public MqttClient, private mqtt::callback {
+class PahoClient;
+
+// One connection to the broker: it receives (subscriptions), sends (publishes, the last will,
+// the disk queue), or both.
+class Link final : private mqtt::callback, private mqtt::iaction_listener {
   public:
-    PahoClient(const MqttSettings& s, MqttHandlers h)
-        : settings_(s), handlers_(std::move(h)), client_(make_client(s, error_)) {
-        persistent_ = !s.persist_dir.empty() && error_.empty();
-        client_->set_callback(*this);
+    Link(PahoClient& owner, const MqttSettings& s, std::string client_id, bool receives,
+         bool sends);
+    ~Link() override;
+
+    mqtt::async_client& client() { return *client_; }
+    const mqtt::async_client& client() const { return *client_; }
+    bool persistent() const { return persistent_; }
+    const std::string& error() const { return error_; }
+    void connect();
+    void disconnect(std::chrono::milliseconds timeout);
+
+  private:
+    void connected(const std::string&) override;
+    void connection_lost(const std::string& cause) override;
+    void message_arrived(mqtt::const_message_ptr msg) override;
+    void on_failure(const mqtt::token& tok) override;
+    void on_success(const mqtt::token&) override {}
+
+    PahoClient& owner_;
+    const MqttSettings& settings_;
+    std::string client_id_;
+    bool receives_;
+    bool sends_;
+    std::string error_;
+    std::unique_ptr<JournalPersistence> persistence_;
+    std::unique_ptr<mqtt::async_client> client_;
+    bool persistent_{false};
+};
+
+class PahoClient final : public MqttClient {
+  public:
+    PahoClient(const MqttSettings& s, MqttHandlers h) : settings_(s), handlers_(std::move(h)) {
+        if (s.separate_publisher) {
+            links_.push_back(std::make_unique<Link>(*this, settings_, s.client_id, true, false));
+            links_.push_back(
+                std::make_unique<Link>(*this, settings_, s.client_id + "-pub", false, true));
+        } else {
+            links_.push_back(std::make_unique<Link>(*this, settings_, s.client_id, true, true));
+        }
+        error_ = out().error();
     }
 
-    ~PahoClient() override {
-        try {
-            client_->disable_callbacks();
-            if (client_->is_connected()) client_->disconnect(0)->wait_for(std::chrono::seconds(1));
-        } catch (const std::exception&) {
-            // Going away either way: the broker's last will tells the subscribers.
-        }
-    }
+    ~PahoClient() override { links_.clear(); }
 
     void connect() override {
-        auto builder = mqtt::connect_options_builder()
-                           .clean_session(settings_.clean_session)
-                           .keep_alive_interval(std::chrono::seconds(settings_.keepalive_s))
-                           .automatic_reconnect(std::chrono::seconds(1),
-                                                std::chrono::seconds(settings_.reconnect_max_s))
-                           .connect_timeout(std::chrono::seconds(5));
-        if (!settings_.will_topic.empty())
-            builder.will(mqtt::message(settings_.will_topic, settings_.will_payload, 1, true));
-        if (!settings_.username.empty()) {
-            builder.user_name(settings_.username);
-            builder.password(settings_.password);
-        }
-        if (settings_.tls.enabled) builder.ssl(ssl_options(settings_.tls));
-        try {
-            client_->connect(builder.finalize(), nullptr, connect_listener_);
-        } catch (const mqtt::exception& e) {
-            if (handlers_.on_connect_failed) handlers_.on_connect_failed(e.what());
-        }
+        for (auto& l : links_)
+            if (!l->client().is_connected()) l->connect();
     }
 
     void subscribe(const std::string& filter, int qos) override {
         try {
-            client_->subscribe(filter, qos);
+            in().client().subscribe(filter, qos);
         } catch (const mqtt::exception& e) {
             if (handlers_.on_connection_lost)
                 handlers_.on_connection_lost(std::string("subscribe: ") + e.what());
@@ -100,7 +148,7 @@ class PahoClient final : public MqttClient, private mqtt::callback {
     bool publish(const std::string& topic, const std::string& payload, int qos,
                  bool retain) override {
         try {
-            client_->publish(topic, payload.data(), payload.size(), qos, retain);
+            out().client().publish(topic, payload.data(), payload.size(), qos, retain);
             return true;
         } catch (const mqtt::exception& e) {
             error_ = std::string("publish to ") + topic + ": " + e.what();
@@ -108,58 +156,150 @@ class PahoClient final : public MqttClient, private mqtt::callback {
         }
     }
 
+    // The receiving side first (nothing more comes in), then what is still going out.
     void disconnect(std::chrono::milliseconds timeout) override {
-        try {
-            // Let queued publishes (the offline status among them) reach the broker first.
-            const auto deadline = std::chrono::steady_clock::now() + timeout;
-            while (client_->is_connected() && !client_->get_pending_delivery_tokens().empty() &&
-                   std::chrono::steady_clock::now() < deadline)
-                std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            if (client_->is_connected())
-                client_->disconnect(static_cast<int>(timeout.count()))
-                    ->wait_for(timeout + std::chrono::seconds(1));
-        } catch (const std::exception&) {
-        }
+        for (auto it = links_.rbegin(); it != links_.rend(); ++it)
+            (*it)->disconnect(timeout);
     }
 
-    bool connected() const override { return client_->is_connected(); }
-    std::size_t pending() const override { return client_->get_pending_delivery_tokens().size(); }
-    bool persistent() const override { return persistent_; }
+    bool connected() const override {
+        for (const auto& l : links_)
+            if (!l->client().is_connected()) return false;
+        return true;
+    }
+    std::size_t pending() const override {
+        return out().client().get_pending_delivery_tokens().size();
+    }
+    bool persistent() const override { return out().persistent(); }
     const std::string& last_error() const override { return error_; }
 
-  private:
-    class ConnectListener final : public mqtt::iaction_listener {
-      public:
-        explicit ConnectListener(PahoClient& c) : c_(c) {}
-        void on_failure(const mqtt::token& tok) override {
-            if (c_.handlers_.on_connect_failed)
-                c_.handlers_.on_connect_failed("connect failed, return code " +
-                                               std::to_string(tok.get_return_code()));
-        }
-        void on_success(const mqtt::token&) override {}
-
-      private:
-        PahoClient& c_;
-    };
-
-    void connected(const std::string&) override {
+    // From the links, on Paho's threads: the pair counts as one connection.
+    void link_up() {
+        std::lock_guard lock(state_);
+        if (reported_up_ || !connected()) return;
+        reported_up_ = true;
         if (handlers_.on_connected) handlers_.on_connected();
     }
-    void connection_lost(const std::string& cause) override {
-        if (handlers_.on_connection_lost)
-            handlers_.on_connection_lost(cause.empty() ? "connection lost" : cause);
+    void link_lost(const std::string& why) {
+        std::lock_guard lock(state_);
+        if (!reported_up_) return;
+        reported_up_ = false;
+        if (handlers_.on_connection_lost) handlers_.on_connection_lost(why);
     }
-    void message_arrived(mqtt::const_message_ptr msg) override {
-        if (handlers_.on_message) handlers_.on_message(msg->get_topic(), msg->get_payload_str());
+    void connect_failed(const std::string& why) {
+        if (handlers_.on_connect_failed) handlers_.on_connect_failed(why);
     }
+    void message(std::string topic, std::string payload) {
+        if (handlers_.on_message) handlers_.on_message(std::move(topic), std::move(payload));
+    }
+
+  private:
+    Link& in() const { return *links_.front(); }
+    Link& out() const { return *links_.back(); }
 
     MqttSettings settings_;
     MqttHandlers handlers_;
     std::string error_;
-    std::unique_ptr<mqtt::async_client> client_;
-    bool persistent_{false};
-    ConnectListener connect_listener_{*this};
+    std::vector<std::unique_ptr<Link>> links_;  // receiving first; the last one sends
+    std::mutex state_;
+    bool reported_up_{false};
 };
+
+Link::Link(PahoClient& owner, const MqttSettings& s, std::string client_id, bool receives,
+           bool sends)
+    : owner_(owner),
+      settings_(s),
+      client_id_(std::move(client_id)),
+      receives_(receives),
+      sends_(sends) {
+    // With a queue directory the sending side keeps its outgoing queue on disk; if the directory
+    // cannot be used it still runs, in memory, and says so.
+    if (sends && !s.persist_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(s.persist_dir, ec);
+        if (ec) {
+            error_ = "cannot create " + s.persist_dir + ": " + ec.message();
+        } else {
+            persistence_ = std::make_unique<JournalPersistence>(s.persist_dir);
+            try {
+                client_ = std::make_unique<mqtt::async_client>(s.uri, client_id_, create_options(s),
+                                                               persistence_.get());
+                persistent_ = true;
+            } catch (const mqtt::exception& e) {
+                error_ = "cannot keep the queue in " + s.persist_dir + ": " +
+                         (persistence_->error().empty() ? e.what() : persistence_->error());
+                persistence_.reset();
+            }
+        }
+    }
+    if (!client_)
+        client_ =
+            std::make_unique<mqtt::async_client>(s.uri, client_id_, create_options(s), nullptr);
+    client_->set_callback(*this);
+}
+
+Link::~Link() {
+    try {
+        client_->disable_callbacks();
+        if (client_->is_connected()) client_->disconnect(0)->wait_for(std::chrono::seconds(1));
+    } catch (const std::exception&) {
+        // Going away either way: the broker's last will tells the subscribers.
+    }
+    client_.reset();  // before the persistence it uses
+}
+
+void Link::connect() {
+    auto builder = mqtt::connect_options_builder()
+                       .clean_session(settings_.clean_session)
+                       .keep_alive_interval(std::chrono::seconds(settings_.keepalive_s))
+                       .automatic_reconnect(std::chrono::seconds(1),
+                                            std::chrono::seconds(settings_.reconnect_max_s))
+                       .connect_timeout(std::chrono::seconds(5));
+    if (sends_ && !settings_.will_topic.empty())
+        builder.will(mqtt::message(settings_.will_topic, settings_.will_payload, 1, true));
+    if (!settings_.username.empty()) {
+        builder.user_name(settings_.username);
+        builder.password(settings_.password);
+    }
+    if (settings_.tls.enabled) builder.ssl(ssl_options(settings_.tls));
+    try {
+        client_->connect(builder.finalize(), nullptr, *this);
+    } catch (const mqtt::exception& e) {
+        owner_.connect_failed(client_id_ + ": " + e.what());
+    }
+}
+
+void Link::disconnect(std::chrono::milliseconds timeout) {
+    try {
+        // Let queued publishes (the offline status among them) reach the broker first.
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (client_->is_connected() && !client_->get_pending_delivery_tokens().empty() &&
+               std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (client_->is_connected())
+            client_->disconnect(static_cast<int>(timeout.count()))
+                ->wait_for(timeout + std::chrono::seconds(1));
+    } catch (const std::exception&) {
+    }
+}
+
+void Link::connected(const std::string&) {
+    set_tcp_nodelay_towards(settings_.uri);
+    owner_.link_up();
+}
+
+void Link::connection_lost(const std::string& cause) {
+    owner_.link_lost(cause.empty() ? "connection lost" : cause);
+}
+
+void Link::message_arrived(mqtt::const_message_ptr msg) {
+    if (receives_) owner_.message(msg->get_topic(), msg->get_payload_str());
+}
+
+void Link::on_failure(const mqtt::token& tok) {
+    owner_.connect_failed("connect failed (" + client_id_ + "), return code " +
+                          std::to_string(tok.get_return_code()));
+}
 
 }  // namespace
 

@@ -1,5 +1,11 @@
 // Our narrow port to MQTT: the handful of operations the daemon uses. The Paho implementation
 // calls the handlers on Paho's own thread: the caller must hand them to its own executor.
+//
+// With `separate_publisher`, subscriptions and publishes use two connections (the publisher's
+// client id is `<client_id>-pub`, and it carries the last will and the disk queue). On one
+// connection that both receives and sends, TCP's delayed acknowledgements and the broker's Nagle
+// algorithm hold readings back for up to ~40 ms; apart, each side's traffic flows at once. The
+// client counts as connected while both connections are up. Both sockets get TCP_NODELAY.
 #pragma once
 
 #include <chrono>
@@ -23,9 +29,10 @@ struct MqttSettings {
     std::string username;
     std::string password;
     MqttTls tls;
-    // Outgoing messages waiting for the broker are kept here (Paho file persistence) so that a
-    // restart does not lose them; empty: memory only.
+    // Outgoing messages waiting for the broker are kept here (one append-only journal,
+    // <persist_dir>/<client id>.outbox) so that a restart does not lose them; empty: memory only.
     std::string persist_dir;
+    bool separate_publisher{true};
     int keepalive_s{30};
     int reconnect_max_s{30};    // automatic reconnection backs off from 1 s up to this
     bool clean_session{false};  // keep our subscriptions and queued QoS 1 messages on the broker

@@ -74,12 +74,16 @@ TEST_CASE("TLS with server verification, a client certificate and a password fro
     write_file(pki + "/chairwatchd.password", secret + "\n");
 
     const int tls_port = free_port();
-    Broker broker(BrokerOptions{
-        false, "per_listener_settings true\n",
-        "listener " + std::to_string(tls_port) + " 127.0.0.1\ncafile " + pki +
-            "/ca.crt\ncertfile " + pki + "/server.crt\nkeyfile " + pki +
-            "/server.key\nrequire_certificate true\nallow_anonymous false\npassword_file " + pki +
-            "/passwd\n"});
+    const int one_per_account_port = free_port();
+    auto tls_listener = [&](int port) {
+        return "listener " + std::to_string(port) + " 127.0.0.1\ncafile " + pki +
+               "/ca.crt\ncertfile " + pki + "/server.crt\nkeyfile " + pki +
+               "/server.key\nrequire_certificate true\nallow_anonymous false\npassword_file " +
+               pki + "/passwd\n";
+    };
+    Broker broker(BrokerOptions{false, "per_listener_settings true\n",
+                                tls_listener(tls_port) + tls_listener(one_per_account_port) +
+                                    "use_username_as_clientid true\n"});
     const auto tls_uri = "ssl://127.0.0.1:" + std::to_string(tls_port);
 
     SUBCASE("the daemon connects, and alerts flow") {
@@ -93,6 +97,22 @@ TEST_CASE("TLS with server verification, a client certificate and a password fro
         CHECK(nurse.wait_for(
             [](const Message& m) { return is_alert(m, "chair-61", "sbp_high", "raised"); }));
         CHECK(daemon.output().find(secret) == std::string::npos);
+    }
+
+    SUBCASE("one connection for both directions, where the broker allows one per account") {
+        auto cfg = tls_config(pki, pki + "/chairwatchd.password");
+        cfg.replace(cfg.find("  keepalive_s: 30\n"), 0, "  separate_publisher: false\n");
+        Daemon daemon(broker, cfg);
+        daemon.use_broker_uri("ssl://127.0.0.1:" + std::to_string(one_per_account_port));
+        daemon.start();
+        Client nurse(broker.uri());
+        nurse.subscribe("clinic/chair-62/alerts");
+        Client monitor(broker.uri());
+        monitor.publish("clinic/chair-62/vitals/bp", R"({"sbp":188,"dbp":99})");
+        CHECK(nurse.wait_for(
+            [](const Message& m) { return is_alert(m, "chair-62", "sbp_high", "raised"); }));
+        // No connection was closed for another under the same account.
+        CHECK(daemon.output().find("BROKER CONNECTION LOST") == std::string::npos);
     }
 
     SUBCASE("a broker whose certificate our CA did not sign is refused") {

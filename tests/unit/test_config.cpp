@@ -80,6 +80,17 @@ TEST_CASE("a minimal configuration gets the documented defaults") {
     CHECK(r.config->broker.qos == 1);
     CHECK(r.config->sessions.idle_end == std::chrono::minutes(30));
     CHECK(r.config->input.max_chairs == 256);
+    CHECK(r.config->broker.separate_publisher);
+}
+
+TEST_CASE("the publishing connection can be shared with the receiving one") {
+    auto text = minimal;
+    text.replace(text.find("profiles:"), 0, "  separate_publisher: false\n");
+    auto r = load_config_text(text, "t.yaml");
+    REQUIRE(r.config);
+    CHECK_FALSE(r.config->broker.separate_publisher);
+    text.replace(text.find("false"), 5, "sometimes");
+    CHECK(contains(only_error(text), "t.yaml:3:23: broker.separate_publisher"));
 }
 
 TEST_CASE("command-line overrides win over the file") {
