@@ -1,6 +1,7 @@
 #include "alerts/chair_monitor.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace chairwatch::alerts {
 
@@ -35,6 +36,39 @@ void ChairMonitor::init_state() {
     tiers_.assign(tiers, TierState{});
     feeds_.clear();
     feeds_.resize(profile_->feeds.size());
+    for (std::size_t i = 0; i < feeds_.size(); ++i) {
+        const auto& feed_tiers = profile_->feeds[i].tiers;
+        feeds_[i].quiet_for = Millis::max();
+        for (const auto& t : feed_tiers)
+            feeds_[i].quiet_for = std::min(feeds_[i].quiet_for, t.after);
+    }
+    compute_bounds();
+}
+
+// The least extreme limit of each single-signal rule: what Rule::beyond() needs at least. A
+// relative tier without a baseline is never beyond; with an absolute limit as well, a value
+// must pass both.
+void ChairMonitor::compute_bounds() {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < rules_.size(); ++i) {
+        const Rule& rule = profile_->rules[i];
+        RuleState& rs = rules_[i];
+        const bool high = rule.direction == Direction::high;
+        rs.bounded = std::all_of(rule.tiers.begin(), rule.tiers.end(),
+                                 [&](const Tier& t) { return rule.signal_of(t) == rule.signal; });
+        rs.bound = high ? inf : -inf;
+        for (const auto& t : rule.tiers) {
+            const auto base = baseline_[index_of(rule.signal)];
+            double needed = t.limit;
+            if (rule.relative(t)) {
+                if (!base) continue;
+                needed = rule.limit_of(t, base);
+                if (t.has_limit)
+                    needed = high ? std::max(needed, t.limit) : std::min(needed, t.limit);
+            }
+            rs.bound = high ? std::min(rs.bound, needed) : std::max(rs.bound, needed);
+        }
+    }
 }
 
 void ChairMonitor::wake_all() {
@@ -165,8 +199,19 @@ void ChairMonitor::take(const Reading& r, Instant now, std::vector<AlarmTransiti
     }
 }
 
-bool ChairMonitor::calm(const Rule& rule, Values& values) const {
+bool ChairMonitor::calm(const RuleState& rs, const Rule& rule, Values& values) const {
     const bool high = rule.direction == Direction::high;
+    if (rs.bounded && !is_cuff(rule.signal)) {
+        const auto slot = stream_slot(rule.signal);
+        if (streams_[slot].empty()) return true;
+        if (!(values.ranged & (1U << slot))) {
+            values.range[slot] = streams_[slot].range();
+            values.ranged |= static_cast<std::uint8_t>(1U << slot);
+        }
+        const auto [lo, hi] = values.range[slot];
+        if (short_of_bound(rs, rule, high ? hi : lo)) return true;
+        // Near a limit: the exact judgement below decides.
+    }
     for (const auto& tier : rule.tiers) {
         const Signal sig = rule.signal_of(tier);
         if (is_cuff(sig)) continue;  // idle on it now, and it stays until the next reading
@@ -187,10 +232,15 @@ bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t f
     RuleState& rs = rules_[rule_index];
     if (!rs.idle || rs.alarm) return false;
     const Rule& rule = profile_->rules[rule_index];
-    for (const auto& tier : rule.tiers) {
-        const Signal sig = rule.signal_of(tier);
-        const auto& value = value_of(values, sig, now);
-        if (value && rule.beyond(tier, *value, baseline_[index_of(sig)])) return false;
+    if (rs.bounded) {
+        const auto& value = value_of(values, rule.signal, now);
+        if (value && !short_of_bound(rs, rule, *value)) return false;
+    } else {
+        for (const auto& tier : rule.tiers) {
+            const Signal sig = rule.signal_of(tier);
+            const auto& value = value_of(values, sig, now);
+            if (value && rule.beyond(tier, *value, baseline_[index_of(sig)])) return false;
+        }
     }
     // What update_tier() would do to an idle tier whose value is not beyond: a new reading ends
     // a run of consecutive readings; nothing else changes.
@@ -199,7 +249,7 @@ bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t f
         if (const Signal sig = rule.signal_of(rule.tiers[t]);
             (fresh & mask_of(sig)) && value_of(values, sig, now))
             states[t].count = 0;
-    rs.quiet = calm(rule, values);
+    rs.quiet = calm(rs, rule, values);
     return true;
 }
 
@@ -231,6 +281,7 @@ void ChairMonitor::reset(Instant now, ClearCause cause, std::vector<AlarmTransit
         s.clear();
     last_value_.fill(std::nullopt);
     baseline_.fill(std::nullopt);
+    compute_bounds();
     phase_ = Phase::monitoring;
 }
 
@@ -322,7 +373,7 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
         }
     }
     rs.idle = idle;
-    rs.quiet = idle && !rs.alarm && top == rule.tiers.size() && calm(rule, values);
+    rs.quiet = idle && !rs.alarm && top == rule.tiers.size() && calm(rs, rule, values);
 
     auto& alarm = rs.alarm;
     if (alarm && judged && alarm->signal == rule.signal && more_extreme(high, *judged, alarm->peak))
@@ -374,6 +425,7 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
     FeedState& fs = feeds_[feed_index];
     if (fs.last_seen == never) return;  // a feed that never delivered cannot be lost
     const Millis silent = now.mono - fs.last_seen;
+    if (!fs.alarm && silent <= fs.quiet_for) return;  // no tier could apply yet
 
     const FeedTier* top = nullptr;
     for (const auto& tier : feed.tiers)

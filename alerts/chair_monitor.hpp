@@ -39,6 +39,7 @@ class ChairMonitor {
     // The patient's baseline per signal, for relative rules (none: they stay silent).
     void set_baseline(const std::array<std::optional<double>, signal_count>& baseline) {
         baseline_ = baseline;
+        compute_bounds();
         wake_all();
     }
     Phase phase() const { return phase_; }
@@ -74,9 +75,14 @@ class ChairMonitor {
         // skip the rule until a reading, the baseline, the phase or the profile changes.
         bool quiet{false};
         bool idle{false};  // no tier pending or active (as of its last evaluation)
+        // Every tier judges the rule's own signal, and a value short of `bound` (high rules:
+        // below it; low rules: above it) is beyond none of them, with the current baseline.
+        bool bounded{false};
+        double bound{0};
         std::unique_ptr<AlarmTransition> alarm;  // allocated only while an alarm is active
     };
     struct FeedState {
+        Millis quiet_for{0};  // the shortest silence any of its tiers alarms after
         Millis last_seen{never};
         std::unique_ptr<AlarmTransition> alarm;
     };
@@ -90,7 +96,7 @@ class ChairMonitor {
 
     void take(const Reading& r, Instant now, std::vector<AlarmTransition>& out);
     // No value a tick could judge before the next reading is beyond a tier of the rule.
-    bool calm(const Rule& rule, Values& values) const;
+    bool calm(const RuleState& rs, const Rule& rule, Values& values) const;
     // The common case, an idle rule on values beyond none of its tiers, judged cheaply; false
     // if the rule needs the full evaluation.
     bool still_idle(std::size_t rule_index, Millis now, std::uint8_t fresh, Values& values);
@@ -103,6 +109,10 @@ class ChairMonitor {
     bool applies(const Rule& rule) const { return rule.phases & phase_bit(phase_); }
     void evaluate_feed(std::size_t feed_index, Instant now, std::vector<AlarmTransition>& out);
     void init_state();
+    void compute_bounds();
+    bool short_of_bound(const RuleState& rs, const Rule& rule, double value) const {
+        return rule.direction == Direction::high ? value < rs.bound : value > rs.bound;
+    }
     void wake_all();
     void close(std::unique_ptr<AlarmTransition>& alarm, Instant now, ClearCause cause,
                std::vector<AlarmTransition>& out);

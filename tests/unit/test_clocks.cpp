@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "alerts/clinic.hpp"
+#include "alerts/time_format.hpp"
 #include "profile_builder.hpp"
 
 using namespace chairwatch;
@@ -64,4 +65,15 @@ TEST_CASE("an out-of-order reading is judged, and the session clock does not go 
     clinic.on_reading("chair-2", {Signal::sbp, 190, at(300s).wall}, at(601s), out);
     CHECK(raised(out) == 1);
     CHECK(clinic.session("chair-2")->clock == clock);
+}
+
+TEST_CASE("record times are ISO 8601 UTC with milliseconds") {
+    using alerts::format_iso8601;
+    CHECK(format_iso8601(Millis(0)) == "1970-01-01T00:00:00.000Z");
+    CHECK(format_iso8601(Millis(1764000000123)) == "2025-11-24T16:00:00.123Z");
+    CHECK(format_iso8601(Millis(-1)) == "1969-12-31T23:59:59.999Z");
+    CHECK(format_iso8601(Millis(951782400999)) == "2000-02-29T00:00:00.999Z");  // leap day
+    CHECK(format_iso8601(Millis(253402300799999)) == "9999-12-31T23:59:59.999Z");
+    CHECK(format_iso8601(Millis(253402300800000)) == "10000-01-01T00:00:00.000Z");
+    CHECK(alerts::format_compact(Millis(1764000000123)) == "20251124T160000Z");
 }
