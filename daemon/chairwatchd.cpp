@@ -1,5 +1,7 @@
 // chairwatchd: the monitoring daemon. Runs in the foreground, logs to stderr, stops cleanly on
 // SIGTERM/SIGINT, reloads its configuration on SIGHUP.
+#include <sys/resource.h>
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -89,6 +91,23 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
     return std::nullopt;
 }
 
+// Each open session keeps its log file open: with many chairs the usual soft limit of 1,024
+// descriptors is not enough. The soft limit goes up to the hard one (systemd: 524,288).
+void raise_open_file_limit(std::size_t max_chairs) {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+    if (lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &lim);
+        getrlimit(RLIMIT_NOFILE, &lim);
+    }
+    if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < max_chairs + 256)
+        spdlog::warn(
+            "only {} open files allowed (RLIMIT_NOFILE) for up to {} chairs "
+            "(input.max_chairs): session logs of some chairs may not open",
+            lim.rlim_cur, max_chairs);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -113,6 +132,7 @@ int main(int argc, char** argv) {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
     logger->set_level(spdlog::level::from_str(loaded.config->log_level));
     spdlog::set_default_logger(logger);
+    raise_open_file_limit(loaded.config->input.max_chairs);
 
     try {
         boost::asio::io_context io;

@@ -1,6 +1,10 @@
 #include "drivers/session_log.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -12,6 +16,11 @@ namespace chairwatch::drivers {
 using alerts::ClinicEvent;
 
 namespace {
+
+struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
 
 double seconds_between(alerts::Instant a, alerts::Instant b) {
     return static_cast<double>((b.mono - a.mono).count()) / 1000.0;
@@ -50,7 +59,11 @@ std::string SessionLog::path_of(const alerts::Session& s, const char* suffix) co
     return dir_ + "/" + s.chair + "/" + s.id + suffix;
 }
 
-std::FILE* SessionLog::open(const alerts::Session& s) {
+SessionLog::OpenLog::~OpenLog() {
+    if (fd >= 0) ::close(fd);
+}
+
+SessionLog::OpenLog* SessionLog::open(const alerts::Session& s) {
     auto it = files_.find(s.id);
     if (it != files_.end()) return it->second.get();
     std::error_code ec;
@@ -60,46 +73,74 @@ std::FILE* SessionLog::open(const alerts::Session& s) {
         return nullptr;
     }
     const auto path = path_of(s, ".jsonl");
-    File f(std::fopen(path.c_str(), "a"));
-    if (!f) {
+    auto log = std::make_unique<OpenLog>();
+    log->fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (log->fd < 0) {
         last_error_ = "cannot open " + path + ": " + std::strerror(errno);
         return nullptr;
     }
-    return files_.emplace(s.id, std::move(f)).first->second.get();
+    return files_.emplace(s.id, std::move(log)).first->second.get();
+}
+
+// Writes out what is pending. What the kernel took is gone from `pending`; what it refused
+// (a full disk) stays for the next attempt, up to max_pending.
+bool SessionLog::write_out(const std::string& session_id, OpenLog& log) {
+    constexpr std::size_t max_pending = 1 << 20;
+    std::size_t done = 0;
+    while (done < log.pending.size()) {
+        const auto n = ::write(log.fd, log.pending.data() + done, log.pending.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            last_error_ = "cannot write the log of session " + session_id + ": " +
+                          std::strerror(n < 0 ? errno : ENOSPC);
+            log.pending.erase(0, done);
+            if (log.pending.size() > max_pending) {
+                last_error_ += "; " + std::to_string(log.pending.size()) + " bytes dropped";
+                log.pending.clear();
+            }
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    log.pending.clear();
+    if (log.pending.capacity() > 4096) log.pending.shrink_to_fit();
+    return true;
 }
 
 bool SessionLog::append(const alerts::Session& s, const std::string& line, bool now) {
-    std::FILE* f = open(s);
-    if (!f) return false;
-    if (std::fwrite(line.data(), 1, line.size(), f) != line.size() || std::fputc('\n', f) == EOF ||
-        (now && std::fflush(f) != 0)) {
-        last_error_ = "cannot write " + path_of(s, ".jsonl") + ": " + std::strerror(errno);
-        std::clearerr(f);
-        return false;
+    OpenLog* log = open(s);
+    if (!log) return false;
+    log->pending += line;
+    log->pending += '\n';
+    if (now) return write_out(s.id, *log);
+    if (!log->dirty) {
+        log->dirty = true;
+        dirty_.emplace_back(&files_.find(s.id)->first, log);
     }
-    if (now)
-        unflushed_.erase(s.id);
-    else
-        unflushed_.emplace(s.id, path_of(s, ".jsonl"));
     return true;
 }
 
 bool SessionLog::flush() {
     bool ok = true;
-    for (const auto& [id, path] : unflushed_) {
-        auto it = files_.find(id);
-        if (it == files_.end() || std::fflush(it->second.get()) == 0) continue;
-        last_error_ = "cannot write " + path + ": " + std::strerror(errno);
-        std::clearerr(it->second.get());
-        ok = false;
+    for (const auto& [id, log] : dirty_) {
+        log->dirty = false;
+        if (!log->pending.empty() && !write_out(*id, *log)) ok = false;
     }
-    unflushed_.clear();
+    dirty_.clear();
     return ok;
+}
+
+void SessionLog::close(const std::string& session_id) {
+    const auto it = files_.find(session_id);
+    if (it == files_.end()) return;
+    std::erase_if(dirty_, [&](const auto& d) { return d.second == it->second.get(); });
+    files_.erase(it);
 }
 
 bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<std::int64_t> seq) {
     const alerts::Session& s = *e.session;
-    std::string line;
+    std::string& line = line_;
+    line.clear();
     JsonWriter w(line);
     w.begin_object();
     switch (e.type) {
@@ -137,8 +178,7 @@ bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<
                 w.key("note").value("session ended before the discharge criteria were met");
             w.end_object();
             bool ok = append(s, line, true) && write_summary(s);
-            files_.erase(s.id);
-            unflushed_.erase(s.id);
+            close(s.id);
             return ok;
         }
     }

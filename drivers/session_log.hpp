@@ -4,11 +4,11 @@
 // a few hundred milliseconds.
 #pragma once
 
-#include <cstdio>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "alerts/clinic.hpp"
 
@@ -27,23 +27,32 @@ class SessionLog {
     const std::string& last_error() const { return last_error_; }
     // Writes out batched readings; false, with `last_error()` set, if a file could not be.
     bool flush();
-    bool has_unflushed() const { return !unflushed_.empty(); }
+    bool has_unflushed() const { return !dirty_.empty(); }
     const std::string& dir() const { return dir_; }
     std::string path_of(const alerts::Session& s, const char* suffix) const;
 
   private:
-    struct FileCloser {
-        void operator()(std::FILE* f) const { std::fclose(f); }
+    // One open session log: its descriptor and the lines not yet written.
+    struct OpenLog {
+        int fd{-1};
+        std::string pending;
+        bool dirty{false};  // listed in dirty_
+        OpenLog() = default;
+        OpenLog(const OpenLog&) = delete;
+        OpenLog& operator=(const OpenLog&) = delete;
+        ~OpenLog();
     };
-    using File = std::unique_ptr<std::FILE, FileCloser>;
 
-    std::FILE* open(const alerts::Session& s);
+    OpenLog* open(const alerts::Session& s);
     bool append(const alerts::Session& s, const std::string& line, bool now);
+    bool write_out(const std::string& session_id, OpenLog& log);
+    void close(const std::string& session_id);
     bool write_summary(const alerts::Session& s);
 
     std::string dir_;
-    std::map<std::string, File> files_;             // by session id
-    std::map<std::string, std::string> unflushed_;  // session id -> path, readings not yet out
+    std::unordered_map<std::string, std::unique_ptr<OpenLog>> files_;  // by session id
+    std::vector<std::pair<const std::string*, OpenLog*>> dirty_;       // with lines not yet out
+    std::string line_;                                                 // reused for each line
     std::string last_error_;
 };
 

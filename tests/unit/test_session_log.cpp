@@ -90,3 +90,28 @@ TEST_CASE("an unwritable log directory is reported, not thrown") {
     CHECK_FALSE(log.write(events[0], at(0s)));
     CHECK(log.last_error().find("cannot create") != std::string::npos);
 }
+
+TEST_CASE("a full disk fails the write with its reason, and batched readings wait for a retry") {
+    const auto dir = fs::temp_directory_path() / ("cw-log-full-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir / "chair-08");
+    // The session's log file is /dev/full: every write fails with ENOSPC.
+    fs::create_symlink("/dev/full", dir / "chair-08" / "chair-08-20251124T160000Z.jsonl");
+    drivers::SessionLog log(dir.string());
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(profile(
+                              {rule("sbp_high", alerts::Signal::sbp, alerts::Direction::high, 10,
+                                    0ms, {tier(180, alerts::Priority::medium)})})),
+                          {10min, 10});
+    std::vector<alerts::ClinicEvent> events;
+    clinic.on_reading("chair-08", {alerts::Signal::sbp, 150, at(0s).wall}, at(0s), events);
+    REQUIRE(events.size() == 2);                // session start, reading
+    CHECK_FALSE(log.write(events[0], at(0s)));  // written through at once: fails at once
+    CHECK(log.last_error().find("chair-08-20251124T160000Z") != std::string::npos);
+    CHECK(log.last_error().find("No space left on device") != std::string::npos);
+    CHECK(log.write(events[1], at(0s)));  // a reading is batched ...
+    CHECK(log.has_unflushed());
+    CHECK_FALSE(log.flush());  // ... and its flush fails the same way
+    CHECK_FALSE(log.has_unflushed());
+    CHECK(log.last_error().find("No space left on device") != std::string::npos);
+    fs::remove_all(dir);
+}
