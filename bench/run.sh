@@ -55,11 +55,27 @@ run_core() {
 
 # The harness is built from the shared sources in a copy of its folder (the original may be
 # read-only, and run_all.sh builds and writes its results next to itself).
+#
+# With FRESH_STEPS=1 (the default) the copy of run_all.sh gets one change: the system under
+# test is restarted before every sweep step and every latency run after the first, as it already
+# is after a failed step. The harness reuses the chair ids c000... in every step, and its promise
+# that a chair's next reading of a vital after a crossing is normal holds only within one step:
+# a system that alarms on conditions, as chairwatchd does, still has the last step's final
+# crossing active when the next step's first reading of that chair crosses again, and sends
+# nothing new for it; the harness counts that as a lost alert. A stateless relay is unaffected.
 prepare_harness() {
     HARNESS=$BUILD_DIR/bench-harness
     mkdir -p "$HARNESS"
     (cd "$SHARED_BENCH" && tar cf - --exclude=./results --exclude=./nodered/node_modules .) |
         (cd "$HARNESS" && tar xf - && chmod -R u+w .)
+    if [ "${FRESH_STEPS:-1}" = 1 ]; then
+        local restart='if [ -n "$DUT_PID" ]; then stop_bg "$DUT_PID"; start_dut "$sys" "$qos" || return 2; fi'
+        sed -i -e "/^  step() {  # step <rate>/a\\    $restart" \
+            -e "/^  for rep in \$(seq \"\$REPEATS\"); do/a\\    [ \"\$rep\" -gt 1 ] \&\& [ -n \"\$DUT_PID\" ] \&\& { stop_bg \"\$DUT_PID\"; start_dut \"\$sys\" \"\$qos\" || return; }" \
+            "$HARNESS/run_all.sh"
+        [ "$(grep -c 'stop_bg "$DUT_PID"; start_dut' "$HARNESS/run_all.sh")" -ge 3 ] ||
+            { echo "bench/run.sh: could not patch run_all.sh for FRESH_STEPS" >&2; exit 1; }
+    fi
     make -s -C "$HARNESS" all
 }
 
@@ -69,7 +85,9 @@ dut_cmd() {
     local extra=""
     if "$DAEMON" --help 2>&1 | grep -q -- '--http'; then extra+=" --http 127.0.0.1:0"; fi
     if "$DAEMON" --help 2>&1 | grep -q -- '--queue-dir'; then extra+=' --queue-dir "$d/queue"'; fi
-    echo 'd='"$OUT"'/dut-qos$QOS; rm -rf "$d"; mkdir -p "$d/sessions";' \
+    # A new directory for every start: session files created where thousands were just
+    # deleted cost ext4 far more (its recently-deleted inode check) than anywhere in a clinic.
+    echo 'd='"$OUT"'/dut-qos$QOS-$(date +%s%N); mkdir -p "$d/sessions";' \
         'sed "s/^  qos: .*/  qos: $QOS/" '"$HERE"'/bench.yaml > "$d/bench.yaml";' \
         'exec '"$DAEMON"' --config "$d/bench.yaml" --broker tcp://$MQTT_HOST:$MQTT_PORT' \
         '--log-dir "$d/sessions"'"$extra"
