@@ -34,6 +34,11 @@ void ChairMonitor::init_state() {
         tiers += rules[i].tiers.size();
     }
     tiers_.assign(tiers, TierState{});
+    std::size_t bounded_counts = 0;
+    for (const auto& r : rules)
+        for (const auto& t : r.tiers)
+            bounded_counts += t.within.count() > 0;
+    count_at_.assign(bounded_counts, never);
     feeds_.clear();
     feeds_.resize(profile_->feeds.size());
     for (std::size_t i = 0; i < feeds_.size(); ++i) {
@@ -100,6 +105,17 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
     auto old_tiers = std::move(tiers_);
     auto old_feeds = std::move(feeds_);
     auto old_profile = std::move(profile_);
+    const auto old_counts = std::move(count_at_);
+    // The count_at_ slot of a tier of the old profile, by its index in old_tiers.
+    const auto old_count_at = [&](std::size_t tier_index) {
+        std::size_t slot = 0, index = 0;
+        for (const auto& r : old_profile->rules)
+            for (const auto& t : r.tiers) {
+                if (index++ == tier_index) return old_counts[slot];
+                slot += t.within.count() > 0;
+            }
+        return never;
+    };
     profile_ = std::move(profile);
     init_state();
     std::vector<bool> kept(old_rules.size(), false);
@@ -114,6 +130,10 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
                 alarm = std::move(old_rules[j].alarm);
                 std::copy_n(old_tiers.begin() + old_rules[j].first_tier, rule.tiers.size(),
                             tiers_.begin() + rules_[i].first_tier);
+                for (std::size_t t = 0; t < rule.tiers.size(); ++t)
+                    if (rule.tiers[t].within.count() > 0)
+                        count_at(rules_[i].first_tier + t) =
+                            old_count_at(old_rules[j].first_tier + t);
             } else if (old_rules[j].alarm) {
                 // Changed limits: keep the alarm; a tier the value is beyond stays active only
                 // up to the alarm's priority, so a reload never escalates without the rule's
@@ -293,23 +313,37 @@ void ChairMonitor::set_phase(Phase phase, Instant now, std::vector<AlarmTransiti
         if (applies(rule)) continue;
         close(rules_[i].alarm, now, ClearCause::phase_changed, out);
         std::fill_n(tiers_of(i), rule.tiers.size(), TierState{});
+        for (std::size_t t = 0; t < rule.tiers.size(); ++t)
+            if (rule.tiers[t].within.count() > 0) count_at(rules_[i].first_tier + t) = never;
     }
     // Judge at once in the new phase, so a phase-specific limit takes effect without waiting.
     on_tick(now, out);
 }
 
+Millis& ChairMonitor::count_at(std::size_t tier_index) {
+    std::size_t slot = 0, index = 0;
+    for (const auto& r : profile_->rules)
+        for (const auto& t : r.tiers) {
+            if (index++ == tier_index) return count_at_[slot];
+            slot += t.within.count() > 0;
+        }
+    return count_at_.back();  // not reached: tier_index is one of tiers_
+}
+
 void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value,
-                               Millis now, bool new_reading) const {
+                               Millis now, bool new_reading) {
     const auto base = baseline_[index_of(rule.signal_of(tier))];
     const bool beyond = rule.beyond(tier, value, base);
     if (new_reading) {
         if (!beyond) {
             ts.count = 0;
-        } else {
-            const bool gap_too_long = tier.within.count() > 0 && ts.last_count_at != never &&
-                                      now - ts.last_count_at > tier.within;
+        } else if (tier.within.count() > 0) {
+            Millis& last = count_at(static_cast<std::size_t>(&ts - tiers_.data()));
+            const bool gap_too_long = last != never && now - last > tier.within;
             ts.count = gap_too_long ? 1 : ts.count + 1;
-            ts.last_count_at = now;
+            last = now;
+        } else {
+            ts.count = std::min(ts.count + 1, std::numeric_limits<std::int32_t>::max() - 1);
         }
     }
     if (beyond) {

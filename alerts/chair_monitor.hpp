@@ -59,8 +59,7 @@ class ChairMonitor {
     // serves both: beyond since `since`, or (an active tier) back inside since `since`.
     struct TierState {
         Millis since{never};
-        Millis last_count_at{never};
-        std::int32_t count{0};
+        std::int32_t count{0};  // the time of the last counted reading: count_at_, if `within`
         bool inside{false};
         bool active{false};
 
@@ -105,7 +104,9 @@ class ChairMonitor {
     void evaluate(std::size_t rule_index, Instant now, std::uint8_t fresh, Values& values,
                   std::vector<AlarmTransition>& out);
     void update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value, Millis now,
-                     bool new_reading) const;
+                     bool new_reading);
+    // The count_at_ slot of a tier with a `within` bound, by its index in tiers_.
+    Millis& count_at(std::size_t tier_index);
     bool applies(const Rule& rule) const { return rule.phases & phase_bit(phase_); }
     void evaluate_feed(std::size_t feed_index, Instant now, std::vector<AlarmTransition>& out);
     void init_state();
@@ -124,6 +125,9 @@ class ChairMonitor {
     std::shared_ptr<const Profile> profile_;
     std::vector<RuleState> rules_;
     std::vector<TierState> tiers_;  // every rule's tiers, one after the other
+    // When each tier with a `within` bound last counted a reading, in the order of tiers_ (few
+    // tiers have one: cuff confirmations).
+    std::vector<Millis> count_at_;
     std::vector<FeedState> feeds_;
     std::array<StreamWindow, 2> streams_{};
     std::array<std::optional<double>, signal_count> last_value_{};
