@@ -13,7 +13,7 @@
 #       (1 Hz each) and with 10,000 chairs (one reading each 5 s), QoS 1.
 #
 # Env: BUILD_DIR (default ./build, must hold chairwatchd and core_bench), OUT, SHARED_BENCH
-# (default ../shared/bench), PEERS (default "crelay"), REPEATS (3), SWEEP_REPEATS (1),
+# (default ../shared/bench), PEERS (default "crelay"), REPEATS (3), SWEEP_REPEATS (1), FRESH_STEPS (1),
 # LAT_CHAIRS (1000), CORE_SECONDS (3600), PORT (18830). Needs mosquitto, g++, libmosquitto-dev.
 # Shares the machine with nothing else for the numbers to mean anything (see `uptime` in OUT).
 set -euo pipefail
