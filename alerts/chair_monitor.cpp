@@ -83,6 +83,18 @@ void ChairMonitor::wake_all() {
 
 namespace {
 
+// The count_at_ slot of a tier with a `within` bound, by its index among all the profile's
+// tiers: how many such tiers come before it.
+std::size_t within_slot(const Profile& profile, std::size_t tier_index) {
+    std::size_t slot = 0, index = 0;
+    for (const auto& r : profile.rules)
+        for (const auto& t : r.tiers) {
+            if (index++ == tier_index) return slot;
+            slot += t.within.count() > 0;
+        }
+    return slot;
+}
+
 bool same_tiers(const Rule& a, const Rule& b) {
     if (a.signal != b.signal || a.direction != b.direction || a.tiers.size() != b.tiers.size())
         return false;
@@ -106,16 +118,6 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
     auto old_feeds = std::move(feeds_);
     auto old_profile = std::move(profile_);
     const auto old_counts = std::move(count_at_);
-    // The count_at_ slot of a tier of the old profile, by its index in old_tiers.
-    const auto old_count_at = [&](std::size_t tier_index) {
-        std::size_t slot = 0, index = 0;
-        for (const auto& r : old_profile->rules)
-            for (const auto& t : r.tiers) {
-                if (index++ == tier_index) return old_counts[slot];
-                slot += t.within.count() > 0;
-            }
-        return never;
-    };
     profile_ = std::move(profile);
     init_state();
     std::vector<bool> kept(old_rules.size(), false);
@@ -133,7 +135,7 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
                 for (std::size_t t = 0; t < rule.tiers.size(); ++t)
                     if (rule.tiers[t].within.count() > 0)
                         count_at(rules_[i].first_tier + t) =
-                            old_count_at(old_rules[j].first_tier + t);
+                            old_counts[within_slot(*old_profile, old_rules[j].first_tier + t)];
             } else if (old_rules[j].alarm) {
                 // Changed limits: keep the alarm; a tier the value is beyond stays active only
                 // up to the alarm's priority, so a reload never escalates without the rule's
@@ -321,13 +323,7 @@ void ChairMonitor::set_phase(Phase phase, Instant now, std::vector<AlarmTransiti
 }
 
 Millis& ChairMonitor::count_at(std::size_t tier_index) {
-    std::size_t slot = 0, index = 0;
-    for (const auto& r : profile_->rules)
-        for (const auto& t : r.tiers) {
-            if (index++ == tier_index) return count_at_[slot];
-            slot += t.within.count() > 0;
-        }
-    return count_at_.back();  // not reached: tier_index is one of tiers_
+    return count_at_[within_slot(*profile_, tier_index)];
 }
 
 void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value,

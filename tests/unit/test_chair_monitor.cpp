@@ -303,6 +303,20 @@ TEST_CASE("reloading an unchanged profile neither escalates nor restarts a confi
     CHECK(second[0].priority == Priority::high);
 }
 
+TEST_CASE("a reload keeps when a confirmation last counted: too late is still too late") {
+    auto p = sbp_profile();
+    Bench b(p);
+    REQUIRE(b.reading(0s, Signal::sbp, 185).size() == 1);  // medium; high needs a second
+    std::vector<AlarmTransition> changed;
+    b.monitor.set_profile(std::make_shared<alerts::Profile>(*p), at(60s), changed);
+    CHECK(changed.empty());
+    // 700 s after the first: more than the tier's 10 min, so the count starts over.
+    CHECK(b.reading(700s, Signal::sbp, 186).empty());
+    auto third = b.reading(900s, Signal::sbp, 187);  // second reading within 10 min of the last
+    REQUIRE(third.size() == 1);
+    CHECK(third[0].priority == Priority::high);
+}
+
 TEST_CASE("changed limits on reload never raise an alarm's priority by themselves") {
     Bench b(sbp_profile());
     REQUIRE(b.reading(0s, Signal::sbp, 185).size() == 1);  // medium; high needs a 2nd reading
