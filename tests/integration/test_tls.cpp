@@ -60,6 +60,17 @@ std::string tls_config(const std::string& pki, const std::string& password_file)
               "/client.crt\n    key_file: " + pki + "/client.key\n"}});
 }
 
+// A BP surge on `chair`, published through the plain listener, comes back as a raised alert.
+bool surge_raises_alert(const Broker& broker, const std::string& chair) {
+    Client nurse(broker.uri());
+    nurse.subscribe("clinic/" + chair + "/alerts");
+    Client monitor(broker.uri());
+    monitor.publish("clinic/" + chair + "/vitals/bp", R"({"sbp":187,"dbp":99})");
+    return nurse
+        .wait_for([&](const Message& m) { return is_alert(m, chair, "sbp_high", "raised"); })
+        .has_value();
+}
+
 }  // namespace
 
 TEST_CASE("TLS with server verification, a client certificate and a password from a file") {
@@ -90,12 +101,7 @@ TEST_CASE("TLS with server verification, a client certificate and a password fro
         Daemon daemon(broker, tls_config(pki, pki + "/chairwatchd.password"));
         daemon.use_broker_uri(tls_uri);
         daemon.start();  // throws unless it says online, which it can only do over TLS
-        Client nurse(broker.uri());
-        nurse.subscribe("clinic/chair-61/alerts");
-        Client monitor(broker.uri());
-        monitor.publish("clinic/chair-61/vitals/bp", R"({"sbp":187,"dbp":99})");
-        CHECK(nurse.wait_for(
-            [](const Message& m) { return is_alert(m, "chair-61", "sbp_high", "raised"); }));
+        CHECK(surge_raises_alert(broker, "chair-61"));
         CHECK(daemon.output().find(secret) == std::string::npos);
     }
 
@@ -105,12 +111,7 @@ TEST_CASE("TLS with server verification, a client certificate and a password fro
         Daemon daemon(broker, cfg);
         daemon.use_broker_uri("ssl://127.0.0.1:" + std::to_string(one_per_account_port));
         daemon.start();
-        Client nurse(broker.uri());
-        nurse.subscribe("clinic/chair-62/alerts");
-        Client monitor(broker.uri());
-        monitor.publish("clinic/chair-62/vitals/bp", R"({"sbp":188,"dbp":99})");
-        CHECK(nurse.wait_for(
-            [](const Message& m) { return is_alert(m, "chair-62", "sbp_high", "raised"); }));
+        CHECK(surge_raises_alert(broker, "chair-62"));
         // No connection was closed for another under the same account.
         CHECK(daemon.output().find("BROKER CONNECTION LOST") == std::string::npos);
     }

@@ -24,16 +24,21 @@ std::vector<boost::json::object> read_lines(const fs::path& p) {
     return lines;
 }
 
+// One rule: SBP at or above 180 is a medium alarm.
+alerts::Clinic sbp_clinic() {
+    return alerts::Clinic(alerts::ClinicProfiles::single(profile(
+                              {rule("sbp_high", alerts::Signal::sbp, alerts::Direction::high, 10,
+                                    0ms, {tier(180, alerts::Priority::medium)})})),
+                          {10min, 10});
+}
+
 }  // namespace
 
 TEST_CASE("a session is logged line by line as it happens, and summarised at its end") {
     const auto dir = fs::temp_directory_path() / ("cw-log-test-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     drivers::SessionLog log(dir.string());
-    alerts::Clinic clinic(alerts::ClinicProfiles::single(profile(
-                              {rule("sbp_high", alerts::Signal::sbp, alerts::Direction::high, 10,
-                                    0ms, {tier(180, alerts::Priority::medium)})})),
-                          {10min, 10});
+    alerts::Clinic clinic = sbp_clinic();
     std::vector<alerts::ClinicEvent> events;
     auto feed = [&](Millis t, double sbp) {
         events.clear();
@@ -98,10 +103,7 @@ TEST_CASE("a full disk fails the write with its reason, and batched readings wai
     // The session's log file is /dev/full: every write fails with ENOSPC.
     fs::create_symlink("/dev/full", dir / "chair-08" / "chair-08-20251124T160000Z.jsonl");
     drivers::SessionLog log(dir.string());
-    alerts::Clinic clinic(alerts::ClinicProfiles::single(profile(
-                              {rule("sbp_high", alerts::Signal::sbp, alerts::Direction::high, 10,
-                                    0ms, {tier(180, alerts::Priority::medium)})})),
-                          {10min, 10});
+    alerts::Clinic clinic = sbp_clinic();
     std::vector<alerts::ClinicEvent> events;
     clinic.on_reading("chair-08", {alerts::Signal::sbp, 150, at(0s).wall}, at(0s), events);
     REQUIRE(events.size() == 2);                // session start, reading
