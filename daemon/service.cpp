@@ -502,6 +502,11 @@ void Service::handle(const std::vector<ClinicEvent>& events, alerts::Instant t,
     std::set<std::string> changed;
     for (const auto& e : events) {
         const auto& s = *e.session;
+        // Written before it is published: an alarm a nurse has seen is one a restart after
+        // kill -9 resumes, with its id, so her acknowledgement finds it.
+        const bool written = log_.write(e, t, seq);
+        log_written(written, t);
+        if (!written) warn("session-log", t, "session log: " + log_.last_error());
         if (e.type == ClinicEvent::Type::alarm) {
             const auto alert = drivers::encode_alert(s.chair, s, e.alarm, seq);
             send(topic(s.chair, "alerts"), alert, cfg_.broker.qos, false);
@@ -520,13 +525,7 @@ void Service::handle(const std::vector<ClinicEvent>& events, alerts::Instant t,
             spdlog::info("session {} ended ({}); log {}", s.id, alerts::to_string(s.end_reason),
                          log_.path_of(s, ".jsonl"));
             changed.insert(s.chair);
-        }
-        const bool written = log_.write(e, t, seq);
-        log_written(written, t);
-        if (!written) {
-            warn("session-log", t, "session log: " + log_.last_error());
-        } else if (e.type == ClinicEvent::Type::session_ended && cfg_.sessions.html_report) {
-            write_report(s, t);
+            if (written && cfg_.sessions.html_report) write_report(s, t);
         }
     }
     for (const auto& chair : changed) {

@@ -246,6 +246,15 @@ TEST_CASE(
     REQUIRE(high);
     const auto id = field(*high, "alert_id");
     CHECK(id.rfind("S-31-a", 0) == 0);
+    // Logged before it was published, so no wait here: the kill can come at any moment.
+    const auto logged = [&] {
+        for (const auto& l : log_lines(daemon.log_dir(), "chair-31"))
+            if (text(l, "type") == "alarm" && text(l, "alert_id") == id &&
+                text(l, "priority") == "high")
+                return true;
+        return false;
+    };
+    CHECK(logged());
 
     daemon.kill(SIGKILL);
     REQUIRE(daemon.wait(5s) == 128 + SIGKILL);
