@@ -43,8 +43,6 @@ void AlarmBook::schedule_escalation(Entry& e, Millis from, const Profile& profil
 
 void AlarmBook::remove(std::uint32_t alarm_no) {
     std::erase_if(entries_, [&](const Entry& e) { return e.alarm.alarm_no == alarm_no; });
-    recently_closed_[closed_next_] = alarm_no;
-    closed_next_ = (closed_next_ + 1) % recently_closed_.size();
 }
 
 void AlarmBook::apply(const AlarmTransition& change, const Profile& profile,
@@ -131,12 +129,11 @@ void AlarmBook::on_tick(Instant now, const Profile& profile, std::vector<AlarmTr
 AckResult AlarmBook::acknowledge(std::uint32_t alarm_no, std::string_view by, Instant now,
                                  const Profile& profile, std::vector<AlarmTransition>& out) {
     Entry* e = find_no(alarm_no);
-    if (!e) {
-        const bool closed = std::find(recently_closed_.begin(), recently_closed_.end(), alarm_no) !=
-                            recently_closed_.end();
-        return alarm_no != 0 && (closed || alarm_no < next_no_) ? AckResult::already_cleared
-                                                                : AckResult::unknown;
-    }
+    // Numbers are handed out in order and an alarm leaves the book only when it ends: any
+    // number below the next one that is not listed belongs to an alarm that is over.
+    if (!e)
+        return alarm_no != 0 && alarm_no < next_no_ ? AckResult::already_cleared
+                                                    : AckResult::unknown;
     AlarmTransition& a = e->alarm;
     if (a.acknowledged) return AckResult::already_acknowledged;
     a.acknowledged = true;
@@ -167,8 +164,6 @@ void AlarmBook::close_all(Instant now, ClearCause cause, std::vector<AlarmTransi
         a.cause = cause;
         a.at = now;
         out.push_back(a);
-        recently_closed_[closed_next_] = a.alarm_no;
-        closed_next_ = (closed_next_ + 1) % recently_closed_.size();
     }
     entries_.clear();
 }

@@ -3,7 +3,6 @@
 // and time; returns the transitions to publish. Pure.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -46,8 +45,6 @@ class AlarmBook {
     void remove(std::uint32_t alarm_no);
 
     std::vector<Entry> entries_;
-    std::array<std::uint32_t, 32> recently_closed_{};
-    std::size_t closed_next_{0};
     std::uint32_t next_no_{1};
 };
 

@@ -63,7 +63,7 @@ void ChairMonitor::compute_bounds() {
                                  [&](const Tier& t) { return rule.signal_of(t) == rule.signal; });
         rs.bound = high ? inf : -inf;
         for (const auto& t : rule.tiers) {
-            const auto base = baseline_[index_of(rule.signal)];
+            const auto base = base_of(rule.signal);
             double needed = t.limit;
             if (rule.relative(t)) {
                 if (!base) continue;
@@ -146,7 +146,7 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
                     const Signal sig = rule.signal_of(tier);
                     const auto v = current_value(sig, now.mono);
                     tiers_of(i)[t].active = v && tier.priority <= alarm->priority &&
-                                            rule.beyond(tier, *v, baseline_[index_of(sig)]);
+                                            rule.beyond(tier, *v, base_of(sig));
                 }
             }
             if (alarm) alarm->condition = rule.condition;
@@ -171,7 +171,7 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
 }
 
 std::optional<double> ChairMonitor::current_value(Signal s, Millis now) const {
-    if (is_cuff(s)) return last_value_[index_of(s)];
+    if (is_cuff(s)) return known(last_value_[index_of(s)]);
     return streams_[stream_slot(s)].median(now, profile_->stream_window, profile_->stream_hold);
 }
 
@@ -244,7 +244,7 @@ bool ChairMonitor::calm(const RuleState& rs, const Rule& rule, Values& values) c
             values.ranged |= static_cast<std::uint8_t>(1U << slot);
         }
         const auto [lo, hi] = values.range[slot];
-        if (rule.beyond(tier, high ? hi : lo, baseline_[index_of(sig)])) return false;
+        if (rule.beyond(tier, high ? hi : lo, base_of(sig))) return false;
     }
     return true;
 }
@@ -261,7 +261,7 @@ bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t f
         for (const auto& tier : rule.tiers) {
             const Signal sig = rule.signal_of(tier);
             const auto& value = value_of(values, sig, now);
-            if (value && rule.beyond(tier, *value, baseline_[index_of(sig)])) return false;
+            if (value && rule.beyond(tier, *value, base_of(sig))) return false;
         }
     }
     // What update_tier() would do to an idle tier whose value is not beyond: a new reading ends
@@ -301,8 +301,8 @@ void ChairMonitor::reset(Instant now, ClearCause cause, std::vector<AlarmTransit
     init_state();
     for (auto& s : streams_)
         s.clear();
-    last_value_.fill(std::nullopt);
-    baseline_.fill(std::nullopt);
+    last_value_.fill(none);
+    baseline_.fill(none);
     compute_bounds();
     phase_ = Phase::monitoring;
 }
@@ -328,7 +328,7 @@ Millis& ChairMonitor::count_at(std::size_t tier_index) {
 
 void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value,
                                Millis now, bool new_reading) {
-    const auto base = baseline_[index_of(rule.signal_of(tier))];
+    const auto base = base_of(rule.signal_of(tier));
     const bool beyond = rule.beyond(tier, value, base);
     if (new_reading) {
         if (!beyond) {
@@ -394,7 +394,7 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
         idle = idle && ts.idle();
         if (!ts.active) continue;
         const Tier* best = top < rule.tiers.size() ? &rule.tiers[top] : nullptr;
-        const auto base = [&](const Tier& x) { return baseline_[index_of(rule.signal_of(x))]; };
+        const auto base = [&](const Tier& x) { return base_of(rule.signal_of(x)); };
         if (!best || tier.priority > best->priority ||
             (tier.priority == best->priority && more_extreme(high, rule.limit_of(tier, base(tier)),
                                                              rule.limit_of(*best, base(*best))))) {
@@ -418,7 +418,7 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
     }
     const Tier& tier = rule.tiers[top];
     const Signal sig = rule.signal_of(tier);
-    const double limit = rule.limit_of(tier, baseline_[index_of(sig)]);
+    const double limit = rule.limit_of(tier, base_of(sig));
     if (!alarm) {
         alarm = std::make_unique<AlarmTransition>();
         alarm->alarm_no = next_alarm_no_++;
@@ -441,7 +441,7 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
     alarm->priority = tier.priority;
     alarm->limit = limit;
     alarm->relative = rule.relative(tier);
-    alarm->baseline = baseline_[index_of(sig)].value_or(0);
+    alarm->baseline = base_of(sig).value_or(0);
     alarm->inclusive = tier.inclusive;
     alarm->value = top_value;
     if (more_extreme(high, top_value, alarm->peak)) alarm->peak = top_value;

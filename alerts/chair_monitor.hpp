@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -38,7 +39,8 @@ class ChairMonitor {
     void set_phase(Phase phase, Instant now, std::vector<AlarmTransition>& out);
     // The patient's baseline per signal, for relative rules (none: they stay silent).
     void set_baseline(const std::array<std::optional<double>, signal_count>& baseline) {
-        baseline_ = baseline;
+        for (std::size_t i = 0; i < signal_count; ++i)
+            baseline_[i] = baseline[i].value_or(none);
         compute_bounds();
         wake_all();
     }
@@ -54,6 +56,13 @@ class ChairMonitor {
 
   private:
     static constexpr Millis never{std::numeric_limits<Millis::rep>::min()};
+    // Per-signal values are kept as plain doubles, NaN for none (readings are never NaN): half
+    // the size of optionals, in memory kept for every chair.
+    static constexpr double none = std::numeric_limits<double>::quiet_NaN();
+    static std::optional<double> known(double v) {
+        return std::isnan(v) ? std::nullopt : std::optional<double>(v);
+    }
+    std::optional<double> base_of(Signal s) const { return known(baseline_[index_of(s)]); }
 
     // One tier's timers. The value is never beyond and back inside at once, so one instant
     // serves both: beyond since `since`, or (an active tier) back inside since `since`.
@@ -130,8 +139,8 @@ class ChairMonitor {
     std::vector<Millis> count_at_;
     std::vector<FeedState> feeds_;
     std::array<StreamWindow, 2> streams_{};
-    std::array<std::optional<double>, signal_count> last_value_{};
-    std::array<std::optional<double>, signal_count> baseline_{};
+    std::array<double, signal_count> last_value_{none, none, none, none, none};
+    std::array<double, signal_count> baseline_{none, none, none, none, none};
     Phase phase_{Phase::monitoring};
     std::uint32_t next_alarm_no_{1};
 };

@@ -61,10 +61,12 @@ Clinic::Clinic(ClinicProfiles profiles, ClinicSettings settings)
 
 Clinic::Chair* Clinic::chair_for(std::string_view chair_id, bool create) {
     auto it = chairs_.find(chair_id);
-    if (it != chairs_.end()) return it->second.get();
+    if (it != chairs_.end()) return &it->second;
     if (!create || chairs_.size() >= settings_.max_chairs) return nullptr;
-    auto chair = std::make_unique<Chair>(profiles_.for_chair(chair_id));
-    return chairs_.emplace(std::string(chair_id), std::move(chair)).first->second.get();
+    return &chairs_
+                .emplace(std::piecewise_construct, std::forward_as_tuple(chair_id),
+                         std::forward_as_tuple(profiles_.for_chair(chair_id)))
+                .first->second;
 }
 
 Admission Clinic::on_reading(std::string_view chair_id, const Reading& r, Instant now,
@@ -168,7 +170,7 @@ AckResult Clinic::acknowledge(std::string_view chair_id, std::string_view alert_
     auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), no);
     if (ec != std::errc{} || p != digits.data() + digits.size()) return AckResult::unknown;
     published_.clear();
-    const auto result = chair->book.acknowledge(no, by, now, *chair->profile, published_);
+    const auto result = chair->book.acknowledge(no, by, now, chair->monitor.profile(), published_);
     for (const auto& t : published_) {
         s.record(t);
         out.push_back({ClinicEvent::Type::alarm, &s, {}, t});
@@ -178,27 +180,27 @@ AckResult Clinic::acknowledge(std::string_view chair_id, std::string_view alert_
 
 void Clinic::on_tick(Instant now, std::vector<ClinicEvent>& out) {
     for (auto& [id, chair] : chairs_) {
-        if (!chair->session) continue;
-        Session& s = *chair->session;
+        if (!chair.session) continue;
+        Session& s = *chair.session;
         if (now.mono - s.last_reading.mono >= settings_.session_idle_end) {
-            end_session(*chair, now, EndReason::idle, out);
+            end_session(chair, now, EndReason::idle, out);
             continue;
         }
-        chair->monitor.on_tick(now, changes_);
-        publish(*chair, s, out);
+        chair.monitor.on_tick(now, changes_);
+        publish(chair, s, out);
         published_.clear();
-        chair->book.on_tick(now, *chair->profile, published_);
+        chair.book.on_tick(now, chair.monitor.profile(), published_);
         for (const auto& t : published_) {
             s.record(t);
             out.push_back({ClinicEvent::Type::alarm, &s, {}, t});
         }
-        if (s.phase == Phase::observation) check_discharge(*chair, now, out);
+        if (s.phase == Phase::observation) check_discharge(chair, now, out);
     }
 }
 
 void Clinic::end_all(Instant now, EndReason reason, std::vector<ClinicEvent>& out) {
     for (auto& [id, chair] : chairs_)
-        if (chair->session) end_session(*chair, now, reason, out);
+        if (chair.session) end_session(chair, now, reason, out);
 }
 
 void Clinic::reconfigure(ClinicProfiles profiles, ClinicSettings settings, Instant now,
@@ -206,11 +208,11 @@ void Clinic::reconfigure(ClinicProfiles profiles, ClinicSettings settings, Insta
     profiles_ = std::move(profiles);
     settings_ = settings;
     for (auto& [id, chair] : chairs_) {
-        auto p = chair->session ? profiles_.find(chair->profile->name) : profiles_.for_chair(id);
+        auto p =
+            chair.session ? profiles_.find(chair.monitor.profile().name) : profiles_.for_chair(id);
         if (!p) continue;  // a profile that is gone stays in force until the session ends
-        chair->profile = p;
-        chair->monitor.set_profile(p, now, changes_);
-        if (chair->session) publish(*chair, *chair->session, out);
+        chair.monitor.set_profile(p, now, changes_);
+        if (chair.session) publish(chair, *chair.session, out);
         changes_.clear();
     }
 }
@@ -220,7 +222,6 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
     if (chair.session) end_session(chair, now, EndReason::superseded, out);
     auto profile = info && !info->profile.empty() ? profiles_.find(info->profile)
                                                   : profiles_.for_chair(chair_id);
-    chair.profile = profile;
     chair.monitor.set_profile(profile, now, changes_);
     changes_.clear();  // no session, no alarms: nothing to carry
     chair.baseline.reset();
@@ -275,8 +276,9 @@ void Clinic::set_phase(Chair& chair, Phase phase, Instant now, std::vector<Clini
 void Clinic::form_baseline(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
     Session& s = *chair.session;
     const bool had_phase = s.phase == Phase::baseline;
-    s.baseline =
-        had_phase && chair.baseline ? chair.baseline->form(chair.profile->baseline) : Baseline{};
+    s.baseline = had_phase && chair.baseline
+                     ? chair.baseline->form(chair.monitor.profile().baseline)
+                     : Baseline{};
     chair.baseline.reset();  // formed once, at the dose
     s.baseline_formed = s.baseline.bp_formed();
     chair.monitor.set_baseline(s.baseline.value);
@@ -294,7 +296,7 @@ void Clinic::form_baseline(Chair& chair, Instant now, std::vector<ClinicEvent>& 
 
 void Clinic::check_discharge(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
     Session& s = *chair.session;
-    const auto& d = chair.profile->discharge;
+    const auto& d = chair.monitor.profile().discharge;
     if (s.discharge_ready || !s.dose_end_clock || s.clock - *s.dose_end_clock < d.min_observation)
         return;
     if (s.last_cuff_clock < *s.dose_end_clock) return;  // a BP from after the dose is needed
@@ -331,7 +333,7 @@ void Clinic::notice(Chair& chair, std::string_view condition, std::string_view t
 void Clinic::publish(Chair& chair, Session& session, std::vector<ClinicEvent>& out) {
     published_.clear();
     for (const auto& c : changes_)
-        chair.book.apply(c, *chair.profile, published_);
+        chair.book.apply(c, chair.monitor.profile(), published_);
     changes_.clear();
     for (const auto& t : published_) {
         session.record(t);
@@ -341,14 +343,14 @@ void Clinic::publish(Chair& chair, Session& session, std::vector<ClinicEvent>& o
 
 std::vector<AlarmTransition> Clinic::listed_alarms(std::string_view chair_id) const {
     auto it = chairs_.find(chair_id);
-    if (it == chairs_.end() || !it->second->session) return {};
-    return it->second->book.listed();
+    if (it == chairs_.end() || !it->second.session) return {};
+    return it->second.book.listed();
 }
 
 const Session* Clinic::session(std::string_view chair_id) const {
     auto it = chairs_.find(chair_id);
-    if (it == chairs_.end() || !it->second->session) return nullptr;
-    return &*it->second->session;
+    if (it == chairs_.end() || !it->second.session) return nullptr;
+    return &*it->second.session;
 }
 
 std::vector<std::string> Clinic::chairs() const {
@@ -361,7 +363,7 @@ std::vector<std::string> Clinic::chairs() const {
 std::size_t Clinic::open_sessions() const {
     std::size_t n = 0;
     for (const auto& [id, chair] : chairs_)
-        n += chair->session ? 1 : 0;
+        n += chair.session ? 1 : 0;
     return n;
 }
 

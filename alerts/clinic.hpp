@@ -102,9 +102,8 @@ class Clinic {
 
   private:
     struct Chair {
-        explicit Chair(std::shared_ptr<const Profile> p) : monitor(p), profile(std::move(p)) {}
-        ChairMonitor monitor;
-        std::shared_ptr<const Profile> profile;
+        explicit Chair(std::shared_ptr<const Profile> p) : monitor(std::move(p)) {}
+        ChairMonitor monitor;  // has the profile in force
         AlarmBook book;
         std::unique_ptr<BaselineCollector> baseline;  // only while a baseline phase collects
         bool artifact_noted{false};
@@ -134,7 +133,8 @@ class Clinic {
 
     ClinicProfiles profiles_;
     ClinicSettings settings_;
-    std::unordered_map<std::string, std::unique_ptr<Chair>, Hash, std::equal_to<>> chairs_;
+    // Chairs live in the map's nodes, which never move.
+    std::unordered_map<std::string, Chair, Hash, std::equal_to<>> chairs_;
     std::vector<AlarmTransition> changes_;
     std::vector<AlarmTransition> published_;
 };

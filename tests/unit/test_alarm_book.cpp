@@ -9,6 +9,7 @@ using alerts::AckResult;
 using alerts::AlarmKind;
 using alerts::AlarmState;
 using alerts::AlarmTransition;
+using alerts::ClearCause;
 using alerts::Priority;
 
 namespace {
@@ -114,6 +115,17 @@ TEST_CASE("acknowledging: unknown id, already cleared, already acknowledged chan
     auto [twice, nothing] = b.ack(high, 36s);
     CHECK(twice == AckResult::already_acknowledged);
     CHECK(nothing.empty());
+    CHECK(b.ack(high + 1, 37s).first == AckResult::unknown);  // not raised yet
+    CHECK(b.ack(0, 37s).first == AckResult::unknown);
+    // Every alarm a session ended is over, however many there were.
+    std::vector<AlarmTransition> closed;
+    for (int i = 0; i < 40; ++i)
+        b.apply(change(AlarmState::raised, Priority::low, 40s, "c" + std::to_string(i)));
+    b.book.close_all(at(50s), ClearCause::session_ended, closed);
+    CHECK(closed.size() == 41);
+    for (std::uint32_t n = 1; n <= high + 40; ++n)
+        CHECK(b.ack(n, 60s).first == AckResult::already_cleared);
+    CHECK(b.ack(high + 41, 60s).first == AckResult::unknown);
 }
 
 TEST_CASE("escalation ladder: unacknowledged high escalates after 60 s, then every 60 s") {
