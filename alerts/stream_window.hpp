@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <utility>
 
@@ -18,7 +19,14 @@ class StreamWindow {
     static constexpr std::size_t capacity = 9;
 
     void push(Millis at, double value) {
-        samples_[next_] = {at, value};
+        if (size_ == 0) base_ = at;
+        auto offset = (at - base_).count();
+        if (offset > max_offset || offset < -max_offset) {
+            rebase(at);
+            offset = 0;
+        }
+        at_[next_] = static_cast<std::int32_t>(offset);
+        value_[next_] = value;
         next_ = static_cast<std::uint8_t>((next_ + 1) % capacity);
         size_ = static_cast<std::uint8_t>(std::min<std::size_t>(size_ + 1U, capacity));
     }
@@ -27,19 +35,21 @@ class StreamWindow {
     // Median of the samples no older than `window` before `now`; if there are none, the latest
     // sample while it is no older than `hold` (sparse feeds); otherwise none.
     std::optional<double> median(Millis now, Millis window, Millis hold = Millis(0)) const {
+        if (size_ == 0) return std::nullopt;
+        const std::int64_t t = (now - base_).count();
+        const std::int64_t from = t - window.count();
         std::array<double, capacity> v{};  // the samples in the window, kept sorted
         std::size_t n = 0;
         for (std::size_t i = 0; i < size_; ++i) {
-            if (samples_[i].at <= now - window || samples_[i].at > now) continue;
+            if (at_[i] <= from || at_[i] > t) continue;
             std::size_t j = n++;
-            for (; j > 0 && v[j - 1] > samples_[i].value; --j)
+            for (; j > 0 && v[j - 1] > value_[i]; --j)
                 v[j] = v[j - 1];
-            v[j] = samples_[i].value;
+            v[j] = value_[i];
         }
         if (n == 0) {
-            if (size_ == 0) return std::nullopt;
-            const Sample& latest = samples_[(next_ + capacity - 1) % capacity];
-            if (latest.at <= now && now - latest.at <= hold) return latest.value;
+            const std::size_t latest = (next_ + capacity - 1) % capacity;
+            if (at_[latest] <= t && t - at_[latest] <= hold.count()) return value_[latest];
             return std::nullopt;
         }
         if (n % 2 == 1) return v[n / 2];
@@ -48,10 +58,10 @@ class StreamWindow {
 
     // The lowest and highest sample kept: every median this window can give lies between them.
     std::pair<double, double> range() const {
-        double lo = samples_[0].value, hi = samples_[0].value;
+        double lo = value_[0], hi = value_[0];
         for (std::size_t i = 1; i < size_; ++i) {
-            lo = std::min(lo, samples_[i].value);
-            hi = std::max(hi, samples_[i].value);
+            lo = std::min(lo, value_[i]);
+            hi = std::max(hi, value_[i]);
         }
         return {lo, hi};
     }
@@ -59,11 +69,23 @@ class StreamWindow {
     void clear() { size_ = next_ = 0; }
 
   private:
-    struct Sample {
-        Millis at{0};
-        double value{0};
-    };
-    std::array<Sample, capacity> samples_{};
+    // Sample times are kept as 32-bit milliseconds from `base_`, moved when a sample would not
+    // fit (after ~12 days). One then more than ~24 days back is kept as 24 days back: outside
+    // every window (at most 60 s) and hold (at most 1 h) a profile can set.
+    static constexpr std::int64_t max_offset = std::int64_t{1} << 30;
+
+    void rebase(Millis to) {
+        const std::int64_t shift = (base_ - to).count();
+        for (std::size_t i = 0; i < size_; ++i)
+            at_[i] = static_cast<std::int32_t>(
+                std::clamp<std::int64_t>(at_[i] + shift, std::numeric_limits<std::int32_t>::min(),
+                                         std::numeric_limits<std::int32_t>::max()));
+        base_ = to;
+    }
+
+    Millis base_{0};
+    std::array<double, capacity> value_{};
+    std::array<std::int32_t, capacity> at_{};
     std::uint8_t next_{0};
     std::uint8_t size_{0};
 };
