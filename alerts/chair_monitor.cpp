@@ -222,31 +222,28 @@ void ChairMonitor::take(const Reading& r, Instant now, std::vector<AlarmTransiti
 }
 
 bool ChairMonitor::calm(const RuleState& rs, const Rule& rule, Values& values) const {
-    const bool high = rule.direction == Direction::high;
     if (rs.bounded && !is_cuff(rule.signal)) {
-        const auto slot = stream_slot(rule.signal);
-        if (streams_[slot].empty()) return true;
-        if (!(values.ranged & (1U << slot))) {
-            values.range[slot] = streams_[slot].range();
-            values.ranged |= static_cast<std::uint8_t>(1U << slot);
-        }
-        const auto [lo, hi] = values.range[slot];
-        if (short_of_bound(rs, rule, high ? hi : lo)) return true;
+        if (streams_[stream_slot(rule.signal)].empty()) return true;
+        if (short_of_bound(rs, rule, extreme(rule, values))) return true;
         // Near a limit: the exact judgement below decides.
     }
     for (const auto& tier : rule.tiers) {
         const Signal sig = rule.signal_of(tier);
         if (is_cuff(sig)) continue;  // idle on it now, and it stays until the next reading
-        const auto slot = stream_slot(sig);
-        if (streams_[slot].empty()) continue;
-        if (!(values.ranged & (1U << slot))) {
-            values.range[slot] = streams_[slot].range();
-            values.ranged |= static_cast<std::uint8_t>(1U << slot);
-        }
-        const auto [lo, hi] = values.range[slot];
-        if (rule.beyond(tier, high ? hi : lo, base_of(sig))) return false;
+        if (streams_[stream_slot(sig)].empty()) continue;
+        if (rule.beyond(tier, extreme(rule, values, sig), base_of(sig))) return false;
     }
     return true;
+}
+
+double ChairMonitor::extreme(const Rule& rule, Values& values, std::optional<Signal> signal) const {
+    const auto slot = stream_slot(signal.value_or(rule.signal));
+    if (!(values.ranged & (1U << slot))) {
+        values.range[slot] = streams_[slot].range();
+        values.ranged |= static_cast<std::uint8_t>(1U << slot);
+    }
+    const auto [lo, hi] = values.range[slot];
+    return rule.direction == Direction::high ? hi : lo;
 }
 
 bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t fresh,
@@ -255,8 +252,14 @@ bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t f
     if (!rs.idle || rs.alarm) return false;
     const Rule& rule = profile_->rules[rule_index];
     if (rs.bounded) {
-        const auto& value = value_of(values, rule.signal, now);
-        if (value && !short_of_bound(rs, rule, *value)) return false;
+        // A stream's median (or held latest sample) lies within its samples' range: a range
+        // short of the bound spares working the median out.
+        const bool stream = !is_cuff(rule.signal);
+        if (!(stream && (streams_[stream_slot(rule.signal)].empty() ||
+                         short_of_bound(rs, rule, extreme(rule, values))))) {
+            const auto& value = value_of(values, rule.signal, now);
+            if (value && !short_of_bound(rs, rule, *value)) return false;
+        }
     } else {
         for (const auto& tier : rule.tiers) {
             const Signal sig = rule.signal_of(tier);
@@ -266,11 +269,10 @@ bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t f
     }
     // What update_tier() would do to an idle tier whose value is not beyond: a new reading ends
     // a run of consecutive readings; nothing else changes.
+    // (A signal that just arrived always has a current value.)
     TierState* states = tiers_of(rule_index);
     for (std::size_t t = 0; t < rule.tiers.size(); ++t)
-        if (const Signal sig = rule.signal_of(rule.tiers[t]);
-            (fresh & mask_of(sig)) && value_of(values, sig, now))
-            states[t].count = 0;
+        if (fresh & mask_of(rule.signal_of(rule.tiers[t]))) states[t].count = 0;
     rs.quiet = calm(rs, rule, values);
     return true;
 }
@@ -278,7 +280,7 @@ bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t f
 void ChairMonitor::on_tick(Instant now, std::vector<AlarmTransition>& out) {
     Values values;
     for (std::size_t i = 0; i < rules_.size(); ++i)
-        if (!rules_[i].quiet && applies(profile_->rules[i])) evaluate(i, now, 0, values, out);
+        if (!rules_[i].quiet) evaluate(i, now, 0, values, out);
     for (std::size_t i = 0; i < feeds_.size(); ++i)
         evaluate_feed(i, now, out);
 }
@@ -368,7 +370,10 @@ void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts
 void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fresh, Values& values,
                             std::vector<AlarmTransition>& out) {
     const Rule& rule = profile_->rules[rule_index];
-    if (!applies(rule)) return;
+    if (!applies(rule)) {
+        rules_[rule_index].quiet = true;  // until the phase changes, which wakes every rule
+        return;
+    }
     if (still_idle(rule_index, now.mono, fresh, values)) return;
     RuleState& rs = rules_[rule_index];
     TierState* states = tiers_of(rule_index);

@@ -80,7 +80,8 @@ class ChairMonitor {
         std::uint8_t uses{0};         // mask_of() bits of the signals its tiers judge
         // Nothing pending, no alarm, and no value a tick could judge is beyond a tier (a cuff
         // value stays until the next reading; a stream's median stays within its samples): ticks
-        // skip the rule until a reading, the baseline, the phase or the profile changes.
+        // skip the rule until a reading, the baseline, the phase or the profile changes. A rule
+        // that does not apply in the current phase is quiet too.
         bool quiet{false};
         bool idle{false};  // no tier pending or active (as of its last evaluation)
         // Every tier judges the rule's own signal, and a value short of `bound` (high rules:
@@ -105,6 +106,9 @@ class ChairMonitor {
     void take(const Reading& r, Instant now, std::vector<AlarmTransition>& out);
     // No value a tick could judge before the next reading is beyond a tier of the rule.
     bool calm(const RuleState& rs, const Rule& rule, Values& values) const;
+    // The most extreme sample a (non-empty) stream keeps in the rule's direction: its median
+    // is no further. The stream of `signal`, or of the rule's own signal.
+    double extreme(const Rule& rule, Values& values, std::optional<Signal> signal = {}) const;
     // The common case, an idle rule on values beyond none of its tiers, judged cheaply; false
     // if the rule needs the full evaluation.
     bool still_idle(std::size_t rule_index, Millis now, std::uint8_t fresh, Values& values);

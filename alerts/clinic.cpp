@@ -331,6 +331,7 @@ void Clinic::notice(Chair& chair, std::string_view condition, std::string_view t
 }
 
 void Clinic::publish(Chair& chair, Session& session, std::vector<ClinicEvent>& out) {
+    if (changes_.empty()) return;  // most readings change nothing
     published_.clear();
     for (const auto& c : changes_)
         chair.book.apply(c, chair.monitor.profile(), published_);
