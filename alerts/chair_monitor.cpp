@@ -22,6 +22,7 @@ ChairMonitor::ChairMonitor(std::shared_ptr<const Profile> profile) : profile_(st
 }
 
 void ChairMonitor::init_state() {
+    asleep_ = false;
     const auto& rules = profile_->rules;
     rules_.clear();
     rules_.resize(rules.size());
@@ -79,6 +80,20 @@ void ChairMonitor::compute_bounds() {
 void ChairMonitor::wake_all() {
     for (auto& r : rules_)
         r.quiet = false;
+    asleep_ = false;
+}
+
+void ChairMonitor::settle() {
+    asleep_ = std::all_of(rules_.begin(), rules_.end(), [](const RuleState& r) { return r.quiet; });
+    wake_at_ = Millis::max();
+    for (const auto& f : feeds_) {
+        if (f.alarm) {  // a silent feed's alarm grows with the silence
+            asleep_ = false;
+            return;
+        }
+        if (f.last_seen != never && f.quiet_for != Millis::max())
+            wake_at_ = std::min(wake_at_, f.last_seen + f.quiet_for);
+    }
 }
 
 namespace {
@@ -198,6 +213,7 @@ void ChairMonitor::on_readings(std::span<const Reading> readings, Instant now,
     Values values;
     for (std::size_t i = 0; i < rules_.size(); ++i)
         if (rules_[i].uses & fresh) evaluate(i, now, fresh, values, out);
+    settle();
 }
 
 void ChairMonitor::take(const Reading& r, Instant now, std::vector<AlarmTransition>& out) {
@@ -278,11 +294,13 @@ bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t f
 }
 
 void ChairMonitor::on_tick(Instant now, std::vector<AlarmTransition>& out) {
+    if (sleeping(now.mono)) return;
     Values values;
     for (std::size_t i = 0; i < rules_.size(); ++i)
         if (!rules_[i].quiet) evaluate(i, now, 0, values, out);
     for (std::size_t i = 0; i < feeds_.size(); ++i)
         evaluate_feed(i, now, out);
+    settle();
 }
 
 void ChairMonitor::close(std::unique_ptr<AlarmTransition>& alarm, Instant now, ClearCause cause,

@@ -45,6 +45,9 @@ class ChairMonitor {
         wake_all();
     }
     Phase phase() const { return phase_; }
+    // Until `now`, a tick would change nothing: every rule is quiet, no feed alarm is active,
+    // and no feed has been silent long enough for a tier. on_tick() then returns at once.
+    bool sleeping(Millis now) const { return asleep_ && now <= wake_at_; }
     // The value rules judge now: the stream median, or the last cuff reading.
     std::optional<double> current_value(Signal s, Millis now) const;
 
@@ -128,6 +131,8 @@ class ChairMonitor {
         return rule.direction == Direction::high ? value < rs.bound : value > rs.bound;
     }
     void wake_all();
+    // Works out sleeping() after the rules and feeds were judged.
+    void settle();
     void close(std::unique_ptr<AlarmTransition>& alarm, Instant now, ClearCause cause,
                std::vector<AlarmTransition>& out);
     TierState* tiers_of(std::size_t rule_index) { return &tiers_[rules_[rule_index].first_tier]; }
@@ -145,6 +150,8 @@ class ChairMonitor {
     std::array<StreamWindow, 2> streams_{};
     std::array<double, signal_count> last_value_{none, none, none, none, none};
     std::array<double, signal_count> baseline_{none, none, none, none, none};
+    Millis wake_at_{0};   // the first time a feed tier could apply (asleep_)
+    bool asleep_{false};  // every rule quiet and no feed alarm, as of the last judgement
     Phase phase_{Phase::monitoring};
     std::uint32_t next_alarm_no_{1};
 };

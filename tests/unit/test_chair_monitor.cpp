@@ -240,6 +240,47 @@ TEST_CASE("feed lost: technical alarm after the timeout, tiers, and cleared when
     CHECK(back[0].value == doctest::Approx(40));
 }
 
+TEST_CASE("a calm chair sleeps between readings; a silent feed or a value near a limit wakes it") {
+    alerts::FeedRule feed;
+    feed.condition = "hr_feed_lost";
+    feed.signal_mask = alerts::mask_of(Signal::hr);
+    feed.tiers = {{10s, Priority::low}, {30s, Priority::medium}};
+    auto p = hr_profile();
+    p->feeds = {feed};
+    Bench b(p);
+    CHECK_FALSE(b.monitor.sleeping(0s));  // nothing judged yet
+    CHECK(b.hr_stream(0s, 5s, 70).empty());
+    // HR 70 is far from 110 and 45: ticks have nothing to do until the feed could be lost,
+    // 10 s after the last sample (4 s).
+    CHECK(b.monitor.sleeping(5s));
+    CHECK(b.monitor.sleeping(14s));
+    CHECK_FALSE(b.monitor.sleeping(14s + 1ms));
+    CHECK(b.tick(14s).empty());
+    auto lost = b.tick(15s);
+    REQUIRE(lost.size() == 1);
+    CHECK(lost[0].condition == "hr_feed_lost");
+    CHECK_FALSE(b.monitor.sleeping(16s));  // the feed alarm grows with the silence
+    auto medium = b.tick(35s);
+    REQUIRE(medium.size() == 1);
+    CHECK(medium[0].priority == Priority::medium);
+    CHECK(b.reading(40s, Signal::hr, 70).size() == 1);  // cleared: the feed resumed
+    CHECK(b.monitor.sleeping(41s));
+    // 115 among the window's samples: hr_high's 110 is within reach, so every tick judges.
+    CHECK(b.reading(41s, Signal::hr, 115).empty());
+    CHECK_FALSE(b.monitor.sleeping(42s));
+    // The median passes 110 at 42 s; the 60 s delay runs out at 102 s, on a tick between
+    // readings.
+    for (Millis t = 42s; t <= 101s; t += 1s) {
+        CHECK(b.reading(t, Signal::hr, 115).empty());
+        CHECK_FALSE(b.monitor.sleeping(t + 500ms));
+        CHECK(b.tick(t + 500ms).empty());
+    }
+    auto raised = b.tick(102s);
+    REQUIRE(raised.size() == 1);
+    CHECK(raised[0].condition == "hr_high");
+    CHECK(raised[0].state == AlarmState::raised);
+}
+
 TEST_CASE("a BP feed is fed by any cuff signal and not by HR") {
     alerts::FeedRule feed;
     feed.condition = "bp_feed_lost";
