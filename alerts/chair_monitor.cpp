@@ -270,9 +270,10 @@ bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t f
     if (rs.bounded) {
         // A stream's median (or held latest sample) lies within its samples' range: a range
         // short of the bound spares working the median out.
-        const bool stream = !is_cuff(rule.signal);
-        if (!(stream && (streams_[stream_slot(rule.signal)].empty() ||
-                         short_of_bound(rs, rule, extreme(rule, values))))) {
+        const bool settled_by_range =
+            !is_cuff(rule.signal) && (streams_[stream_slot(rule.signal)].empty() ||
+                                      short_of_bound(rs, rule, extreme(rule, values)));
+        if (!settled_by_range) {
             const auto& value = value_of(values, rule.signal, now);
             if (value && !short_of_bound(rs, rule, *value)) return false;
         }
