@@ -23,30 +23,30 @@ ChairMonitor::ChairMonitor(std::shared_ptr<const Profile> profile) : profile_(st
 
 void ChairMonitor::init_state() {
     asleep_ = false;
-    const auto& rules = profile_->rules;
-    rules_.clear();
-    rules_.resize(rules.size());
-    std::size_t tiers = 0;
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-        RuleState& rs = rules_[i];
-        rs.first_tier = static_cast<std::uint32_t>(tiers);
-        for (const auto& t : rules[i].tiers)
-            rs.uses |= mask_of(rules[i].signal_of(t));
-        tiers += rules[i].tiers.size();
+    const Profile& profile = *profile_;
+    State::Sizes sizes{static_cast<std::uint32_t>(profile.rules.size()), 0, 0,
+                       static_cast<std::uint32_t>(profile.feeds.size())};
+    for (const auto& r : profile.rules)
+        for (const auto& t : r.tiers) {
+            ++sizes[1];
+            sizes[2] += t.within.count() > 0;
+        }
+    state_ = State(sizes);
+    std::uint32_t first_tier = 0;
+    for (std::size_t i = 0; i < profile.rules.size(); ++i) {
+        const Rule& rule = profile.rules[i];
+        RuleState& rs = rules()[i];
+        rs.first_tier = first_tier;
+        for (const auto& t : rule.tiers)
+            rs.uses |= mask_of(rule.signal_of(t));
+        first_tier += static_cast<std::uint32_t>(rule.tiers.size());
     }
-    tiers_.assign(tiers, TierState{});
-    std::size_t bounded_counts = 0;
-    for (const auto& r : rules)
-        for (const auto& t : r.tiers)
-            bounded_counts += t.within.count() > 0;
-    count_at_.assign(bounded_counts, never);
-    feeds_.clear();
-    feeds_.resize(profile_->feeds.size());
-    for (std::size_t i = 0; i < feeds_.size(); ++i) {
-        const auto& feed_tiers = profile_->feeds[i].tiers;
-        feeds_[i].quiet_for = Millis::max();
-        for (const auto& t : feed_tiers)
-            feeds_[i].quiet_for = std::min(feeds_[i].quiet_for, t.after);
+    std::fill(counts().begin(), counts().end(), never);
+    for (std::size_t i = 0; i < profile.feeds.size(); ++i) {
+        FeedState& fs = feeds()[i];
+        fs.quiet_for = Millis::max();
+        for (const auto& t : profile.feeds[i].tiers)
+            fs.quiet_for = std::min(fs.quiet_for, t.after);
     }
     compute_bounds();
 }
@@ -56,9 +56,9 @@ void ChairMonitor::init_state() {
 // must pass both.
 void ChairMonitor::compute_bounds() {
     constexpr double inf = std::numeric_limits<double>::infinity();
-    for (std::size_t i = 0; i < rules_.size(); ++i) {
+    for (std::size_t i = 0; i < rules().size(); ++i) {
         const Rule& rule = profile_->rules[i];
-        RuleState& rs = rules_[i];
+        RuleState& rs = rules()[i];
         const bool high = rule.direction == Direction::high;
         rs.bounded = std::all_of(rule.tiers.begin(), rule.tiers.end(),
                                  [&](const Tier& t) { return rule.signal_of(t) == rule.signal; });
@@ -78,15 +78,15 @@ void ChairMonitor::compute_bounds() {
 }
 
 void ChairMonitor::wake_all() {
-    for (auto& r : rules_)
+    for (auto& r : rules())
         r.quiet = false;
     asleep_ = false;
 }
 
 void ChairMonitor::settle() {
-    asleep_ = std::all_of(rules_.begin(), rules_.end(), [](const RuleState& r) { return r.quiet; });
+    asleep_ = std::ranges::all_of(rules(), [](const RuleState& r) { return r.quiet; });
     wake_at_ = Millis::max();
-    for (const auto& f : feeds_) {
+    for (const auto& f : feeds()) {
         if (f.alarm) {  // a silent feed's alarm grows with the silence
             asleep_ = false;
             return;
@@ -98,7 +98,7 @@ void ChairMonitor::settle() {
 
 namespace {
 
-// The count_at_ slot of a tier with a `within` bound, by its index among all the profile's
+// The counts() slot of a tier with a `within` bound, by its index among all the profile's
 // tiers: how many such tiers come before it.
 std::size_t within_slot(const Profile& profile, std::size_t tier_index) {
     std::size_t slot = 0, index = 0;
@@ -128,11 +128,12 @@ bool same_tiers(const Rule& a, const Rule& b) {
 
 void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant now,
                                std::vector<AlarmTransition>& out) {
-    auto old_rules = std::move(rules_);
-    auto old_tiers = std::move(tiers_);
-    auto old_feeds = std::move(feeds_);
+    State old_state = std::move(state_);
+    const auto old_rules = old_state.get<0>();
+    const auto old_tiers = old_state.get<1>();
+    const auto old_counts = old_state.get<2>();
+    const auto old_feeds = old_state.get<3>();
     auto old_profile = std::move(profile_);
-    const auto old_counts = std::move(count_at_);
     profile_ = std::move(profile);
     init_state();
     std::vector<bool> kept(old_rules.size(), false);
@@ -141,15 +142,15 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
         for (std::size_t j = 0; j < old_profile->rules.size(); ++j) {
             if (old_profile->rules[j].condition != rule.condition) continue;
             kept[j] = true;
-            auto& alarm = rules_[i].alarm;
+            auto& alarm = rules()[i].alarm;
             if (same_tiers(rule, old_profile->rules[j])) {
                 // Unchanged: timers and counts go on.
                 alarm = std::move(old_rules[j].alarm);
                 std::copy_n(old_tiers.begin() + old_rules[j].first_tier, rule.tiers.size(),
-                            tiers_.begin() + rules_[i].first_tier);
+                            tiers().begin() + rules()[i].first_tier);
                 for (std::size_t t = 0; t < rule.tiers.size(); ++t)
                     if (rule.tiers[t].within.count() > 0)
-                        count_at(rules_[i].first_tier + t) =
+                        count_at(rules()[i].first_tier + t) =
                             old_counts[within_slot(*old_profile, old_rules[j].first_tier + t)];
             } else if (old_rules[j].alarm) {
                 // Changed limits: keep the alarm; a tier the value is beyond stays active only
@@ -172,12 +173,12 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
     for (std::size_t i = 0; i < profile_->feeds.size(); ++i)
         for (std::size_t j = 0; j < old_profile->feeds.size(); ++j)
             if (old_profile->feeds[j].condition == profile_->feeds[i].condition) {
-                feeds_[i].last_seen = old_feeds[j].last_seen;
-                feeds_[i].alarm = old_feeds[j].alarm
-                                      ? std::make_unique<AlarmTransition>(*old_feeds[j].alarm)
-                                      : nullptr;
+                feeds()[i].last_seen = old_feeds[j].last_seen;
+                feeds()[i].alarm = old_feeds[j].alarm
+                                       ? std::make_unique<AlarmTransition>(*old_feeds[j].alarm)
+                                       : nullptr;
                 old_feeds[j].alarm.reset();
-                if (feeds_[i].alarm) feeds_[i].alarm->condition = profile_->feeds[i].condition;
+                if (feeds()[i].alarm) feeds()[i].alarm->condition = profile_->feeds[i].condition;
             }
     for (auto& f : old_feeds)
         close(f.alarm, now, ClearCause::reconfigured, out);
@@ -211,8 +212,9 @@ void ChairMonitor::on_readings(std::span<const Reading> readings, Instant now,
         fresh |= mask_of(r.signal);
     }
     Values values;
-    for (std::size_t i = 0; i < rules_.size(); ++i)
-        if (rules_[i].uses & fresh) evaluate(i, now, fresh, values, out);
+    const auto rule_states = rules();
+    for (std::size_t i = 0; i < rule_states.size(); ++i)
+        if (rule_states[i].uses & fresh) evaluate(i, now, fresh, values, out);
     settle();
 }
 
@@ -221,9 +223,10 @@ void ChairMonitor::take(const Reading& r, Instant now, std::vector<AlarmTransiti
     last_value_[si] = r.value;
     if (!is_cuff(r.signal)) streams_[stream_slot(r.signal)].push(now.mono, r.value);
 
-    for (std::size_t i = 0; i < feeds_.size(); ++i) {
+    const auto feed_states = feeds();
+    for (std::size_t i = 0; i < feed_states.size(); ++i) {
         if (!profile_->feeds[i].fed_by(r.signal)) continue;
-        auto& fs = feeds_[i];
+        auto& fs = feed_states[i];
         if (fs.alarm) {
             fs.alarm->state = AlarmState::cleared;
             fs.alarm->cause = ClearCause::feed_resumed;
@@ -264,7 +267,7 @@ double ChairMonitor::extreme(const Rule& rule, Values& values, std::optional<Sig
 
 bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t fresh,
                               Values& values) {
-    RuleState& rs = rules_[rule_index];
+    RuleState& rs = rules()[rule_index];
     if (!rs.idle || rs.alarm) return false;
     const Rule& rule = profile_->rules[rule_index];
     if (rs.bounded) {
@@ -297,9 +300,11 @@ bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t f
 void ChairMonitor::on_tick(Instant now, std::vector<AlarmTransition>& out) {
     if (sleeping(now.mono)) return;
     Values values;
-    for (std::size_t i = 0; i < rules_.size(); ++i)
-        if (!rules_[i].quiet) evaluate(i, now, 0, values, out);
-    for (std::size_t i = 0; i < feeds_.size(); ++i)
+    const auto rule_states = rules();
+    for (std::size_t i = 0; i < rule_states.size(); ++i)
+        if (!rule_states[i].quiet) evaluate(i, now, 0, values, out);
+    const auto feed_count = feeds().size();
+    for (std::size_t i = 0; i < feed_count; ++i)
         evaluate_feed(i, now, out);
     settle();
 }
@@ -315,9 +320,9 @@ void ChairMonitor::close(std::unique_ptr<AlarmTransition>& alarm, Instant now, C
 }
 
 void ChairMonitor::reset(Instant now, ClearCause cause, std::vector<AlarmTransition>& out) {
-    for (auto& r : rules_)
+    for (auto& r : rules())
         close(r.alarm, now, cause, out);
-    for (auto& f : feeds_)
+    for (auto& f : feeds())
         close(f.alarm, now, cause, out);
     init_state();
     for (auto& s : streams_)
@@ -331,20 +336,20 @@ void ChairMonitor::reset(Instant now, ClearCause cause, std::vector<AlarmTransit
 void ChairMonitor::set_phase(Phase phase, Instant now, std::vector<AlarmTransition>& out) {
     phase_ = phase;
     wake_all();
-    for (std::size_t i = 0; i < rules_.size(); ++i) {
+    for (std::size_t i = 0; i < rules().size(); ++i) {
         const Rule& rule = profile_->rules[i];
         if (applies(rule)) continue;
-        close(rules_[i].alarm, now, ClearCause::phase_changed, out);
+        close(rules()[i].alarm, now, ClearCause::phase_changed, out);
         std::fill_n(tiers_of(i), rule.tiers.size(), TierState{});
         for (std::size_t t = 0; t < rule.tiers.size(); ++t)
-            if (rule.tiers[t].within.count() > 0) count_at(rules_[i].first_tier + t) = never;
+            if (rule.tiers[t].within.count() > 0) count_at(rules()[i].first_tier + t) = never;
     }
     // Judge at once in the new phase, so a phase-specific limit takes effect without waiting.
     on_tick(now, out);
 }
 
 Millis& ChairMonitor::count_at(std::size_t tier_index) {
-    return count_at_[within_slot(*profile_, tier_index)];
+    return counts()[within_slot(*profile_, tier_index)];
 }
 
 void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value,
@@ -355,7 +360,7 @@ void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts
         if (!beyond) {
             ts.count = 0;
         } else if (tier.within.count() > 0) {
-            Millis& last = count_at(static_cast<std::size_t>(&ts - tiers_.data()));
+            Millis& last = count_at(static_cast<std::size_t>(&ts - tiers().data()));
             const bool gap_too_long = last != never && now - last > tier.within;
             ts.count = gap_too_long ? 1 : ts.count + 1;
             last = now;
@@ -390,11 +395,11 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
                             std::vector<AlarmTransition>& out) {
     const Rule& rule = profile_->rules[rule_index];
     if (!applies(rule)) {
-        rules_[rule_index].quiet = true;  // until the phase changes, which wakes every rule
+        rules()[rule_index].quiet = true;  // until the phase changes, which wakes every rule
         return;
     }
     if (still_idle(rule_index, now.mono, fresh, values)) return;
-    RuleState& rs = rules_[rule_index];
+    RuleState& rs = rules()[rule_index];
     TierState* states = tiers_of(rule_index);
     const bool high = rule.direction == Direction::high;
 
@@ -476,7 +481,7 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
 void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
                                  std::vector<AlarmTransition>& out) {
     const FeedRule& feed = profile_->feeds[feed_index];
-    FeedState& fs = feeds_[feed_index];
+    FeedState& fs = feeds()[feed_index];
     if (fs.last_seen == never) return;  // a feed that never delivered cannot be lost
     const Millis silent = now.mono - fs.last_seen;
     if (!fs.alarm && silent <= fs.quiet_for) return;  // no tier could apply yet
@@ -528,9 +533,9 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
 
 std::vector<AlarmTransition> ChairMonitor::active_alarms() const {
     std::vector<AlarmTransition> result;
-    for (const auto& r : rules_)
+    for (const auto& r : rules())
         if (r.alarm) result.push_back(*r.alarm);
-    for (const auto& f : feeds_)
+    for (const auto& f : feeds())
         if (f.alarm) result.push_back(*f.alarm);
     return result;
 }

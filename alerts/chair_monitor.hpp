@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "alerts/alarm.hpp"
+#include "alerts/packed_arrays.hpp"
 #include "alerts/profile.hpp"
 #include "alerts/stream_window.hpp"
 
@@ -79,7 +80,7 @@ class ChairMonitor {
         bool idle() const { return since == never && !active; }
     };
     struct RuleState {
-        std::uint32_t first_tier{0};  // into tiers_
+        std::uint32_t first_tier{0};  // into tiers()
         std::uint8_t uses{0};         // mask_of() bits of the signals its tiers judge
         // Nothing pending, no alarm, and no value a tick could judge is beyond a tier (a cuff
         // value stays until the next reading; a stream's median stays within its samples): ticks
@@ -94,7 +95,7 @@ class ChairMonitor {
         std::unique_ptr<AlarmTransition> alarm;  // allocated only while an alarm is active
     };
     struct FeedState {
-        Millis quiet_for{0};  // the shortest silence any of its tiers alarms after
+        Millis quiet_for{Millis::zero()};  // the shortest silence any of its tiers alarms after
         Millis last_seen{never};
         std::unique_ptr<AlarmTransition> alarm;
     };
@@ -121,7 +122,7 @@ class ChairMonitor {
                   std::vector<AlarmTransition>& out);
     void update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value, Millis now,
                      bool new_reading);
-    // The count_at_ slot of a tier with a `within` bound, by its index in tiers_.
+    // The counts() slot of a tier with a `within` bound, by its index in tiers().
     Millis& count_at(std::size_t tier_index);
     bool applies(const Rule& rule) const { return rule.phases & phase_bit(phase_); }
     void evaluate_feed(std::size_t feed_index, Instant now, std::vector<AlarmTransition>& out);
@@ -135,18 +136,23 @@ class ChairMonitor {
     void settle();
     void close(std::unique_ptr<AlarmTransition>& alarm, Instant now, ClearCause cause,
                std::vector<AlarmTransition>& out);
-    TierState* tiers_of(std::size_t rule_index) { return &tiers_[rules_[rule_index].first_tier]; }
+    TierState* tiers_of(std::size_t rule_index) { return &tiers()[rules()[rule_index].first_tier]; }
 
     // Streams are kept for the streamed signals only (HR, SpO2); cuff signals keep their last.
     static constexpr std::size_t stream_slot(Signal s) { return s == Signal::hr ? 0 : 1; }
 
+    // One block: per rule, every rule's tiers one after the other, per tier with a `within`
+    // bound (few have one: cuff confirmations) when it last counted a reading, per feed.
+    using State = PackedArrays<RuleState, TierState, Millis, FeedState>;
+    std::span<RuleState> rules() { return state_.get<0>(); }
+    std::span<const RuleState> rules() const { return state_.get<0>(); }
+    std::span<TierState> tiers() { return state_.get<1>(); }
+    std::span<Millis> counts() { return state_.get<2>(); }
+    std::span<FeedState> feeds() { return state_.get<3>(); }
+    std::span<const FeedState> feeds() const { return state_.get<3>(); }
+
     std::shared_ptr<const Profile> profile_;
-    std::vector<RuleState> rules_;
-    std::vector<TierState> tiers_;  // every rule's tiers, one after the other
-    // When each tier with a `within` bound last counted a reading, in the order of tiers_ (few
-    // tiers have one: cuff confirmations).
-    std::vector<Millis> count_at_;
-    std::vector<FeedState> feeds_;
+    State state_;
     std::array<StreamWindow, 2> streams_{};
     std::array<double, signal_count> last_value_{none, none, none, none, none};
     std::array<double, signal_count> baseline_{none, none, none, none, none};

@@ -217,6 +217,13 @@ void Clinic::reconfigure(ClinicProfiles profiles, ClinicSettings settings, Insta
     }
 }
 
+std::string_view Clinic::last_base_id(const Chair& chair) {
+    if (!chair.last_ended) return {};
+    std::string_view id = chair.last_ended->id;
+    if (chair.same_second) id.remove_suffix(std::to_string(chair.same_second).size() + 1);
+    return id;
+}
+
 void Clinic::open_session(Chair& chair, std::string_view chair_id, const SessionInfo* info,
                           Instant now, std::vector<ClinicEvent>& out) {
     if (chair.session) end_session(chair, now, EndReason::superseded, out);
@@ -232,11 +239,10 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
     const auto base =
         info && !info->session_id.empty() ? info->session_id : make_session_id(chair_id, now);
     // Sessions of one chair started in the same second must not share a log file.
-    chair.same_second = base == chair.last_base_id ? chair.same_second + 1 : 0;
-    chair.last_base_id = base;
+    chair.same_second = base == last_base_id(chair) ? chair.same_second + 1 : 0;
     s.id = chair.same_second ? base + "-" + std::to_string(chair.same_second) : base;
     s.implicit = info == nullptr;
-    if (info) s.info = *info;
+    if (info) s.start_info = std::make_shared<const SessionInfo>(*info);
     s.profile = profile->name;
     s.phase = info ? Phase::baseline : Phase::monitoring;
     s.started = s.last_reading = now;

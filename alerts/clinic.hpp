@@ -107,10 +107,11 @@ class Clinic {
         AlarmBook book;
         std::unique_ptr<BaselineCollector> baseline;  // only while a baseline phase collects
         bool artifact_noted{false};
-        std::string last_base_id;  // the id the last session would have had without a suffix
-        int same_second{0};        // how many sessions before this one had that same id
+        // How many sessions before the last one had the id it would have had without a suffix
+        // (one per second: "-1", "-2"...).
+        int same_second{0};
         std::optional<Session> session;
-        std::unique_ptr<Session> last_ended;  // what events of its end point at
+        std::unique_ptr<Session> last_ended;  // what events of its end point at; the last session
     };
     struct Hash {
         using is_transparent = void;
@@ -120,6 +121,8 @@ class Clinic {
     };
 
     Chair* chair_for(std::string_view chair_id, bool create);
+    // The id the chair's last session would have had without a suffix (none: empty).
+    static std::string_view last_base_id(const Chair& chair);
     void open_session(Chair& chair, std::string_view chair_id, const SessionInfo* info, Instant now,
                       std::vector<ClinicEvent>& out);
     void end_session(Chair& chair, Instant now, EndReason reason, std::vector<ClinicEvent>& out);

@@ -20,6 +20,11 @@ std::string_view to_string(EndReason r) {
     return "unknown";
 }
 
+const SessionInfo& Session::info() const {
+    static const SessionInfo none;
+    return start_info ? *start_info : none;
+}
+
 void Session::record(const AlarmTransition& t) {
     const bool open_record = std::any_of(alarms.rbegin(), alarms.rend(), [&](const AlarmRecord& r) {
         return r.alarm_no == t.alarm_no && !r.end;

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,13 +67,17 @@ std::string_view to_string(EndReason r);
 struct Session {
     std::string chair;
     std::string id;
-    bool implicit{true};  // started by a reading rather than a start message
-    SessionInfo info;
+    // What the start message said; null for a session that readings started. Shared and
+    // immutable: most sessions have none, and a chair's state is kept for every chair.
+    std::shared_ptr<const SessionInfo> start_info;
     std::string profile;  // the profile in force
+    // The small fields together, so that they share one word.
+    bool implicit{true};  // started by a reading rather than a start message
     Phase phase{Phase::monitoring};
+    bool baseline_formed{false};
+    EndReason end_reason{EndReason::idle};
     std::optional<Instant> dose_start, dose_end;
     Baseline baseline;
-    bool baseline_formed{false};
     std::optional<Instant> discharge_ready;
     // The session's clinical clock: the latest time the devices and the nurse station stamped
     // (receive time when they stamp nothing). Baseline spacing and observation length are
@@ -84,11 +89,12 @@ struct Session {
     Instant started;
     Instant last_reading;
     std::optional<Instant> ended;
-    EndReason end_reason{EndReason::idle};
     std::size_t readings{0};
     std::array<SignalStats, signal_count> stats{};
     std::vector<AlarmRecord> alarms;
 
+    // What the start message said (all empty for a session that readings started).
+    const SessionInfo& info() const;
     void record(const Reading& r) {
         ++readings;
         stats[index_of(r.signal)].add(r.value);

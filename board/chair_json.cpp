@@ -92,7 +92,7 @@ void write_chair(drivers::JsonWriter& w, const Station& station, std::string_vie
         const auto profile = station.profile(s->profile);
         w.key("session_id").value(s->id);
         w.key("profile").value(s->profile);
-        if (!s->info.route.empty()) w.key("route").value(s->info.route);
+        if (!s->info().route.empty()) w.key("route").value(s->info().route);
         w.key("phase").value(alerts::to_string(s->phase));
         w.key("implicit").value(s->implicit);
         w.key("started").time(s->started.wall);
@@ -100,8 +100,8 @@ void write_chair(drivers::JsonWriter& w, const Station& station, std::string_vie
         const auto elapsed =
             std::max(s->clock - start, Millis(0)) + (now.mono - s->last_reading.mono);
         w.key("elapsed_s").number(seconds(elapsed), 0);
-        if (opt.show_patient_ref && !s->info.patient_ref.empty())
-            w.key("patient_ref").value(s->info.patient_ref);
+        if (opt.show_patient_ref && !s->info().patient_ref.empty())
+            w.key("patient_ref").value(s->info().patient_ref);
         w.key("vitals").begin_object();
         if (live && profile) {
             for (auto sig : alerts::all_signals) {

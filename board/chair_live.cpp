@@ -11,7 +11,7 @@ std::string_view ChairLiveBook::on_event(const ClinicEvent& e, alerts::Instant n
         c = ChairLive{};
         c.session_id = s.id;
         c.start_clock = s.started.wall;
-        if (s.info.ts) c.start_clock = *s.info.ts;
+        if (s.info().ts) c.start_clock = *s.info().ts;
     }
     if (e.type == ClinicEvent::Type::reading) {
         const auto i = alerts::index_of(e.reading.signal);

@@ -35,7 +35,7 @@ void write_session_info(JsonWriter& w, const alerts::Session& s) {
     w.key("implicit").value(s.implicit);
     w.key("profile").value(s.profile);
     w.key("phase").value(alerts::to_string(s.phase));
-    const auto& i = s.info;
+    const auto& i = s.info();
     if (!i.route.empty()) w.key("route").value(i.route);
     if (i.weight_kg) w.key("weight_kg").number(*i.weight_kg);
     if (i.dose_mg_per_kg) w.key("dose_mg_per_kg").number(*i.dose_mg_per_kg, 3);

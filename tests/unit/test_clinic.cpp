@@ -157,3 +157,20 @@ TEST_CASE("two sessions of one chair started in the same second get distinct ids
     clinic.on_reading("a", {Signal::sbp, 120, 0ms}, at(2s), out);
     CHECK(clinic.session("a")->id == "a-20251124T160002Z");
 }
+
+TEST_CASE("a start message's session id that ends like a suffix is still told apart") {
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(bp_profile()), {30min, 10});
+    std::vector<ClinicEvent> out;
+    const auto start = [&](std::string id, Millis t) {
+        alerts::SessionInfo info;
+        info.session_id = std::move(id);
+        clinic.on_control("a", alerts::ControlAction::start, info, at(t), out);
+        return clinic.session("a")->id;
+    };
+    CHECK(start("S-1", 0ms) == "S-1");
+    CHECK(start("S-1", 100ms) == "S-1-1");
+    CHECK(start("S-1", 200ms) == "S-1-2");
+    CHECK(start("S", 300ms) == "S");
+    CHECK(start("S-1", 400ms) == "S-1");
+    CHECK(clinic.session("a")->info().session_id == "S-1");
+}

@@ -120,7 +120,7 @@ TEST_CASE("a session read back from its log leaves the chair as it was, alarm id
     REQUIRE(s2);
     CHECK(s2->id == s1->id);
     CHECK(s2->phase == s1->phase);
-    CHECK(s2->info.patient_ref == "pseudonym-7");
+    CHECK(s2->info().patient_ref == "pseudonym-7");
     CHECK(s2->baseline.value == s1->baseline.value);
     CHECK(s2->readings == s1->readings);
     const auto again = after.listed_alarms("chair-1");
