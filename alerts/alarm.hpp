@@ -30,35 +30,36 @@ std::string_view to_string(ClearCause c);
 
 struct AlarmTransition {
     std::uint32_t alarm_no{0};  // per session, stable for the alarm's life
-    std::string condition;      // owned: a reload may free the profile it came from
+    // (The small fields are kept together, so that they share words: every chair with an alarm
+    // keeps its transition, and the alarm book another.)
     AlarmKind kind{AlarmKind::physiological};
     AlarmState state{AlarmState::raised};
     Priority priority{Priority::low};  // the highest active tier (last held, once cleared)
     Signal signal{Signal::hr};
-    double value{0};  // the value judged at this transition (seconds of silence for feeds)
-    double limit{0};  // the limit of the tier shown
     bool inclusive{true};
     bool high{true};        // the limit is an upper one
     bool relative{false};   // the limit shown is the patient's baseline plus a rise
     bool rise_rule{false};  // the rule judges rises over the baseline
-    double baseline{0};
-    double peak{0};  // the most extreme value seen while active
-    Instant onset;
-    Instant at;
+    bool feed{false};       // a silent-feed alarm: value and limit are seconds
     ClearCause cause{ClearCause::none};
-
     // The alarm's lifecycle, kept by the AlarmBook.
     bool active{true};    // the condition is present now
     bool latched{false};  // the condition ended but the alarm waits for an acknowledgement
     bool acknowledged{false};
     bool realarm{false};  // raised again because an acknowledgement ran out
+    Priority max_priority{Priority::low};
+    int escalation_level{0};
+    std::string condition;  // owned: a reload may free the profile it came from
+    double value{0};        // the value judged at this transition (seconds of silence for feeds)
+    double limit{0};        // the limit of the tier shown
+    double baseline{0};
+    double peak{0};  // the most extreme value seen while active
+    Instant onset;
+    Instant at;
     std::string acknowledged_by;
     Instant acknowledged_at;
-    int escalation_level{0};
-    Priority max_priority{Priority::low};
     std::string_view text_hint;  // advisories: what the notice says, beyond its condition
 
-    bool feed{false};  // a silent-feed alarm: value and limit are seconds
     bool is_feed() const { return feed; }
 };
 

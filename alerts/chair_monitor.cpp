@@ -352,41 +352,57 @@ Millis& ChairMonitor::count_at(std::size_t tier_index) {
     return counts()[within_slot(*profile_, tier_index)];
 }
 
+std::int32_t ChairMonitor::tier_time(Millis now) {
+    constexpr std::int64_t max_offset = std::int64_t{1} << 30;
+    const std::int64_t offset = (now - tier_base_).count();
+    if (offset < max_offset && offset > -max_offset) return static_cast<std::int32_t>(offset);
+    for (auto& ts : tiers())
+        if (ts.since != TierState::no_time)
+            ts.since = static_cast<std::int32_t>(
+                std::clamp<std::int64_t>(ts.since - offset, TierState::no_time + 1,
+                                         std::numeric_limits<std::int32_t>::max()));
+    tier_base_ = now;
+    return 0;
+}
+
 void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value,
-                               Millis now, bool new_reading) {
+                               Millis now, std::int32_t tier_now, bool new_reading) {
     const auto base = base_of(rule.signal_of(tier));
     const bool beyond = rule.beyond(tier, value, base);
+    const auto one_more = [](std::int16_t n) {
+        return static_cast<std::int16_t>(std::min<int>(n + 1, TierState::max_count));
+    };
     if (new_reading) {
         if (!beyond) {
             ts.count = 0;
         } else if (tier.within.count() > 0) {
             Millis& last = count_at(static_cast<std::size_t>(&ts - tiers().data()));
             const bool gap_too_long = last != never && now - last > tier.within;
-            ts.count = gap_too_long ? 1 : ts.count + 1;
+            ts.count = gap_too_long ? std::int16_t{1} : one_more(ts.count);
             last = now;
         } else {
-            ts.count = std::min(ts.count + 1, std::numeric_limits<std::int32_t>::max() - 1);
+            ts.count = one_more(ts.count);
         }
     }
     if (beyond) {
-        if (!ts.beyond_pending()) ts.since = now;
+        if (!ts.beyond_pending()) ts.since = tier_now;
         ts.inside = false;
     } else if (ts.beyond_pending()) {
-        ts.since = never;
+        ts.since = TierState::no_time;
     }
     if (!ts.active) {
         ts.active = beyond && (tier.consecutive <= 1 || ts.count >= tier.consecutive) &&
-                    now - ts.since >= tier.delay;
+                    elapsed(tier_now, ts.since) >= tier.delay;
         return;
     }
     if (!rule.inside_by_margin(tier, value, base)) {
-        if (ts.inside) ts.since = never, ts.inside = false;
+        if (ts.inside) ts.since = TierState::no_time, ts.inside = false;
         return;
     }
-    if (!ts.inside) ts.since = now, ts.inside = true;
-    if (now - ts.since >= rule.clear_hold) {
+    if (!ts.inside) ts.since = tier_now, ts.inside = true;
+    if (elapsed(tier_now, ts.since) >= rule.clear_hold) {
         ts.active = false;
-        ts.since = never;
+        ts.since = TierState::no_time;
         ts.inside = false;
     }
 }
@@ -400,6 +416,7 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
     }
     if (still_idle(rule_index, now.mono, fresh, values)) return;
     RuleState& rs = rules()[rule_index];
+    const std::int32_t tier_now = tier_time(now.mono);
     TierState* states = tiers_of(rule_index);
     const bool high = rule.direction == Direction::high;
 
@@ -413,13 +430,13 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
         const auto& value = value_of(values, sig, now.mono);
         TierState& ts = states[t];
         if (!value) {  // nothing current to judge: an alarm stays, a pending delay starts over
-            ts.since = never;
+            ts.since = TierState::no_time;
             ts.inside = false;
             idle = idle && !ts.active;
             continue;
         }
         if (!judged || sig == rule.signal) judged = value;
-        update_tier(rule, tier, ts, *value, now.mono, (fresh & mask_of(sig)) != 0);
+        update_tier(rule, tier, ts, *value, now.mono, tier_now, (fresh & mask_of(sig)) != 0);
         idle = idle && ts.idle();
         if (!ts.active) continue;
         const Tier* best = top < rule.tiers.size() ? &rule.tiers[top] : nullptr;

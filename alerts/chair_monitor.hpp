@@ -69,15 +69,18 @@ class ChairMonitor {
     std::optional<double> base_of(Signal s) const { return known(baseline_[index_of(s)]); }
 
     // One tier's timers. The value is never beyond and back inside at once, so one instant
-    // serves both: beyond since `since`, or (an active tier) back inside since `since`.
+    // serves both: beyond since `since`, or (an active tier) back inside since `since`. There is
+    // one for every tier of every chair, so it is kept to 8 bytes: the instant is a tier_time().
     struct TierState {
-        Millis since{never};
-        std::int32_t count{0};  // the time of the last counted reading: count_at_, if `within`
+        static constexpr std::int32_t no_time = std::numeric_limits<std::int32_t>::min();
+        static constexpr std::int16_t max_count = std::numeric_limits<std::int16_t>::max();
+        std::int32_t since{no_time};
+        std::int16_t count{0};  // readings in a row beyond the limit, up to max_count
         bool inside{false};
         bool active{false};
 
-        bool beyond_pending() const { return since != never && !inside; }
-        bool idle() const { return since == never && !active; }
+        bool beyond_pending() const { return since != no_time && !inside; }
+        bool idle() const { return since == no_time && !active; }
     };
     struct RuleState {
         std::uint32_t first_tier{0};  // into tiers()
@@ -120,8 +123,15 @@ class ChairMonitor {
     // Judges a rule at `now`; `fresh` has the mask_of() bits of signals that just arrived.
     void evaluate(std::size_t rule_index, Instant now, std::uint8_t fresh, Values& values,
                   std::vector<AlarmTransition>& out);
+    // `now` as a tier instant: milliseconds after tier_base_, which moves when `now` is ~12 days
+    // away from it. A tier instant then more than ~24 days back is kept as 24 days back: longer
+    // ago than any delay or clear hold a profile can set (at most 1 h).
+    std::int32_t tier_time(Millis now);
+    static Millis elapsed(std::int32_t now, std::int32_t since) {
+        return Millis(std::int64_t{now} - std::int64_t{since});
+    }
     void update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value, Millis now,
-                     bool new_reading);
+                     std::int32_t tier_now, bool new_reading);
     // The counts() slot of a tier with a `within` bound, by its index in tiers().
     Millis& count_at(std::size_t tier_index);
     bool applies(const Rule& rule) const { return rule.phases & phase_bit(phase_); }
@@ -156,8 +166,9 @@ class ChairMonitor {
     std::array<StreamWindow, 2> streams_{};
     std::array<double, signal_count> last_value_{none, none, none, none, none};
     std::array<double, signal_count> baseline_{none, none, none, none, none};
-    Millis wake_at_{0};   // the first time a feed tier could apply (asleep_)
-    bool asleep_{false};  // every rule quiet and no feed alarm, as of the last judgement
+    Millis tier_base_{0};  // what tier instants count from
+    Millis wake_at_{0};    // the first time a feed tier could apply (asleep_)
+    bool asleep_{false};   // every rule quiet and no feed alarm, as of the last judgement
     Phase phase_{Phase::monitoring};
     std::uint32_t next_alarm_no_{1};
 };

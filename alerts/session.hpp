@@ -33,20 +33,21 @@ struct SignalStats {
 // The life of one alarm, for the session summary.
 struct AlarmRecord {
     std::uint32_t alarm_no{0};
-    std::string condition;
+    // The small fields together, so that they share 16 bytes with the number.
     AlarmKind kind{AlarmKind::physiological};
     bool feed{false};
     Signal signal{Signal::hr};
     Priority max_priority{Priority::low};
-    double limit{0};  // the limit of the highest tier reached
     bool high{true};
+    ClearCause cause{ClearCause::none};
+    int escalations{0};
+    std::string condition;
+    double limit{0};  // the limit of the highest tier reached
     double peak{0};
     Instant onset;
     std::optional<Instant> end;
-    ClearCause cause{ClearCause::none};
     std::string acknowledged_by;
     std::optional<Instant> acknowledged_at;
-    int escalations{0};
 };
 
 // What a start message says about the session. `patient_ref` goes to the session log only.

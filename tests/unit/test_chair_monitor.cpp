@@ -405,3 +405,31 @@ TEST_CASE("a sparse stream sample stays current for the hold time only") {
     for (Millis t = 1s; t <= 70s; t += 1s)
         CHECK(short_hold.tick(t).empty());
 }
+
+TEST_CASE("a condition delay counts from its start while the tier clock moves (12-day steps)") {
+    // Tier instants are 32-bit milliseconds from a base that moves every ~12 days (2^30 ms).
+    const auto delayed_map_low = [] {
+        return profile({rule("map_low", Signal::map, Direction::low, 5, 0ms,
+                             {tier(60, Priority::medium, 120s, 1, 0ms, false)})});
+    };
+    for (const Millis start : {Millis(std::int64_t{1} << 30) - 60s, Millis(40LL * 86'400'000)}) {
+        CAPTURE(start.count());
+        Bench b(delayed_map_low());
+        CHECK(b.reading(start, Signal::map, 55).empty());
+        CHECK(b.tick(start + 100s).empty());  // the first one's base moves here
+        CHECK(b.tick(start + 119s).empty());
+        CHECK(b.tick(start + 120s).size() == 1);
+    }
+}
+
+TEST_CASE("a clear hold that began a month ago has run out") {
+    Bench b(profile({rule("map_low", Signal::map, Direction::low, 5, 300s,
+                          {tier(60, Priority::medium, 0ms, 1, 0ms, false)})}));
+    REQUIRE(b.reading(0s, Signal::map, 55).size() == 1);
+    CHECK(b.reading(200s, Signal::map, 70).empty());  // back inside: the 300 s hold starts
+    CHECK(b.tick(499s).empty());
+    const auto later = b.tick(200s + 30 * 24h);
+    REQUIRE(later.size() == 1);
+    CHECK(later[0].state == AlarmState::cleared);
+    CHECK(later[0].cause == alerts::ClearCause::back_in_range);
+}
