@@ -1,8 +1,9 @@
 // The disk queue behind `broker.queue_dir`: Paho's persistence interface over one append-only
 // file instead of one file per message. Every message Paho stores (a publish waiting to be
 // sent, or sent and not yet acknowledged) is one appended record, every removal another; the
-// live messages are also kept in memory. When nothing is live the file is cut back to empty,
-// and when it has grown well past its live content it is rewritten with only that.
+// live messages are also kept in memory. When nothing is live and the file has reached 64 KiB
+// it is cut back to empty, and when it has grown well past its live content it is rewritten
+// with only that.
 //
 // Each record reaches the kernel with one write(2) before Paho goes on, so a crash or
 // `kill -9` of the daemon loses nothing (the same guarantee as Paho's own file persistence,

@@ -2,9 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <string>
 
 #include "drivers/outbox_journal.hpp"
 #include "drivers/tcp_nodelay.hpp"
@@ -52,23 +55,47 @@ TEST_CASE("the outbox journal keeps what is live across a reopen, and forgets wh
     CHECK(again.damaged_bytes_dropped() == 0);
 }
 
-TEST_CASE("the outbox journal is cut back to empty once nothing is waiting") {
+TEST_CASE("an empty outbox journal is cut back to empty once it has grown to 64 KiB") {
     TempDir dir("cw-outbox");
-    OutboxJournal j((dir.path / "q.outbox").string());
-    j.put("s-1", parts("one"));
-    j.put("s-2", parts("two"));
-    CHECK(j.file_bytes() > 0);
-    j.remove("s-1");
-    CHECK(j.file_bytes() > 0);
-    j.remove("s-2");
-    CHECK(j.file_bytes() == 0);
-    CHECK(fs::file_size(j.path()) == 0);
-    j.remove("s-2");  // removing twice is harmless and writes nothing
-    CHECK(j.file_bytes() == 0);
-    j.put("s-3", parts("three"));
-    j.clear();
-    CHECK(j.keys().empty());
-    CHECK(fs::file_size(j.path()) == 0);
+    const auto file = (dir.path / "q.outbox").string();
+    {
+        OutboxJournal j(file);
+        j.put("s-1", parts("one"));
+        j.put("s-2", parts("two"));
+        CHECK(j.file_bytes() > 0);
+        j.remove("s-1");
+        j.remove("s-2");
+        // Nothing waits, and the file is small: left as it is (cutting costs more than it saves).
+        CHECK(j.keys().empty());
+        const auto small = j.file_bytes();
+        CHECK(small > 0);
+        CHECK(fs::file_size(j.path()) == small);
+        j.remove("s-2");  // removing twice is harmless and writes nothing
+        CHECK(j.file_bytes() == small);
+    }
+    {
+        OutboxJournal j(file);  // its dead records read back as nothing waiting
+        CHECK(j.keys().empty());
+        CHECK(j.damaged_bytes_dropped() == 0);
+        // Grown past 64 KiB, the next time nothing waits it is cut back to empty.
+        const std::string big(1000, 'b');
+        std::uint64_t largest = 0;
+        int n = 0;
+        do {
+            j.put("k-" + std::to_string(n), parts(big));
+            largest = std::max(largest, j.file_bytes());
+            j.remove("k-" + std::to_string(n));
+            REQUIRE(++n < 200);
+        } while (j.file_bytes() > 0);
+        // Not cut before it reached 64 KiB, and cut as soon as it had (records of ~1 KiB).
+        CHECK(largest > (64U << 10) - 1100);
+        CHECK(largest < (64U << 10) + 1100);
+        CHECK(fs::file_size(j.path()) == 0);
+        j.put("s-3", parts("three"));
+        j.clear();
+        CHECK(j.keys().empty());
+        CHECK(fs::file_size(j.path()) == 0);
+    }
 }
 
 TEST_CASE("a record cut short or damaged ends the journal there; what came before is kept") {
