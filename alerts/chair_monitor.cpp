@@ -353,14 +353,11 @@ Millis& ChairMonitor::count_at(std::size_t tier_index) {
 }
 
 std::int32_t ChairMonitor::tier_time(Millis now) {
-    constexpr std::int64_t max_offset = std::int64_t{1} << 30;
     const std::int64_t offset = (now - tier_base_).count();
-    if (offset < max_offset && offset > -max_offset) return static_cast<std::int32_t>(offset);
+    if (short_time::fits(offset)) return static_cast<std::int32_t>(offset);
     for (auto& ts : tiers())
         if (ts.since != TierState::no_time)
-            ts.since = static_cast<std::int32_t>(
-                std::clamp<std::int64_t>(ts.since - offset, TierState::no_time + 1,
-                                         std::numeric_limits<std::int32_t>::max()));
+            ts.since = short_time::rebased(ts.since, offset, TierState::no_time + 1);
     tier_base_ = now;
     return 0;
 }

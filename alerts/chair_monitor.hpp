@@ -14,6 +14,7 @@
 #include "alerts/alarm.hpp"
 #include "alerts/packed_arrays.hpp"
 #include "alerts/profile.hpp"
+#include "alerts/short_time.hpp"
 #include "alerts/stream_window.hpp"
 
 namespace chairwatch::alerts {
@@ -123,9 +124,8 @@ class ChairMonitor {
     // Judges a rule at `now`; `fresh` has the mask_of() bits of signals that just arrived.
     void evaluate(std::size_t rule_index, Instant now, std::uint8_t fresh, Values& values,
                   std::vector<AlarmTransition>& out);
-    // `now` as a tier instant: milliseconds after tier_base_, which moves when `now` is ~12 days
-    // away from it. A tier instant then more than ~24 days back is kept as 24 days back: longer
-    // ago than any delay or clear hold a profile can set (at most 1 h).
+    // `now` as a tier instant: a short_time instant after tier_base_, which moves (and the tier
+    // instants with it) when `now` is ~12 days away from it.
     std::int32_t tier_time(Millis now);
     static Millis elapsed(std::int32_t now, std::int32_t since) {
         return Millis(std::int64_t{now} - std::int64_t{since});

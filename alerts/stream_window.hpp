@@ -10,6 +10,7 @@
 #include <optional>
 #include <utility>
 
+#include "alerts/short_time.hpp"
 #include "alerts/types.hpp"
 
 namespace chairwatch::alerts {
@@ -21,7 +22,7 @@ class StreamWindow {
     void push(Millis at, double value) {
         if (size_ == 0) base_ = at;
         auto offset = (at - base_).count();
-        if (offset > max_offset || offset < -max_offset) {
+        if (!short_time::fits(offset)) {
             rebase(at);
             offset = 0;
         }
@@ -69,17 +70,13 @@ class StreamWindow {
     void clear() { size_ = next_ = 0; }
 
   private:
-    // Sample times are kept as 32-bit milliseconds from `base_`, moved when a sample would not
-    // fit (after ~12 days). One then more than ~24 days back is kept as 24 days back: outside
-    // every window (at most 60 s) and hold (at most 1 h) a profile can set.
-    static constexpr std::int64_t max_offset = std::int64_t{1} << 30;
-
+    // Sample times are short_time instants after `base_`, which moves when a sample would not
+    // fit (after ~12 days).
     void rebase(Millis to) {
-        const std::int64_t shift = (base_ - to).count();
+        const std::int64_t moved_by = (to - base_).count();
         for (std::size_t i = 0; i < size_; ++i)
-            at_[i] = static_cast<std::int32_t>(
-                std::clamp<std::int64_t>(at_[i] + shift, std::numeric_limits<std::int32_t>::min(),
-                                         std::numeric_limits<std::int32_t>::max()));
+            at_[i] =
+                short_time::rebased(at_[i], moved_by, std::numeric_limits<std::int32_t>::min());
         base_ = to;
     }
 
