@@ -113,6 +113,10 @@ struct EscalationPolicy {
 };
 
 struct Profile {
+    // What the engine keeps per chair is sized for these (config/ refuses more).
+    static constexpr std::size_t max_rules = 64;
+    static constexpr std::size_t max_tiers = 16;  // per rule
+
     std::string name{"default"};
     std::string route;  // "iv", "im", "intranasal", or empty
     std::vector<Rule> rules;

@@ -175,6 +175,11 @@ void ProfileResolver::merge_rules(const YAML::Node& rules, const std::string& pa
         for (const auto& f : out.profile->feeds)
             if (f.condition == cond)
                 r_.error(kv.first, path + ": condition '" + cond + "' is also a feed rule");
+        if (list.size() == alerts::Profile::max_rules) {
+            r_.error(kv.first, path + ": more than " + std::to_string(alerts::Profile::max_rules) +
+                                   " rules in one profile");
+            continue;
+        }
         list.push_back(std::move(*rule));
         out.seen[cond] = std::move(seen);
     }

@@ -164,6 +164,12 @@ std::optional<alerts::Rule> read_rule(YamlReader& r, const std::string& name, co
         r.error(tiers ? tiers : n, join(path, "tiers") + ": expected a non-empty list of limits");
         return std::nullopt;
     }
+    if (tiers.size() > alerts::Profile::max_tiers) {
+        r.error(tiers, join(path, "tiers") + ": " + std::to_string(tiers.size()) +
+                           " limits; a rule has at most " +
+                           std::to_string(alerts::Profile::max_tiers));
+        return std::nullopt;
+    }
     bool direction_known = false;
     bool ok = true;
     for (std::size_t i = 0; i < tiers.size(); ++i) {

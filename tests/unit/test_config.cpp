@@ -188,6 +188,22 @@ TEST_CASE("config errors name file, line, column and what is wrong") {
     SUBCASE("no profiles at all") {
         CHECK(contains(only_error("broker:\n  uri: tcp://h:1\n"), "profiles: missing"));
     }
+    SUBCASE("more limits in a rule than a chair keeps") {
+        std::string text = minimal;
+        for (int i = 0; i < 16; ++i)
+            text += "          - {at_or_above: " + std::to_string(181 + i) + ", priority: high}\n";
+        CHECK(contains(only_error(text),
+                       "t.yaml:9:11: profiles.p.rules.sbp_high.tiers: 17 limits; a rule has at "
+                       "most 16"));
+    }
+    SUBCASE("more rules in a profile than a chair keeps") {
+        std::string text = minimal;
+        for (int i = 0; i < 64; ++i)
+            text += "      r" + std::to_string(i) +
+                    ":\n        signal: hr\n        tiers: [{above: 150, priority: high}]\n";
+        CHECK(contains(only_error(text),
+                       "t.yaml:199:7: profiles.p.rules: more than 64 rules in one profile"));
+    }
     SUBCASE("feed tiers out of order") {
         auto e = only_error(minimal + R"(    feeds:
       hr_feed_lost:
