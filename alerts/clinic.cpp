@@ -1,5 +1,7 @@
 #include "alerts/clinic.hpp"
 
+#include <cstring>
+
 #include <algorithm>
 #include <charconv>
 
@@ -58,6 +60,29 @@ std::shared_ptr<const Profile> ClinicProfiles::for_chair(std::string_view chair)
 
 Clinic::Clinic(ClinicProfiles profiles, ClinicSettings settings)
     : profiles_(std::move(profiles)), settings_(settings) {}
+
+std::size_t Clinic::Hash::operator()(std::string_view s) const {
+    constexpr std::uint64_t k = 0xbf58476d1ce4e5b9ULL;  // splitmix64's multipliers
+    const auto mix = [](std::uint64_t h, std::uint64_t w) {
+        h = (h ^ w) * k;
+        return h ^ (h >> 31);
+    };
+    std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ s.size();
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        h = mix(h, w);
+    }
+    if (i < s.size()) {
+        std::uint64_t w = 0;
+        for (std::size_t j = i; j < s.size(); ++j)
+            w = (w << 8) | static_cast<unsigned char>(s[j]);
+        h = mix(h, w);
+    }
+    h *= 0x94d049bb133111ebULL;
+    return static_cast<std::size_t>(h ^ (h >> 29));
+}
 
 Clinic::Chair* Clinic::chair_for(std::string_view chair_id, bool create) {
     auto it = chairs_.find(chair_id);

@@ -113,11 +113,12 @@ class Clinic {
         std::optional<Session> session;
         std::unique_ptr<Session> last_ended;  // what events of its end point at; the last session
     };
+    // Chair ids are short: mixed eight bytes at a time, several times cheaper per reading than
+    // std::hash's MurmurHash. The map holds at most max_chairs ids, which bounds any run of
+    // collisions.
     struct Hash {
         using is_transparent = void;
-        std::size_t operator()(std::string_view s) const {
-            return std::hash<std::string_view>{}(s);
-        }
+        std::size_t operator()(std::string_view s) const;
     };
 
     Chair* chair_for(std::string_view chair_id, bool create);
