@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 namespace chairwatch::alerts {
 
@@ -17,12 +18,14 @@ bool more_extreme(bool high, double a, double b) {
 
 }  // namespace
 
-ChairMonitor::ChairMonitor(std::shared_ptr<const Profile> profile) : profile_(std::move(profile)) {
+ChairMonitor::ChairMonitor(std::shared_ptr<const Profile> profile, Shortcuts shortcuts)
+    : profile_(std::move(profile)), shortcuts_(shortcuts == Shortcuts::on) {
     init_state();
 }
 
 void ChairMonitor::init_state() {
     asleep_ = false;
+    calm_band_.fill({});
     const Profile& profile = *profile_;
     State::Sizes sizes{static_cast<std::uint32_t>(profile.rules.size()), 0, 0,
                        static_cast<std::uint32_t>(profile.feeds.size())};
@@ -31,12 +34,14 @@ void ChairMonitor::init_state() {
             ++sizes[1];
             sizes[2] += t.within.count() > 0;
         }
+    if (sizes[1] > std::numeric_limits<std::uint16_t>::max())
+        throw std::length_error("a profile has more tiers than a chair can keep");
     state_ = State(sizes);
     std::uint32_t first_tier = 0;
     for (std::size_t i = 0; i < profile.rules.size(); ++i) {
         const Rule& rule = profile.rules[i];
         RuleState& rs = rules()[i];
-        rs.first_tier = first_tier;
+        rs.first_tier = static_cast<std::uint16_t>(first_tier);
         for (const auto& t : rule.tiers)
             rs.uses |= mask_of(rule.signal_of(t));
         first_tier += static_cast<std::uint32_t>(rule.tiers.size());
@@ -79,13 +84,17 @@ void ChairMonitor::compute_bounds() {
 
 void ChairMonitor::wake_all() {
     for (auto& r : rules())
-        r.quiet = false;
+        r.due = RuleState::due_now;
     asleep_ = false;
+    calm_band_.fill({});
 }
 
 void ChairMonitor::settle() {
-    asleep_ = std::ranges::all_of(rules(), [](const RuleState& r) { return r.quiet; });
-    wake_at_ = Millis::max();
+    asleep_ = true;
+    std::int32_t due = RuleState::due_never;
+    for (const auto& r : rules())
+        due = std::min(due, r.due);
+    wake_at_ = due == RuleState::due_never ? Millis::max() : tier_base_ + Millis(due);
     for (const auto& f : feeds()) {
         if (f.alarm) {  // a silent feed's alarm grows with the silence
             asleep_ = false;
@@ -94,6 +103,43 @@ void ChairMonitor::settle() {
         if (f.last_seen != never && f.quiet_for != Millis::max())
             wake_at_ = std::min(wake_at_, f.last_seen + f.quiet_for);
     }
+}
+
+// A rule that does not apply in this phase has no say. Every other rule judging the stream must
+// be quiet and bounded on the stream's own signal, and every sample kept must be short of its
+// bound. Then, by induction, the median of any later window of samples inside the band is short
+// of every bound: a full judgement would find each rule idle and leave it so.
+ChairMonitor::Band ChairMonitor::Band::inside(double lo, double hi) {
+    constexpr float inf = std::numeric_limits<float>::infinity();
+    Band b{static_cast<float>(lo), static_cast<float>(hi)};
+    if (static_cast<double>(b.lo) < lo) b.lo = std::nextafter(b.lo, inf);
+    if (static_cast<double>(b.hi) > hi) b.hi = std::nextafter(b.hi, -inf);
+    return b;
+}
+
+void ChairMonitor::compute_band(Signal s) {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    Band& band = calm_band_[stream_slot(s)];
+    band = {};
+    double next_lo = -inf, next_hi = inf;
+    const auto rule_states = rules();
+    for (std::size_t i = 0; i < rule_states.size(); ++i) {
+        const RuleState& rs = rule_states[i];
+        const Rule& rule = profile_->rules[i];
+        if (!(rs.uses & mask_of(s)) || !applies(rule)) continue;
+        if (!rs.quiet() || !rs.idle || rs.alarm || !rs.bounded || rule.signal != s) return;
+        if (rule.direction == Direction::high)
+            next_hi = std::min(next_hi, rs.bound);
+        else
+            next_lo = std::max(next_lo, rs.bound);
+    }
+    const Band next = Band::inside(next_lo, next_hi);
+    const auto& stream = streams_[stream_slot(s)];
+    if (!stream.empty()) {
+        const auto [lo, hi] = stream.range();
+        if (!next.holds(lo) || !next.holds(hi)) return;
+    }
+    band = next;
 }
 
 namespace {
@@ -206,6 +252,15 @@ void ChairMonitor::on_reading(const Reading& r, Instant now, std::vector<AlarmTr
 
 void ChairMonitor::on_readings(std::span<const Reading> readings, Instant now,
                                std::vector<AlarmTransition>& out) {
+    if (shortcuts_ && readings.size() == 1 && !is_cuff(readings[0].signal) &&
+        calm_band_[stream_slot(readings[0].signal)].holds(readings[0].value)) {
+        // The common case: a stream sample well inside every limit. Its rules stay quiet. Feeds
+        // were seen later than sleeping() assumed, which can only wake the chair early.
+        const auto before = out.size();
+        take(readings[0], now, out);
+        if (out.size() != before) settle();  // a silent feed's alarm ended
+        return;
+    }
     std::uint8_t fresh = 0;
     for (const auto& r : readings) {
         take(r, now, out);
@@ -216,6 +271,8 @@ void ChairMonitor::on_readings(std::span<const Reading> readings, Instant now,
     for (std::size_t i = 0; i < rule_states.size(); ++i)
         if (rule_states[i].uses & fresh) evaluate(i, now, fresh, values, out);
     settle();
+    for (const Signal s : {Signal::hr, Signal::spo2})
+        if (fresh & mask_of(s)) compute_band(s);
 }
 
 void ChairMonitor::take(const Reading& r, Instant now, std::vector<AlarmTransition>& out) {
@@ -268,7 +325,7 @@ double ChairMonitor::extreme(const Rule& rule, Values& values, std::optional<Sig
 bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t fresh,
                               Values& values) {
     RuleState& rs = rules()[rule_index];
-    if (!rs.idle || rs.alarm) return false;
+    if (!shortcuts_ || !rs.idle || rs.alarm) return false;
     const Rule& rule = profile_->rules[rule_index];
     if (rs.bounded) {
         // A stream's median (or held latest sample) lies within its samples' range: a range
@@ -293,16 +350,17 @@ bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t f
     TierState* states = tiers_of(rule_index);
     for (std::size_t t = 0; t < rule.tiers.size(); ++t)
         if (fresh & mask_of(rule.signal_of(rule.tiers[t]))) states[t].count = 0;
-    rs.quiet = calm(rs, rule, values);
+    rs.due = calm(rs, rule, values) ? RuleState::due_never : stream_due(rs, now);
     return true;
 }
 
 void ChairMonitor::on_tick(Instant now, std::vector<AlarmTransition>& out) {
-    if (sleeping(now.mono)) return;
+    if (shortcuts_ && sleeping(now.mono)) return;
     Values values;
+    const std::int32_t tier_now = tier_time(now.mono);
     const auto rule_states = rules();
     for (std::size_t i = 0; i < rule_states.size(); ++i)
-        if (!rule_states[i].quiet) evaluate(i, now, 0, values, out);
+        if (!shortcuts_ || tier_now > rule_states[i].due) evaluate(i, now, 0, values, out);
     const auto feed_count = feeds().size();
     for (std::size_t i = 0; i < feed_count; ++i)
         evaluate_feed(i, now, out);
@@ -358,8 +416,47 @@ std::int32_t ChairMonitor::tier_time(Millis now) {
     for (auto& ts : tiers())
         if (ts.since != TierState::no_time)
             ts.since = short_time::rebased(ts.since, offset, TierState::no_time + 1);
+    for (auto& rs : rules())
+        if (rs.due != RuleState::due_now && rs.due != RuleState::due_never)
+            rs.due = std::min(short_time::rebased(rs.due, offset, RuleState::due_now),
+                              RuleState::due_never - 1);
     tier_base_ = now;
     return 0;
+}
+
+namespace {
+
+std::int32_t to_due(std::int64_t t) {
+    return static_cast<std::int32_t>(std::clamp<std::int64_t>(
+        t, std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max() - 1));
+}
+
+}  // namespace
+
+std::int32_t ChairMonitor::stream_due(const RuleState& rs, Millis now) const {
+    std::int64_t due = RuleState::due_never;
+    for (const Signal s : {Signal::hr, Signal::spo2}) {
+        if (!(rs.uses & mask_of(s))) continue;
+        const Millis next = streams_[stream_slot(s)].next_change(now, profile_->stream_window,
+                                                                 profile_->stream_hold);
+        if (next != Millis::max()) due = std::min(due, (next - tier_base_).count() - 1);
+    }
+    return due == RuleState::due_never ? RuleState::due_never : to_due(due);
+}
+
+std::int32_t ChairMonitor::due_after(const Rule& rule, const RuleState& rs, Millis now) const {
+    std::int64_t due = stream_due(rs, now);
+    const TierState* states = &tiers()[rs.first_tier];
+    for (std::size_t t = 0; t < rule.tiers.size(); ++t) {
+        const Tier& tier = rule.tiers[t];
+        const TierState& ts = states[t];
+        if (!ts.active && ts.beyond_pending() &&
+            (tier.consecutive <= 1 || ts.count >= tier.consecutive))
+            due = std::min(due, std::int64_t{ts.since} + tier.delay.count() - 1);
+        else if (ts.active && ts.inside)
+            due = std::min(due, std::int64_t{ts.since} + rule.clear_hold.count() - 1);
+    }
+    return due == RuleState::due_never ? RuleState::due_never : to_due(due);
 }
 
 void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value,
@@ -408,7 +505,7 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
                             std::vector<AlarmTransition>& out) {
     const Rule& rule = profile_->rules[rule_index];
     if (!applies(rule)) {
-        rules()[rule_index].quiet = true;  // until the phase changes, which wakes every rule
+        rules()[rule_index].due = RuleState::due_never;  // until the phase changes, which wakes all
         return;
     }
     if (still_idle(rule_index, now.mono, fresh, values)) return;
@@ -446,7 +543,9 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
         }
     }
     rs.idle = idle;
-    rs.quiet = idle && !rs.alarm && top == rule.tiers.size() && calm(rs, rule, values);
+    rs.due = idle && !rs.alarm && top == rule.tiers.size() && calm(rs, rule, values)
+                 ? RuleState::due_never
+                 : due_after(rule, rs, now.mono);
 
     auto& alarm = rs.alarm;
     if (alarm && judged && alarm->signal == rule.signal && more_extreme(high, *judged, alarm->peak))

@@ -21,7 +21,13 @@ namespace chairwatch::alerts {
 
 class ChairMonitor {
   public:
-    explicit ChairMonitor(std::shared_ptr<const Profile> profile);
+    // The engine skips work whose result it can tell in advance: rules a stream sample leaves
+    // quiet, ticks before anything is due. `off` judges every rule on every reading and tick:
+    // the same transitions, slower; tests hold the two to each other.
+    enum class Shortcuts : std::uint8_t { on, off };
+
+    explicit ChairMonitor(std::shared_ptr<const Profile> profile,
+                          Shortcuts shortcuts = Shortcuts::on);
 
     // Judges one accepted reading at `now`; appends any transitions to `out`.
     void on_reading(const Reading& r, Instant now, std::vector<AlarmTransition>& out);
@@ -47,8 +53,8 @@ class ChairMonitor {
         wake_all();
     }
     Phase phase() const { return phase_; }
-    // Until `now`, a tick would change nothing: every rule is quiet, no feed alarm is active,
-    // and no feed has been silent long enough for a tier. on_tick() then returns at once.
+    // Until `now`, a tick would change nothing: no rule is due, no feed alarm is active, and no
+    // feed has been silent long enough for a tier. on_tick() then returns at once.
     bool sleeping(Millis now) const { return asleep_ && now <= wake_at_; }
     // The value rules judge now: the stream median, or the last cuff reading.
     std::optional<double> current_value(Signal s, Millis now) const;
@@ -84,19 +90,25 @@ class ChairMonitor {
         bool idle() const { return since == no_time && !active; }
     };
     struct RuleState {
-        std::uint32_t first_tier{0};  // into tiers()
+        static constexpr std::int32_t due_now = std::numeric_limits<std::int32_t>::min();
+        static constexpr std::int32_t due_never = std::numeric_limits<std::int32_t>::max();
+        // Ticks skip the rule while the tier time is at or before `due`: before it, nothing a
+        // tick judges changes (no delay or clear hold runs out, no stream sample leaves its
+        // window). A reading, the baseline, the phase or the profile changing judges it anyway.
+        // `due_never` is quiet: no alarm, nothing pending, and no value a tick could judge is
+        // beyond a tier (a cuff value stays until the next reading; a stream's median stays
+        // within its samples). A rule that does not apply in the current phase is quiet too.
+        std::int32_t due{due_now};
+        std::uint16_t first_tier{0};  // into tiers()
         std::uint8_t uses{0};         // mask_of() bits of the signals its tiers judge
-        // Nothing pending, no alarm, and no value a tick could judge is beyond a tier (a cuff
-        // value stays until the next reading; a stream's median stays within its samples): ticks
-        // skip the rule until a reading, the baseline, the phase or the profile changes. A rule
-        // that does not apply in the current phase is quiet too.
-        bool quiet{false};
-        bool idle{false};  // no tier pending or active (as of its last evaluation)
+        bool idle : 1 {false};        // no tier pending or active (as of its last evaluation)
         // Every tier judges the rule's own signal, and a value short of `bound` (high rules:
         // below it; low rules: above it) is beyond none of them, with the current baseline.
-        bool bounded{false};
+        bool bounded : 1 {false};
         double bound{0};
         std::unique_ptr<AlarmTransition> alarm;  // allocated only while an alarm is active
+
+        bool quiet() const { return due == due_never; }
     };
     struct FeedState {
         Millis quiet_for{Millis::zero()};  // the shortest silence any of its tiers alarms after
@@ -132,6 +144,12 @@ class ChairMonitor {
     }
     void update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value, Millis now,
                      std::int32_t tier_now, bool new_reading);
+    // The last tier instant at which a tick would still change nothing for the rule: before
+    // its tiers' delays or clear holds run out, or a sample of a stream it judges leaves the
+    // window (after a full evaluation).
+    std::int32_t due_after(const Rule& rule, const RuleState& rs, Millis now) const;
+    // The same for the streams alone (an idle rule with a sample beyond a tier).
+    std::int32_t stream_due(const RuleState& rs, Millis now) const;
     // The counts() slot of a tier with a `within` bound, by its index in tiers().
     Millis& count_at(std::size_t tier_index);
     bool applies(const Rule& rule) const { return rule.phases & phase_bit(phase_); }
@@ -144,6 +162,8 @@ class ChairMonitor {
     void wake_all();
     // Works out sleeping() after the rules and feeds were judged.
     void settle();
+    // Works out calm_band_ for a stream, after its rules judged a sample of it.
+    void compute_band(Signal s);
     void close(std::unique_ptr<AlarmTransition>& alarm, Instant now, ClearCause cause,
                std::vector<AlarmTransition>& out);
     TierState* tiers_of(std::size_t rule_index) { return &tiers()[rules()[rule_index].first_tier]; }
@@ -157,6 +177,7 @@ class ChairMonitor {
     std::span<RuleState> rules() { return state_.get<0>(); }
     std::span<const RuleState> rules() const { return state_.get<0>(); }
     std::span<TierState> tiers() { return state_.get<1>(); }
+    std::span<const TierState> tiers() const { return state_.get<1>(); }
     std::span<Millis> counts() { return state_.get<2>(); }
     std::span<FeedState> feeds() { return state_.get<3>(); }
     std::span<const FeedState> feeds() const { return state_.get<3>(); }
@@ -164,11 +185,26 @@ class ChairMonitor {
     std::shared_ptr<const Profile> profile_;
     State state_;
     std::array<StreamWindow, 2> streams_{};
+    // Per stream, an open interval (lo, hi) that holds every sample the stream keeps, inside
+    // which every rule judging the stream is quiet and bounded: a new sample inside it changes
+    // no rule, and judging them is skipped. NaN: not known (any change to rules, baseline,
+    // phase or profile forgets it until the stream's rules are next judged). Floats, rounded
+    // inwards, keep it small.
+    struct Band {
+        float lo{std::numeric_limits<float>::quiet_NaN()};
+        float hi{std::numeric_limits<float>::quiet_NaN()};
+        static Band inside(double lo, double hi);
+        bool holds(double v) const {
+            return v > static_cast<double>(lo) && v < static_cast<double>(hi);
+        }
+    };
+    std::array<Band, 2> calm_band_{};
     std::array<double, signal_count> last_value_{none, none, none, none, none};
     std::array<double, signal_count> baseline_{none, none, none, none, none};
     Millis tier_base_{0};  // what tier instants count from
-    Millis wake_at_{0};    // the first time a feed tier could apply (asleep_)
-    bool asleep_{false};   // every rule quiet and no feed alarm, as of the last judgement
+    Millis wake_at_{0};    // the first time a rule is due or a feed tier could apply (asleep_)
+    bool asleep_{false};   // no feed alarm, as of the last judgement (then wake_at_ holds)
+    bool shortcuts_{true};
     Phase phase_{Phase::monitoring};
     std::uint32_t next_alarm_no_{1};
 };

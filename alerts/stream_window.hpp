@@ -57,6 +57,32 @@ class StreamWindow {
         return (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
+    // The first instant after `now` at which median() could give another value with no new
+    // sample: a sample enters or leaves the window, or the latest stops being held (or
+    // Millis::max(): never).
+    Millis next_change(Millis now, Millis window, Millis hold = Millis(0)) const {
+        constexpr auto none = std::numeric_limits<std::int64_t>::max();
+        if (size_ == 0) return Millis::max();
+        const std::int64_t t = (now - base_).count();
+        const std::int64_t from = t - window.count();
+        std::int64_t next = none;
+        bool in_window = false;
+        for (std::size_t i = 0; i < size_; ++i) {
+            if (at_[i] > t) {
+                next = std::min<std::int64_t>(next, at_[i]);  // enters then
+            } else if (at_[i] > from) {
+                in_window = true;
+                next = std::min(next, at_[i] + window.count());  // leaves then
+            }
+        }
+        if (!in_window) {
+            const std::size_t latest = (next_ + capacity - 1) % capacity;
+            if (at_[latest] <= t && t - at_[latest] <= hold.count())
+                next = std::min(next, at_[latest] + hold.count() + 1);
+        }
+        return next == none ? Millis::max() : base_ + Millis(next);
+    }
+
     // The lowest and highest sample kept: every median this window can give lies between them.
     std::pair<double, double> range() const {
         double lo = value_[0], hi = value_[0];

@@ -250,9 +250,13 @@ TEST_CASE("a calm chair sleeps between readings; a silent feed or a value near a
     Bench b(p);
     CHECK_FALSE(b.monitor.sleeping(0s));  // nothing judged yet
     CHECK(b.hr_stream(0s, 5s, 70).empty());
-    // HR 70 is far from 110 and 45: ticks have nothing to do until the feed could be lost,
-    // 10 s after the last sample (4 s).
+    // HR 70 is far from 110 and 45: ticks have nothing to do until the feed could be lost. The
+    // samples after the first were inside every limit and were not judged, so the chair wakes
+    // 10 s after the first (0 s) rather than the last (4 s): early, never late.
     CHECK(b.monitor.sleeping(5s));
+    CHECK(b.monitor.sleeping(10s));
+    CHECK_FALSE(b.monitor.sleeping(10s + 1ms));
+    CHECK(b.tick(10s + 1ms).empty());  // nothing to do; it sleeps on to 10 s after 4 s
     CHECK(b.monitor.sleeping(14s));
     CHECK_FALSE(b.monitor.sleeping(14s + 1ms));
     CHECK(b.tick(14s).empty());
@@ -265,20 +269,45 @@ TEST_CASE("a calm chair sleeps between readings; a silent feed or a value near a
     CHECK(medium[0].priority == Priority::medium);
     CHECK(b.reading(40s, Signal::hr, 70).size() == 1);  // cleared: the feed resumed
     CHECK(b.monitor.sleeping(41s));
-    // 115 among the window's samples: hr_high's 110 is within reach, so every tick judges.
+    // 115 among the window's samples: hr_high's 110 is within reach. The median (92.5) can
+    // only pass it when a sample leaves the window, the one of 40 s at 45 s.
     CHECK(b.reading(41s, Signal::hr, 115).empty());
-    CHECK_FALSE(b.monitor.sleeping(42s));
+    CHECK(b.monitor.sleeping(45s - 1ms));
+    CHECK_FALSE(b.monitor.sleeping(45s));
     // The median passes 110 at 42 s; the 60 s delay runs out at 102 s, on a tick between
-    // readings.
+    // readings. Until then a tick half a second after a reading has nothing to do: the next
+    // change is the oldest sample leaving the window (from 44 s on, a second after the reading).
     for (Millis t = 42s; t <= 101s; t += 1s) {
         CHECK(b.reading(t, Signal::hr, 115).empty());
-        CHECK_FALSE(b.monitor.sleeping(t + 500ms));
+        CHECK(b.monitor.sleeping(t + 500ms));
         CHECK(b.tick(t + 500ms).empty());
+        CHECK_FALSE(b.monitor.sleeping(std::max<Millis>(t + 1s, 45s)));
     }
+    CHECK(b.tick(102s - 1ms).empty());
     auto raised = b.tick(102s);
     REQUIRE(raised.size() == 1);
     CHECK(raised[0].condition == "hr_high");
     CHECK(raised[0].state == AlarmState::raised);
+}
+
+TEST_CASE("an ongoing BP alarm leaves the chair asleep until a clear hold or a reading") {
+    auto p = profile(
+        {rule("sbp_high", Signal::sbp, Direction::high, 10, 120s, {tier(180, Priority::high)})});
+    Bench b(p);
+    auto raised = b.reading(0s, Signal::sbp, 195);
+    REQUIRE(raised.size() == 1);
+    // A cuff value stays until the next reading: no tick can change the alarm.
+    CHECK(b.monitor.sleeping(299s));
+    CHECK(b.monitor.sleeping(Millis(std::chrono::hours(5))));
+    // Back inside by the margin: the 120 s clear hold runs out at 420 s, and only then.
+    CHECK(b.reading(300s, Signal::sbp, 165).empty());
+    CHECK(b.monitor.sleeping(420s - 1ms));
+    CHECK_FALSE(b.monitor.sleeping(420s));
+    CHECK(b.tick(420s - 1ms).empty());
+    auto cleared = b.tick(420s);
+    REQUIRE(cleared.size() == 1);
+    CHECK(cleared[0].state == AlarmState::cleared);
+    CHECK(b.monitor.sleeping(Millis(std::chrono::hours(5))));
 }
 
 TEST_CASE("a BP feed is fed by any cuff signal and not by HR") {

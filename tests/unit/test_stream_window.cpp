@@ -63,3 +63,23 @@ TEST_CASE("stream window: times months apart and clocks far from zero") {
     CHECK(w.median(before, 5s) == 50);
     CHECK(w.median(before + 3s, 5s) == 50);
 }
+
+TEST_CASE("stream window: when the median can next change with no new sample") {
+    StreamWindow w;
+    CHECK(w.next_change(0s, 5s, 10s) == Millis::max());  // empty: never
+    w.push(1s, 70);
+    w.push(2500ms, 72);
+    // Window (now - 5 s, now]: the sample of 1 s leaves at 6 s, the one of 2.5 s at 7.5 s.
+    CHECK(w.next_change(3s, 5s, 10s) == 6s);
+    CHECK(w.median(6s - 1ms, 5s) == doctest::Approx(71));
+    CHECK(w.median(6s, 5s) == 72);
+    CHECK(w.next_change(6s, 5s, 10s) == 7500ms);
+    // Then none is in the window: the latest holds until 10 s after it, and is gone 1 ms later.
+    CHECK(w.next_change(7500ms, 5s, 10s) == 12501ms);
+    CHECK(w.median(12500ms, 5s, 10s) == 72);
+    CHECK_FALSE(w.median(12501ms, 5s, 10s));
+    CHECK(w.next_change(12501ms, 5s, 10s) == Millis::max());
+    // A sample stamped after `now` changes the median when its time comes.
+    CHECK(w.next_change(0s, 5s, 10s) == 1s);
+    CHECK(w.next_change(2s, 5s, 10s) == 2500ms);
+}
