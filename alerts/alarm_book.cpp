@@ -126,6 +126,18 @@ void AlarmBook::on_tick(Instant now, const Profile& profile, std::vector<AlarmTr
     }
 }
 
+Millis AlarmBook::next_due() const {
+    Millis due = Millis::max();
+    for (const auto& e : entries_) {
+        const AlarmTransition& a = e.alarm;
+        if (a.acknowledged && a.active && e.ack_until.count() >= 0)
+            due = std::min(due, e.ack_until);
+        else if (!a.acknowledged && e.next_escalation.count() >= 0)
+            due = std::min(due, e.next_escalation);
+    }
+    return due;
+}
+
 AckResult AlarmBook::acknowledge(std::uint32_t alarm_no, std::string_view by, Instant now,
                                  const Profile& profile, std::vector<AlarmTransition>& out) {
     Entry* e = find_no(alarm_no);

@@ -30,6 +30,9 @@ class AlarmBook {
     // Every alarm a nurse must still see: active ones and latched ones, in raise order.
     std::vector<AlarmTransition> listed() const;
     bool has(std::uint32_t alarm_no) const;
+    // The first instant at which on_tick() has something to do (Millis::max(): nothing until
+    // an alarm is applied or acknowledged).
+    Millis next_due() const;
     std::uint32_t next_alarm_no() const { return next_no_; }
 
   private:

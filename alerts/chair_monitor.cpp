@@ -355,7 +355,7 @@ bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t f
 }
 
 void ChairMonitor::on_tick(Instant now, std::vector<AlarmTransition>& out) {
-    if (shortcuts_ && sleeping(now.mono)) return;
+    if (sleeping(now.mono)) return;
     Values values;
     const std::int32_t tier_now = tier_time(now.mono);
     const auto rule_states = rules();

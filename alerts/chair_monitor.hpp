@@ -55,7 +55,13 @@ class ChairMonitor {
     Phase phase() const { return phase_; }
     // Until `now`, a tick would change nothing: no rule is due, no feed alarm is active, and no
     // feed has been silent long enough for a tier. on_tick() then returns at once.
-    bool sleeping(Millis now) const { return asleep_ && now <= wake_at_; }
+    bool sleeping(Millis now) const { return shortcuts_ && asleep_ && now <= wake_at_; }
+    // The first instant at which sleeping() is false (Millis::max(): never, until a reading or
+    // a change of baseline, phase or profile).
+    Millis wakes_at() const {
+        if (!shortcuts_ || !asleep_) return Millis::min();
+        return wake_at_ == Millis::max() ? wake_at_ : wake_at_ + Millis(1);
+    }
     // The value rules judge now: the stream median, or the last cuff reading.
     std::optional<double> current_value(Signal s, Millis now) const;
 

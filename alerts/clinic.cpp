@@ -86,12 +86,31 @@ std::size_t Clinic::Hash::operator()(std::string_view s) const {
 
 Clinic::Chair* Clinic::chair_for(std::string_view chair_id, bool create) {
     auto it = chairs_.find(chair_id);
-    if (it != chairs_.end()) return &it->second;
+    if (it != chairs_.end()) {
+        due_[it->second.slot] = Millis::min();
+        return &it->second;
+    }
     if (!create || chairs_.size() >= settings_.max_chairs) return nullptr;
-    return &chairs_
-                .emplace(std::piecewise_construct, std::forward_as_tuple(chair_id),
-                         std::forward_as_tuple(profiles_.for_chair(chair_id)))
-                .first->second;
+    Chair& chair =
+        chairs_
+            .emplace(std::piecewise_construct, std::forward_as_tuple(chair_id),
+                     std::forward_as_tuple(profiles_.for_chair(chair_id), settings_.shortcuts))
+            .first->second;
+    chair.slot = static_cast<std::uint32_t>(order_.size());
+    order_.push_back(&chair);
+    due_.push_back(Millis::min());
+    return &chair;
+}
+
+Millis Clinic::next_due(const Chair& chair) const {
+    if (settings_.shortcuts == ChairMonitor::Shortcuts::off) return Millis::min();
+    if (!chair.session) return Millis::max();  // a reading or a start message comes first
+    const Session& s = *chair.session;
+    if (s.phase == Phase::observation && !s.discharge_ready && s.dose_end_clock &&
+        s.clock - *s.dose_end_clock >= chair.monitor.profile().discharge.min_observation)
+        return Millis::min();  // discharge readiness turns on values that change with time
+    return std::min({s.last_reading.mono + settings_.session_idle_end, chair.monitor.wakes_at(),
+                     chair.book.next_due()});
 }
 
 Admission Clinic::on_reading(std::string_view chair_id, const Reading& r, Instant now,
@@ -135,6 +154,7 @@ Admission Clinic::on_readings(std::string_view chair_id, std::span<const Reading
     chair->monitor.on_readings(readings, now, changes_);
     publish(*chair, s, out);
     if (s.phase == Phase::observation) check_discharge(*chair, now, out);
+    due_[chair->slot] = next_due(*chair);
     return Admission::accepted;
 }
 
@@ -204,34 +224,44 @@ AckResult Clinic::acknowledge(std::string_view chair_id, std::string_view alert_
 }
 
 void Clinic::on_tick(Instant now, std::vector<ClinicEvent>& out) {
-    for (auto& [id, chair] : chairs_) {
-        if (!chair.session) continue;
-        Session& s = *chair.session;
-        if (now.mono - s.last_reading.mono >= settings_.session_idle_end) {
-            end_session(chair, now, EndReason::idle, out);
-            continue;
-        }
-        chair.monitor.on_tick(now, changes_);
-        publish(chair, s, out);
-        published_.clear();
-        chair.book.on_tick(now, chair.monitor.profile(), published_);
-        for (const auto& t : published_) {
-            s.record(t);
-            out.push_back({ClinicEvent::Type::alarm, &s, {}, t});
-        }
-        if (s.phase == Phase::observation) check_discharge(chair, now, out);
+    for (std::size_t i = 0; i < order_.size(); ++i) {
+        if (now.mono < due_[i]) continue;
+        Chair& chair = *order_[i];
+        visit(chair, now, out);
+        due_[i] = next_due(chair);
     }
+}
+
+void Clinic::visit(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
+    if (!chair.session) return;
+    Session& s = *chair.session;
+    if (now.mono - s.last_reading.mono >= settings_.session_idle_end) {
+        end_session(chair, now, EndReason::idle, out);
+        return;
+    }
+    chair.monitor.on_tick(now, changes_);
+    publish(chair, s, out);
+    published_.clear();
+    chair.book.on_tick(now, chair.monitor.profile(), published_);
+    for (const auto& t : published_) {
+        s.record(t);
+        out.push_back({ClinicEvent::Type::alarm, &s, {}, t});
+    }
+    if (s.phase == Phase::observation) check_discharge(chair, now, out);
 }
 
 void Clinic::end_all(Instant now, EndReason reason, std::vector<ClinicEvent>& out) {
     for (auto& [id, chair] : chairs_)
         if (chair.session) end_session(chair, now, reason, out);
+    std::fill(due_.begin(), due_.end(), Millis::max());  // no session left
 }
 
 void Clinic::reconfigure(ClinicProfiles profiles, ClinicSettings settings, Instant now,
                          std::vector<ClinicEvent>& out) {
     profiles_ = std::move(profiles);
+    settings.shortcuts = settings_.shortcuts;  // kept from construction
     settings_ = settings;
+    std::fill(due_.begin(), due_.end(), Millis::min());
     for (auto& [id, chair] : chairs_) {
         auto p =
             chair.session ? profiles_.find(chair.monitor.profile().name) : profiles_.for_chair(id);

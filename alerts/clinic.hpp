@@ -21,6 +21,9 @@ namespace chairwatch::alerts {
 struct ClinicSettings {
     Millis session_idle_end{std::chrono::minutes(30)};
     std::size_t max_chairs{256};
+    // off: every chair's engine judges every rule on every reading and tick, and every tick
+    // visits every chair (for tests that hold the shortcuts to the same results).
+    ChairMonitor::Shortcuts shortcuts{ChairMonitor::Shortcuts::on};
 };
 
 // The profiles a clinic has, and which one each chair uses unless a start message names one.
@@ -102,7 +105,8 @@ class Clinic {
 
   private:
     struct Chair {
-        explicit Chair(std::shared_ptr<const Profile> p) : monitor(std::move(p)) {}
+        Chair(std::shared_ptr<const Profile> p, ChairMonitor::Shortcuts shortcuts)
+            : monitor(std::move(p), shortcuts) {}
         ChairMonitor monitor;  // has the profile in force
         AlarmBook book;
         std::unique_ptr<BaselineCollector> baseline;  // only while a baseline phase collects
@@ -112,6 +116,7 @@ class Clinic {
         int same_second{0};
         std::optional<Session> session;
         std::unique_ptr<Session> last_ended;  // what events of its end point at; the last session
+        std::uint32_t slot{0};                // into order_ and due_
     };
     // Chair ids are short: mixed eight bytes at a time, several times cheaper per reading than
     // std::hash's MurmurHash. The map holds at most max_chairs ids, which bounds any run of
@@ -121,7 +126,14 @@ class Clinic {
         std::size_t operator()(std::string_view s) const;
     };
 
+    // The chair, which the next tick then visits; nullptr if unknown and not `create`d.
     Chair* chair_for(std::string_view chair_id, bool create);
+    // The first instant a tick could change something for the chair: a rule or feed of its
+    // engine falls due, an escalation or acknowledgement runs out, its session goes idle, or
+    // (observation long enough, not yet discharge-ready) at every tick.
+    Millis next_due(const Chair& chair) const;
+    // What a tick does for one chair.
+    void visit(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
     // The id the chair's last session would have had without a suffix (none: empty).
     static std::string_view last_base_id(const Chair& chair);
     void open_session(Chair& chair, std::string_view chair_id, const SessionInfo* info, Instant now,
@@ -139,6 +151,10 @@ class Clinic {
     ClinicSettings settings_;
     // Chairs live in the map's nodes, which never move.
     std::unordered_map<std::string, Chair, Hash, std::equal_to<>> chairs_;
+    // Every chair in the order it was first seen, and when a tick must next visit it: a tick
+    // reads this dense array instead of every chair.
+    std::vector<Chair*> order_;
+    std::vector<Millis> due_;
     std::vector<AlarmTransition> changes_;
     std::vector<AlarmTransition> published_;
 };

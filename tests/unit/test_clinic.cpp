@@ -174,3 +174,31 @@ TEST_CASE("a start message's session id that ends like a suffix is still told ap
     CHECK(start("S-1", 400ms) == "S-1");
     CHECK(clinic.session("a")->info().session_id == "S-1");
 }
+
+TEST_CASE("a tick visits a chair when a message other than a reading gave it something to do") {
+    // A dosing-only rule on the last cuff value: the dose start itself raises it, with no new
+    // reading, and its escalation falls due a minute later. The chair had nothing due before.
+    auto p = profile(
+        {rule("sbp_dosing", Signal::sbp, Direction::high, 10, 0ms, {tier(110, Priority::high)})});
+    p->rules[0].phases = alerts::phase_bit(alerts::Phase::dosing);
+    p->escalation[static_cast<std::size_t>(Priority::high)] = {60s, 0ms};
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(p), {30min, 10});
+    std::vector<ClinicEvent> out;
+    clinic.on_reading("chair-01", {Signal::sbp, 120, 0ms}, at(0s), out);
+    for (Millis t = 1s; t < 10s; t += 1s)
+        clinic.on_tick(at(t), out);
+    out.clear();
+    CHECK(clinic.on_control("chair-01", alerts::ControlAction::dose_start, {}, at(10s), out) ==
+          alerts::ControlResult::ok);
+    const auto listed = clinic.listed_alarms("chair-01");  // and the no_baseline advisory
+    CHECK(std::any_of(listed.begin(), listed.end(),
+                      [](const auto& a) { return a.condition == "sbp_dosing"; }));
+    out.clear();
+    for (Millis t = 11s; t < 70s; t += 1s)
+        clinic.on_tick(at(t), out);
+    CHECK(out.empty());
+    clinic.on_tick(at(70s), out);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].alarm.condition == "sbp_dosing");
+    CHECK(out[0].alarm.state == alerts::AlarmState::escalated);
+}

@@ -1,13 +1,14 @@
 // The engine's shortcuts (a stream sample inside every rule's calm band, ticks skipped until a
-// rule is due, idle rules judged on their range) must change nothing: two monitors, one with
-// them and one judging every rule every time, get the same random sessions and must return the
-// same transitions, call by call.
+// rule is due, idle rules judged on their range, ticks visiting only chairs with something due)
+// must change nothing: two monitors (or clinics), one with them and one judging every rule
+// every time, get the same random sessions and must return the same transitions, call by call.
 #include <doctest/doctest.h>
 
 #include <random>
 #include <sstream>
 
 #include "alerts/chair_monitor.hpp"
+#include "alerts/clinic.hpp"
 #include "config/config.hpp"
 #include "profile_builder.hpp"
 
@@ -268,4 +269,165 @@ TEST_CASE("the engine's shortcuts change no transition: random sessions, mixed-s
         transitions += run_session(seed, ps, mismatches);
     CHECK(mismatches == 0);
     CHECK(transitions > 200);
+}
+
+namespace {
+
+std::string describe(const std::vector<alerts::ClinicEvent>& events) {
+    std::string d;
+    for (const auto& e : events) {
+        d += std::to_string(static_cast<int>(e.type)) + ' ' + (e.session ? e.session->id : "-") +
+             ' ' + std::to_string(e.session ? static_cast<int>(e.session->phase) : -1) + ' ';
+        if (e.type == alerts::ClinicEvent::Type::reading)
+            d += std::to_string(static_cast<int>(e.reading.signal)) + ' ' +
+                 std::to_string(e.reading.value);
+        if (e.type == alerts::ClinicEvent::Type::alarm)
+            d += describe(e.alarm) + ' ' + std::to_string(e.alarm.escalation_level) +
+                 (e.alarm.acknowledged ? " ack" : "") + (e.alarm.latched ? " latched" : "") +
+                 (e.alarm.realarm ? " realarm" : "");
+        d += '\n';
+    }
+    return d;
+}
+
+}  // namespace
+
+TEST_CASE("the clinic's shortcuts change no event: random days of several chairs") {
+    auto loaded = config::load_config_file(CHAIRWATCH_SOURCE_DIR "/config/chairwatch.yaml");
+    REQUIRE(loaded.config);
+    auto profiles = loaded.config->clinic_profiles();
+    // A short observation, so that discharge readiness is judged within the run.
+    for (auto& [name, p] : profiles.by_name) {
+        auto quick = std::make_shared<alerts::Profile>(*p);
+        quick->discharge.min_observation = 20min;
+        p = quick;
+    }
+    std::vector<std::string> names;
+    for (const auto& [name, p] : profiles.by_name)
+        names.push_back(name);
+    const alerts::ClinicSettings fast_settings{12min, 16, ChairMonitor::Shortcuts::on};
+    const alerts::ClinicSettings full_settings{12min, 16, ChairMonitor::Shortcuts::off};
+    int mismatches = 0;
+    std::size_t alarms = 0, escalations = 0, acks = 0, discharges = 0, idle_ends = 0;
+    for (std::uint32_t seed = 1; seed <= 4 && mismatches == 0; ++seed) {
+        std::mt19937 rng(seed);
+        const auto chance = [&](double p) {
+            return std::uniform_real_distribution<>(0, 1)(rng) < p;
+        };
+        const auto between = [&](double lo, double hi) {
+            return std::uniform_real_distribution<>(lo, hi)(rng);
+        };
+        alerts::Clinic fast(profiles, fast_settings), full(profiles, full_settings);
+        const auto both = [&](auto&& call, const char* what, Millis t) {
+            std::vector<alerts::ClinicEvent> a, b;
+            call(fast, a);
+            const auto da = describe(a);
+            call(full, b);
+            const auto db = describe(b);
+            if (da != db) {
+                INFO(what, " at ", t.count(), " ms");
+                CHECK(da == db);
+                ++mismatches;
+            }
+            for (const auto& e : a) {
+                if (e.type != alerts::ClinicEvent::Type::alarm) continue;
+                alarms += e.alarm.state == alerts::AlarmState::raised;
+                escalations += e.alarm.state == alerts::AlarmState::escalated;
+                discharges += e.alarm.condition == "discharge_ready";
+            }
+            for (const auto& e : a)
+                idle_ends += e.type == alerts::ClinicEvent::Type::session_ended &&
+                             e.session->end_reason == alerts::EndReason::idle;
+        };
+        constexpr int chairs = 6;
+        std::array<double, chairs> hr{}, hr_target{};
+        std::array<bool, chairs> present{};
+        hr.fill(75);
+        hr_target.fill(75);
+        present.fill(true);
+        std::array<Millis, chairs> next_cuff{}, next_control{};
+        std::array<int, chairs> stage{};  // the next scripted ControlAction
+        for (Millis t = 0ms; t < 6h && mismatches == 0;) {
+            const Millis next = t + Millis(std::uniform_int_distribution<long>(700, 1300)(rng));
+            std::vector<Millis> ticks;
+            for (int k = 0, n = static_cast<int>(between(0, 2.5)); k < n; ++k)
+                ticks.push_back(t + Millis(std::uniform_int_distribution<long>(
+                                        0, (next - t).count() - 1)(rng)));
+            std::sort(ticks.begin(), ticks.end());
+            for (const Millis tick : ticks)
+                both([&](alerts::Clinic& c, auto& out) { c.on_tick(at(tick), out); }, "tick", tick);
+            t = next;
+            for (int c = 0; c < chairs; ++c) {
+                const std::string chair = "chair-" + std::to_string(c);
+                if (chance(0.0004)) present[c] = !present[c];  // the patient leaves, or comes
+                if (!present[c]) continue;
+                if (chance(0.003)) hr_target[c] = chance(0.5) ? between(105, 160) : between(38, 52);
+                if (chance(0.006)) hr_target[c] = between(60, 95);
+                hr[c] += (hr_target[c] - hr[c]) * 0.1 + between(-3, 3);
+                const Millis wall = Millis(1'764'000'000'000) + t;
+                both(
+                    [&](alerts::Clinic& cl, auto& out) {
+                        cl.on_reading(chair, {Signal::hr, hr[c], wall}, at(t), out);
+                    },
+                    "hr", t);
+                if (t >= next_cuff[c]) {
+                    next_cuff[c] =
+                        t + Millis(std::uniform_int_distribution<long>(180'000, 600'000)(rng));
+                    const double sbp = chance(0.15) ? between(150, 210) : between(100, 150);
+                    const double dbp = chance(0.1) ? between(95, 120) : between(55, 95);
+                    const std::array<alerts::Reading, 3> cuff{
+                        alerts::Reading{Signal::sbp, sbp, wall},
+                        alerts::Reading{Signal::dbp, dbp, wall},
+                        alerts::Reading{Signal::map, (sbp + 2 * dbp) / 3, wall}};
+                    both([&](alerts::Clinic& cl,
+                             auto& out) { cl.on_readings(chair, cuff, at(t), out); },
+                         "cuff", t);
+                }
+                if (chance(0.0003))
+                    both([&](alerts::Clinic& cl,
+                             auto& out) { cl.on_cuff_artifact(chair, "test", at(t), out); },
+                         "artifact", t);
+                // Sessions in order (start, dose start and end, end), and now and then a message
+                // out of turn.
+                const bool scripted = t >= next_control[c];
+                if (scripted || chance(0.0001)) {
+                    alerts::SessionInfo info;
+                    info.profile = names[rng() % names.size()];
+                    const auto action = scripted ? static_cast<alerts::ControlAction>(stage[c])
+                                                 : static_cast<alerts::ControlAction>(rng() % 4);
+                    if (scripted) {
+                        static constexpr std::array<std::pair<long, long>, 4> next_after{
+                            {{300, 600}, {1200, 2400}, {1800, 4200}, {60, 600}}};
+                        const auto [lo, hi] = next_after[static_cast<std::size_t>(stage[c])];
+                        next_control[c] =
+                            t + Millis(1000 * std::uniform_int_distribution<long>(lo, hi)(rng));
+                        stage[c] = (stage[c] + 1) % 4;
+                    }
+                    both([&](alerts::Clinic& cl,
+                             auto& out) { cl.on_control(chair, action, info, at(t), out); },
+                         "control", t);
+                }
+                if (chance(0.002)) {
+                    const auto listed = fast.listed_alarms(chair);
+                    const auto* session = fast.session(chair);
+                    if (!listed.empty() && session) {
+                        const auto id = session->alert_id(listed[rng() % listed.size()].alarm_no);
+                        both([&](alerts::Clinic& cl,
+                                 auto& out) { cl.acknowledge(chair, id, "nurse", at(t), out); },
+                             "ack", t);
+                        ++acks;
+                    }
+                }
+            }
+        }
+    }
+    CHECK(mismatches == 0);
+    // The runs reach what the shortcuts must not skip.
+    CHECK(alarms > 100);
+    CHECK(escalations > 10);
+    CHECK(acks > 10);
+    CHECK(discharges > 0);
+    CHECK(idle_ends > 0);
+    MESSAGE(alarms, " alarms, ", escalations, " escalations, ", acks, " acks, ", discharges,
+            " discharges, ", idle_ends, " idle ends");
 }
