@@ -434,18 +434,23 @@ std::int32_t to_due(std::int64_t t) {
 }  // namespace
 
 std::int32_t ChairMonitor::stream_due(const RuleState& rs, Millis now) const {
-    std::int64_t due = RuleState::due_never;
+    // (A change found is clamped to a due that is never later than it, however far tier_base_
+    // lags behind; only no change at all is due_never.)
+    constexpr auto no_change = std::numeric_limits<std::int64_t>::max();
+    std::int64_t due = no_change;
     for (const Signal s : {Signal::hr, Signal::spo2}) {
         if (!(rs.uses & mask_of(s))) continue;
         const Millis next = streams_[stream_slot(s)].next_change(now, profile_->stream_window,
                                                                  profile_->stream_hold);
         if (next != Millis::max()) due = std::min(due, (next - tier_base_).count() - 1);
     }
-    return due == RuleState::due_never ? RuleState::due_never : to_due(due);
+    return due == no_change ? RuleState::due_never : to_due(due);
 }
 
 std::int32_t ChairMonitor::due_after(const Rule& rule, const RuleState& rs, Millis now) const {
-    std::int64_t due = stream_due(rs, now);
+    const std::int32_t streams = stream_due(rs, now);
+    std::int64_t due =
+        streams == RuleState::due_never ? std::numeric_limits<std::int64_t>::max() : streams;
     const TierState* states = &tiers()[rs.first_tier];
     for (std::size_t t = 0; t < rule.tiers.size(); ++t) {
         const Tier& tier = rule.tiers[t];
@@ -456,7 +461,7 @@ std::int32_t ChairMonitor::due_after(const Rule& rule, const RuleState& rs, Mill
         else if (ts.active && ts.inside)
             due = std::min(due, std::int64_t{ts.since} + rule.clear_hold.count() - 1);
     }
-    return due == RuleState::due_never ? RuleState::due_never : to_due(due);
+    return due == std::numeric_limits<std::int64_t>::max() ? RuleState::due_never : to_due(due);
 }
 
 void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value,

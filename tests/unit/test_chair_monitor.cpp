@@ -462,3 +462,20 @@ TEST_CASE("a clear hold that began a month ago has run out") {
     CHECK(later[0].state == AlarmState::cleared);
     CHECK(later[0].cause == alerts::ClearCause::back_in_range);
 }
+
+TEST_CASE("a stream change weeks after the tier clock last moved still wakes the chair") {
+    // Readings inside the calm band do not move the tier clock; a sample near a limit 25 days
+    // on must still make the chair due when the median can pass it.
+    Bench b(profile(
+        {rule("hr_high", Signal::hr, Direction::high, 5, 0ms, {tier(110, Priority::high)})}));
+    CHECK(b.reading(0s, Signal::hr, 70).empty());
+    const Millis d = std::chrono::hours(24 * 25);
+    CHECK(b.reading(d, Signal::hr, 70).empty());
+    CHECK(b.reading(d + 1s, Signal::hr, 70).empty());
+    CHECK(b.reading(d + 2s, Signal::hr, 130).empty());  // median 70: not yet
+    CHECK(b.reading(d + 3s, Signal::hr, 130).empty());  // median 100
+    CHECK_FALSE(b.monitor.sleeping(d + 6s));
+    auto raised = b.tick(d + 6s);  // d and d + 1 s have left the window: median 130
+    REQUIRE(raised.size() == 1);
+    CHECK(raised[0].condition == "hr_high");
+}
