@@ -18,6 +18,7 @@ ctest --test-dir build --output-on-failure -j 2
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCHAIRWATCH_WERROR=ON \
     -DCHAIRWATCH_SANITIZE=address,undefined
 cmake --build build-asan -j "$jobs"
+LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j 2
 
