@@ -1,7 +1,5 @@
 #include "alerts/clinic.hpp"
 
-#include <cstring>
-
 #include <algorithm>
 #include <charconv>
 
@@ -61,45 +59,24 @@ std::shared_ptr<const Profile> ClinicProfiles::for_chair(std::string_view chair)
 Clinic::Clinic(ClinicProfiles profiles, ClinicSettings settings)
     : profiles_(std::move(profiles)), settings_(settings) {}
 
-std::size_t Clinic::Hash::operator()(std::string_view s) const {
-    constexpr std::uint64_t k = 0xbf58476d1ce4e5b9ULL;  // splitmix64's multipliers
-    const auto mix = [](std::uint64_t h, std::uint64_t w) {
-        h = (h ^ w) * k;
-        return h ^ (h >> 31);
-    };
-    std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ s.size();
-    std::size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        h = mix(h, w);
-    }
-    if (i < s.size()) {
-        std::uint64_t w = 0;
-        for (std::size_t j = i; j < s.size(); ++j)
-            w = (w << 8) | static_cast<unsigned char>(s[j]);
-        h = mix(h, w);
-    }
-    h *= 0x94d049bb133111ebULL;
-    return static_cast<std::size_t>(h ^ (h >> 29));
+const Clinic::Chair* Clinic::find(std::string_view chair_id) const {
+    const auto at = index_.find(
+        chair_id, [this](std::uint32_t i) -> std::string_view { return chairs_[i]->id; });
+    return at == ChairIndex::none ? nullptr : chairs_[at].get();
 }
 
 Clinic::Chair* Clinic::chair_for(std::string_view chair_id, bool create) {
-    auto it = chairs_.find(chair_id);
-    if (it != chairs_.end()) {
-        due_[it->second.slot] = Millis::min();
-        return &it->second;
+    if (const Chair* known = find(chair_id)) {
+        due_[known->slot] = Millis::min();
+        return chairs_[known->slot].get();
     }
     if (!create || chairs_.size() >= settings_.max_chairs) return nullptr;
-    Chair& chair =
-        chairs_
-            .emplace(std::piecewise_construct, std::forward_as_tuple(chair_id),
-                     std::forward_as_tuple(profiles_.for_chair(chair_id), settings_.shortcuts))
-            .first->second;
-    chair.slot = static_cast<std::uint32_t>(order_.size());
-    order_.push_back(&chair);
+    const auto at = static_cast<std::uint32_t>(chairs_.size());
+    chairs_.push_back(
+        std::make_unique<Chair>(chair_id, at, profiles_.for_chair(chair_id), settings_.shortcuts));
     due_.push_back(Millis::min());
-    return &chair;
+    index_.insert(chair_id, at);
+    return chairs_.back().get();
 }
 
 Millis Clinic::next_due(const Chair& chair) const {
@@ -224,9 +201,9 @@ AckResult Clinic::acknowledge(std::string_view chair_id, std::string_view alert_
 }
 
 void Clinic::on_tick(Instant now, std::vector<ClinicEvent>& out) {
-    for (std::size_t i = 0; i < order_.size(); ++i) {
+    for (std::size_t i = 0; i < chairs_.size(); ++i) {
         if (now.mono < due_[i]) continue;
-        Chair& chair = *order_[i];
+        Chair& chair = *chairs_[i];
         visit(chair, now, out);
         due_[i] = next_due(chair);
     }
@@ -251,8 +228,8 @@ void Clinic::visit(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
 }
 
 void Clinic::end_all(Instant now, EndReason reason, std::vector<ClinicEvent>& out) {
-    for (auto& [id, chair] : chairs_)
-        if (chair.session) end_session(chair, now, reason, out);
+    for (auto& chair : chairs_)
+        if (chair->session) end_session(*chair, now, reason, out);
     std::fill(due_.begin(), due_.end(), Millis::max());  // no session left
 }
 
@@ -262,9 +239,10 @@ void Clinic::reconfigure(ClinicProfiles profiles, ClinicSettings settings, Insta
     settings.shortcuts = settings_.shortcuts;  // kept from construction
     settings_ = settings;
     std::fill(due_.begin(), due_.end(), Millis::min());
-    for (auto& [id, chair] : chairs_) {
-        auto p =
-            chair.session ? profiles_.find(chair.monitor.profile().name) : profiles_.for_chair(id);
+    for (auto& c : chairs_) {
+        Chair& chair = *c;
+        auto p = chair.session ? profiles_.find(chair.monitor.profile().name)
+                               : profiles_.for_chair(chair.id);
         if (!p) continue;  // a profile that is gone stays in force until the session ends
         chair.monitor.set_profile(p, now, changes_);
         if (chair.session) publish(chair, *chair.session, out);
@@ -404,28 +382,28 @@ void Clinic::publish(Chair& chair, Session& session, std::vector<ClinicEvent>& o
 }
 
 std::vector<AlarmTransition> Clinic::listed_alarms(std::string_view chair_id) const {
-    auto it = chairs_.find(chair_id);
-    if (it == chairs_.end() || !it->second.session) return {};
-    return it->second.book.listed();
+    const Chair* chair = find(chair_id);
+    if (!chair || !chair->session) return {};
+    return chair->book.listed();
 }
 
 const Session* Clinic::session(std::string_view chair_id) const {
-    auto it = chairs_.find(chair_id);
-    if (it == chairs_.end() || !it->second.session) return nullptr;
-    return &*it->second.session;
+    const Chair* chair = find(chair_id);
+    if (!chair || !chair->session) return nullptr;
+    return &*chair->session;
 }
 
 std::vector<std::string> Clinic::chairs() const {
     std::vector<std::string> ids;
-    for (const auto& [id, chair] : chairs_)
-        ids.push_back(id);
+    for (const auto& chair : chairs_)
+        ids.push_back(chair->id);
     return ids;
 }
 
 std::size_t Clinic::open_sessions() const {
     std::size_t n = 0;
-    for (const auto& [id, chair] : chairs_)
-        n += chair.session ? 1 : 0;
+    for (const auto& chair : chairs_)
+        n += chair->session ? 1 : 0;
     return n;
 }
 

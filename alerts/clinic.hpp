@@ -9,10 +9,10 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "alerts/alarm_book.hpp"
+#include "alerts/chair_index.hpp"
 #include "alerts/chair_monitor.hpp"
 #include "alerts/session.hpp"
 
@@ -105,8 +105,10 @@ class Clinic {
 
   private:
     struct Chair {
-        Chair(std::shared_ptr<const Profile> p, ChairMonitor::Shortcuts shortcuts)
-            : monitor(std::move(p), shortcuts) {}
+        Chair(std::string_view chair_id, std::uint32_t at, std::shared_ptr<const Profile> p,
+              ChairMonitor::Shortcuts shortcuts)
+            : id(chair_id), monitor(std::move(p), shortcuts), slot(at) {}
+        std::string id;
         ChairMonitor monitor;  // has the profile in force
         AlarmBook book;
         std::unique_ptr<BaselineCollector> baseline;  // only while a baseline phase collects
@@ -116,14 +118,7 @@ class Clinic {
         int same_second{0};
         std::optional<Session> session;
         std::unique_ptr<Session> last_ended;  // what events of its end point at; the last session
-        std::uint32_t slot{0};                // into order_ and due_
-    };
-    // Chair ids are short: mixed eight bytes at a time, several times cheaper per reading than
-    // std::hash's MurmurHash. The map holds at most max_chairs ids, which bounds any run of
-    // collisions.
-    struct Hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const;
+        std::uint32_t slot{0};                // into chairs_ and due_
     };
 
     // The chair, which the next tick then visits; nullptr if unknown and not `create`d.
@@ -149,12 +144,13 @@ class Clinic {
 
     ClinicProfiles profiles_;
     ClinicSettings settings_;
-    // Chairs live in the map's nodes, which never move.
-    std::unordered_map<std::string, Chair, Hash, std::equal_to<>> chairs_;
-    // Every chair in the order it was first seen, and when a tick must next visit it: a tick
-    // reads this dense array instead of every chair.
-    std::vector<Chair*> order_;
+    // Every chair in the order it was first seen (each in its own allocation, which never moves),
+    // and when a tick must next visit it: a tick reads the dense due_ instead of every chair.
+    std::vector<std::unique_ptr<Chair>> chairs_;
     std::vector<Millis> due_;
+    ChairIndex index_;  // chair id -> place in chairs_
+    // The chair with this id, or nullptr.
+    const Chair* find(std::string_view chair_id) const;
     std::vector<AlarmTransition> changes_;
     std::vector<AlarmTransition> published_;
 };
