@@ -7,13 +7,14 @@
 #       (HR 1 Hz, a cuff reading every 5 min, the shipped default profile, one thread) and heap
 #       bytes per chair; build/bench/replay_bench - recordings through the rules.
 # e2e:  the shared load generator (../shared/bench, built here from its sources) against a
-#       private Mosquitto: the broker-only floor, the reference C relay and chairwatchd
+#       private Mosquitto: the broker-only floor, the reference C relay, the same relay on Paho
+#       (build/bench/paho_relay) and chairwatchd
 #       (config bench/bench.yaml) in one run_all.sh run, QoS 0 and 1, latency at 1,000 chairs x
 #       1 Hz and the max sustained rate; then RSS of chairwatchd at rest, with 1,000 chairs
 #       (1 Hz each) and with 10,000 chairs (one reading each 5 s), QoS 1.
 #
 # Env: BUILD_DIR (default ./build, must hold chairwatchd and core_bench), OUT, SHARED_BENCH
-# (default ../shared/bench), PEERS (default "crelay"), REPEATS (3), SWEEP_REPEATS (1), FRESH_STEPS (1),
+# (default ../shared/bench), PEERS (default "crelay paho_relay"), REPEATS (3), SWEEP_REPEATS (1), FRESH_STEPS (1),
 # LAT_CHAIRS (1000), CORE_SECONDS (3600), PORT (18830). Needs mosquitto, g++, libmosquitto-dev.
 # Shares the machine with nothing else for the numbers to mean anything (see `uptime` in OUT).
 set -euo pipefail
@@ -76,6 +77,12 @@ prepare_harness() {
         [ "$(grep -c 'stop_bg "$DUT_PID"; start_dut' "$HARNESS/run_all.sh")" -ge 3 ] ||
             { echo "bench/run.sh: could not patch run_all.sh for FRESH_STEPS" >&2; exit 1; }
     fi
+    # One more peer: the harness's relay on our MQTT client (build/bench/paho_relay), the most
+    # that Paho as Debian ships it lets any daemon ingest.
+    sed -i "/^    crelay) echo \"exec '\$HERE\/crelay\/crelay'\" ;;/a\\    paho_relay) echo \"exec '$BUILD_DIR/bench/paho_relay'\" ;;" \
+        "$HARNESS/run_all.sh"
+    grep -q "^    paho_relay) " "$HARNESS/run_all.sh" ||
+        { echo "bench/run.sh: could not add paho_relay to run_all.sh" >&2; exit 1; }
     make -s -C "$HARNESS" all
 }
 
@@ -124,8 +131,8 @@ run_rss() {
 
 run_e2e() {
     prepare_harness
-    note "e2e: run_all.sh (floor, ${PEERS-crelay}, chairwatchd), results in $OUT/e2e"
-    OUTDIR=$OUT/e2e PORT=$PORT PEERS=${PEERS-crelay} DUT_NAME=chairwatchd DUT_CMD="$(dut_cmd)" \
+    note "e2e: run_all.sh (floor, ${PEERS-crelay paho_relay}, chairwatchd), results in $OUT/e2e"
+    OUTDIR=$OUT/e2e PORT=$PORT PEERS=${PEERS-crelay paho_relay} DUT_NAME=chairwatchd DUT_CMD="$(dut_cmd)" \
         REPEATS=${REPEATS:-3} SWEEP_REPEATS=${SWEEP_REPEATS:-1} LAT_CHAIRS=${LAT_CHAIRS:-1000} \
         "$HARNESS/run_all.sh"
     note "e2e: RSS at rest, 1,000 and 10,000 chairs"
