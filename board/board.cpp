@@ -45,6 +45,10 @@ Board::~Board() {
     stop();
 }
 
+std::unique_lock<std::mutex> Board::hold() const {
+    return station_.state ? std::unique_lock(*station_.state) : std::unique_lock<std::mutex>();
+}
+
 alerts::Instant Board::now() const {
     return {duration_cast<milliseconds>(std::chrono::steady_clock::now().time_since_epoch()),
             duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())};
@@ -110,6 +114,7 @@ void Board::schedule_flush(milliseconds delay) {
     flush_pending_ = true;
     flush_timer_.expires_at(at);  // a wait already pending ends with operation_aborted
     flush_timer_.async_wait([this](boost::system::error_code ec) {
+        const auto state = hold();
         if (ec) return;
         flush_pending_ = false;
         flush();
@@ -160,6 +165,7 @@ void Board::flush() {
 void Board::schedule_tick() {
     tick_timer_.expires_after(tick_interval);
     tick_timer_.async_wait([this](boost::system::error_code ec) {
+        const auto state = hold();
         if (ec || stopped_) return;
         on_tick();
         schedule_tick();
@@ -206,6 +212,7 @@ std::string Board::snapshot_json(alerts::Instant t, bool with_trends) {
 }
 
 void Board::on_stream_open(const std::shared_ptr<HttpSession>& s) {
+    const auto state = hold();
     if (stopped_) return;
     streams_.push_back(s);
     http_.event_streams = streams_.size();
@@ -216,6 +223,7 @@ void Board::on_stream_open(const std::shared_ptr<HttpSession>& s) {
 }
 
 void Board::on_response(unsigned status) {
+    const auto state = hold();
     ++http_.responses[status];
 }
 

@@ -1,6 +1,7 @@
 // The nurse-station board served by chairwatchd: the page, its JSON API and live event
 // stream, /healthz and /metrics. The daemon feeds it its events and gives it a Station (a
-// read-only view plus the MQTT acknowledgement path); everything runs on the daemon's executor.
+// read-only view plus the MQTT acknowledgement path). Its handlers run on the daemon's executor
+// under the daemon's state lock (Station::state); on_events comes from whoever holds it.
 #pragma once
 
 #include <boost/asio.hpp>
@@ -61,6 +62,8 @@ class Board final : public Handler {
     void schedule_tick();
     void on_tick();
     alerts::Instant now() const;
+    // The daemon's state lock, for the board's own handlers on the executor (station_.state).
+    std::unique_lock<std::mutex> hold() const;
 
     asio::io_context& io_;
     config::HttpConfig cfg_;

@@ -128,6 +128,7 @@ std::variant<std::string, std::string> parse_ack_body(std::string_view body) {
 }  // namespace
 
 Reply Board::handle(const Request& req) {
+    const auto state = hold();
     const auto target = std::string_view(req.target().data(), req.target().size());
     const auto path = target.substr(0, target.find('?'));
     const auto method = req.method();

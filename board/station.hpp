@@ -1,11 +1,12 @@
 // What the board may ask of the daemon: a read-only view of the clinic and its counters, and
 // one way to change anything, an acknowledgement through the very path an MQTT ack takes.
-// Every hook is called on the daemon's executor, like everything else in the board.
+// Every hook is called on the daemon's executor, with `state` held.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,9 @@ struct AckReply {
 };
 
 struct Station {
+    // The daemon's state lock (also taken on MQTT's thread): the board holds it in each of its
+    // handlers on the executor, and the daemon holds it when it calls the board. Null: no lock.
+    std::mutex* state{nullptr};
     std::function<const alerts::Clinic&()> clinic;
     std::function<std::shared_ptr<const alerts::Profile>(std::string_view name)> profile;
     std::function<DaemonStats()> stats;

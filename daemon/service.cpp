@@ -28,6 +28,14 @@ constexpr auto stats_interval = milliseconds(600'000);
 
 }  // namespace
 
+template <class F>
+void Service::post_locked(F f) {
+    asio::post(io_, [this, f = std::move(f)]() mutable {
+        std::lock_guard lock(state_mutex_);
+        f();
+    });
+}
+
 Service::Service(asio::io_context& io, config::Config cfg)
     : io_(io),
       cfg_(std::move(cfg)),
@@ -52,29 +60,43 @@ Service::Service(asio::io_context& io, config::Config cfg)
     ms.will_topic = cfg_.broker.status_topic;
     ms.will_payload = R"({"state":"offline","reason":"connection lost"})";
     drivers::MqttHandlers h;
-    // Paho calls these on its own thread: hand each to our executor at once. Messages queue in
-    // the inbox, and one posted handler takes all that arrived by the time it runs.
+    // Paho calls these on its receiving thread. A message is handled right there when the state
+    // is free: handing every message to the executor woke its thread once per message, about a
+    // third of the daemon's CPU per reading. When a handler on the executor holds the state (a
+    // tick, a flush, a board request), the message waits in the inbox instead, for the next
+    // message or the posted drain, whichever comes first; the inbox always goes first, so
+    // messages keep their order. Paho's thread never waits for the lock: it holds Paho's own
+    // mutex here, which a publish from the executor may be waiting for.
     h.on_message = [this](std::string t, std::string p) {
-        bool was_empty = false;
-        {
-            std::lock_guard lock(inbox_mutex_);
-            was_empty = inbox_.empty();
-            inbox_.push_back({std::move(t), std::move(p)});
+        if (stopping_) return;
+        std::unique_lock state(state_mutex_, std::try_to_lock);
+        if (!state) {
+            bool was_empty = false;
+            {
+                std::lock_guard lock(inbox_mutex_);
+                was_empty = inbox_.empty();
+                inbox_.push_back({std::move(t), std::move(p)});
+            }
+            if (was_empty) post_locked([this] { drain_inbox(); });
+            return;
         }
-        if (was_empty) asio::post(io_, [this] { drain_inbox(); });
+        drain_inbox();
+        on_message(t, p);
     };
-    h.on_connected = [this] { asio::post(io_, [this] { on_connected(); }); };
+    h.on_connected = [this] { post_locked([this] { on_connected(); }); };
     h.on_connection_lost = [this](std::string why) {
-        asio::post(io_, [this, why = std::move(why)] { on_connection_lost(why); });
+        post_locked([this, why = std::move(why)] { on_connection_lost(why); });
     };
     h.on_connect_failed = [this](std::string why) {
-        asio::post(io_, [this, why = std::move(why)] { on_connect_failed(why); });
+        post_locked([this, why = std::move(why)] { on_connect_failed(why); });
     };
     mqtt_ = drivers::make_paho_client(ms, std::move(h));
     board_ = std::make_unique<board::Board>(io_, cfg_.http, board_station());
 }
 
-Service::~Service() = default;
+Service::~Service() {
+    mqtt_.reset();  // no Paho callback after this, and none into a member already gone
+}
 
 alerts::Instant Service::now() const {
     return {duration_cast<milliseconds>(std::chrono::steady_clock::now().time_since_epoch()),
@@ -86,6 +108,7 @@ std::string Service::topic(const std::string& chair, const char* leaf) const {
 }
 
 void Service::start() {
+    std::lock_guard lock(state_mutex_);  // Paho may deliver as soon as connect() is called
     started_mono_ = last_stats_ = now().mono;
     started_wall_ = now().wall;
     if (const auto wd = sd_watchdog_interval(); wd.count() > 0)
@@ -164,35 +187,43 @@ void Service::notify_systemd(const char* state) {
 }
 
 void Service::stop() {
-    if (stopping_) return;
-    stopping_ = true;
-    board_->stop();
-    tick_timer_.cancel();
-    reconnect_timer_.cancel();
-    flush_timer_.cancel();
-    if (!log_.flush()) spdlog::error("session log: {}", log_.last_error());
-    notify_systemd("STOPPING=1");
-    const auto t = now();
-    events_.clear();
-    if (cfg_.sessions.suspend_on_shutdown) {
-        // Open sessions stay open in their logs; the next start resumes them.
-        if (const auto open = clinic_.open_sessions())
-            spdlog::info("{} open session{} suspended; they resume when chairwatchd starts again",
-                         open, open == 1 ? "" : "s");
-    } else {
-        clinic_.end_all(t, alerts::EndReason::shutdown, events_);
+    {
+        std::lock_guard lock(state_mutex_);
+        if (stopping_) return;
+        stopping_ = true;
+        board_->stop();
+        tick_timer_.cancel();
+        reconnect_timer_.cancel();
+        flush_timer_.cancel();
+        if (!log_.flush()) spdlog::error("session log: {}", log_.last_error());
+        notify_systemd("STOPPING=1");
+        const auto t = now();
+        events_.clear();
+        if (cfg_.sessions.suspend_on_shutdown) {
+            // Open sessions stay open in their logs; the next start resumes them.
+            if (const auto open = clinic_.open_sessions())
+                spdlog::info(
+                    "{} open session{} suspended; they resume when chairwatchd starts again", open,
+                    open == 1 ? "" : "s");
+        } else {
+            clinic_.end_all(t, alerts::EndReason::shutdown, events_);
+        }
+        // Sessions are closed in their logs; alerts are not re-published as cleared: the
+        // nurses' view keeps the last state and the status topic says the monitor is gone.
+        for (const auto& e : events_)
+            if (!log_.write(e, t)) ++counters_.log_errors;
+        publish_status("offline", "shutdown");
     }
-    // Sessions are closed in their logs; alerts are not re-published as cleared: the nurses'
-    // view keeps the last state and the status topic says the monitor is gone.
-    for (const auto& e : events_)
-        if (!log_.write(e, t)) ++counters_.log_errors;
-    publish_status("offline", "shutdown");
+    // Unlocked: Paho's receiving thread takes the broker's acknowledgements of what is still on
+    // its way, and a message arriving meanwhile must not wait for the lock (it returns at once).
     mqtt_->disconnect(milliseconds(2000));
+    std::lock_guard lock(state_mutex_);
     log_stats();
     spdlog::info("chairwatchd stopped");
 }
 
 void Service::reload(config::Config cfg) {
+    std::lock_guard lock(state_mutex_);
     if (cfg.broker.uri != cfg_.broker.uri || cfg.broker.client_id != cfg_.broker.client_id ||
         cfg.broker.topic_prefix != cfg_.broker.topic_prefix)
         spdlog::warn("reload: broker settings changed; they take effect at the next restart");
@@ -247,6 +278,7 @@ void Service::on_connect_failed(const std::string& why) {
                   delay.count() / 1000);
     reconnect_timer_.expires_after(delay);
     reconnect_timer_.async_wait([this](boost::system::error_code ec) {
+        std::lock_guard lock(state_mutex_);
         if (!ec && !stopping_) mqtt_->connect();
     });
 }
@@ -254,6 +286,7 @@ void Service::on_connect_failed(const std::string& why) {
 void Service::drain_inbox() {
     {
         std::lock_guard lock(inbox_mutex_);
+        if (inbox_.empty()) return;
         draining_.swap(inbox_);
     }
     for (const auto& m : draining_)
@@ -440,6 +473,7 @@ board::AckReply Service::on_ack(const std::string& chair, const std::string& pay
 // What the board sees of the daemon: read-only views, and acks through on_ack.
 board::Station Service::board_station() {
     board::Station st;
+    st.state = &state_mutex_;
     st.clinic = [this]() -> const alerts::Clinic& { return clinic_; };
     st.profile = [this](std::string_view name) -> std::shared_ptr<const alerts::Profile> {
         auto it = cfg_.profiles.find(name);
@@ -472,6 +506,7 @@ board::Station Service::board_station() {
 void Service::schedule_tick() {
     tick_timer_.expires_after(tick_interval);
     tick_timer_.async_wait([this](boost::system::error_code ec) {
+        std::lock_guard lock(state_mutex_);
         if (ec || stopping_) return;
         on_tick();
         schedule_tick();
@@ -543,6 +578,7 @@ void Service::schedule_log_flush() {
     flush_scheduled_ = true;
     flush_timer_.expires_after(milliseconds(200));
     flush_timer_.async_wait([this](boost::system::error_code ec) {
+        std::lock_guard lock(state_mutex_);
         flush_scheduled_ = false;
         if (ec) return;
         const auto t = now();

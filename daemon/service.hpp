@@ -1,8 +1,11 @@
 // The daemon's composition: MQTT in, the pure Clinic in the middle, alerts and session logs out.
-// Everything runs on one Asio executor; Paho's callbacks are posted onto it at once.
+// Its state is held by one mutex: messages are handled on Paho's receiving thread (or, when
+// the state is busy, queued for the executor), everything else (ticks, flushes, signals, the
+// board's HTTP requests) on one Asio executor.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <boost/asio.hpp>
 #include <deque>
 #include <memory>
@@ -58,6 +61,10 @@ class Service {
     const Counters& counters() const { return counters_; }
 
   private:
+    // Runs f on the executor, under state_mutex_.
+    template <class F>
+    void post_locked(F f);
+    // Handles the messages that waited in the inbox (state_mutex_ held).
     void drain_inbox();
     void on_message(const std::string& topic, const std::string& payload);
     void on_vitals(const std::string& chair, const std::string& topic, const std::string& payload,
@@ -96,12 +103,15 @@ class Service {
     config::Config cfg_;
     alerts::Clinic clinic_;
     drivers::SessionLog log_;
+    // Held by whoever touches the members below: Paho's receiving thread for each message, and
+    // every handler on the executor (timers, connection news, signals, the board).
+    std::mutex state_mutex_;
     struct Inbound {
         std::string topic, payload;
     };
     std::mutex inbox_mutex_;
-    std::vector<Inbound> inbox_;     // filled on Paho's thread; outlives mqtt_
-    std::vector<Inbound> draining_;  // being handled on the executor
+    std::vector<Inbound> inbox_;     // messages that came while the executor held the state
+    std::vector<Inbound> draining_;  // being handled (state_mutex_ held)
     std::unique_ptr<drivers::MqttClient> mqtt_;
     asio::steady_timer tick_timer_;
     asio::steady_timer reconnect_timer_;
@@ -115,7 +125,7 @@ class Service {
     alerts::Millis started_wall_{0};
     alerts::Millis last_stats_{0};
     int connect_attempts_{0};
-    bool stopping_{false};
+    std::atomic<bool> stopping_{false};  // read by Paho's thread before it takes the lock
     bool was_connected_{false};
     struct Outgoing {
         std::string topic, payload;

@@ -1,5 +1,6 @@
 // Our narrow port to MQTT: the handful of operations the daemon uses. The Paho implementation
-// calls the handlers on Paho's own thread: the caller must hand them to its own executor.
+// calls the handlers on Paho's own thread, holding Paho's own lock: a handler may publish, but
+// must never wait for a thread that may be calling into the client.
 //
 // With `separate_publisher`, subscriptions and publishes use two connections (the publisher's
 // client id is `<client_id>-pub`, and it carries the last will and the disk queue). On one

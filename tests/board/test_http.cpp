@@ -1,7 +1,10 @@
 // The board's HTTP endpoints against the real chairwatchd and a real mosquitto.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
+#include <cstdio>
+#include <sstream>
 #include <thread>
 
 #include "board_fixture.hpp"
@@ -450,5 +453,63 @@ TEST_SUITE("board_http") {
         CHECK(run({CHAIRWATCHD_BIN, "--config", CHAIRWATCH_SOURCE_DIR "/config/chairwatch.yaml",
                    "--http", "[::1]:8081", "--check-config"},
                   out) == 0);
+    }
+
+    // MQTT messages are handled on Paho's thread unless a handler on the executor (here, the
+    // board answering requests back to back) holds the daemon's state; then they wait in an
+    // inbox, which always goes first. Either way: every reading, in the order it was sent.
+    TEST_CASE("readings keep their order and none is lost while the board is busy answering") {
+        Broker broker;
+        Daemon daemon(broker, board_config(write_token()));
+        daemon.start();
+        Client station(broker.uri());
+        station.subscribe("clinic/chair-07/session/result");
+        station.publish("clinic/chair-07/session", R"({"action":"start","session_id":"ORDER-1"})");
+        REQUIRE(station.wait_for([](const Message& m) { return field(m, "ok") == "true"; }));
+
+        std::atomic<bool> done{false};
+        std::atomic<int> answered{0};
+        std::thread asker([&] {
+            while (!done)
+                if (http_request(daemon.http_port(), "GET", "/api/chairs", "", bearer()).status ==
+                    200)
+                    ++answered;
+        });
+        constexpr int n = 3000;
+        const double start =
+            std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                .count() -
+            100;
+        Client monitor(broker.uri());
+        for (int i = 0; i < n; ++i) {
+            char ts[32];
+            std::snprintf(ts, sizeof ts, "%.2f", start + i * 0.01);
+            monitor.publish(
+                "clinic/chair-07/vitals/hr",
+                std::string(R"({"ts":)") + ts + R"(,"hr":)" + std::to_string(60 + i % 30) + "}");
+        }
+        const auto log = daemon.log_dir() + "/chair-07/ORDER-1.jsonl";
+        std::vector<double> seen;
+        const bool all = eventually(
+            [&] {
+                seen.clear();
+                std::istringstream in(read_file(log));
+                for (std::string line; std::getline(in, line);) {
+                    auto v = json::parse(line).as_object();
+                    if (v["type"] != "reading") continue;
+                    seen.push_back(v["value"].to_number<double>());
+                }
+                return seen.size() >= static_cast<std::size_t>(n);
+            },
+            30s);
+        done = true;
+        asker.join();
+        CHECK(answered > 0);
+        REQUIRE(all);
+        REQUIRE(seen.size() == static_cast<std::size_t>(n));
+        int out_of_order = 0;
+        for (int i = 0; i < n; ++i)
+            out_of_order += seen[static_cast<std::size_t>(i)] != 60 + i % 30;
+        CHECK(out_of_order == 0);
     }
 }
