@@ -2,6 +2,7 @@
 
 #include <mqtt/async_client.h>
 
+#include <atomic>
 #include <cctype>
 #include <filesystem>
 #include <mutex>
@@ -95,6 +96,11 @@ class Link final : private mqtt::callback, private mqtt::iaction_listener {
     const mqtt::async_client& client() const { return *client_; }
     bool persistent() const { return persistent_; }
     const std::string& error() const { return error_; }
+    // Up since Paho last called connected(), until connection_lost() or our disconnect(). Read
+    // where asking Paho is_connected() is not allowed: in Paho's own callbacks, which run under
+    // Paho's global mutex (asking would lock it again, and its unlock would release the mutex
+    // under Paho's feet).
+    bool up() const { return up_; }
     void connect();
     void disconnect(std::chrono::milliseconds timeout);
 
@@ -114,6 +120,7 @@ class Link final : private mqtt::callback, private mqtt::iaction_listener {
     std::unique_ptr<JournalPersistence> persistence_;
     std::unique_ptr<mqtt::async_client> client_;
     bool persistent_{false};
+    std::atomic<bool> up_{false};
 };
 
 class PahoClient final : public MqttClient {
@@ -176,7 +183,9 @@ class PahoClient final : public MqttClient {
     // From the links, on Paho's threads: the pair counts as one connection.
     void link_up() {
         std::lock_guard lock(state_);
-        if (reported_up_ || !connected()) return;
+        if (reported_up_) return;
+        for (const auto& l : links_)  // not connected(): this runs inside Paho's callback
+            if (!l->up()) return;
         reported_up_ = true;
         if (handlers_.on_connected) handlers_.on_connected();
     }
@@ -281,14 +290,17 @@ void Link::disconnect(std::chrono::milliseconds timeout) {
                 ->wait_for(timeout + std::chrono::seconds(1));
     } catch (const std::exception&) {
     }
+    up_ = false;
 }
 
 void Link::connected(const std::string&) {
     set_tcp_nodelay_towards(settings_.uri);
+    up_ = true;
     owner_.link_up();
 }
 
 void Link::connection_lost(const std::string& cause) {
+    up_ = false;
     owner_.link_lost(cause.empty() ? "connection lost" : cause);
 }
 
