@@ -1,6 +1,7 @@
 // Our narrow port to MQTT: the handful of operations the daemon uses. The Paho implementation
 // calls the handlers on Paho's own thread, holding Paho's own lock: a handler may publish, but
-// must never wait for a thread that may be calling into the client.
+// must never wait for a thread that may be calling into the client, nor ask the client
+// connected() or pending() (both take that lock again).
 //
 // With `separate_publisher`, subscriptions and publishes use two connections (the publisher's
 // client id is `<client_id>-pub`, and it carries the last will and the disk queue). On one
