@@ -67,7 +67,7 @@ Service::Service(asio::io_context& io, config::Config cfg)
     // message or the posted drain, whichever comes first; the inbox always goes first, so
     // messages keep their order. Paho's thread never waits for the lock: it holds Paho's own
     // mutex here, which a publish from the executor may be waiting for.
-    h.on_message = [this](std::string t, std::string p) {
+    h.on_message = [this](std::string_view t, std::string_view p) {
         if (stopping_) return;
         std::unique_lock state(state_mutex_, std::try_to_lock);
         if (!state) {
@@ -75,7 +75,7 @@ Service::Service(asio::io_context& io, config::Config cfg)
             {
                 std::lock_guard lock(inbox_mutex_);
                 was_empty = inbox_.empty();
-                inbox_.push_back({std::move(t), std::move(p)});
+                inbox_.push_back({std::string(t), std::string(p)});
             }
             if (was_empty) post_locked([this] { drain_inbox(); });
             return;
@@ -294,7 +294,7 @@ void Service::drain_inbox() {
     draining_.clear();
 }
 
-void Service::on_message(const std::string& topic_name, const std::string& payload) {
+void Service::on_message(std::string_view topic_name, std::string_view payload) {
     if (stopping_) return;
     ++counters_.messages;
     const auto t = now();
@@ -302,14 +302,15 @@ void Service::on_message(const std::string& topic_name, const std::string& paylo
     if (!ct) {
         ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_topic)];
         warn("topic", t,
-             "rejected message on '" + topic_name.substr(0, 128) + "': not <prefix>/<chair>/...");
+             "rejected message on '" + std::string(topic_name.substr(0, 128)) +
+                 "': not <prefix>/<chair>/...");
         return;
     }
     const std::string chair(ct->chair);
     if (!drivers::valid_chair_id(ct->chair)) {
         ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_chair)];
         warn("chair-id", t,
-             "rejected message on '" + topic_name.substr(0, 128) +
+             "rejected message on '" + std::string(topic_name.substr(0, 128)) +
                  "': chair id must be 1-64 of A-Z a-z 0-9 - _ .");
         return;
     }
@@ -317,7 +318,7 @@ void Service::on_message(const std::string& topic_name, const std::string& paylo
         // The daemon's own topics (status, its technical alarms) sit beside the chairs'.
         ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_chair)];
         warn("chair-id", t,
-             "rejected message on '" + topic_name.substr(0, 128) +
+             "rejected message on '" + std::string(topic_name.substr(0, 128)) +
                  "': 'chairwatchd' is reserved for the daemon's own topics");
         return;
     }
@@ -329,13 +330,13 @@ void Service::on_message(const std::string& topic_name, const std::string& paylo
     on_vitals(chair, topic_name, payload, t);
 }
 
-void Service::on_vitals(const std::string& chair, const std::string& topic_name,
-                        const std::string& payload, alerts::Instant t) {
+void Service::on_vitals(const std::string& chair, std::string_view topic_name,
+                        std::string_view payload, alerts::Instant t) {
     const auto vt = drivers::parse_vitals_topic(topic_name, cfg_.broker.topic_prefix);
     if (!vt) {
         ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_topic)];
         warn("topic", t,
-             "rejected message on '" + topic_name.substr(0, 128) +
+             "rejected message on '" + std::string(topic_name.substr(0, 128)) +
                  "': not <prefix>/<chair>/vitals/...");
         return;
     }
@@ -346,7 +347,7 @@ void Service::on_vitals(const std::string& chair, const std::string& topic_name,
         const auto& r = d.rejections[i];
         ++counters_.rejected[static_cast<std::size_t>(r.reason)];
         warn(chair + "/" + std::string(drivers::to_string(r.reason)), t,
-             "chair " + chair + ", topic " + topic_name + ": rejected (" +
+             "chair " + chair + ", topic " + std::string(topic_name) + ": rejected (" +
                  std::string(drivers::to_string(r.reason)) + "): " + r.detail);
     }
     events_.clear();
@@ -375,7 +376,7 @@ void Service::on_vitals(const std::string& chair, const std::string& topic_name,
 // ago (a stale replay, a device that buffered for hours) would move the session's clock or be
 // judged as current: it is refused, logged and counted. Readings in between, including ones
 // late or out of order after a reconnect, are judged as usual.
-void Service::refuse_untimely(const std::string& chair, const std::string& topic_name,
+void Service::refuse_untimely(const std::string& chair, std::string_view topic_name,
                               drivers::Decoded& d, alerts::Instant t) {
     std::size_t kept = 0;
     for (std::size_t i = 0; i < d.count; ++i) {
@@ -384,7 +385,8 @@ void Service::refuse_untimely(const std::string& chair, const std::string& topic
         if (ahead > cfg_.input.max_future || -ahead > cfg_.input.max_age) {
             ++counters_.stale_or_future;
             warn(chair + (ahead.count() > 0 ? "/future" : "/stale"), t,
-                 "chair " + chair + ", topic " + topic_name + ": reading refused: its ts is " +
+                 "chair " + chair + ", topic " + std::string(topic_name) +
+                     ": reading refused: its ts is " +
                      std::to_string(std::abs(ahead.count()) / 1000) + " s " +
                      (ahead.count() > 0 ? "ahead of" : "behind") +
                      " the receive time (input.max_future_s / input.max_age_s)");
@@ -416,7 +418,7 @@ void Service::drop_duplicates(const std::string& chair, drivers::Decoded& d, ale
     d.count = kept;
 }
 
-void Service::on_control(const std::string& chair, const std::string& payload, alerts::Instant t) {
+void Service::on_control(const std::string& chair, std::string_view payload, alerts::Instant t) {
     auto decoded = drivers::decode_control(payload, cfg_.input.max_payload_bytes);
     std::string error;
     std::string action = "?";
@@ -441,7 +443,7 @@ void Service::on_control(const std::string& chair, const std::string& payload, a
          1, false);
 }
 
-board::AckReply Service::on_ack(const std::string& chair, const std::string& payload,
+board::AckReply Service::on_ack(const std::string& chair, std::string_view payload,
                                 alerts::Instant t) {
     auto decoded = drivers::decode_ack(payload, cfg_.input.max_payload_bytes);
     std::string error, id;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -66,15 +67,15 @@ class Service {
     void post_locked(F f);
     // Handles the messages that waited in the inbox (state_mutex_ held).
     void drain_inbox();
-    void on_message(const std::string& topic, const std::string& payload);
-    void on_vitals(const std::string& chair, const std::string& topic, const std::string& payload,
+    void on_message(std::string_view topic, std::string_view payload);
+    void on_vitals(const std::string& chair, std::string_view topic, std::string_view payload,
                    alerts::Instant t);
-    void refuse_untimely(const std::string& chair, const std::string& topic_name,
-                         drivers::Decoded& d, alerts::Instant t);
+    void refuse_untimely(const std::string& chair, std::string_view topic_name, drivers::Decoded& d,
+                         alerts::Instant t);
     void drop_duplicates(const std::string& chair, drivers::Decoded& d, alerts::Instant t);
-    void on_control(const std::string& chair, const std::string& payload, alerts::Instant t);
+    void on_control(const std::string& chair, std::string_view payload, alerts::Instant t);
     // MQTT acks and the board's (POST /api/alarms/{id}/ack) both take this path.
-    board::AckReply on_ack(const std::string& chair, const std::string& payload, alerts::Instant t);
+    board::AckReply on_ack(const std::string& chair, std::string_view payload, alerts::Instant t);
     board::Station board_station();
     void on_connected();
     void on_connection_lost(const std::string& why);

@@ -198,8 +198,8 @@ class PahoClient final : public MqttClient {
     void connect_failed(const std::string& why) {
         if (handlers_.on_connect_failed) handlers_.on_connect_failed(why);
     }
-    void message(std::string topic, std::string payload) {
-        if (handlers_.on_message) handlers_.on_message(std::move(topic), std::move(payload));
+    void message(std::string_view topic, std::string_view payload) {
+        if (handlers_.on_message) handlers_.on_message(topic, payload);
     }
 
   private:
@@ -305,7 +305,7 @@ void Link::connection_lost(const std::string& cause) {
 }
 
 void Link::message_arrived(mqtt::const_message_ptr msg) {
-    if (receives_) owner_.message(msg->get_topic(), msg->get_payload_str());
+    if (receives_) owner_.message(msg->get_topic(), msg->get_payload_ref().str());
 }
 
 void Link::on_failure(const mqtt::token& tok) {

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace chairwatch::drivers {
 
@@ -44,7 +45,8 @@ struct MqttSettings {
 };
 
 struct MqttHandlers {
-    std::function<void(std::string topic, std::string payload)> on_message;
+    // Both views are valid only during the call: a handler that keeps the message copies it.
+    std::function<void(std::string_view topic, std::string_view payload)> on_message;
     std::function<void()> on_connected;
     std::function<void(std::string why)> on_connection_lost;
     std::function<void(std::string why)> on_connect_failed;
