@@ -59,16 +59,20 @@ std::shared_ptr<const Profile> ClinicProfiles::for_chair(std::string_view chair)
 Clinic::Clinic(ClinicProfiles profiles, ClinicSettings settings)
     : profiles_(std::move(profiles)), settings_(settings) {}
 
+std::uint32_t Clinic::slot_of(std::string_view chair_id) const {
+    return index_.find(chair_id,
+                       [this](std::uint32_t i) -> std::string_view { return chairs_[i]->id; });
+}
+
 const Clinic::Chair* Clinic::find(std::string_view chair_id) const {
-    const auto at = index_.find(
-        chair_id, [this](std::uint32_t i) -> std::string_view { return chairs_[i]->id; });
+    const auto at = slot_of(chair_id);
     return at == ChairIndex::none ? nullptr : chairs_[at].get();
 }
 
 Clinic::Chair* Clinic::chair_for(std::string_view chair_id, bool create) {
-    if (const Chair* known = find(chair_id)) {
-        due_[known->slot] = Millis::min();
-        return chairs_[known->slot].get();
+    if (const auto at = slot_of(chair_id); at != ChairIndex::none) {
+        due_[at] = Millis::min();
+        return chairs_[at].get();
     }
     if (!create || chairs_.size() >= settings_.max_chairs) return nullptr;
     const auto at = static_cast<std::uint32_t>(chairs_.size());

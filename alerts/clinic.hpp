@@ -149,6 +149,8 @@ class Clinic {
     std::vector<std::unique_ptr<Chair>> chairs_;
     std::vector<Millis> due_;
     ChairIndex index_;  // chair id -> place in chairs_
+    // The chair's place in chairs_ and due_, or ChairIndex::none.
+    std::uint32_t slot_of(std::string_view chair_id) const;
     // The chair with this id, or nullptr.
     const Chair* find(std::string_view chair_id) const;
     std::vector<AlarmTransition> changes_;
