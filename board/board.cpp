@@ -46,7 +46,7 @@ Board::~Board() {
 }
 
 std::unique_lock<std::mutex> Board::hold() const {
-    return station_.state ? std::unique_lock(*station_.state) : std::unique_lock<std::mutex>();
+    return std::unique_lock(*station_.state);
 }
 
 alerts::Instant Board::now() const {

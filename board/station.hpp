@@ -42,7 +42,7 @@ struct AckReply {
 
 struct Station {
     // The daemon's state lock (also taken on MQTT's thread): the board holds it in each of its
-    // handlers on the executor, and the daemon holds it when it calls the board. Null: no lock.
+    // handlers on the executor, and the daemon holds it when it calls the board. Required.
     std::mutex* state{nullptr};
     std::function<const alerts::Clinic&()> clinic;
     std::function<std::shared_ptr<const alerts::Profile>(std::string_view name)> profile;
