@@ -57,7 +57,7 @@ std::shared_ptr<const Profile> ClinicProfiles::for_chair(std::string_view chair)
 }
 
 Clinic::Clinic(ClinicProfiles profiles, ClinicSettings settings)
-    : profiles_(std::move(profiles)), settings_(settings) {}
+    : profiles_(std::move(profiles)), settings_(std::move(settings)) {}
 
 std::uint32_t Clinic::slot_of(std::string_view chair_id) const {
     return index_.find(chair_id,
@@ -241,7 +241,7 @@ void Clinic::reconfigure(ClinicProfiles profiles, ClinicSettings settings, Insta
                          std::vector<ClinicEvent>& out) {
     profiles_ = std::move(profiles);
     settings.shortcuts = settings_.shortcuts;  // kept from construction
-    settings_ = settings;
+    settings_ = std::move(settings);
     std::fill(due_.begin(), due_.end(), Millis::min());
     for (auto& c : chairs_) {
         Chair& chair = *c;
@@ -275,9 +275,19 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
     s.chair = std::string(chair_id);
     const auto base =
         info && !info->session_id.empty() ? info->session_id : make_session_id(chair_id, now);
-    // Sessions of one chair started in the same second must not share a log file.
+    // Sessions of one chair started in the same second, or given an id an earlier session
+    // used, must not share a log file or alert ids.
     chair.same_second = base == last_base_id(chair) ? chair.same_second + 1 : 0;
-    s.id = chair.same_second ? base + "-" + std::to_string(chair.same_second) : base;
+    const auto with_suffix = [&] {
+        return chair.same_second ? base + "-" + std::to_string(chair.same_second) : base;
+    };
+    s.id = with_suffix();
+    if (settings_.session_id_taken) {
+        while (settings_.session_id_taken(chair_id, s.id)) {
+            ++chair.same_second;
+            s.id = with_suffix();
+        }
+    }
     s.implicit = info == nullptr;
     if (info) s.start_info = std::make_shared<const SessionInfo>(*info);
     s.profile = profile->name;

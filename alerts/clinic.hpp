@@ -24,6 +24,11 @@ struct ClinicSettings {
     // off: every chair's engine judges every rule on every reading and tick, and every tick
     // visits every chair (for tests that hold the shortcuts to the same results).
     ChairMonitor::Shortcuts shortcuts{ChairMonitor::Shortcuts::on};
+    // Whether an earlier session of the chair already used a session id (the daemon: its log
+    // exists). A new session never takes such an id: it gets the first free "-N" suffix, so it
+    // never writes into an old session's log nor repeats its alert ids. Empty: only the chair's
+    // last session in memory counts.
+    std::function<bool(std::string_view chair, std::string_view session_id)> session_id_taken{};
 };
 
 // The profiles a clinic has, and which one each chair uses unless a start message names one.
@@ -113,8 +118,8 @@ class Clinic {
         AlarmBook book;
         std::unique_ptr<BaselineCollector> baseline;  // only while a baseline phase collects
         bool artifact_noted{false};
-        // How many sessions before the last one had the id it would have had without a suffix
-        // (one per second: "-1", "-2"...).
+        // The suffix of the last session's id ("-1", "-2"...; 0: none): sessions started in
+        // the same second, or with an id an earlier session used, are told apart by it.
         int same_second{0};
         std::optional<Session> session;
         std::unique_ptr<Session> last_ended;  // what events of its end point at; the last session

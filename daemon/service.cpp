@@ -36,10 +36,18 @@ void Service::post_locked(F f) {
     });
 }
 
+alerts::ClinicSettings Service::clinic_settings() {
+    auto settings = cfg_.clinic_settings();
+    settings.session_id_taken = [this](std::string_view chair, std::string_view id) {
+        return !recovering_ && log_.has_log(chair, id);  // a resumed session keeps its own log
+    };
+    return settings;
+}
+
 Service::Service(asio::io_context& io, config::Config cfg)
     : io_(io),
       cfg_(std::move(cfg)),
-      clinic_(cfg_.clinic_profiles(), cfg_.clinic_settings()),
+      clinic_(cfg_.clinic_profiles(), clinic_settings()),
       log_(cfg_.sessions.log_dir),
       tick_timer_(io),
       reconnect_timer_(io),
@@ -131,6 +139,11 @@ void Service::start() {
 // logs end: same session, same alert ids, latched alarms still latched.
 void Service::recover_sessions() {
     const auto t = now();
+    recovering_ = true;
+    struct Done {
+        bool& flag;
+        ~Done() { flag = false; }
+    } done{recovering_};
     for (const auto& path : drivers::find_open_session_logs(cfg_.sessions.log_dir)) {
         const auto r =
             drivers::recover_session(path, clinic_, t, [&](const std::vector<ClinicEvent>& events) {
@@ -233,7 +246,7 @@ void Service::reload(config::Config cfg) {
     board_->reload(cfg_.http);
     const auto t = now();
     events_.clear();
-    clinic_.reconfigure(cfg_.clinic_profiles(), cfg_.clinic_settings(), t, events_);
+    clinic_.reconfigure(cfg_.clinic_profiles(), clinic_settings(), t, events_);
     handle(events_, t);
     spdlog::set_level(spdlog::level::from_str(cfg_.log_level));
     warnings_.set_interval(cfg_.input.warn_interval);
@@ -437,9 +450,11 @@ void Service::on_control(const std::string& chair, std::string_view payload, ale
         warn(chair + "/session", t,
              "chair " + chair + ": session message (" + action + ") refused: " + error);
     }
+    // The id the session goes by: a start's differs from the one asked for when that was taken.
+    const auto* open = error.empty() ? clinic_.session(chair) : nullptr;
     send(topic(chair, "session/result"),
          drivers::encode_result(error.empty(), "action", action, error,
-                                alerts::format_iso8601(t.wall)),
+                                alerts::format_iso8601(t.wall), open ? open->id : ""),
          1, false);
 }
 

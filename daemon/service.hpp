@@ -67,6 +67,9 @@ class Service {
     void post_locked(F f);
     // Handles the messages that waited in the inbox (state_mutex_ held).
     void drain_inbox();
+    // The config's, plus: a session id whose log exists is taken (clinic_ is built before
+    // log_; the check runs only once sessions start).
+    alerts::ClinicSettings clinic_settings();
     void on_message(std::string_view topic, std::string_view payload);
     void on_vitals(const std::string& chair, std::string_view topic, std::string_view payload,
                    alerts::Instant t);
@@ -128,6 +131,7 @@ class Service {
     int connect_attempts_{0};
     std::atomic<bool> stopping_{false};  // read by Paho's thread before it takes the lock
     bool was_connected_{false};
+    bool recovering_{false};  // sessions replayed from their logs take their ids back
     struct Outgoing {
         std::string topic, payload;
         int qos;

@@ -108,13 +108,15 @@ std::variant<AckMessage, std::string> decode_ack(std::string_view payload, std::
 }
 
 std::string encode_result(bool ok, std::string_view key, std::string_view id,
-                          std::string_view error, std::string_view ts_iso) {
+                          std::string_view error, std::string_view ts_iso,
+                          std::string_view session_id) {
     std::string out;
     JsonWriter w(out);
     w.begin_object();
     w.key("ok").value(ok);
     w.key(key).value(id);
     if (!ok) w.key("error").value(error);
+    if (!session_id.empty()) w.key("session_id").value(session_id);
     w.key("ts").value(ts_iso);
     w.end_object();
     return out;

@@ -26,8 +26,10 @@ struct AckMessage {
 // {"alert_id":"...","by":"nurse-7"} or an error sentence.
 std::variant<AckMessage, std::string> decode_ack(std::string_view payload, std::size_t max_bytes);
 
-// {"ok":true|false,"<what>":"<id>","error":"..."} for the result topics.
+// {"ok":true|false,"<what>":"<id>","error":"...","session_id":"..."} for the result topics;
+// `session_id` only when given.
 std::string encode_result(bool ok, std::string_view key, std::string_view id,
-                          std::string_view error, std::string_view ts_iso);
+                          std::string_view error, std::string_view ts_iso,
+                          std::string_view session_id = {});
 
 }  // namespace chairwatch::drivers

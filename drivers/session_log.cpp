@@ -59,6 +59,13 @@ std::string SessionLog::path_of(const alerts::Session& s, const char* suffix) co
     return dir_ + "/" + s.chair + "/" + s.id + suffix;
 }
 
+bool SessionLog::has_log(std::string_view chair, std::string_view session_id) const {
+    std::error_code ec;  // an unreadable directory: not known to be taken (opening will say why)
+    std::string path = dir_;
+    path.append("/").append(chair).append("/").append(session_id).append(".jsonl");
+    return std::filesystem::exists(path, ec);
+}
+
 SessionLog::OpenLog::~OpenLog() {
     if (fd >= 0) ::close(fd);
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -30,6 +31,9 @@ class SessionLog {
     bool has_unflushed() const { return !dirty_.empty(); }
     const std::string& dir() const { return dir_; }
     std::string path_of(const alerts::Session& s, const char* suffix) const;
+    // Whether a session of the chair with this id has a log here already (a new session must
+    // not take the id: Clinic's `session_id_taken`).
+    bool has_log(std::string_view chair, std::string_view session_id) const;
 
   private:
     // One open session log: its descriptor and the lines not yet written.

@@ -1,6 +1,7 @@
 // Sessions and the alarm lifecycle end to end: the real daemon, a real broker, real clients.
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <sstream>
 #include <thread>
@@ -196,4 +197,48 @@ TEST_CASE("bad session and ack messages get a clear error on the result topic an
     auto no_by = station.wait_for([](const Message&) { return true; });
     REQUIRE(no_by);
     CHECK(field(*no_by, "error").find("by is missing") == 0);
+}
+
+TEST_CASE(
+    "a session id used before, also before a restart, gets a suffix: a log and alert ids of its "
+    "own, and the result says which") {
+    Broker broker;
+    Daemon daemon(broker, shipped_config());
+    daemon.start();
+    Client station(broker.uri());
+    station.subscribe("clinic/chair-08/session/result");
+    station.subscribe("clinic/chair-08/alerts");
+    // Starts a session asking for "IV-77", crosses a limit, ends it; the id it went by.
+    const auto session = [&](const std::string& expected_id) {
+        station.clear();
+        station.publish("clinic/chair-08/session", R"({"action":"start","session_id":"IV-77"})");
+        auto started = station.wait_for([](const Message& m) { return field(m, "ok") == "true"; });
+        REQUIRE(started);
+        CHECK(field(*started, "session_id") == expected_id);
+        station.publish("clinic/chair-08/vitals/bp", R"({"sbp":215,"dbp":110})");
+        station.publish("clinic/chair-08/vitals/bp", R"({"sbp":216,"dbp":110})");
+        auto alert = station.wait_for(
+            [](const Message& m) { return is_alert(m, "chair-08", "sbp_high", "raised"); });
+        REQUIRE(alert);
+        CHECK(field(*alert, "session_id") == expected_id);
+        CHECK(field(*alert, "alert_id").rfind(expected_id + "-a", 0) == 0);
+        station.publish("clinic/chair-08/session", R"({"action":"end"})");
+        REQUIRE(station.wait_for([](const Message& m) { return field(m, "action") == "end"; }));
+    };
+    const auto dir = daemon.log_dir() + "/chair-08/";
+    session("IV-77");
+    REQUIRE(eventually([&] { return fs::exists(dir + "IV-77.summary.json"); }));
+    const auto first_log = read_file(dir + "IV-77.jsonl");
+    session("IV-77-1");  // the daemon remembers the chair's last session
+
+    // After a restart only the logs remember: the old ones stay as they were.
+    daemon.kill(SIGTERM);
+    REQUIRE(daemon.wait(10s) == 0);
+    daemon.start();
+    session("IV-77-2");
+    REQUIRE(eventually([&] { return fs::exists(dir + "IV-77-2.summary.json"); }));
+    CHECK(read_file(dir + "IV-77.jsonl") == first_log);
+    const auto third_log = read_file(dir + "IV-77-2.jsonl");
+    CHECK(third_log.rfind(R"({"type":"session_start")", 0) == 0);
+    CHECK(third_log.find(R"("session_id":"IV-77-2")") != std::string::npos);
 }

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "alerts/clinic.hpp"
 #include "profile_builder.hpp"
 
@@ -173,6 +175,40 @@ TEST_CASE("a start message's session id that ends like a suffix is still told ap
     CHECK(start("S", 300ms) == "S");
     CHECK(start("S-1", 400ms) == "S-1");
     CHECK(clinic.session("a")->info().session_id == "S-1");
+}
+
+TEST_CASE("a new session never takes an id an earlier session used, even one it has forgotten") {
+    // What the daemon's log directory holds from before a restart: S-1 and S-1-1, and a-<time>.
+    const std::set<std::string> logs = {"a/S-1", "a/S-1-1", "a/a-20251124T160000Z", "b/S-2"};
+    alerts::ClinicSettings settings{30min, 10};
+    std::vector<std::string> asked;
+    settings.session_id_taken = [&](std::string_view chair, std::string_view id) {
+        asked.push_back(std::string(chair) + "/" + std::string(id));
+        return logs.count(asked.back()) > 0;
+    };
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(bp_profile()), settings);
+    std::vector<ClinicEvent> out;
+    const auto start = [&](std::string chair, std::string id, Millis t) {
+        alerts::SessionInfo info;
+        info.session_id = std::move(id);
+        clinic.on_control(chair, alerts::ControlAction::start, info, at(t), out);
+        return clinic.session(chair)->id;
+    };
+    CHECK(start("a", "S-1", 0ms) == "S-1-2");
+    CHECK(asked == std::vector<std::string>{"a/S-1", "a/S-1-1", "a/S-1-2"});
+    CHECK(clinic.session("a")->info().session_id == "S-1");  // what the start message asked for
+    CHECK(start("a", "S-1", 100ms) == "S-1-3");              // the one before counts too
+    CHECK(start("a", "S-2", 200ms) == "S-2");                // b's log is not a's
+    CHECK(start("b", "S-2", 300ms) == "S-2-1");
+    // An implicit session's id is a time: one taken by a log gets a suffix like any other.
+    clinic.end_all(at(400ms), alerts::EndReason::explicit_end, out);
+    clinic.on_reading("a", {Signal::sbp, 120, 0ms}, at(500ms), out);  // 16:00:00Z
+    CHECK(clinic.session("a")->id == "a-20251124T160000Z-1");
+    // The ids it hands out still reach the alerts.
+    out.clear();
+    clinic.on_reading("a", {Signal::sbp, 190, 0ms}, at(2s), out);
+    REQUIRE(types(out) == std::vector<Type>{Type::reading, Type::alarm});
+    CHECK(out.back().session->alert_id(out.back().alarm.alarm_no) == "a-20251124T160000Z-1-a1");
 }
 
 TEST_CASE("a tick visits a chair when a message other than a reading gave it something to do") {
