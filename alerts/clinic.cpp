@@ -257,7 +257,7 @@ void Clinic::reconfigure(ClinicProfiles profiles, ClinicSettings settings, Insta
 std::string_view Clinic::last_base_id(const Chair& chair) {
     if (!chair.last_ended) return {};
     std::string_view id = chair.last_ended->id;
-    if (chair.same_second) id.remove_suffix(std::to_string(chair.same_second).size() + 1);
+    if (chair.id_suffix) id.remove_suffix(std::to_string(chair.id_suffix).size() + 1);
     return id;
 }
 
@@ -277,14 +277,14 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
         info && !info->session_id.empty() ? info->session_id : make_session_id(chair_id, now);
     // Sessions of one chair started in the same second, or given an id an earlier session
     // used, must not share a log file or alert ids.
-    chair.same_second = base == last_base_id(chair) ? chair.same_second + 1 : 0;
+    chair.id_suffix = base == last_base_id(chair) ? chair.id_suffix + 1 : 0;
     const auto with_suffix = [&] {
-        return chair.same_second ? base + "-" + std::to_string(chair.same_second) : base;
+        return chair.id_suffix ? base + "-" + std::to_string(chair.id_suffix) : base;
     };
     s.id = with_suffix();
     if (settings_.session_id_taken) {
         while (settings_.session_id_taken(chair_id, s.id)) {
-            ++chair.same_second;
+            ++chair.id_suffix;
             s.id = with_suffix();
         }
     }

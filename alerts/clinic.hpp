@@ -120,7 +120,7 @@ class Clinic {
         bool artifact_noted{false};
         // The suffix of the last session's id ("-1", "-2"...; 0: none): sessions started in
         // the same second, or with an id an earlier session used, are told apart by it.
-        int same_second{0};
+        int id_suffix{0};
         std::optional<Session> session;
         std::unique_ptr<Session> last_ended;  // what events of its end point at; the last session
         std::uint32_t slot{0};                // into chairs_ and due_

@@ -30,7 +30,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_range(i.weight_kg, 1, 400);
         check_range(i.dose_mg_per_kg, 0, 10);
         check_range(i.planned_duration_min, 0, 1440);
-        fuzz::check_result(true, "action", alerts::to_string(m->action), "");
+        // A started session's id goes back in the result (with a suffix when it was taken).
+        fuzz::check_result(true, "action", alerts::to_string(m->action), "",
+                           i.session_id.empty() ? "" : i.session_id + "-1");
         // The daemon appends the profile name to an unknown-profile error.
         fuzz::check_result(false, "action", alerts::to_string(m->action),
                            "unknown_profile '" + i.profile + "'");

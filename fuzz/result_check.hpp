@@ -11,9 +11,10 @@
 
 namespace chairwatch::fuzz {
 
-inline void check_result(bool ok, std::string_view key, std::string_view id,
-                         std::string_view error) {
-    const auto text = drivers::encode_result(ok, key, id, error, "2026-11-24T19:55:37.002Z");
+inline void check_result(bool ok, std::string_view key, std::string_view id, std::string_view error,
+                         std::string_view session_id = {}) {
+    const auto text =
+        drivers::encode_result(ok, key, id, error, "2026-11-24T19:55:37.002Z", session_id);
     boost::json::error_code ec;
     const auto v = boost::json::parse(text, ec);
     FUZZ_CHECK(!ec && v.is_object());
@@ -21,6 +22,8 @@ inline void check_result(bool ok, std::string_view key, std::string_view id,
     FUZZ_CHECK(o.at("ok").as_bool() == ok);
     FUZZ_CHECK(o.at(key).as_string() == id);
     if (!ok) FUZZ_CHECK(o.at("error").as_string() == error);
+    FUZZ_CHECK(session_id.empty() ? !o.contains("session_id")
+                                  : o.at("session_id").as_string() == session_id);
 }
 
 }  // namespace chairwatch::fuzz
