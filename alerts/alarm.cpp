@@ -40,4 +40,19 @@ std::string_view to_string(ClearCause c) {
     return "unknown";
 }
 
+std::optional<AlarmState> parse_alarm_state(std::string_view name) {
+    for (auto s : {AlarmState::raised, AlarmState::updated, AlarmState::acknowledged,
+                   AlarmState::escalated, AlarmState::cleared})
+        if (to_string(s) == name) return s;
+    return std::nullopt;
+}
+
+std::optional<ClearCause> parse_clear_cause(std::string_view name) {
+    for (auto c : {ClearCause::none, ClearCause::back_in_range, ClearCause::feed_resumed,
+                   ClearCause::session_ended, ClearCause::phase_changed, ClearCause::acknowledged,
+                   ClearCause::valid_reading, ClearCause::reconfigured})
+        if (to_string(c) == name) return c;
+    return std::nullopt;
+}
+
 }  // namespace chairwatch::alerts

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,7 @@ namespace chairwatch::alerts {
 // listed, `latched`, until acknowledged).
 enum class AlarmState : std::uint8_t { raised, updated, acknowledged, escalated, cleared };
 std::string_view to_string(AlarmState s);
+std::optional<AlarmState> parse_alarm_state(std::string_view name);
 
 // Why an alarm ended.
 enum class ClearCause : std::uint8_t {
@@ -27,6 +29,7 @@ enum class ClearCause : std::uint8_t {
     reconfigured
 };
 std::string_view to_string(ClearCause c);
+std::optional<ClearCause> parse_clear_cause(std::string_view name);
 
 struct AlarmTransition {
     std::uint32_t alarm_no{0};  // per session, stable for the alarm's life

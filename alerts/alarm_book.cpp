@@ -14,6 +14,12 @@ std::string_view to_string(AckResult r) {
             return "alarm already cleared";
         case AckResult::already_acknowledged:
             return "alarm already acknowledged";
+        case AckResult::malformed:
+            return "malformed alert_id (expected <chair>:<session_id>:a<n>)";
+        case AckResult::other_chair:
+            return "alert_id belongs to another chair";
+        case AckResult::not_open_session:
+            return "alert_id is not of the chair's open session (the session ended or never ran)";
     }
     return "unknown";
 }
@@ -39,6 +45,26 @@ void AlarmBook::schedule_escalation(Entry& e, Millis from, const Profile& profil
     const auto& policy = profile.escalation[static_cast<std::size_t>(e.alarm.priority)];
     const bool escalates = e.alarm.kind != AlarmKind::advisory && policy.after.count() > 0;
     e.next_escalation = escalates ? from + policy.after : Millis(-1);
+}
+
+void AlarmBook::schedule_repeat(Entry& e, Millis from, const Profile& profile) {
+    const auto& policy = profile.escalation[static_cast<std::size_t>(e.alarm.priority)];
+    e.next_escalation = policy.repeat.count() > 0 ? from + policy.repeat : Millis(-1);
+}
+
+void AlarmBook::schedule_ack_expiry(Entry& e, Millis from, const Profile& profile) {
+    e.next_escalation = Millis(-1);
+    // Notices (advisories, technical notes) stay acknowledged; alarms re-alarm if the condition
+    // outlasts the acknowledgement.
+    e.ack_until = profile.ack_lasts.count() > 0 && !is_notice(e.alarm) ? from + profile.ack_lasts
+                                                                       : Millis(-1);
+}
+
+// An alarm is acknowledged by someone, at some time, or by no one.
+void AlarmBook::forget_ack(AlarmTransition& a) {
+    a.acknowledged = false;
+    a.acknowledged_by.clear();
+    a.acknowledged_at = {};
 }
 
 void AlarmBook::remove(std::uint32_t alarm_no) {
@@ -84,7 +110,7 @@ void AlarmBook::apply(const AlarmTransition& change, const Profile& profile,
     a.realarm = false;
     if (change.state == AlarmState::updated) {
         if (change.priority > before) {  // a higher priority breaks through an acknowledgement
-            a.acknowledged = false;
+            forget_ack(a);
             e->ack_until = Millis(-1);
         }
         if (change.priority != before && !a.acknowledged)
@@ -105,7 +131,7 @@ void AlarmBook::on_tick(Instant now, const Profile& profile, std::vector<AlarmTr
     for (auto& e : entries_) {
         AlarmTransition& a = e.alarm;
         if (a.acknowledged && a.active && e.ack_until.count() >= 0 && now.mono >= e.ack_until) {
-            a.acknowledged = false;  // the acknowledgement ran out while the condition persists
+            forget_ack(a);  // the acknowledgement ran out while the condition persists
             a.realarm = true;
             a.state = AlarmState::raised;
             a.at = now;
@@ -120,8 +146,7 @@ void AlarmBook::on_tick(Instant now, const Profile& profile, std::vector<AlarmTr
         a.state = AlarmState::escalated;
         a.realarm = false;
         a.at = now;
-        const auto& policy = profile.escalation[static_cast<std::size_t>(a.priority)];
-        e.next_escalation = policy.repeat.count() > 0 ? now.mono + policy.repeat : Millis(-1);
+        schedule_repeat(e, now.mono, profile);
         out.push_back(a);
     }
 }
@@ -154,12 +179,7 @@ AckResult AlarmBook::acknowledge(std::uint32_t alarm_no, std::string_view by, In
     a.state = AlarmState::acknowledged;
     a.realarm = false;
     a.at = now;
-    e->next_escalation = Millis(-1);
-    // Notices (advisories, technical notes) stay acknowledged; alarms re-alarm if the condition
-    // outlasts the acknowledgement.
-    const bool notice = a.kind == AlarmKind::advisory || !a.text_hint.empty();
-    e->ack_until =
-        profile.ack_lasts.count() > 0 && !notice ? now.mono + profile.ack_lasts : Millis(-1);
+    schedule_ack_expiry(*e, now.mono, profile);
     const bool done = !a.active;  // a latched alarm: acknowledged, it is done
     a.latched = false;
     out.push_back(a);
@@ -178,6 +198,41 @@ void AlarmBook::close_all(Instant now, ClearCause cause, std::vector<AlarmTransi
         out.push_back(a);
     }
     entries_.clear();
+}
+
+void AlarmBook::restore(const AlarmTransition& logged, const Profile& profile) {
+    next_no_ = std::max(next_no_, logged.alarm_no + 1);
+    Entry* e = find_no(logged.alarm_no);
+    if (!logged.active && !logged.latched) {  // cleared, or a latched alarm acknowledged
+        if (e) remove(logged.alarm_no);
+        return;
+    }
+    if (!e) {
+        entries_.push_back({});
+        e = &entries_.back();
+    }
+    const auto before = e->alarm.alarm_no ? e->alarm.priority : logged.priority;
+    e->alarm = logged;
+    const auto from = logged.at.mono;
+    switch (logged.state) {
+        case AlarmState::raised:
+            e->ack_until = Millis(-1);
+            schedule_escalation(*e, from, profile);
+            break;
+        case AlarmState::updated:
+            if (logged.priority > before) e->ack_until = Millis(-1);
+            if (logged.priority != before && !logged.acknowledged)
+                schedule_escalation(*e, from, profile);
+            break;
+        case AlarmState::escalated:
+            schedule_repeat(*e, from, profile);
+            break;
+        case AlarmState::acknowledged:
+            schedule_ack_expiry(*e, logged.acknowledged_at.mono, profile);
+            break;
+        case AlarmState::cleared:  // latched: its escalation goes on
+            break;
+    }
 }
 
 std::vector<AlarmTransition> AlarmBook::listed() const {

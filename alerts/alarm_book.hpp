@@ -12,7 +12,15 @@
 
 namespace chairwatch::alerts {
 
-enum class AckResult : std::uint8_t { ok, unknown, already_cleared, already_acknowledged };
+enum class AckResult : std::uint8_t {
+    ok,
+    unknown,                // no such alarm in the chair's open session
+    already_cleared,
+    already_acknowledged,
+    malformed,              // not "<chair>:<session_id>:a<n>"
+    other_chair,            // the id names another chair than the one asked
+    not_open_session        // the id names a session that is not open on its chair
+};
 std::string_view to_string(AckResult r);
 
 class AlarmBook {
@@ -26,6 +34,11 @@ class AlarmBook {
                           const Profile& profile, std::vector<AlarmTransition>& out);
     // Session over: every alarm, latched ones too, is closed.
     void close_all(Instant now, ClearCause cause, std::vector<AlarmTransition>& out);
+    // Restart recovery: one transition as it was published (and logged), taken as the truth
+    // about its alarm: number, state, acknowledgement, escalation level, with the timers the
+    // book set when it happened. An alarm that was over by then leaves the book. New alarms
+    // are numbered after every number restored.
+    void restore(const AlarmTransition& logged, const Profile& profile);
 
     // Every alarm a nurse must still see: active ones and latched ones, in raise order.
     std::vector<AlarmTransition> listed() const;
@@ -45,6 +58,14 @@ class AlarmBook {
     Entry* find_condition(std::string_view condition);
     Entry* find_no(std::uint32_t alarm_no);
     void schedule_escalation(Entry& e, Millis from, const Profile& profile) const;
+    // After an escalation at `from`: the next one, if the priority's policy repeats.
+    static void schedule_repeat(Entry& e, Millis from, const Profile& profile);
+    // After an acknowledgement at `from`: until when it silences an ongoing alarm.
+    static void schedule_ack_expiry(Entry& e, Millis from, const Profile& profile);
+    static void forget_ack(AlarmTransition& a);
+    static bool is_notice(const AlarmTransition& a) {
+        return a.kind == AlarmKind::advisory || !a.text_hint.empty();
+    }
     void remove(std::uint32_t alarm_no);
 
     std::vector<Entry> entries_;

@@ -12,7 +12,30 @@ constexpr std::string_view no_baseline = "no_baseline";
 constexpr std::string_view discharge_ready = "discharge_ready";
 constexpr std::string_view bp_artifact = "bp_artifact";
 
+// Every text a notice of the Clinic's says (AlarmTransition::text_hint points at them).
+constexpr std::string_view artifact_text =
+    "cuff reading rejected as an artifact (values cannot belong together): recheck BP";
+constexpr std::string_view no_dose_baseline_text =
+    "no baseline phase (dosing started without a start message): absolute limits only";
+constexpr std::string_view no_baseline_text =
+    "too few baseline readings for BP and HR: absolute limits only";
+constexpr std::string_view no_bp_baseline_text =
+    "too few baseline cuff readings: BP rise rules off, absolute limits only";
+constexpr std::string_view no_hr_baseline_text = "too little baseline HR: HR rise rules off";
+constexpr std::string_view discharge_text =
+    "observation complete and vitals within discharge criteria";
+constexpr std::string_view other_notice_text = "notice";
+constexpr std::string_view notice_texts[] = {artifact_text,       no_dose_baseline_text,
+                                             no_baseline_text,    no_bp_baseline_text,
+                                             no_hr_baseline_text, discharge_text};
+
 }  // namespace
+
+std::string_view notice_text(std::string_view text) {
+    for (const auto t : notice_texts)
+        if (t == text) return t;
+    return other_notice_text;
+}
 
 std::string_view to_string(ControlAction a) {
     switch (a) {
@@ -145,9 +168,7 @@ void Clinic::on_cuff_artifact(std::string_view chair_id, std::string_view why, I
     Chair* chair = chair_for(chair_id, false);
     if (!chair || !chair->session || chair->artifact_noted) return;
     chair->artifact_noted = true;
-    notice(*chair, bp_artifact,
-           "cuff reading rejected as an artifact (values cannot belong together): recheck BP",
-           Priority::low, now, out, AlarmKind::technical);
+    notice(*chair, bp_artifact, artifact_text, Priority::low, now, out, AlarmKind::technical);
 }
 
 ControlResult Clinic::on_control(std::string_view chair_id, ControlAction action,
@@ -186,15 +207,14 @@ ControlResult Clinic::on_control(std::string_view chair_id, ControlAction action
 
 AckResult Clinic::acknowledge(std::string_view chair_id, std::string_view alert_id,
                               std::string_view by, Instant now, std::vector<ClinicEvent>& out) {
+    const auto id = parse_alert_id(alert_id);
+    if (!id) return AckResult::malformed;
+    if (id->chair != chair_id) return AckResult::other_chair;
     Chair* chair = chair_for(chair_id, false);
-    if (!chair || !chair->session) return AckResult::unknown;
+    if (!chair || !chair->session || chair->session->id != id->session_id)
+        return AckResult::not_open_session;
     Session& s = *chair->session;
-    const std::string prefix = s.id + "-a";
-    if (alert_id.substr(0, prefix.size()) != prefix) return AckResult::unknown;
-    std::uint32_t no = 0;
-    const auto digits = alert_id.substr(prefix.size());
-    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), no);
-    if (ec != std::errc{} || p != digits.data() + digits.size()) return AckResult::unknown;
+    const auto no = id->alarm_no;
     published_.clear();
     const auto result = chair->book.acknowledge(no, by, now, chair->monitor.profile(), published_);
     for (const auto& t : published_) {
@@ -213,6 +233,13 @@ void Clinic::on_tick(Instant now, std::vector<ClinicEvent>& out) {
     }
 }
 
+void Clinic::on_tick(std::string_view chair_id, Instant now, std::vector<ClinicEvent>& out) {
+    const auto at = slot_of(chair_id);
+    if (at == ChairIndex::none) return;
+    visit(*chairs_[at], now, out);
+    due_[at] = next_due(*chairs_[at]);
+}
+
 void Clinic::visit(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
     if (!chair.session) return;
     Session& s = *chair.session;
@@ -223,7 +250,7 @@ void Clinic::visit(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
     chair.monitor.on_tick(now, changes_);
     publish(chair, s, out);
     published_.clear();
-    chair.book.on_tick(now, chair.monitor.profile(), published_);
+    if (!replaying_) chair.book.on_tick(now, chair.monitor.profile(), published_);
     for (const auto& t : published_) {
         s.record(t);
         out.push_back({ClinicEvent::Type::alarm, &s, {}, t});
@@ -336,14 +363,11 @@ void Clinic::form_baseline(Chair& chair, Instant now, std::vector<ClinicEvent>& 
     s.baseline_formed = s.baseline.bp_formed();
     chair.monitor.set_baseline(s.baseline.value);
     if (s.baseline.bp_formed() && s.baseline.hr_formed()) return;
-    const std::string_view why =
-        !had_phase
-            ? "no baseline phase (dosing started without a start message): absolute limits only"
-        : !s.baseline.bp_formed() && !s.baseline.hr_formed()
-            ? "too few baseline readings for BP and HR: absolute limits only"
-        : !s.baseline.bp_formed()
-            ? "too few baseline cuff readings: BP rise rules off, absolute limits only"
-            : "too little baseline HR: HR rise rules off";
+    const std::string_view why = !had_phase ? no_dose_baseline_text
+                                 : !s.baseline.bp_formed() && !s.baseline.hr_formed()
+                                     ? no_baseline_text
+                                 : !s.baseline.bp_formed() ? no_bp_baseline_text
+                                                           : no_hr_baseline_text;
     notice(chair, no_baseline, why, Priority::low, now, out);
 }
 
@@ -365,8 +389,7 @@ void Clinic::check_discharge(Chair& chair, Instant now, std::vector<ClinicEvent>
     for (const auto& a : chair.book.listed())
         if (a.kind == AlarmKind::physiological) return;
     s.discharge_ready = now;
-    notice(chair, discharge_ready, "observation complete and vitals within discharge criteria",
-           Priority::low, now, out);
+    notice(chair, discharge_ready, discharge_text, Priority::low, now, out);
 }
 
 void Clinic::notice(Chair& chair, std::string_view condition, std::string_view text, Priority p,
@@ -385,6 +408,10 @@ void Clinic::notice(Chair& chair, std::string_view condition, std::string_view t
 
 void Clinic::publish(Chair& chair, Session& session, std::vector<ClinicEvent>& out) {
     if (changes_.empty()) return;  // most readings change nothing
+    if (replaying_) {              // the log says what was published
+        changes_.clear();
+        return;
+    }
     published_.clear();
     for (const auto& c : changes_)
         chair.book.apply(c, chair.monitor.profile(), published_);
@@ -393,6 +420,53 @@ void Clinic::publish(Chair& chair, Session& session, std::vector<ClinicEvent>& o
         session.record(t);
         out.push_back({ClinicEvent::Type::alarm, &session, {}, t});
     }
+}
+
+void Clinic::restore_alarm(std::string_view chair_id, const AlarmTransition& logged) {
+    Chair* chair = chair_for(chair_id, false);
+    if (!chair || !chair->session) return;
+    AlarmTransition t = logged;
+    if (!t.text_hint.empty()) t.text_hint = notice_text(t.text_hint);
+    chair->book.restore(t, chair->monitor.profile());
+    chair->session->record(t);
+    if (t.condition == bp_artifact) chair->artifact_noted = t.active;
+}
+
+void Clinic::finish_replay(std::string_view chair_id, Instant now, std::vector<ClinicEvent>& out) {
+    Chair* chair = chair_for(chair_id, false);
+    if (!chair || !chair->session) return;
+    const auto listed = chair->book.listed();
+    const auto engine = chair->monitor.active_alarms();
+    const auto active_in = [](const std::vector<AlarmTransition>& v, std::string_view c) {
+        return std::find_if(v.begin(), v.end(), [&](const AlarmTransition& a) {
+            return a.active && a.condition == c;
+        });
+    };
+    for (const auto& a : engine) {
+        const auto it = active_in(listed, a.condition);
+        if (it != listed.end() && it->priority == a.priority) continue;
+        AlarmTransition change = a;
+        change.state = it == listed.end() ? AlarmState::raised : AlarmState::updated;
+        change.at = now;
+        changes_.push_back(change);
+    }
+    // An alarm the log lists as active whose rule or feed is quiet now ends as it would have.
+    const auto& profile = chair->monitor.profile();
+    for (const auto& l : listed) {
+        if (!l.active || active_in(engine, l.condition) != engine.end()) continue;
+        const bool rule = std::any_of(profile.rules.begin(), profile.rules.end(),
+                                      [&](const Rule& r) { return r.condition == l.condition; });
+        const bool feed = std::any_of(profile.feeds.begin(), profile.feeds.end(),
+                                      [&](const FeedRule& f) { return f.condition == l.condition; });
+        if (!rule && !feed) continue;  // the Clinic's own notices end by themselves
+        AlarmTransition change = l;
+        change.state = AlarmState::cleared;
+        change.cause = feed ? ClearCause::feed_resumed : ClearCause::back_in_range;
+        change.at = now;
+        changes_.push_back(change);
+    }
+    publish(*chair, *chair->session, out);
+    due_[chair->slot] = next_due(*chair);
 }
 
 std::vector<AlarmTransition> Clinic::listed_alarms(std::string_view chair_id) const {

@@ -101,6 +101,21 @@ class Clinic {
     void reconfigure(ClinicProfiles profiles, ClinicSettings settings, Instant now,
                      std::vector<ClinicEvent>& out);
 
+    // Restart recovery (drivers/session_recovery) feeds a session's log back in three steps.
+    // 1. While replaying, readings, ticks and session messages rebuild the session and each
+    //    rule's state, but raise, escalate and clear nothing: only a session that the replay
+    //    ends (superseded by a later start) gives events, its closing ones.
+    void set_replaying(bool on) { replaying_ = on; }
+    // A tick for one chair only: a log's replay moves its own chair's time, no other's.
+    void on_tick(std::string_view chair, Instant now, std::vector<ClinicEvent>& out);
+    // 2. Each alarm transition the log holds, as it was published, in order: the alarms, their
+    //    numbers and their lifecycle are the log's, never derived again.
+    void restore_alarm(std::string_view chair, const AlarmTransition& logged);
+    // 3. After the log (replaying off): where the rules disagree with the restored alarms (the
+    //    daemon stopped between judging and writing), the difference is raised, updated or
+    //    cleared now, as new transitions.
+    void finish_replay(std::string_view chair, Instant now, std::vector<ClinicEvent>& out);
+
     // The alarms a chair lists now (active and latched); empty for an unknown or idle chair.
     std::vector<AlarmTransition> listed_alarms(std::string_view chair) const;
     const Session* session(std::string_view chair) const;
@@ -160,6 +175,11 @@ class Clinic {
     const Chair* find(std::string_view chair_id) const;
     std::vector<AlarmTransition> changes_;
     std::vector<AlarmTransition> published_;
+    bool replaying_{false};
 };
+
+// The text of a notice the Clinic raises (a no_baseline reason, discharge readiness...), as the
+// Clinic's own constant; a text it never raises gives a generic one. For alarms read back.
+std::string_view notice_text(std::string_view text);
 
 }  // namespace chairwatch::alerts

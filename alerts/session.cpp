@@ -1,6 +1,7 @@
 #include "alerts/session.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "alerts/time_format.hpp"
 
@@ -65,7 +66,28 @@ void Session::record(const AlarmTransition& t) {
 }
 
 std::string Session::alert_id(std::uint32_t alarm_no) const {
-    return id + "-a" + std::to_string(alarm_no);
+    std::string out;
+    out.reserve(chair.size() + id.size() + 14);
+    out.append(chair).append(":").append(id).append(":a").append(std::to_string(alarm_no));
+    return out;
+}
+
+std::optional<AlertId> parse_alert_id(std::string_view id) {
+    const auto first = id.find(':');
+    const auto last = id.rfind(':');
+    if (first == std::string_view::npos || first == last || first == 0 || last == first + 1)
+        return std::nullopt;
+    AlertId a;
+    a.chair = id.substr(0, first);
+    a.session_id = id.substr(first + 1, last - first - 1);
+    const auto number = id.substr(last + 1);
+    if (a.session_id.find(':') != std::string_view::npos || number.size() < 2 ||
+        number[0] != 'a' || number[1] == '0')
+        return std::nullopt;
+    const auto digits = number.substr(1);
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), a.alarm_no);
+    if (ec != std::errc{} || p != digits.data() + digits.size()) return std::nullopt;
+    return a;
 }
 
 std::string make_session_id(std::string_view chair, Instant start) {

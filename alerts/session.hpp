@@ -101,8 +101,17 @@ struct Session {
         stats[index_of(r.signal)].add(r.value);
     }
     void record(const AlarmTransition& t);
+    // "<chair>:<session_id>:a<n>": unique across chairs, sessions and restarts.
     std::string alert_id(std::uint32_t alarm_no) const;
 };
+
+// The parts of an alert id; nullopt unless it is "<chair>:<session_id>:a<n>" with n > 0.
+struct AlertId {
+    std::string_view chair;
+    std::string_view session_id;
+    std::uint32_t alarm_no{0};
+};
+std::optional<AlertId> parse_alert_id(std::string_view id);
 
 // "chair-03-20261124T184100Z": unique per chair as long as two sessions don't start in one second.
 std::string make_session_id(std::string_view chair, Instant start);

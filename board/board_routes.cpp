@@ -69,6 +69,23 @@ int hex_digit(char c) {
     return -1;
 }
 
+// %XX escapes (and, in form bodies, '+' for a space) decoded; a stray '%' stays as it is.
+std::string percent_decoded(std::string_view v, bool plus_is_space) {
+    std::string out;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (v[i] == '+' && plus_is_space) {
+            out += ' ';
+        } else if (v[i] == '%' && i + 2 < v.size() && hex_digit(v[i + 1]) >= 0 &&
+                   hex_digit(v[i + 2]) >= 0) {
+            out += static_cast<char>(hex_digit(v[i + 1]) * 16 + hex_digit(v[i + 2]));
+            i += 2;
+        } else {
+            out += v[i];
+        }
+    }
+    return out;
+}
+
 // One field of an application/x-www-form-urlencoded body, decoded.
 std::string form_field(std::string_view body, std::string_view name) {
     while (!body.empty()) {
@@ -77,20 +94,7 @@ std::string form_field(std::string_view body, std::string_view name) {
         body = amp == std::string_view::npos ? std::string_view{} : body.substr(amp + 1);
         const auto eq = part.find('=');
         if (eq == std::string_view::npos || part.substr(0, eq) != name) continue;
-        std::string out;
-        const auto v = part.substr(eq + 1);
-        for (std::size_t i = 0; i < v.size(); ++i) {
-            if (v[i] == '+') {
-                out += ' ';
-            } else if (v[i] == '%' && i + 2 < v.size() + 0 && hex_digit(v[i + 1]) >= 0 &&
-                       hex_digit(v[i + 2]) >= 0) {
-                out += static_cast<char>(hex_digit(v[i + 1]) * 16 + hex_digit(v[i + 2]));
-                i += 2;
-            } else {
-                out += v[i];
-            }
-        }
-        return out;
+        return percent_decoded(part.substr(eq + 1), true);
     }
     return {};
 }
@@ -98,7 +102,8 @@ std::string form_field(std::string_view body, std::string_view name) {
 bool valid_alert_id(std::string_view id) {
     if (id.empty() || id.size() > 200) return false;
     for (char c : id)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
+            c != ':')
             return false;
     return true;
 }
@@ -156,9 +161,11 @@ Reply Board::handle(const Request& req) {
     if (path.starts_with(alarms_prefix) && path.ends_with(ack_suffix) &&
         path.size() > alarms_prefix.size() + ack_suffix.size()) {
         if (method != http::verb::post) return not_allowed("POST");
-        return acknowledge(req, who,
-                           path.substr(alarms_prefix.size(),
-                                       path.size() - alarms_prefix.size() - ack_suffix.size()));
+        return acknowledge(
+            req, who,
+            percent_decoded(path.substr(alarms_prefix.size(),
+                                        path.size() - alarms_prefix.size() - ack_suffix.size()),
+                            false));
     }
     if (path.size() > 1 && path.find('/', 1) == std::string_view::npos && path != "/index.html" &&
         path != "/login.html")
@@ -314,18 +321,13 @@ Reply Board::acknowledge(const Request& req, const Caller& who, std::string_view
     const auto& by = std::get<0>(body);
     if (!valid_alert_id(alert_id)) return error(404, "unknown alert_id", alert_id);
 
-    // The chair whose current session issued this id.
-    const auto& clinic = station_.clinic();
-    std::string chair;
-    for (const auto& c : clinic.chairs()) {
-        const auto* s = clinic.session(c);
-        if (!s || !alert_id.starts_with(s->id + "-a")) continue;
-        const auto rest = alert_id.substr(s->id.size() + 2);
-        if (!rest.empty() && rest.find_first_not_of("0123456789") == std::string_view::npos)
-            chair = c;
-    }
-    if (chair.empty()) return error(404, "unknown alert_id", alert_id);
-
+    // The id names its chair; the chair's open session decides whether it is one of its alarms.
+    const auto parsed = alerts::parse_alert_id(alert_id);
+    if (!parsed) return error(404, alerts::to_string(alerts::AckResult::malformed), alert_id);
+    const auto* session = station_.clinic().session(parsed->chair);
+    if (!session || session->id != parsed->session_id)
+        return error(404, alerts::to_string(alerts::AckResult::not_open_session), alert_id);
+    const std::string chair(parsed->chair);
     std::string payload;
     drivers::JsonWriter pw(payload);
     pw.begin_object();
@@ -338,6 +340,9 @@ Reply Board::acknowledge(const Request& req, const Caller& who, std::string_view
         case alerts::AckResult::ok:
             break;
         case alerts::AckResult::unknown:
+        case alerts::AckResult::malformed:
+        case alerts::AckResult::other_chair:
+        case alerts::AckResult::not_open_session:
             return error(404, reply.error, alert_id);
         case alerts::AckResult::already_cleared:
         case alerts::AckResult::already_acknowledged:

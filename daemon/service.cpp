@@ -145,14 +145,10 @@ void Service::recover_sessions() {
         ~Done() { flag = false; }
     } done{recovering_};
     for (const auto& path : drivers::find_open_session_logs(cfg_.sessions.log_dir)) {
-        const auto r =
-            drivers::recover_session(path, clinic_, t, [&](const std::vector<ClinicEvent>& events) {
-                // What the replay derives was published and logged the first time; only a
-                // session the replay itself closes (superseded) gets its end written now.
-                for (const auto& e : events)
-                    if (e.type == ClinicEvent::Type::session_ended)
-                        log_written(log_.write(e, t), t);
-            });
+        // What the log holds was published and logged the first time; what recovery finds
+        // new (a superseded session's end, an alarm the rules raise or clear now) goes out now.
+        const auto r = drivers::recover_session(
+            path, clinic_, t, [&](const std::vector<ClinicEvent>& events) { handle(events, t); });
         for (const auto& p : r.problems)
             spdlog::warn("recovery: {}", p);
         if (!r.restored) {
@@ -167,9 +163,9 @@ void Service::recover_sessions() {
         for (const auto& a : alarms)
             ids += " " + clinic_.session(r.chair)->alert_id(a.alarm_no);
         spdlog::warn(
-            "recovery: session {} on chair {} resumed from its log ({} readings, {} alarm "
-            "transitions logged, {} replayed); listed alarms:{}",
-            r.session_id, r.chair, r.readings, r.alarm_lines, r.replayed_alarms,
+            "recovery: session {} on chair {} resumed from its log ({} readings, {} of {} alarm "
+            "transitions taken back, {} new); listed alarms:{}",
+            r.session_id, r.chair, r.readings, r.restored_alarms, r.alarm_lines, r.reconciled,
             ids.empty() ? " none" : ids);
     }
 }
@@ -566,7 +562,7 @@ void Service::handle(const std::vector<ClinicEvent>& events, alerts::Instant t,
                 send(cfg_.broker.escalation_topic, alert, cfg_.broker.qos, false);
             ++counters_.alerts;
             changed.insert(s.chair);
-            spdlog::info("alert {}-a{} {}: {}", s.id, e.alarm.alarm_no,
+            spdlog::info("alert {} {}: {}", s.alert_id(e.alarm.alarm_no),
                          alerts::to_string(e.alarm.state), drivers::alert_text(s.chair, e.alarm));
         } else if (e.type == ClinicEvent::Type::session_started) {
             spdlog::info("session {} started on chair {} ({}, profile {})", s.id, s.chair,
@@ -661,9 +657,10 @@ void Service::set_service_alarm(bool failing, alerts::Instant t, const std::stri
     std::string out;
     drivers::JsonWriter w(out);
     w.begin_object();
-    // Unique across restarts: the start time of this run, then a counter.
+    // In the form of every alert id, unique across restarts: the start time of this run, then
+    // a counter.
     w.key("alert_id")
-        .value("chairwatchd-" + std::to_string(started_wall_.count() / 1000) + "-a" +
+        .value("chairwatchd:run-" + std::to_string(started_wall_.count() / 1000) + ":a" +
                std::to_string(service_alarm_no_));
     w.key("chair").value("chairwatchd");
     w.key("condition").value("session_log_failed");

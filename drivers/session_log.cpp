@@ -53,6 +53,20 @@ void write_baseline(JsonWriter& w, const alerts::Session& s) {
     w.end_object();
 }
 
+// What a restart needs beyond the published alert to take the alarm back exactly as it was
+// (drivers/session_recovery reads them).
+void write_alarm_state(JsonWriter& w, const alerts::AlarmTransition& t) {
+    w.key("max_priority").value(alerts::to_string(t.max_priority));
+    w.key("baseline").number(t.baseline, 3);
+    w.key("high").value(t.high);
+    w.key("inclusive").value(t.inclusive);
+    w.key("relative").value(t.relative);
+    w.key("rise_rule").value(t.rise_rule);
+    w.key("feed").value(t.feed);
+    w.key("realarm").value(t.realarm);
+    if (!t.text_hint.empty()) w.key("hint").value(t.text_hint);
+}
+
 }  // namespace
 
 std::string SessionLog::path_of(const alerts::Session& s, const char* suffix) const {
@@ -71,7 +85,8 @@ SessionLog::OpenLog::~OpenLog() {
 }
 
 SessionLog::OpenLog* SessionLog::open(const alerts::Session& s) {
-    auto it = files_.find(s.id);
+    key_.assign(s.chair).append("/").append(s.id);
+    auto it = files_.find(key_);
     if (it != files_.end()) return it->second.get();
     std::error_code ec;
     std::filesystem::create_directories(dir_ + "/" + s.chair, ec);
@@ -79,26 +94,52 @@ SessionLog::OpenLog* SessionLog::open(const alerts::Session& s) {
         last_error_ = "cannot create " + dir_ + "/" + s.chair + ": " + ec.message();
         return nullptr;
     }
-    const auto path = path_of(s, ".jsonl");
     auto log = std::make_unique<OpenLog>();
-    log->fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    if (log->fd < 0) {
-        last_error_ = "cannot open " + path + ": " + std::strerror(errno);
-        return nullptr;
+    log->path = path_of(s, ".jsonl");
+    log->session_id = s.id;
+    if (!hold(*log)) return nullptr;
+    return files_.emplace(key_, std::move(log)).first->second.get();
+}
+
+bool SessionLog::hold(OpenLog& log) {
+    log.used = ++uses_;
+    if (log.fd >= 0) return true;
+    while (open_fds_ >= max_open_ && open_fds_ > 0)
+        release_one();
+    log.fd = ::open(log.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (log.fd < 0) {
+        last_error_ = "cannot open " + log.path + ": " + std::strerror(errno);
+        return false;
     }
-    return files_.emplace(s.id, std::move(log)).first->second.get();
+    ++open_fds_;
+    return true;
+}
+
+// Closes the descriptor of the log written least recently (its pending lines stay pending).
+void SessionLog::release_one() {
+    OpenLog* lru = nullptr;
+    for (auto& [_, log] : files_)
+        if (log->fd >= 0 && (!lru || log->used < lru->used)) lru = log.get();
+    if (!lru) {
+        open_fds_ = 0;
+        return;
+    }
+    ::close(lru->fd);
+    lru->fd = -1;
+    --open_fds_;
 }
 
 // Writes out what is pending. What the kernel took is gone from `pending`; what it refused
 // (a full disk) stays for the next attempt, up to max_pending.
-bool SessionLog::write_out(const std::string& session_id, OpenLog& log) {
+bool SessionLog::write_out(OpenLog& log) {
     constexpr std::size_t max_pending = 1 << 20;
+    if (!hold(log)) return false;
     std::size_t done = 0;
     while (done < log.pending.size()) {
         const auto n = ::write(log.fd, log.pending.data() + done, log.pending.size() - done);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            last_error_ = "cannot write the log of session " + session_id + ": " +
+            last_error_ = "cannot write the log of session " + log.session_id + ": " +
                           std::strerror(n < 0 ? errno : ENOSPC);
             log.pending.erase(0, done);
             if (log.pending.size() > max_pending) {
@@ -119,28 +160,29 @@ bool SessionLog::append(const alerts::Session& s, const std::string& line, bool 
     if (!log) return false;
     log->pending += line;
     log->pending += '\n';
-    if (now) return write_out(s.id, *log);
+    if (now) return write_out(*log);
     if (!log->dirty) {
         log->dirty = true;
-        dirty_.emplace_back(&files_.find(s.id)->first, log);
+        dirty_.push_back(log);
     }
     return true;
 }
 
 bool SessionLog::flush() {
     bool ok = true;
-    for (const auto& [id, log] : dirty_) {
+    for (auto* log : dirty_) {
         log->dirty = false;
-        if (!log->pending.empty() && !write_out(*id, *log)) ok = false;
+        if (!log->pending.empty() && !write_out(*log)) ok = false;
     }
     dirty_.clear();
     return ok;
 }
 
-void SessionLog::close(const std::string& session_id) {
-    const auto it = files_.find(session_id);
+void SessionLog::close(const std::string& key) {
+    const auto it = files_.find(key);
     if (it == files_.end()) return;
-    std::erase_if(dirty_, [&](const auto& d) { return d.second == it->second.get(); });
+    std::erase(dirty_, it->second.get());
+    if (it->second->fd >= 0) --open_fds_;
     files_.erase(it);
 }
 
@@ -173,6 +215,7 @@ bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<
         case ClinicEvent::Type::alarm:
             w.key("type").value("alarm");
             write_alarm_fields(w, s.chair, s, e.alarm);
+            write_alarm_state(w, e.alarm);
             if (seq) w.key("seq").value(*seq);
             break;
         case ClinicEvent::Type::session_ended: {
@@ -185,7 +228,7 @@ bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<
                 w.key("note").value("session ended before the discharge criteria were met");
             w.end_object();
             bool ok = append(s, line, true) && write_summary(s);
-            close(s.id);
+            close(s.chair + "/" + s.id);
             return ok;
         }
     }

@@ -1,7 +1,9 @@
 // Writes each session as it happens to <dir>/<chair>/<session_id>.jsonl (one JSON object per
 // line) and, at its end, <session_id>.summary.json. Alarm transitions, phases, starts and ends
 // reach the file at once; readings are batched until `flush()`, which the daemon calls within
-// a few hundred milliseconds.
+// a few hundred milliseconds. Sessions are known by chair and id together (two chairs may be
+// given one session id). At most `max_open` logs hold a file descriptor at a time; the one
+// used least recently is closed and opened again when it is next written.
 #pragma once
 
 #include <memory>
@@ -17,7 +19,8 @@ namespace chairwatch::drivers {
 
 class SessionLog {
   public:
-    explicit SessionLog(std::string dir) : dir_(std::move(dir)) {}
+    explicit SessionLog(std::string dir, std::size_t max_open = 256)
+        : dir_(std::move(dir)), max_open_(max_open < 1 ? 1 : max_open) {}
     SessionLog(const SessionLog&) = delete;
     SessionLog& operator=(const SessionLog&) = delete;
 
@@ -34,13 +37,20 @@ class SessionLog {
     // Whether a session of the chair with this id has a log here already (a new session must
     // not take the id: Clinic's `session_id_taken`).
     bool has_log(std::string_view chair, std::string_view session_id) const;
+    // Logs of open sessions, and how many of them hold a file descriptor now.
+    std::size_t open_logs() const { return files_.size(); }
+    std::size_t open_descriptors() const { return open_fds_; }
 
   private:
-    // One open session log: its descriptor and the lines not yet written.
+    // One open session's log: its file, its descriptor (when it holds one) and the lines not
+    // yet written.
     struct OpenLog {
+        std::string path;
+        std::string session_id;
         int fd{-1};
         std::string pending;
-        bool dirty{false};  // listed in dirty_
+        bool dirty{false};        // listed in dirty_
+        std::uint64_t used{0};    // when it was last written (a count of writes)
         OpenLog() = default;
         OpenLog(const OpenLog&) = delete;
         OpenLog& operator=(const OpenLog&) = delete;
@@ -48,15 +58,22 @@ class SessionLog {
     };
 
     OpenLog* open(const alerts::Session& s);
+    // The log's descriptor, opening the file (and closing the least recently used) if needed.
+    bool hold(OpenLog& log);
+    void release_one();
     bool append(const alerts::Session& s, const std::string& line, bool now);
-    bool write_out(const std::string& session_id, OpenLog& log);
-    void close(const std::string& session_id);
+    bool write_out(OpenLog& log);
+    void close(const std::string& key);
     bool write_summary(const alerts::Session& s);
 
     std::string dir_;
-    std::unordered_map<std::string, std::unique_ptr<OpenLog>> files_;  // by session id
-    std::vector<std::pair<const std::string*, OpenLog*>> dirty_;       // with lines not yet out
+    std::size_t max_open_;
+    std::size_t open_fds_{0};
+    std::uint64_t uses_{0};
+    std::unordered_map<std::string, std::unique_ptr<OpenLog>> files_;  // by "<chair>/<session id>"
+    std::vector<OpenLog*> dirty_;                                      // with lines not yet out
     std::string line_;                                                 // reused for each line
+    std::string key_;                                                  // reused for lookups
     std::string last_error_;
 };
 

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 
@@ -26,6 +27,23 @@ std::optional<double> number_of(const json::object& o, const char* key) {
     auto* v = o.if_contains(key);
     if (!v || !v->is_number()) return std::nullopt;
     return v->to_number<double>();
+}
+
+bool flag_of(const json::object& o, const char* key, bool otherwise = false) {
+    auto* v = o.if_contains(key);
+    return v && v->is_bool() ? v->as_bool() : otherwise;
+}
+
+// The alarm number at the end of an alert id: "<chair>:<session>:a<n>", or "<session>-a<n>"
+// as logs before version 0.9 wrote it.
+std::uint32_t alarm_no_of(std::string_view id) {
+    if (const auto parsed = alerts::parse_alert_id(id)) return parsed->alarm_no;
+    const auto at = id.rfind("-a");
+    if (at == std::string_view::npos) return 0;
+    std::uint32_t no = 0;
+    const auto digits = id.substr(at + 2);
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), no);
+    return ec == std::errc{} && p == digits.data() + digits.size() ? no : 0;
 }
 
 bool ended(const fs::path& p) {
@@ -92,17 +110,57 @@ class Replayer {
                 });
         } else if (type == "alarm") {
             ++r_.alarm_lines;
-            if (text_of(o, "state") == "acknowledged")
-                call([&] {
-                    clinic_.acknowledge(r_.chair, text_of(o, "alert_id"),
-                                        text_of(o, "acknowledged_by"), t, out_);
-                });
+            const auto alarm = alarm_of(o, t);
+            if (!alarm) return problem(n, "alarm without alert_id, condition or state");
+            // The rules are judged at the moment the alarm changed, as they were then.
+            call([&] { clinic_.on_tick(r_.chair, t, out_); });
+            clinic_.restore_alarm(r_.chair, *alarm);
+            ++r_.restored_alarms;
         }
     }
 
     void finish() { flush(); }
 
   private:
+    std::optional<alerts::AlarmTransition> alarm_of(const json::object& o, alerts::Instant t) const {
+        alerts::AlarmTransition a;
+        a.alarm_no = alarm_no_of(text_of(o, "alert_id"));
+        a.condition = text_of(o, "condition");
+        const auto state = alerts::parse_alarm_state(text_of(o, "state"));
+        if (a.alarm_no == 0 || a.condition.empty() || !state) return std::nullopt;
+        a.state = *state;
+        a.kind = alerts::parse_alarm_kind(text_of(o, "kind")).value_or(alerts::AlarmKind::physiological);
+        a.priority = alerts::parse_priority(text_of(o, "priority")).value_or(alerts::Priority::low);
+        a.max_priority = alerts::parse_priority(text_of(o, "max_priority")).value_or(a.priority);
+        a.signal = alerts::parse_signal(text_of(o, "signal")).value_or(alerts::Signal::hr);
+        a.value = number_of(o, "value").value_or(0);
+        a.limit = number_of(o, "limit").value_or(0);
+        a.peak = number_of(o, "peak").value_or(0);
+        a.baseline = number_of(o, "baseline").value_or(0);
+        a.cause = alerts::parse_clear_cause(text_of(o, "cause")).value_or(alerts::ClearCause::none);
+        a.active = flag_of(o, "active", true);
+        a.latched = flag_of(o, "latched");
+        a.acknowledged = flag_of(o, "acknowledged");
+        a.high = flag_of(o, "high", true);
+        a.inclusive = flag_of(o, "inclusive", true);
+        a.relative = flag_of(o, "relative");
+        a.rise_rule = flag_of(o, "rise_rule");
+        a.feed = flag_of(o, "feed", text_of(o, "unit") == "s");
+        a.realarm = flag_of(o, "realarm");
+        a.escalation_level = static_cast<int>(number_of(o, "escalation_level").value_or(0));
+        a.at = t;
+        const auto onset = parse_iso8601(text_of(o, "onset"));
+        a.onset = onset ? instant(*onset) : t;
+        if (a.acknowledged) {
+            a.acknowledged_by = text_of(o, "acknowledged_by");
+            const auto acked = parse_iso8601(text_of(o, "acknowledged_at"));
+            a.acknowledged_at = acked ? instant(*acked) : t;
+        }
+        hint_ = text_of(o, "hint");
+        a.text_hint = hint_;  // the Clinic takes its own copy of a notice's text
+        return a;
+    }
+
     void reading(const json::object& o, int n, alerts::Millis rx) {
         const auto sig = alerts::parse_signal(text_of(o, "signal"));
         const auto ts = parse_iso8601(text_of(o, "ts"));
@@ -128,7 +186,7 @@ class Replayer {
             return;
         }
         for (auto w = *last_ + tick; w < wall; w += tick)
-            call([&] { clinic_.on_tick(instant(w), out_); });
+            call([&] { clinic_.on_tick(r_.chair, instant(w), out_); });
         last_ = std::max(*last_, wall);
     }
 
@@ -140,8 +198,12 @@ class Replayer {
     void call(F&& f) {
         out_.clear();
         f();
-        for (const auto& e : out_)
-            if (e.type == alerts::ClinicEvent::Type::alarm) ++r_.replayed_alarms;
+        // What the log holds already (starts, phases, readings) is not news; the end of a
+        // session the replay closes, with its alarms' closing transitions, is.
+        std::erase_if(out_, [](const alerts::ClinicEvent& e) {
+            return e.type != alerts::ClinicEvent::Type::alarm &&
+                   e.type != alerts::ClinicEvent::Type::session_ended;
+        });
         if (!out_.empty()) on_events_(out_);
     }
 
@@ -156,6 +218,7 @@ class Replayer {
     RecoveredSession& r_;
     std::vector<alerts::ClinicEvent> out_;
     std::vector<alerts::Reading> batch_;
+    mutable std::string hint_;
     alerts::Millis batch_rx_{0};
     std::optional<alerts::Millis> last_;
 };
@@ -191,6 +254,11 @@ RecoveredSession recover_session(
         return r;
     }
     Replayer replayer(clinic, now, on_events, r);
+    clinic.set_replaying(true);
+    struct Done {
+        alerts::Clinic& clinic;
+        ~Done() { clinic.set_replaying(false); }
+    } done{clinic};
     int n = 0;
     for (std::string line; std::getline(in, line);) {
         ++n;
@@ -205,8 +273,15 @@ RecoveredSession recover_session(
         replayer.line(v.as_object(), n);
     }
     replayer.finish();
+    clinic.set_replaying(false);
     const auto* s = clinic.session(r.chair);
     r.restored = s && !s->ended && s->id == r.session_id;
+    if (!r.restored) return r;
+    std::vector<alerts::ClinicEvent> out;
+    clinic.finish_replay(r.chair, now, out);
+    for (const auto& e : out)
+        r.reconciled += e.type == alerts::ClinicEvent::Type::alarm;
+    if (!out.empty()) on_events(out);
     return r;
 }
 

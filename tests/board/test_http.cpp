@@ -237,12 +237,18 @@ TEST_SUITE("board_http") {
                           r.body);
             CHECK_MESSAGE(r.body.find(b.says) != std::string::npos, r.body);
         }
-        // Unknown ids: no chair has them, so nothing is published at all.
-        for (const char* other : {"nope", "chair-03-19700101T000000Z-a1", "..", "a%2Fb"}) {
+        // Ids of no open session (malformed, another session, a chair never seen): nothing is
+        // published at all.
+        for (const char* other :
+             {"nope", "chair-03-19700101T000000Z-a1", "..", "a%2Fb",
+              "chair-03:chair-03-19700101T000000Z:a1", "chair-99%3Asome-session%3Aa1"}) {
             auto r = http_request(port, "POST", std::string("/api/alarms/") + other + "/ack",
                                   R"({"by":"nurse-9"})", json_bearer());
             CHECK_MESSAGE(r.status == 404, other);
-            CHECK(r.body.find("unknown alert_id") != std::string::npos);
+            CHECK_MESSAGE((r.body.find("unknown alert_id") != std::string::npos ||
+                           r.body.find("malformed alert_id") != std::string::npos ||
+                           r.body.find("not of the chair's open session") != std::string::npos),
+                          r.body);
         }
         CHECK(http_request(port, "GET", target, "", bearer()).status == 405);
         std::this_thread::sleep_for(300ms);
@@ -254,8 +260,8 @@ TEST_SUITE("board_http") {
 
         // An id of this chair's session that names no alarm: refused as over MQTT, and the
         // same error is published on the chair's ack result topic.
-        const auto session_id = id.substr(0, id.rfind("-a"));
-        auto unknown = http_request(port, "POST", "/api/alarms/" + session_id + "-a99/ack",
+        const auto session_prefix = id.substr(0, id.rfind(":a"));
+        auto unknown = http_request(port, "POST", "/api/alarms/" + session_prefix + ":a99/ack",
                                     R"({"by":"nurse-9"})", json_bearer());
         CHECK(unknown.status == 404);
         auto result = nurse.wait_for(

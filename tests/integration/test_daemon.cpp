@@ -115,7 +115,16 @@ TEST_CASE("a BP surge raises an alert with every field, updates the retained sta
     auto error = station.wait_for([](const Message&) { return true; });
     REQUIRE(error);
     CHECK(field(*error, "ok") == "false");
-    CHECK(field(*error, "error") == "unknown alert_id");
+    CHECK(field(*error, "error") ==
+          "malformed alert_id (expected <chair>:<session_id>:a<n>)");
+    // An id of another chair, sent to this chair's topic, is not this chair's to acknowledge.
+    station.clear();
+    station.publish("clinic/chair-03/alerts/ack",
+                    R"({"alert_id":"chair-04:)" + field(*raised, "session_id") +
+                        R"(:a1","by":"nurse-7"})");
+    error = station.wait_for([](const Message&) { return true; });
+    REQUIRE(error);
+    CHECK(field(*error, "error") == "alert_id belongs to another chair");
 }
 
 TEST_CASE("a normal chair raises nothing while its neighbour alarms") {

@@ -245,7 +245,7 @@ TEST_CASE(
     });
     REQUIRE(high);
     const auto id = field(*high, "alert_id");
-    CHECK(id.rfind("S-31-a", 0) == 0);
+    CHECK(id.rfind("chair-31:S-31:a", 0) == 0);
     // Logged before it was published, so no wait here: the kill can come at any moment.
     const auto logged = [&] {
         for (const auto& l : log_lines(daemon.log_dir(), "chair-31"))

@@ -71,7 +71,7 @@ TEST_CASE(
         [](const Message& m) { return is_alert(m, "chair-02", "sbp_high", "updated", "high"); });
     REQUIRE(high);
     const auto id = field(*high, "alert_id");
-    CHECK(id.rfind("S-1-a", 0) == 0);
+    CHECK(id.rfind("chair-02:S-1:a", 0) == 0);
     chair.publish("clinic/chair-02/alerts/ack", R"({"alert_id":")" + id + R"(","by":"nurse-7"})");
     REQUIRE(nurse.wait_for(
         [](const Message& m) { return is_alert(m, "chair-02", "sbp_high", "acknowledged"); }));
@@ -221,7 +221,7 @@ TEST_CASE(
             [](const Message& m) { return is_alert(m, "chair-08", "sbp_high", "raised"); });
         REQUIRE(alert);
         CHECK(field(*alert, "session_id") == expected_id);
-        CHECK(field(*alert, "alert_id").rfind(expected_id + "-a", 0) == 0);
+        CHECK(field(*alert, "alert_id").rfind("chair-08:" + expected_id + ":a", 0) == 0);
         station.publish("clinic/chair-08/session", R"({"action":"end"})");
         REQUIRE(station.wait_for([](const Message& m) { return field(m, "action") == "end"; }));
     };

@@ -60,7 +60,7 @@ TEST_CASE("alert JSON carries every documented field, times in ISO-8601 UTC") {
     auto s = session();
     auto text = drivers::encode_alert("chair-03", s, sbp_alarm(AlarmState::raised, 192.25), 77);
     auto v = boost::json::parse(text).as_object();
-    CHECK(v["alert_id"] == "chair-03-20251124T160000Z-a4");
+    CHECK(v["alert_id"] == "chair-03:chair-03-20251124T160000Z:a4");
     CHECK(v["chair"] == "chair-03");
     CHECK(v["session_id"] == "chair-03-20251124T160000Z");
     CHECK(v["condition"] == "sbp_high");

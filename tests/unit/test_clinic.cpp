@@ -39,7 +39,7 @@ TEST_CASE("a chair's first reading starts an implicit session, then the reading,
     CHECK(out[0].session->implicit);
     CHECK(out[0].session->chair == "chair-03");
     CHECK(out[0].session->id == "chair-03-20251124T160000Z");
-    CHECK(out[2].session->alert_id(out[2].alarm.alarm_no) == "chair-03-20251124T160000Z-a1");
+    CHECK(out[2].session->alert_id(out[2].alarm.alarm_no) == "chair-03:chair-03-20251124T160000Z:a1");
     CHECK(clinic.listed_alarms("chair-03").size() == 1);
     CHECK(clinic.open_sessions() == 1);
 }
@@ -208,7 +208,7 @@ TEST_CASE("a new session never takes an id an earlier session used, even one it 
     out.clear();
     clinic.on_reading("a", {Signal::sbp, 190, 0ms}, at(2s), out);
     REQUIRE(types(out) == std::vector<Type>{Type::reading, Type::alarm});
-    CHECK(out.back().session->alert_id(out.back().alarm.alarm_no) == "a-20251124T160000Z-1-a1");
+    CHECK(out.back().session->alert_id(out.back().alarm.alarm_no) == "a:a-20251124T160000Z-1:a1");
 }
 
 TEST_CASE("a tick visits a chair when a message other than a reading gave it something to do") {

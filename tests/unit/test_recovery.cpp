@@ -114,7 +114,8 @@ TEST_CASE("a session read back from its log leaves the chair as it was, alarm id
     CHECK(r.restored);
     CHECK(ended == 0);
     CHECK(r.session_id == "S-7");
-    CHECK(r.replayed_alarms == r.alarm_lines);
+    CHECK(r.restored_alarms == r.alarm_lines);
+    CHECK(r.reconciled == 0);
 
     const auto* s2 = after.session("chair-1");
     REQUIRE(s2);

@@ -206,13 +206,22 @@ TEST_CASE("acknowledging by alert id: the chair's own alarms only") {
     w.bp(20s, 205, 100);
     auto high = w.alarms("sbp_high");
     REQUIRE(high.size() == 1);
-    const auto id = w.clinic.session("chair-01")->alert_id(high[0].alarm_no);
-    CHECK(w.clinic.acknowledge("chair-01", "s-0-a999", "n", at(30s), w.events) ==
-          alerts::AckResult::unknown);
-    CHECK(w.clinic.acknowledge("chair-01", "other-session-a1", "n", at(30s), w.events) ==
-          alerts::AckResult::unknown);
+    const auto* s = w.clinic.session("chair-01");
+    const auto id = s->alert_id(high[0].alarm_no);
+    const auto events_before = w.events.size();
+    CHECK(id == "chair-01:" + s->id + ":a" + std::to_string(high[0].alarm_no));
+    CHECK(w.clinic.acknowledge("chair-01", "chair-01:" + s->id + ":a999", "n", at(30s),
+                               w.events) == alerts::AckResult::unknown);
+    CHECK(w.clinic.acknowledge("chair-01", "chair-01:other-session:a1", "n", at(30s), w.events) ==
+          alerts::AckResult::not_open_session);
     CHECK(w.clinic.acknowledge("chair-02", id, "n", at(30s), w.events) ==
-          alerts::AckResult::unknown);
+          alerts::AckResult::other_chair);
+    for (const char* bad : {"", "a1", "chair-01::a1", "chair-01:s:a", "chair-01:s:a0",
+                            "chair-01:s:1", "chair-01:s:a1x", ":s:a1", "chair-01:s:x:a1",
+                            "chair-01:s:a99999999999"})
+        CHECK(w.clinic.acknowledge("chair-01", bad, "n", at(30s), w.events) ==
+              alerts::AckResult::malformed);
+    CHECK(w.events.size() == events_before);  // a refused acknowledgement changes nothing
     CHECK(w.clinic.acknowledge("chair-01", id, "nurse-3", at(30s), w.events) ==
           alerts::AckResult::ok);
     CHECK(w.alarms("sbp_high").back().state == AlarmState::acknowledged);
