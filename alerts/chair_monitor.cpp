@@ -391,6 +391,13 @@ void ChairMonitor::reset(Instant now, ClearCause cause, std::vector<AlarmTransit
     phase_ = Phase::monitoring;
 }
 
+void ChairMonitor::watch_expected_feeds(Instant now) {
+    for (std::size_t i = 0; i < feeds().size(); ++i)
+        if (profile_->feeds[i].expected && feeds()[i].last_seen == never)
+            feeds()[i].last_seen = now.mono;
+    asleep_ = false;  // settle() works the feeds' wake-up in on the next judgement
+}
+
 void ChairMonitor::set_phase(Phase phase, Instant now, std::vector<AlarmTransition>& out) {
     phase_ = phase;
     wake_all();
@@ -600,7 +607,7 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
                                  std::vector<AlarmTransition>& out) {
     const FeedRule& feed = profile_->feeds[feed_index];
     FeedState& fs = feeds()[feed_index];
-    if (fs.last_seen == never) return;  // a feed that never delivered cannot be lost
+    if (fs.last_seen == never) return;  // not expected, and never delivered: nothing to lose
     const Millis silent = now.mono - fs.last_seen;
     if (!fs.alarm && silent <= fs.quiet_for) return;  // no tier could apply yet
 

@@ -43,6 +43,9 @@ class ChairMonitor {
     // by the change itself); those of removed conditions end as `reconfigured`.
     void set_profile(std::shared_ptr<const Profile> profile, Instant now,
                      std::vector<AlarmTransition>& out);
+    // A session starts: the feeds the profile expects count as silent from `now` until their
+    // first reading (a feed that is not expected is watched only once it has delivered).
+    void watch_expected_feeds(Instant now);
     // Moves to a session phase; alarms of rules that do not apply in it end.
     void set_phase(Phase phase, Instant now, std::vector<AlarmTransition>& out);
     // The patient's baseline per signal, for relative rules (none: they stay silent).

@@ -323,6 +323,7 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
     s.clock = info && info->ts ? *info->ts : now.wall;
     chair.session = std::move(s);
     out.push_back({ClinicEvent::Type::session_started, &*chair.session, {}, {}});
+    chair.monitor.watch_expected_feeds(now);
     chair.monitor.set_phase(chair.session->phase, now, changes_);
     publish(chair, *chair.session, out);
 }

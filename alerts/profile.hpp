@@ -75,11 +75,13 @@ struct FeedTier {
     std::uint8_t phases{all_phases};  // the phases in which this tier applies
 };
 
-// A technical alarm when a feed that has delivered in this session goes silent.
+// A technical alarm when a feed goes silent: one that has delivered in this session, or, if the
+// profile expects it, one that has not delivered since the session started.
 struct FeedRule {
     std::string condition;        // "hr_feed_lost"
     std::uint8_t signal_mask{0};  // readings of any of these signals feed it
     std::vector<FeedTier> tiers;  // ascending by `after`
+    bool expected{false};         // watched from the session's start, not its first reading
 
     bool fed_by(Signal s) const { return (signal_mask >> index_of(s)) & 1U; }
     Signal primary_signal() const;

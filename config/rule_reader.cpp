@@ -186,9 +186,10 @@ std::optional<alerts::Rule> read_rule(YamlReader& r, const std::string& name, co
 
 std::optional<alerts::FeedRule> read_feed(YamlReader& r, const std::string& name,
                                           const YAML::Node& n, const std::string& path) {
-    if (!r.expect_map(n, path, {"signals", "tiers"})) return std::nullopt;
+    if (!r.expect_map(n, path, {"signals", "tiers", "expected"})) return std::nullopt;
     alerts::FeedRule feed;
     feed.condition = name;
+    if (auto v = r.boolean(n, "expected", path)) feed.expected = *v;
     const auto sigs = n["signals"];
     if (!sigs || !sigs.IsSequence() || sigs.size() == 0) {
         r.error(sigs ? sigs : n,
