@@ -179,6 +179,11 @@ ControlResult Clinic::on_control(std::string_view chair_id, ControlAction action
             return ControlResult::unknown_profile;
         Chair* chair = chair_for(chair_id, true);
         if (!chair) return ControlResult::too_many_chairs;
+        // The very start of the session that is open already (a QoS 1 message delivered again
+        // after a restart, a station that sent it twice): nothing to do.
+        if (chair->session && !info.session_id.empty() && chair->session->id == info.session_id &&
+            chair->session->start_info && same_start(*chair->session->start_info, info))
+            return ControlResult::ok;
         open_session(*chair, chair_id, &info, now, out);
         return ControlResult::ok;
     }

@@ -21,6 +21,12 @@ std::string_view to_string(EndReason r) {
     return "unknown";
 }
 
+bool same_start(const SessionInfo& a, const SessionInfo& b) {
+    return a.session_id == b.session_id && a.profile == b.profile && a.route == b.route &&
+           a.weight_kg == b.weight_kg && a.dose_mg_per_kg == b.dose_mg_per_kg &&
+           a.planned_duration_min == b.planned_duration_min && a.patient_ref == b.patient_ref;
+}
+
 const SessionInfo& Session::info() const {
     static const SessionInfo none;
     return start_info ? *start_info : none;

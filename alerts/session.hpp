@@ -62,6 +62,9 @@ struct SessionInfo {
     std::optional<Millis> ts;  // the sender's time of this message, if it said
 };
 
+// Whether two start messages say the same (their send times aside).
+bool same_start(const SessionInfo& a, const SessionInfo& b);
+
 enum class EndReason : std::uint8_t { idle, shutdown, explicit_end, superseded };
 std::string_view to_string(EndReason r);
 

@@ -158,6 +158,7 @@ void Service::recover_sessions() {
         }
         ++counters_.recovered_sessions;
         dirty_chairs_.insert(r.chair);
+        last_device_ts_[r.chair] = r.last_device_ts;
         const auto alarms = clinic_.listed_alarms(r.chair);
         std::string ids;
         for (const auto& a : alarms)

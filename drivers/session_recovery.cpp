@@ -170,6 +170,7 @@ class Replayer {
         if (!batch_.empty() && (rx != batch_rx_ || *ts != batch_.front().device_ts)) flush();
         batch_rx_ = rx;
         batch_.push_back({*sig, *value, *ts});
+        r_.last_device_ts[alerts::index_of(*sig)] = *ts;
     }
 
     void flush() {

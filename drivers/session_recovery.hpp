@@ -7,6 +7,7 @@
 // is no second state file to fall out of step with them.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ struct RecoveredSession {
     std::size_t alarm_lines{0};         // alarm transitions in the log
     std::size_t restored_alarms{0};     // of them, taken back (the others had a problem)
     std::size_t reconciled{0};          // new transitions where the rules disagreed with the log
+    // The device time of the last reading of each signal, so that a message the broker delivers
+    // again after the restart is known as a repeat.
+    std::array<alerts::Millis, alerts::signal_count> last_device_ts{};
     std::vector<std::string> problems;  // lines that could not be used, "PATH:LINE: why"
     bool restored{false};               // a session is open on the chair afterwards
 };

@@ -163,9 +163,11 @@ TEST_CASE("two sessions of one chair started in the same second get distinct ids
 TEST_CASE("a start message's session id that ends like a suffix is still told apart") {
     alerts::Clinic clinic(alerts::ClinicProfiles::single(bp_profile()), {30min, 10});
     std::vector<ClinicEvent> out;
+    int n = 0;
     const auto start = [&](std::string id, Millis t) {
         alerts::SessionInfo info;
         info.session_id = std::move(id);
+        info.patient_ref = "P-" + std::to_string(++n);  // a different start each time
         clinic.on_control("a", alerts::ControlAction::start, info, at(t), out);
         return clinic.session("a")->id;
     };
@@ -175,6 +177,31 @@ TEST_CASE("a start message's session id that ends like a suffix is still told ap
     CHECK(start("S", 300ms) == "S");
     CHECK(start("S-1", 400ms) == "S-1");
     CHECK(clinic.session("a")->info().session_id == "S-1");
+}
+
+TEST_CASE("the same start message again (a redelivery, a double click) changes nothing") {
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(bp_profile()), {30min, 10});
+    std::vector<ClinicEvent> out;
+    alerts::SessionInfo info;
+    info.session_id = "S-9";
+    info.patient_ref = "P-9";
+    info.weight_kg = 70;
+    REQUIRE(clinic.on_control("a", alerts::ControlAction::start, info, at(0s), out) ==
+            alerts::ControlResult::ok);
+    clinic.on_reading("a", {Signal::sbp, 190, at(1s).wall}, at(1s), out);
+    REQUIRE(clinic.listed_alarms("a").size() == 1);
+    out.clear();
+    info.ts = at(2s).wall;  // sent again later: its own time differs, nothing else
+    CHECK(clinic.on_control("a", alerts::ControlAction::start, info, at(2s), out) ==
+          alerts::ControlResult::ok);
+    CHECK(out.empty());
+    CHECK(clinic.session("a")->id == "S-9");
+    CHECK(clinic.listed_alarms("a").size() == 1);
+    info.weight_kg = 71;  // a start that says something else is a new session
+    CHECK(clinic.on_control("a", alerts::ControlAction::start, info, at(3s), out) ==
+          alerts::ControlResult::ok);
+    CHECK(clinic.session("a")->id == "S-9-1");
+    CHECK(clinic.listed_alarms("a").empty());
 }
 
 TEST_CASE("a new session never takes an id an earlier session used, even one it has forgotten") {
