@@ -27,8 +27,8 @@ std::vector<std::string> silent_session(const std::string& profile, Millis until
     if (start_message) {
         alerts::SessionInfo info;
         info.profile = profile;
-        REQUIRE(clinic.on_control("chair-5", alerts::ControlAction::start, info, at(0s),
-                                  events) == alerts::ControlResult::ok);
+        REQUIRE(clinic.on_control("chair-5", alerts::ControlAction::start, info, at(0s), events) ==
+                alerts::ControlResult::ok);
     } else {  // an implicit session: one cuff reading, then nothing
         const alerts::Reading r[] = {{alerts::Signal::sbp, 120, at(0s).wall},
                                      {alerts::Signal::dbp, 80, at(0s).wall}};

@@ -44,10 +44,9 @@ std::string describe(const alerts::Session& s, const alerts::AlarmTransition& a)
     std::ostringstream o;
     o << s.alert_id(a.alarm_no) << ' ' << a.condition << ' ' << alerts::to_string(a.state) << ' '
       << alerts::to_string(a.priority) << " max=" << alerts::to_string(a.max_priority)
-      << " onset=" << a.onset.wall.count() << " at=" << a.at.wall.count()
-      << " active=" << a.active << " latched=" << a.latched << " ack=" << a.acknowledged << '/'
-      << a.acknowledged_by << " esc=" << a.escalation_level << " | "
-      << drivers::alert_text(s.chair, a);
+      << " onset=" << a.onset.wall.count() << " at=" << a.at.wall.count() << " active=" << a.active
+      << " latched=" << a.latched << " ack=" << a.acknowledged << '/' << a.acknowledged_by
+      << " esc=" << a.escalation_level << " | " << drivers::alert_text(s.chair, a);
     return o.str();
 }
 
@@ -94,10 +93,10 @@ std::vector<Step> iv_session() {
     };
     const auto bp = [&](Millis t, double sbp, double dbp) {
         steps.push_back({t, [=](alerts::Clinic& c, alerts::Instant now, auto& out) {
-                             const alerts::Reading r[] = {{Signal::sbp, sbp, now.wall},
-                                                          {Signal::dbp, dbp, now.wall},
-                                                          {Signal::map, (sbp + 2 * dbp) / 3,
-                                                           now.wall}};
+                             const alerts::Reading r[] = {
+                                 {Signal::sbp, sbp, now.wall},
+                                 {Signal::dbp, dbp, now.wall},
+                                 {Signal::map, (sbp + 2 * dbp) / 3, now.wall}};
                              c.on_readings(chair, r, now, out);
                          }});
     };
@@ -108,16 +107,15 @@ std::vector<Step> iv_session() {
                              REQUIRE(s);
                              for (const auto& a : c.listed_alarms(chair))
                                  if (a.condition == condition) {
-                                     CHECK(c.acknowledge(chair, s->alert_id(a.alarm_no),
-                                                         "nurse-2", now, out) ==
-                                           alerts::AckResult::ok);
+                                     CHECK(c.acknowledge(chair, s->alert_id(a.alarm_no), "nurse-2",
+                                                         now, out) == alerts::AckResult::ok);
                                      return;
                                  }
                              FAIL("no listed alarm of " << condition);
                          }});
     };
     const auto hr_value = [](Millis t) {
-        if (t >= 1500s && t < 1545s) return -1.0;  // the HR feed is lost for 45 s
+        if (t >= 1500s && t < 1545s) return -1.0;   // the HR feed is lost for 45 s
         if (t >= 2100s && t < 2160s) return 156.0;  // a minute of tachycardia
         if (t >= 1000s && t < 2400s) return 96.0;
         return 74.0;
@@ -163,8 +161,8 @@ struct Daemon {
     std::vector<std::string> run(const std::vector<Step>& steps, std::size_t& next, Millis until) {
         published.clear();
         while (true) {
-            const bool step_first = next < steps.size() && steps[next].t < until &&
-                                    steps[next].t <= next_tick;
+            const bool step_first =
+                next < steps.size() && steps[next].t < until && steps[next].t <= next_tick;
             if (step_first) {
                 steps[next].apply(clinic, at(steps[next].t), events);
                 record(at(steps[next].t));
@@ -192,7 +190,8 @@ struct Daemon {
 
 }  // namespace
 
-TEST_CASE("cut anywhere, a session's log gives back every alarm as it was, and the same next ones") {
+TEST_CASE(
+    "cut anywhere, a session's log gives back every alarm as it was, and the same next ones") {
     const auto base = fs::temp_directory_path() / ("cw-identity-" + std::to_string(::getpid()));
     fs::remove_all(base);
     const auto cfg = shipped();
@@ -204,8 +203,8 @@ TEST_CASE("cut anywhere, a session's log gives back every alarm as it was, and t
     const auto everything = whole.run(steps, next, 4000s);
     std::set<std::string> conditions;
     for (const auto& line : everything)
-        conditions.insert(line.substr(line.find(' ') + 1, line.find(' ', line.find(' ') + 1) -
-                                                              line.find(' ') - 1));
+        conditions.insert(line.substr(line.find(' ') + 1,
+                                      line.find(' ', line.find(' ') + 1) - line.find(' ') - 1));
     for (const char* c : {"sbp_high", "bp_rise", "hr_high", "hr_feed_lost"})
         CHECK(conditions.count(c));
     bool escalated = false, latched = false;
@@ -240,11 +239,11 @@ TEST_CASE("cut anywhere, a session's log gives back every alarm as it was, and t
         const auto logs = drivers::find_open_session_logs(dir.string());
         REQUIRE(logs.size() == 1);
         std::vector<std::string> news;
-        const auto r = drivers::recover_session(
-            logs[0], back, at(cut), [&](const std::vector<ClinicEvent>& events) {
-                const auto t = transitions(events);
-                news.insert(news.end(), t.begin(), t.end());
-            });
+        const auto r = drivers::recover_session(logs[0], back, at(cut),
+                                                [&](const std::vector<ClinicEvent>& events) {
+                                                    const auto t = transitions(events);
+                                                    news.insert(news.end(), t.begin(), t.end());
+                                                });
         CHECK(r.restored);
         CHECK(r.problems.empty());
         CHECK(r.restored_alarms == r.alarm_lines);
@@ -300,11 +299,11 @@ Reconciled recover_cut(const config::Config& cfg, const fs::path& dir, Millis cu
     Reconciled r;
     const auto logs = drivers::find_open_session_logs(dir.string());
     REQUIRE(logs.size() == 1);
-    const auto rec = drivers::recover_session(
-        logs[0], back, at(cut), [&](const std::vector<ClinicEvent>& events) {
-            const auto t = transitions(events);
-            r.news.insert(r.news.end(), t.begin(), t.end());
-        });
+    const auto rec = drivers::recover_session(logs[0], back, at(cut),
+                                              [&](const std::vector<ClinicEvent>& events) {
+                                                  const auto t = transitions(events);
+                                                  r.news.insert(r.news.end(), t.begin(), t.end());
+                                              });
     CHECK(rec.restored);
     CHECK(rec.reconciled == r.news.size());
     r.listed = listed(back);
