@@ -242,3 +242,61 @@ TEST_CASE(
     CHECK(third_log.rfind(R"({"type":"session_start")", 0) == 0);
     CHECK(third_log.find(R"("session_id":"IV-77-2")") != std::string::npos);
 }
+
+TEST_CASE("two chairs given one session id keep their own logs, alarms and acknowledgements") {
+    Broker broker;
+    Daemon daemon(broker, shipped_config());
+    daemon.start();
+    Client station(broker.uri());
+    station.subscribe("clinic/+/session/result");
+    station.subscribe("clinic/+/alerts");
+    station.subscribe("clinic/+/alerts/ack/result");
+    for (const char* chair : {"chair-21", "chair-22"}) {
+        station.publish(std::string("clinic/") + chair + "/session",
+                        R"({"action":"start","session_id":"SHARED-1"})");
+        REQUIRE(station.wait_for([&](const Message& m) {
+            return m.topic == std::string("clinic/") + chair + "/session/result" &&
+                   field(m, "ok") == "true" && field(m, "session_id") == "SHARED-1";
+        }));
+    }
+    station.publish("clinic/chair-21/vitals/bp", R"({"sbp":205,"dbp":100})");
+    station.publish("clinic/chair-22/vitals/bp", R"({"sbp":186,"dbp":90})");
+    auto a21 = station.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-21", "sbp_high", "raised"); });
+    auto a22 = station.wait_for(
+        [](const Message& m) { return is_alert(m, "chair-22", "sbp_high", "raised"); });
+    REQUIRE(a21);
+    REQUIRE(a22);
+    const auto id21 = field(*a21, "alert_id"), id22 = field(*a22, "alert_id");
+    CHECK(id21 == "chair-21:SHARED-1:a1");
+    CHECK(id22 == "chair-22:SHARED-1:a1");
+
+    // chair-22's id sent to chair-21's topic acknowledges nothing.
+    station.clear();
+    station.publish("clinic/chair-21/alerts/ack", R"({"alert_id":")" + id22 + R"(","by":"n-1"})");
+    auto refused = station.wait_for(
+        [](const Message& m) { return m.topic == "clinic/chair-21/alerts/ack/result"; });
+    REQUIRE(refused);
+    CHECK(field(*refused, "ok") == "false");
+    CHECK(field(*refused, "error") == "alert_id belongs to another chair");
+    // The right topic acknowledges exactly that alarm, and no other chair's.
+    station.publish("clinic/chair-22/alerts/ack", R"({"alert_id":")" + id22 + R"(","by":"n-1"})");
+    REQUIRE(station.wait_for([&](const Message& m) {
+        return field(m, "alert_id") == id22 && field(m, "state") == "acknowledged";
+    }));
+    std::this_thread::sleep_for(300ms);
+    for (const auto& m : station.messages("clinic/chair-21/alerts"))
+        CHECK_MESSAGE(field(m, "state") != "acknowledged", m.payload);
+
+    // Two logs, each with its own chair's readings only.
+    for (const char* chair : {"chair-21", "chair-22"}) {
+        const auto path = daemon.log_dir() + "/" + chair + "/SHARED-1.jsonl";
+        REQUIRE(
+            eventually([&] { return read_file(path).find("\"value\":") != std::string::npos; }));
+        const auto log = read_file(path);
+        CHECK(log.find(std::string("\"chair\":\"") + (chair[7] == '1' ? "chair-22" : "chair-21")) ==
+              std::string::npos);
+        CHECK(log.find(std::string(chair[7] == '1' ? "\"value\":186" : "\"value\":205")) ==
+              std::string::npos);
+    }
+}
