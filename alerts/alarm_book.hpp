@@ -14,12 +14,12 @@ namespace chairwatch::alerts {
 
 enum class AckResult : std::uint8_t {
     ok,
-    unknown,                // no such alarm in the chair's open session
+    unknown,  // no such alarm in the chair's open session
     already_cleared,
     already_acknowledged,
-    malformed,              // not "<chair>:<session_id>:a<n>"
-    other_chair,            // the id names another chair than the one asked
-    not_open_session        // the id names a session that is not open on its chair
+    malformed,        // not "<chair>:<session_id>:a<n>"
+    other_chair,      // the id names another chair than the one asked
+    not_open_session  // the id names a session that is not open on its chair
 };
 std::string_view to_string(AckResult r);
 

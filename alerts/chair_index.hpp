@@ -2,7 +2,8 @@
 // 8-byte slot per entry and no node per chair. A lookup of a known chair reads one slot and then
 // the chair's own id, which sits beside the state the reading goes on to touch; with 10,000
 // chairs a node-based map spent about 40% of the core's time on the misses of its bucket and
-// node. Chairs are never removed, so no slot is ever emptied again.
+// node. A removed chair's slot is refilled by shifting the rest of its probe run back, so a
+// lookup never meets a tombstone.
 #pragma once
 
 #include <cstdint>
@@ -60,6 +61,29 @@ class ChairIndex {
         ++size_;
     }
 
+    // Forgets `id`, recorded with `index`.
+    void erase(std::string_view id, std::uint32_t index) {
+        std::size_t hole = slot_of(id, index);
+        slots_[hole] = {};
+        --size_;
+        // Each later entry of the run moves into the hole unless that would put it before the
+        // slot it hashes to.
+        for (std::size_t at = (hole + 1) & mask_; slots_[at].index != none; at = (at + 1) & mask_) {
+            const std::size_t home = slots_[at].hash & mask_;
+            const bool stays =
+                hole <= at ? (home > hole && home <= at) : (home > hole || home <= at);
+            if (stays) continue;
+            slots_[hole] = slots_[at];
+            slots_[at] = {};
+            hole = at;
+        }
+    }
+
+    // `id`, recorded with `from`, is now at `to` (the dense array moved it).
+    void move(std::string_view id, std::uint32_t from, std::uint32_t to) {
+        slots_[slot_of(id, from)].index = to;
+    }
+
     std::size_t size() const { return size_; }
     std::size_t capacity() const { return slots_.size(); }
 
@@ -69,6 +93,14 @@ class ChairIndex {
                                 // "not this one" before the ids are compared
         std::uint32_t index{none};
     };
+
+    // The slot holding `index`, on the probe run of `id` (which must be recorded).
+    std::size_t slot_of(std::string_view id, std::uint32_t index) const {
+        std::size_t at = static_cast<std::uint32_t>(hash_chair_id(id)) & mask_;
+        while (slots_[at].index != index)
+            at = (at + 1) & mask_;
+        return at;
+    }
 
     void place(Slot slot) {
         std::size_t at = slot.hash & mask_;

@@ -127,6 +127,7 @@ Admission Clinic::on_readings(std::string_view chair_id, std::span<const Reading
     if (readings.empty()) return Admission::accepted;
     Chair* chair = chair_for(chair_id, true);
     if (!chair) return Admission::too_many_chairs;
+    chair->last_active = now.mono;
     if (!chair->session) open_session(*chair, chair_id, nullptr, now, out);
     Session& s = *chair->session;
     s.last_reading = now;
@@ -179,6 +180,7 @@ ControlResult Clinic::on_control(std::string_view chair_id, ControlAction action
             return ControlResult::unknown_profile;
         Chair* chair = chair_for(chair_id, true);
         if (!chair) return ControlResult::too_many_chairs;
+        chair->last_active = now.mono;
         // The very start of the session that is open already (a QoS 1 message delivered again
         // after a restart, a station that sent it twice): nothing to do.
         if (chair->session && !info.session_id.empty() && chair->session->id == info.session_id &&
@@ -189,6 +191,7 @@ ControlResult Clinic::on_control(std::string_view chair_id, ControlAction action
     }
     Chair* chair = chair_for(chair_id, false);
     if (!chair || !chair->session) return ControlResult::no_session;
+    chair->last_active = now.mono;
     Session& s = *chair->session;
     switch (action) {
         case ControlAction::dose_start:
@@ -263,6 +266,32 @@ void Clinic::visit(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
     if (s.phase == Phase::observation) check_discharge(chair, now, out);
 }
 
+std::vector<std::string> Clinic::forget_idle_chairs(Instant now) {
+    std::vector<std::string> gone;
+    for (auto i = chairs_.size(); i-- > 0;) {
+        const Chair& chair = *chairs_[i];
+        if (chair.session || now.mono - chair.last_active < settings_.forget_chair_after ||
+            profiles_.chair_default.count(chair.id))
+            continue;
+        gone.push_back(chair.id);
+        remove_chair(static_cast<std::uint32_t>(i));
+    }
+    return gone;
+}
+
+void Clinic::remove_chair(std::uint32_t at) {
+    const auto last = static_cast<std::uint32_t>(chairs_.size() - 1);
+    index_.erase(chairs_[at]->id, at);
+    if (at != last) {
+        index_.move(chairs_[last]->id, last, at);
+        chairs_[at] = std::move(chairs_[last]);
+        chairs_[at]->slot = at;
+        due_[at] = due_[last];
+    }
+    chairs_.pop_back();
+    due_.pop_back();
+}
+
 void Clinic::end_all(Instant now, EndReason reason, std::vector<ClinicEvent>& out) {
     for (auto& chair : chairs_)
         if (chair->session) end_session(*chair, now, reason, out);
@@ -293,8 +322,17 @@ std::string_view Clinic::last_base_id(const Chair& chair) {
     return id;
 }
 
+void Clinic::resume_implicit(std::string_view chair_id, std::string_view session_id, Instant now,
+                             std::vector<ClinicEvent>& out) {
+    Chair* chair = chair_for(chair_id, true);
+    if (!chair) return;
+    chair->last_active = now.mono;
+    open_session(*chair, chair_id, nullptr, now, out, session_id);
+    due_[chair->slot] = next_due(*chair);
+}
+
 void Clinic::open_session(Chair& chair, std::string_view chair_id, const SessionInfo* info,
-                          Instant now, std::vector<ClinicEvent>& out) {
+                          Instant now, std::vector<ClinicEvent>& out, std::string_view id) {
     if (chair.session) end_session(chair, now, EndReason::superseded, out);
     auto profile = info && !info->profile.empty() ? profiles_.find(info->profile)
                                                   : profiles_.for_chair(chair_id);
@@ -313,8 +351,8 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
     const auto with_suffix = [&] {
         return chair.id_suffix ? base + "-" + std::to_string(chair.id_suffix) : base;
     };
-    s.id = with_suffix();
-    if (settings_.session_id_taken) {
+    s.id = id.empty() ? with_suffix() : std::string(id);
+    if (id.empty() && settings_.session_id_taken) {
         while (settings_.session_id_taken(chair_id, s.id)) {
             ++chair.id_suffix;
             s.id = with_suffix();
@@ -441,12 +479,16 @@ void Clinic::restore_alarm(std::string_view chair_id, const AlarmTransition& log
 void Clinic::finish_replay(std::string_view chair_id, Instant now, std::vector<ClinicEvent>& out) {
     Chair* chair = chair_for(chair_id, false);
     if (!chair || !chair->session) return;
+    if (now.mono - chair->session->last_reading.mono >= settings_.session_idle_end) {
+        end_session(*chair, now, EndReason::idle, out);
+        due_[chair->slot] = next_due(*chair);
+        return;
+    }
     const auto listed = chair->book.listed();
     const auto engine = chair->monitor.active_alarms();
     const auto active_in = [](const std::vector<AlarmTransition>& v, std::string_view c) {
-        return std::find_if(v.begin(), v.end(), [&](const AlarmTransition& a) {
-            return a.active && a.condition == c;
-        });
+        return std::find_if(v.begin(), v.end(),
+                            [&](const AlarmTransition& a) { return a.active && a.condition == c; });
     };
     for (const auto& a : engine) {
         const auto it = active_in(listed, a.condition);
@@ -462,8 +504,9 @@ void Clinic::finish_replay(std::string_view chair_id, Instant now, std::vector<C
         if (!l.active || active_in(engine, l.condition) != engine.end()) continue;
         const bool rule = std::any_of(profile.rules.begin(), profile.rules.end(),
                                       [&](const Rule& r) { return r.condition == l.condition; });
-        const bool feed = std::any_of(profile.feeds.begin(), profile.feeds.end(),
-                                      [&](const FeedRule& f) { return f.condition == l.condition; });
+        const bool feed =
+            std::any_of(profile.feeds.begin(), profile.feeds.end(),
+                        [&](const FeedRule& f) { return f.condition == l.condition; });
         if (!rule && !feed) continue;  // the Clinic's own notices end by themselves
         AlarmTransition change = l;
         change.state = AlarmState::cleared;

@@ -29,6 +29,9 @@ struct ClinicSettings {
     // never writes into an old session's log nor repeats its alert ids. Empty: only the chair's
     // last session in memory counts.
     std::function<bool(std::string_view chair, std::string_view session_id)> session_id_taken{};
+    // A chair with no open session that has sent nothing this long is forgotten (its place under
+    // max_chairs is free again); chairs named in the profiles' chair defaults never are.
+    Millis forget_chair_after{std::chrono::hours(1)};
 };
 
 // The profiles a clinic has, and which one each chair uses unless a start message names one.
@@ -95,6 +98,9 @@ class Clinic {
     AckResult acknowledge(std::string_view chair, std::string_view alert_id, std::string_view by,
                           Instant now, std::vector<ClinicEvent>& out);
     void on_tick(Instant now, std::vector<ClinicEvent>& out);
+    // Forgets the chairs idle for settings.forget_chair_after (see ClinicSettings); returns
+    // their ids. A chair whose session is open is never forgotten.
+    std::vector<std::string> forget_idle_chairs(Instant now);
     // Ends every open session (daemon stopping).
     void end_all(Instant now, EndReason reason, std::vector<ClinicEvent>& out);
     // Applies new rules to every chair without losing sessions or alarms.
@@ -106,6 +112,10 @@ class Clinic {
     //    rule's state, but raise, escalate and clear nothing: only a session that the replay
     //    ends (superseded by a later start) gives events, its closing ones.
     void set_replaying(bool on) { replaying_ = on; }
+    // An implicit session as its log names it, opened under the logged id (its first reading may
+    // not have reached the log before the process died).
+    void resume_implicit(std::string_view chair, std::string_view session_id, Instant now,
+                         std::vector<ClinicEvent>& out);
     // A tick for one chair only: a log's replay moves its own chair's time, no other's.
     void on_tick(std::string_view chair, Instant now, std::vector<ClinicEvent>& out);
     // 2. Each alarm transition the log holds, as it was published, in order: the alarms, their
@@ -113,7 +123,8 @@ class Clinic {
     void restore_alarm(std::string_view chair, const AlarmTransition& logged);
     // 3. After the log (replaying off): where the rules disagree with the restored alarms (the
     //    daemon stopped between judging and writing), the difference is raised, updated or
-    //    cleared now, as new transitions.
+    //    cleared now, as new transitions. A session that has had no reading for
+    //    session_idle_end by `now` (the daemon was down that long) ends now, as idle.
     void finish_replay(std::string_view chair, Instant now, std::vector<ClinicEvent>& out);
 
     // The alarms a chair lists now (active and latched); empty for an unknown or idle chair.
@@ -139,6 +150,7 @@ class Clinic {
         std::optional<Session> session;
         std::unique_ptr<Session> last_ended;  // what events of its end point at; the last session
         std::uint32_t slot{0};                // into chairs_ and due_
+        Millis last_active{0};                // its last reading or session message
     };
 
     // The chair, which the next tick then visits; nullptr if unknown and not `create`d.
@@ -151,8 +163,9 @@ class Clinic {
     void visit(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
     // The id the chair's last session would have had without a suffix (none: empty).
     static std::string_view last_base_id(const Chair& chair);
+    // `id`: the session's id as a log gives it (empty: from the start message or the time).
     void open_session(Chair& chair, std::string_view chair_id, const SessionInfo* info, Instant now,
-                      std::vector<ClinicEvent>& out);
+                      std::vector<ClinicEvent>& out, std::string_view id = {});
     void end_session(Chair& chair, Instant now, EndReason reason, std::vector<ClinicEvent>& out);
     void set_phase(Chair& chair, Phase phase, Instant now, std::vector<ClinicEvent>& out);
     void form_baseline(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
@@ -169,6 +182,8 @@ class Clinic {
     std::vector<std::unique_ptr<Chair>> chairs_;
     std::vector<Millis> due_;
     ChairIndex index_;  // chair id -> place in chairs_
+    // Removes the chair at `at`; the last chair takes its place.
+    void remove_chair(std::uint32_t at);
     // The chair's place in chairs_ and due_, or ChairIndex::none.
     std::uint32_t slot_of(std::string_view chair_id) const;
     // The chair with this id, or nullptr.

@@ -87,8 +87,8 @@ std::optional<AlertId> parse_alert_id(std::string_view id) {
     a.chair = id.substr(0, first);
     a.session_id = id.substr(first + 1, last - first - 1);
     const auto number = id.substr(last + 1);
-    if (a.session_id.find(':') != std::string_view::npos || number.size() < 2 ||
-        number[0] != 'a' || number[1] == '0')
+    if (a.session_id.find(':') != std::string_view::npos || number.size() < 2 || number[0] != 'a' ||
+        number[1] == '0')
         return std::nullopt;
     const auto digits = number.substr(1);
     auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), a.alarm_no);

@@ -90,6 +90,19 @@ void Board::reload(const config::HttpConfig& cfg) {
     schedule_flush(urgent_flush);
 }
 
+void Board::forget_chairs(const std::vector<std::string>& chairs) {
+    for (const auto& c : chairs) {
+        live_.forget(c);
+        dirty_.erase(c);
+        std::string out;
+        drivers::JsonWriter w(out);
+        w.begin_object();
+        w.key("chair").value(c);
+        w.end_object();
+        broadcast("gone", out);  // open boards drop its tile
+    }
+}
+
 void Board::on_events(const std::vector<alerts::ClinicEvent>& events, alerts::Instant t) {
     bool urgent = false;
     for (const auto& e : events) {

@@ -31,6 +31,8 @@ class Board final : public Handler {
     void reload(const config::HttpConfig& cfg);
     // Everything the clinic just did; remembered and pushed to the live views.
     void on_events(const std::vector<alerts::ClinicEvent>& events, alerts::Instant now);
+    // The clinic forgot these chairs (idle past input.forget_chair_after_s): so does the board.
+    void forget_chairs(const std::vector<std::string>& chairs);
 
     Reply handle(const Request& req) override;
     void on_stream_open(const std::shared_ptr<HttpSession>& s) override;

@@ -34,6 +34,9 @@ class ChairLiveBook {
     std::string_view on_event(const alerts::ClinicEvent& e, alerts::Instant now);
     const ChairLive* find(std::string_view chair) const;
     ChairLive* find(std::string_view chair);
+    void forget(std::string_view chair) {
+        if (auto it = chairs_.find(chair); it != chairs_.end()) chairs_.erase(it);
+    }
 
   private:
     std::map<std::string, ChairLive, std::less<>> chairs_;

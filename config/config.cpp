@@ -105,10 +105,12 @@ void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
 }
 
 void read_input(YamlReader& r, const YAML::Node& n, InputConfig& in) {
-    if (!r.expect_map(
-            n, "input",
-            {"max_payload_bytes", "max_chairs", "warn_interval_s", "max_future_s", "max_age_s"}))
+    if (!r.expect_map(n, "input",
+                      {"max_payload_bytes", "max_chairs", "warn_interval_s", "max_future_s",
+                       "max_age_s", "forget_chair_after_s"}))
         return;
+    if (auto v = r.number(n, "forget_chair_after_s", "input", 1, 30 * 86400))
+        in.forget_chair_after = from_seconds(*v);
     if (auto v = r.number(n, "max_future_s", "input", 0, 86400)) in.max_future = from_seconds(*v);
     if (auto v = r.number(n, "max_age_s", "input", 1, 7 * 86400)) in.max_age = from_seconds(*v);
     if (auto v = r.integer(n, "max_payload_bytes", "input", 64, 65536))

@@ -57,6 +57,9 @@ struct InputConfig {
     // A reading older than this when it arrives is refused as stale (a cuff cycle is at most
     // 15 min; QoS 1 readings redelivered after a short outage are younger).
     Millis max_age{std::chrono::minutes(20)};
+    // A chair with no open session that sent nothing this long is forgotten (frees its place
+    // under max_chairs).
+    Millis forget_chair_after{std::chrono::hours(1)};
 };
 
 struct SessionConfig {
@@ -94,7 +97,11 @@ struct Config {
     alerts::ClinicProfiles clinic_profiles() const {
         return {profiles, default_profile, chair_profiles};
     }
-    alerts::ClinicSettings clinic_settings() const { return {sessions.idle_end, input.max_chairs}; }
+    alerts::ClinicSettings clinic_settings() const {
+        alerts::ClinicSettings s{sessions.idle_end, input.max_chairs};
+        s.forget_chair_after = input.forget_chair_after;
+        return s;
+    }
 };
 
 struct ConfigError {

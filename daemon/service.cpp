@@ -25,6 +25,7 @@ namespace {
 
 constexpr auto tick_interval = milliseconds(1000);
 constexpr auto stats_interval = milliseconds(600'000);
+constexpr auto forget_interval = milliseconds(10'000);
 
 }  // namespace
 
@@ -363,9 +364,7 @@ void Service::on_vitals(const std::string& chair, std::string_view topic_name,
     events_.clear();
     if (d.count == 0) {
         // Nothing usable: an artifact still notes itself below; nothing else reaches the core.
-    } else if (clinic_.on_readings(chair,
-                                   std::span<const alerts::Reading>(d.readings.data(), d.count), t,
-                                   events_) == alerts::Admission::too_many_chairs) {
+    } else if (admit(chair, d, t) == alerts::Admission::too_many_chairs) {
         ++counters_.refused_chairs;
         warn("max-chairs", t,
              "refused readings for new chair " + chair + ": already monitoring " +
@@ -380,6 +379,20 @@ void Service::on_vitals(const std::string& chair, std::string_view topic_name,
         if (d.rejections[i].reason == drivers::RejectReason::artifact)
             clinic_.on_cuff_artifact(chair, d.rejections[i].detail, t, events_);
     handle(events_, t, d.seq);
+}
+
+// The readings go to the Clinic; a new chair that finds every place taken first gets the
+// places of chairs idle long enough (at most once a second: a flood of new ids stays cheap).
+alerts::Admission Service::admit(const std::string& chair, const drivers::Decoded& d,
+                                 alerts::Instant t) {
+    const std::span<const alerts::Reading> readings(d.readings.data(), d.count);
+    auto admission = clinic_.on_readings(chair, readings, t, events_);
+    if (admission == alerts::Admission::too_many_chairs &&
+        t.mono - last_forget_ >= milliseconds(1000)) {
+        forget_idle_chairs(t);
+        admission = clinic_.on_readings(chair, readings, t, events_);
+    }
+    return admission;
 }
 
 // A reading stamped too far ahead of the receive time (a device clock gone wrong) or too long
@@ -435,7 +448,12 @@ void Service::on_control(const std::string& chair, std::string_view payload, ale
     if (auto* m = std::get_if<drivers::ControlMessage>(&decoded)) {
         action = std::string(alerts::to_string(m->action));
         events_.clear();
-        const auto result = clinic_.on_control(chair, m->action, m->info, t, events_);
+        auto result = clinic_.on_control(chair, m->action, m->info, t, events_);
+        if (result == alerts::ControlResult::too_many_chairs &&
+            t.mono - last_forget_ >= milliseconds(1000)) {
+            forget_idle_chairs(t);
+            result = clinic_.on_control(chair, m->action, m->info, t, events_);
+        }
         handle(events_, t);
         if (result != alerts::ControlResult::ok) error = std::string(alerts::to_string(result));
         if (result == alerts::ControlResult::unknown_profile) error += " '" + m->info.profile + "'";
@@ -529,6 +547,7 @@ void Service::schedule_tick() {
 
 void Service::on_tick() {
     const auto t = now();
+    if (t.mono - last_forget_ >= forget_interval) forget_idle_chairs(t);
     events_.clear();
     clinic_.on_tick(t, events_);
     handle(events_, t);
@@ -634,6 +653,23 @@ void Service::write_report(const alerts::Session& s, alerts::Instant t) {
         ++counters_.log_errors;
         warn("report", t, "session " + s.id + ": cannot rename " + tmp + ": " + ec.message());
     }
+}
+
+// Chairs idle past input.forget_chair_after_s leave the clinic, and everything kept for them here.
+void Service::forget_idle_chairs(alerts::Instant t) {
+    last_forget_ = t.mono;
+    const auto gone = clinic_.forget_idle_chairs(t);
+    if (gone.empty()) return;
+    for (const auto& chair : gone) {
+        last_device_ts_.erase(chair);
+        dirty_chairs_.erase(chair);
+    }
+    board_->forget_chairs(gone);
+    spdlog::info(
+        "forgot {} chair{} with no open session and nothing received for {} s "
+        "(input.forget_chair_after_s); {} chairs known",
+        gone.size(), gone.size() == 1 ? "" : "s", cfg_.input.forget_chair_after.count() / 1000,
+        clinic_.chair_count());
 }
 
 void Service::log_written(bool ok, alerts::Instant t) {

@@ -76,6 +76,8 @@ class Service {
     void refuse_untimely(const std::string& chair, std::string_view topic_name, drivers::Decoded& d,
                          alerts::Instant t);
     void drop_duplicates(const std::string& chair, drivers::Decoded& d, alerts::Instant t);
+    alerts::Admission admit(const std::string& chair, const drivers::Decoded& d, alerts::Instant t);
+    void forget_idle_chairs(alerts::Instant t);
     void on_control(const std::string& chair, std::string_view payload, alerts::Instant t);
     // MQTT acks and the board's (POST /api/alarms/{id}/ack) both take this path.
     board::AckReply on_ack(const std::string& chair, std::string_view payload, alerts::Instant t);
@@ -128,6 +130,7 @@ class Service {
     alerts::Millis started_mono_{0};
     alerts::Millis started_wall_{0};
     alerts::Millis last_stats_{0};
+    alerts::Millis last_forget_{0};
     int connect_attempts_{0};
     std::atomic<bool> stopping_{false};  // read by Paho's thread before it takes the lock
     bool was_connected_{false};

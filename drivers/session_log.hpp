@@ -49,8 +49,8 @@ class SessionLog {
         std::string session_id;
         int fd{-1};
         std::string pending;
-        bool dirty{false};        // listed in dirty_
-        std::uint64_t used{0};    // when it was last written (a count of writes)
+        bool dirty{false};      // listed in dirty_
+        std::uint64_t used{0};  // when it was last written (a count of writes)
         OpenLog() = default;
         OpenLog(const OpenLog&) = delete;
         OpenLog& operator=(const OpenLog&) = delete;

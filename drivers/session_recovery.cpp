@@ -90,8 +90,9 @@ class Replayer {
             r_.session_id = text_of(o, "session_id");
             const bool implicit = o.if_contains("implicit") && o.at("implicit").is_bool() &&
                                   o.at("implicit").as_bool();
-            // An implicit session opens again with its first reading, under the same id.
-            if (!implicit)
+            if (implicit)
+                call([&] { clinic_.resume_implicit(r_.chair, r_.session_id, t, out_); });
+            else
                 call([&] {
                     clinic_.on_control(r_.chair, alerts::ControlAction::start, info_of(o), t, out_);
                 });
@@ -122,14 +123,16 @@ class Replayer {
     void finish() { flush(); }
 
   private:
-    std::optional<alerts::AlarmTransition> alarm_of(const json::object& o, alerts::Instant t) const {
+    std::optional<alerts::AlarmTransition> alarm_of(const json::object& o,
+                                                    alerts::Instant t) const {
         alerts::AlarmTransition a;
         a.alarm_no = alarm_no_of(text_of(o, "alert_id"));
         a.condition = text_of(o, "condition");
         const auto state = alerts::parse_alarm_state(text_of(o, "state"));
         if (a.alarm_no == 0 || a.condition.empty() || !state) return std::nullopt;
         a.state = *state;
-        a.kind = alerts::parse_alarm_kind(text_of(o, "kind")).value_or(alerts::AlarmKind::physiological);
+        a.kind =
+            alerts::parse_alarm_kind(text_of(o, "kind")).value_or(alerts::AlarmKind::physiological);
         a.priority = alerts::parse_priority(text_of(o, "priority")).value_or(alerts::Priority::low);
         a.max_priority = alerts::parse_priority(text_of(o, "max_priority")).value_or(a.priority);
         a.signal = alerts::parse_signal(text_of(o, "signal")).value_or(alerts::Signal::hr);

@@ -247,6 +247,11 @@
       put(d);
       scheduleRender(d.chair);
     });
+    es.addEventListener('gone', (ev) => {
+      onMessage();
+      chairs.delete(JSON.parse(ev.data).chair);
+      scheduleRender();
+    });
     es.addEventListener('status', (ev) => {
       onMessage();
       const s = JSON.parse(ev.data);

@@ -180,6 +180,13 @@ TEST_CASE(
     monitor.publish("clinic/chair-05/vitals/hr", R"({"hr":77})");
     REQUIRE(station.wait_for(
         [](const Message& m) { return is_alert(m, "chair-05", "sbp_high", "raised", "low"); }));
+    // The HR message may still be on its way after the alert: wait until it has been judged
+    // (its line reaches the log within 200 ms), so that the stop is what this test looks at.
+    REQUIRE(eventually([&] {
+        const auto logs = files_in(daemon.log_dir() + "/chair-05", ".jsonl");
+        return logs.size() == 1 &&
+               read_file(logs[0].string()).find(R"("signal":"hr")") != std::string::npos;
+    }));
 
     daemon.kill(SIGTERM);
     CHECK(daemon.wait(10s) == 0);

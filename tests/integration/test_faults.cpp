@@ -472,3 +472,55 @@ TEST_CASE("a cuff message delivered twice counts once towards 'two readings' rul
         return field(m, "condition") == "sbp_high" && field(m, "priority") == "high";
     }));
 }
+
+TEST_CASE("chair ids that fill input.max_chairs never lock a real chair out, across a restart") {
+    Broker broker;
+    Daemon daemon(
+        broker,
+        shipped_config({{"  max_chairs: 256 ", "  max_chairs: 20\n  forget_chair_after_s: 1 "},
+                        {"  idle_end_s: 1800 ", "  idle_end_s: 2 "}}));
+    daemon.start();
+    Client flood(broker.uri());
+    for (int i = 0; i < 20; ++i)
+        flood.publish("clinic/fake-" + std::to_string(i) + "/vitals/hr", R"({"hr":70})");
+    REQUIRE(eventually([&] {
+        int logs = 0;
+        for (int i = 0; i < 20; ++i)
+            logs += fs::exists(daemon.log_dir() + "/fake-" + std::to_string(i));
+        return logs == 20;
+    }));
+    flood.publish("clinic/chair-real/vitals/hr", R"({"hr":72})");
+    REQUIRE(eventually([&] {
+        return daemon.output().find("refused readings for new chair chair-real") !=
+               std::string::npos;
+    }));
+
+    // Down while the fake sessions go idle: the restart ends them instead of resuming them.
+    daemon.kill(SIGKILL);
+    REQUIRE(daemon.wait(5s) == 128 + SIGKILL);
+    std::this_thread::sleep_for(3s);
+    daemon.start();
+    const auto ended_idle = [&](int i) {
+        const auto lines = log_lines(daemon.log_dir(), "fake-" + std::to_string(i));
+        return !lines.empty() && text(lines.back(), "type") == "session_end" &&
+               text(lines.back(), "reason") == "idle";
+    };
+    CHECK_MESSAGE(
+        eventually([&] {
+            for (int i = 0; i < 20; ++i)
+                if (!ended_idle(i)) return false;
+            return true;
+        }),
+        daemon.output().substr(daemon.output().size() > 3000 ? daemon.output().size() - 3000 : 0));
+
+    // The real chair gets a place as soon as the fakes are forgotten (1 s after their last
+    // message here), without waiting for the next periodic sweep.
+    std::this_thread::sleep_for(1100ms);
+    flood.publish("clinic/chair-real/vitals/hr", R"({"hr":73})");
+    CHECK(eventually([&] {
+        for (const auto& l : log_lines(daemon.log_dir(), "chair-real"))
+            if (text(l, "type") == "reading") return true;
+        return false;
+    }));
+    CHECK(daemon.output().find("forgot 20 chairs") != std::string::npos);
+}

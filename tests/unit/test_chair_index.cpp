@@ -85,3 +85,45 @@ TEST_CASE("chair index: the hash sees every byte, the length and the order") {
     CHECK(hash_chair_id("0123456789abcdefX") != hash_chair_id("0123456789abcdefY"));
     CHECK(hash_chair_id("X0123456789abcdef") != hash_chair_id("Y0123456789abcdef"));
 }
+
+TEST_CASE("chair index: chairs removed from a dense array, as the Clinic forgets them") {
+    // The Clinic's way: the last chair moves into the forgotten one's place.
+    ChairIndex index;
+    std::vector<std::string> dense;
+    std::unordered_map<std::string, bool> present;
+    const auto find = [&](std::string_view id) {
+        return index.find(id, [&](std::uint32_t i) -> std::string_view { return dense.at(i); });
+    };
+    std::uint64_t state = 7;
+    const auto next = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return state >> 33;
+    };
+    for (int step = 0; step < 20000; ++step) {
+        const auto id = "c" + std::to_string(next() % 400);  // small: many collisions and reuse
+        const auto at = find(id);
+        if (at == ChairIndex::none) {
+            REQUIRE_FALSE(present[id]);
+            dense.push_back(id);
+            index.insert(id, static_cast<std::uint32_t>(dense.size() - 1));
+            present[id] = true;
+        } else if (next() % 2) {
+            REQUIRE(dense.at(at) == id);
+            const auto last = static_cast<std::uint32_t>(dense.size() - 1);
+            index.erase(id, at);
+            if (at != last) {
+                index.move(dense[last], last, at);
+                dense[at] = dense[last];
+            }
+            dense.pop_back();
+            present[id] = false;
+        }
+        if (step % 997 == 0) {  // everything present is found where it is, nothing else
+            CHECK(index.size() == dense.size());
+            for (std::uint32_t i = 0; i < dense.size(); ++i)
+                CHECK(find(dense[i]) == i);
+            for (const auto& [k, p] : present)
+                if (!p) CHECK(find(k) == ChairIndex::none);
+        }
+    }
+}

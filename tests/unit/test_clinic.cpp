@@ -39,7 +39,8 @@ TEST_CASE("a chair's first reading starts an implicit session, then the reading,
     CHECK(out[0].session->implicit);
     CHECK(out[0].session->chair == "chair-03");
     CHECK(out[0].session->id == "chair-03-20251124T160000Z");
-    CHECK(out[2].session->alert_id(out[2].alarm.alarm_no) == "chair-03:chair-03-20251124T160000Z:a1");
+    CHECK(out[2].session->alert_id(out[2].alarm.alarm_no) ==
+          "chair-03:chair-03-20251124T160000Z:a1");
     CHECK(clinic.listed_alarms("chair-03").size() == 1);
     CHECK(clinic.open_sessions() == 1);
 }
@@ -264,4 +265,39 @@ TEST_CASE("a tick visits a chair when a message other than a reading gave it som
     REQUIRE(out.size() == 1);
     CHECK(out[0].alarm.condition == "sbp_dosing");
     CHECK(out[0].alarm.state == alerts::AlarmState::escalated);
+}
+
+TEST_CASE("chairs idle past forget_chair_after leave; a chair whose session is open never does") {
+    alerts::ClinicSettings settings{30min, 3};
+    settings.forget_chair_after = 10min;
+    auto profiles = alerts::ClinicProfiles::single(bp_profile());
+    profiles.chair_default["named"] = profiles.default_profile;  // a chair of the config
+    alerts::Clinic clinic(profiles, settings);
+    std::vector<ClinicEvent> out;
+    const auto reading = [&](const char* chair, Millis t) {
+        return clinic.on_reading(chair, {Signal::sbp, 120, at(t).wall}, at(t), out);
+    };
+    CHECK(reading("fake-1", 0s) == alerts::Admission::accepted);
+    CHECK(reading("fake-2", 0s) == alerts::Admission::accepted);
+    CHECK(reading("named", 0s) == alerts::Admission::accepted);
+    CHECK(reading("real", 1s) == alerts::Admission::too_many_chairs);  // all three places taken
+    CHECK(clinic.forget_idle_chairs(at(20min)).empty());  // their sessions are still open
+    for (Millis t = 1s; t <= 31min; t += 1s)              // the implicit sessions end, idle
+        clinic.on_tick(at(t), out);
+    CHECK(clinic.open_sessions() == 0);
+    CHECK(clinic.forget_idle_chairs(at(9min + 59s)).empty());  // not idle long enough
+    auto gone = clinic.forget_idle_chairs(at(10min));
+    std::sort(gone.begin(), gone.end());
+    CHECK(gone == std::vector<std::string>{"fake-1", "fake-2"});
+    CHECK(clinic.chairs() == std::vector<std::string>{"named"});
+    CHECK(reading("real", 11min) == alerts::Admission::accepted);
+    CHECK(reading("fake-1", 11min) == alerts::Admission::accepted);  // a forgotten chair returns
+    CHECK(clinic.session("real"));
+    CHECK(clinic.session("named") == nullptr);
+    // The chairs that stayed are found where they are, with their own state.
+    out.clear();
+    clinic.on_reading("real", {Signal::sbp, 190, at(12min).wall}, at(12min), out);
+    REQUIRE(types(out) == std::vector<Type>{Type::reading, Type::alarm});
+    CHECK(out.back().session->chair == "real");
+    CHECK(clinic.forget_idle_chairs(at(5h)).size() == 0);  // both have open sessions
 }
