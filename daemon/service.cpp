@@ -701,12 +701,9 @@ void Service::publish_status(const char* state, const char* reason) {
 }
 
 void Service::warn(const std::string& key, alerts::Instant t, const std::string& text) {
-    std::size_t suppressed = 0;
-    if (!warnings_.allow(key, t.mono, suppressed)) return;
-    if (suppressed)
-        spdlog::warn("{} ({} more like it suppressed)", text, suppressed);
-    else
-        spdlog::warn("{}", text);
+    const auto verdict = warnings_.check(key, t.mono);
+    if (!verdict.allowed) return;
+    spdlog::warn("{}{}", text, WarnLimiter::note(verdict));
 }
 
 void Service::log_stats() {
