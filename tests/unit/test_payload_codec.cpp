@@ -137,3 +137,12 @@ TEST_CASE("unknown fields are ignored and a publisher's seq is kept") {
     REQUIRE(d.count == 1);
     CHECK(d.seq == 42);
 }
+
+TEST_CASE("outside text quoted in a rejection is escaped") {
+    const auto leaf = decode("h\x1b[2Jr", "88");
+    REQUIRE(leaf.rejected == 1);
+    CHECK(leaf.rejections[0].detail.find("'h\\x1b[2Jr'") != std::string::npos);
+    const auto value = decode("hr", R"({"hr":"8\u202e0"})");
+    REQUIRE(value.rejected == 1);
+    CHECK(value.rejections[0].detail.find("\\xe2\\x80\\xae") != std::string::npos);
+}
