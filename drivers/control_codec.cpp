@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 
+#include "drivers/json_duplicates.hpp"
 #include "drivers/json_writer.hpp"
 #include "drivers/payload_codec.hpp"
 #include "drivers/text_rules.hpp"
@@ -20,6 +21,8 @@ std::variant<json::object, std::string> parse_object(std::string_view payload,
     auto v = json::parse(payload, ec);
     if (ec) return "invalid JSON: " + ec.message();
     if (!v.is_object()) return std::string("payload is not a JSON object");
+    if (const auto key = duplicate_key(payload))
+        return "duplicate field '" + printable(*key, 40) + "'";
     return std::move(v.as_object());
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "drivers/json_duplicates.hpp"
 #include "drivers/payload_scan.hpp"
 #include "drivers/text_rules.hpp"
 
@@ -258,6 +259,10 @@ Decoded decode_vitals(std::string_view leaf, std::string_view payload, Millis re
         }
         if (!v.is_object()) {
             d.reject(RejectReason::bad_json, "JSON payload is not an object");
+            return d;
+        }
+        if (const auto key = duplicate_key(payload)) {
+            d.reject(RejectReason::bad_json, "duplicate field '" + printable(*key, 40) + "'");
             return d;
         }
         decode_object(v.get_object(), received, d);

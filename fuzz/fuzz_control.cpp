@@ -8,6 +8,7 @@
 #include "drivers/control_codec.hpp"
 #include "drivers/text_rules.hpp"
 #include "fuzz/fuzz_check.hpp"
+#include "fuzz/json_keys.hpp"
 #include "fuzz/result_check.hpp"
 
 namespace {
@@ -28,6 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(i.session_id.empty() || drivers::valid_chair_id(i.session_id));
         for (const auto* s : {&i.session_id, &i.profile, &i.route, &i.patient_ref})
             FUZZ_CHECK(s->size() <= 128 && !drivers::text_fault(*s));
+        FUZZ_CHECK(!fuzz::repeats_a_key(payload).value_or(true));
         check_range(i.weight_kg, 1, 400);
         check_range(i.dose_mg_per_kg, 0, 10);
         check_range(i.planned_duration_min, 0, 1440);

@@ -3,7 +3,7 @@
 // Checks what the daemon relies on: topics split into parts of the topic, every accepted reading
 // judged plausible, a consistent cuff measurement, a bounded number of readings and rejections,
 // rejection details safe to log, and the same result as the plain DOM decoding
-// (vitals_reference.hpp).
+// (vitals_reference.hpp), which refuses a field given twice.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

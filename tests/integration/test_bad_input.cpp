@@ -114,10 +114,13 @@ TEST_CASE("outside text cannot forge a log line: refused in names, escaped in wa
     // The broker passes a right-to-left override in a topic; the warning shows it escaped.
     Client monitor(broker.uri());
     monitor.publish("clinic/chair\u202e5/vitals/hr", "80");
-    REQUIRE(eventually([&] { return daemon.output().find("chair id must") != std::string::npos; }));
+    monitor.publish("clinic/chair-05/vitals/hr", R"({"hr":80,"hr":150})");
+    REQUIRE(eventually(
+        [&] { return daemon.output().find("duplicate field 'hr'") != std::string::npos; }));
     const auto log = daemon.output();
     INFO(log);
     CHECK(log.find("'clinic/chair\\xe2\\x80\\xae5/vitals/hr'") != std::string::npos);
     CHECK(log.find("\u202e") == std::string::npos);
     CHECK(log.find("\n" + forged) == std::string::npos);
+    CHECK(log.find("rejected (bad_json): duplicate field 'hr'") != std::string::npos);
 }

@@ -75,6 +75,20 @@ TEST_CASE("session start: every text field follows the same rules") {
     }
 }
 
+TEST_CASE("a field given twice is refused, not resolved one way or the other") {
+    CHECK(error_of(decode_ack(R"({"alert_id":"a","by":"n","by":"m"})", 4096)) ==
+          "duplicate field 'by'");
+    CHECK(error_of(decode_control(R"({"action":"start","action":"end"})", 4096)) ==
+          "duplicate field 'action'");
+    CHECK(error_of(decode_control(R"({"action":"start","x":{"a":1,"a":2}})", 4096)) ==
+          "duplicate field 'a'");
+    // The key is shown, never printed raw.
+    CHECK(error_of(decode_ack(R"({"alert_id":"a","by":"n","\u001b":1,"\u001b":2})", 4096)) ==
+          "duplicate field '\\x1b'");
+    // The same key in two different objects is no repeat.
+    CHECK(error_of(decode_control(R"({"action":"start","a":{"x":1},"b":{"x":1}})", 4096)).empty());
+}
+
 TEST_CASE("an unknown action is quoted back safely") {
     CHECK(error_of(decode_control(R"({"action":"st\u00e4rt"})", 4096)) ==
           "action must be start, dose_start, dose_end or end, not 'stärt'");
