@@ -8,6 +8,7 @@
 #include "drivers/alert_codec.hpp"
 #include "drivers/json_writer.hpp"
 #include "drivers/report/report_format.hpp"
+#include "drivers/text_rules.hpp"
 
 namespace chairwatch::board {
 
@@ -124,9 +125,7 @@ std::variant<std::string, std::string> parse_ack_body(std::string_view body) {
     if (!by || !by->is_string()) return bad("by is missing (who acknowledges)");
     const auto& s = by->get_string();
     if (s.empty() || s.size() > 128) return bad("by must be 1 to 128 characters");
-    for (char c : s)
-        if (static_cast<unsigned char>(c) < 0x20)
-            return bad("by must not contain control characters");
+    if (const auto fault = drivers::text_fault(s)) return bad("by " + std::string(*fault));
     return Result(std::in_place_index<0>, std::string(s));
 }
 

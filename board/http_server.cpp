@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "drivers/text_rules.hpp"
+
 namespace chairwatch::board {
 
 namespace {
@@ -63,7 +65,8 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
         r = state_->handler->handle(req);
     } catch (const std::exception& e) {
         spdlog::error("board: {} {} failed: {}", std::string(req.method_string()),
-                      std::string(req.target()).substr(0, 100), e.what());
+                      drivers::printable({req.target().data(), req.target().size()}, 100),
+                      e.what());
         r.res = plain(500, "internal error");
     }
     if (r.event_stream) return start_stream(std::move(r.res));

@@ -226,6 +226,7 @@ LoadResult load_config_text(const std::string& text, const std::string& name,
         r.error(e.mark, "YAML syntax: " + e.msg);
         return {std::nullopt, r.take_errors()};
     }
+    r.check_duplicate_keys(root);
     return load(root, r, overrides);
 }
 

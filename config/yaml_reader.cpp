@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <set>
 
 namespace chairwatch::config {
 
@@ -54,6 +56,36 @@ bool YamlReader::expect_map(const YAML::Node& map, const std::string& path,
         error(kv.first, "unknown key '" + join(path, key) + "' (known here: " + known + ")");
     }
     return true;
+}
+
+void YamlReader::check_duplicate_keys(const YAML::Node& root) {
+    std::set<std::pair<int, int>> visited;
+    check_duplicate_keys(root, "", visited);
+}
+
+// `visited` holds the start of every collection walked: an alias names a collection already
+// walked, and walking it again could take exponential time (or, through a cycle, forever).
+void YamlReader::check_duplicate_keys(const YAML::Node& node, const std::string& path,
+                                      std::set<std::pair<int, int>>& visited) {
+    if (!node.IsMap() && !node.IsSequence()) return;
+    if (!visited.emplace(node.Mark().line, node.Mark().column).second) return;
+    if (node.IsSequence()) {
+        std::size_t i = 0;
+        for (const auto& item : node)
+            check_duplicate_keys(item, path + "[" + std::to_string(i++) + "]", visited);
+        return;
+    }
+    std::map<std::string, YAML::Mark> seen;
+    for (const auto& kv : node) {
+        if (!kv.first.IsScalar()) continue;
+        const auto& key = kv.first.Scalar();
+        const auto [first, fresh] = seen.emplace(key, kv.first.Mark());
+        if (!fresh)
+            error(kv.first, "duplicate key '" + join(path, key) + "' (first at " + file_ + ":" +
+                                std::to_string(first->second.line + 1) + ":" +
+                                std::to_string(first->second.column + 1) + "): give each key once");
+        check_duplicate_keys(kv.second, join(path, key), visited);
+    }
 }
 
 YAML::Mark YamlReader::key_mark(const YAML::Node& map, const std::string& key) const {

@@ -5,6 +5,7 @@
 
 #include <initializer_list>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,10 @@ class YamlReader {
     std::optional<bool> boolean(const YAML::Node& map, const std::string& key,
                                 const std::string& path);
 
+    // Reports every key given twice in one mapping, anywhere in the tree, with both places
+    // (yaml-cpp keeps both, and which one a reader sees depends on how it looks).
+    void check_duplicate_keys(const YAML::Node& root);
+
     // The mark of a key itself (for "here is where that key is"), or of the map if absent.
     YAML::Mark key_mark(const YAML::Node& map, const std::string& key) const;
 
@@ -42,6 +47,9 @@ class YamlReader {
     const std::string& file() const { return file_; }
 
   private:
+    void check_duplicate_keys(const YAML::Node& node, const std::string& path,
+                              std::set<std::pair<int, int>>& visited);
+
     std::string file_;
     std::vector<ConfigError> errors_;
 };

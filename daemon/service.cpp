@@ -14,6 +14,7 @@
 #include "drivers/json_writer.hpp"
 #include "drivers/report/report.hpp"
 #include "drivers/session_recovery.hpp"
+#include "drivers/text_rules.hpp"
 
 namespace chairwatch::daemon {
 
@@ -734,13 +735,12 @@ void Service::publish_status(const char* state, const char* reason) {
     send(cfg_.broker.status_topic, out, 1, true);
 }
 
+// Every warning goes through here: rate-limited, and with whatever outside text it quotes
+// (topics, payload fragments) escaped so that it cannot forge a line or drive a terminal.
 void Service::warn(const std::string& key, alerts::Instant t, const std::string& text) {
-    std::size_t suppressed = 0;
-    if (!warnings_.allow(key, t.mono, suppressed)) return;
-    if (suppressed)
-        spdlog::warn("{} ({} more like it suppressed)", text, suppressed);
-    else
-        spdlog::warn("{}", text);
+    const auto verdict = warnings_.check(key, t.mono);
+    if (!verdict.allowed) return;
+    spdlog::warn("{}{}", drivers::printable(text, 1024), WarnLimiter::note(verdict));
 }
 
 void Service::log_stats() {

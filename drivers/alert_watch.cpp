@@ -8,6 +8,8 @@
 #include <csignal>
 #include <cstdio>
 
+#include "drivers/text_rules.hpp"
+
 namespace chairwatch::drivers {
 
 namespace json = boost::json;
@@ -20,9 +22,16 @@ void on_signal(int) {
     stop_requested = true;
 }
 
-std::string str(const json::object& o, const char* key) {
+std::string_view str(const json::object& o, const char* key) {
     auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+    return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+}
+
+// `s` made safe for the terminal (anyone may publish on the alert topics), padded to `width`.
+std::string field(std::string_view s, std::size_t max_bytes, std::size_t width = 0) {
+    auto out = printable(s, max_bytes);
+    if (out.size() < width) out.append(width - out.size(), ' ');
+    return out;
 }
 
 constexpr const char* usage =
@@ -57,11 +66,9 @@ std::optional<std::string> format_alert_line(const std::string& payload, bool co
     }
     std::string upper;
     for (char c : prio)
-        upper += static_cast<char>(c - 'a' + 'A');
-    char head[64];
-    std::snprintf(head, sizeof head, "%s  %s%-6s%s  %-8s ", ts.c_str(), on, upper.c_str(), off,
-                  state.c_str());
-    return std::string(head) + text;
+        upper += c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    return field(ts, 32) + "  " + on + field(upper, 16, 6) + off + "  " + field(state, 32, 8) +
+           " " + field(text, 512);
 }
 
 int run_alerts(int argc, char** argv) {
@@ -117,7 +124,8 @@ int run_alerts(int argc, char** argv) {
         if (msg->get_topic().find("/chairwatchd/status") != std::string::npos) {
             json::error_code ec;
             auto v = json::parse(payload, ec);
-            const auto state = !ec && v.is_object() ? str(v.get_object(), "state") : payload;
+            const auto state =
+                field(!ec && v.is_object() ? str(v.get_object(), "state") : payload, 64);
             std::printf("--- chairwatchd is %s%s\n", state.c_str(),
                         msg->is_retained() ? " (retained)" : "");
         } else if (auto line = format_alert_line(payload, color)) {

@@ -3,8 +3,10 @@
 #include <boost/json.hpp>
 #include <cmath>
 
+#include "drivers/json_duplicates.hpp"
 #include "drivers/json_writer.hpp"
 #include "drivers/payload_codec.hpp"
+#include "drivers/text_rules.hpp"
 
 namespace chairwatch::drivers {
 
@@ -19,10 +21,13 @@ std::variant<json::object, std::string> parse_object(std::string_view payload,
     auto v = json::parse(payload, ec);
     if (ec) return "invalid JSON: " + ec.message();
     if (!v.is_object()) return std::string("payload is not a JSON object");
+    if (const auto key = duplicate_key(payload))
+        return "duplicate field '" + printable(*key, 40) + "'";
     return std::move(v.as_object());
 }
 
-// Reads an optional string field; false (with `error`) if present but not a short string.
+// Reads an optional string field; false (with `error`) if present but not a short string of
+// the characters a name may have (text_rules.hpp, as the board's acknowledgement).
 bool text(const json::object& o, const char* key, std::string& out, std::string& error) {
     auto* v = o.if_contains(key);
     if (!v) return true;
@@ -30,16 +35,12 @@ bool text(const json::object& o, const char* key, std::string& out, std::string&
         error = std::string(key) + " must be a string of at most 128 characters";
         return false;
     }
+    if (const auto fault = text_fault(v->get_string())) {
+        error = std::string(key) + " " + std::string(*fault);
+        return false;
+    }
     out = std::string(v->get_string());
     return true;
-}
-
-// At most `n` bytes of valid UTF-8 `s`, never cutting a character in two (it goes into JSON).
-std::string utf8_prefix(const std::string& s, std::size_t n) {
-    if (s.size() <= n) return s;
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
-        --n;
-    return s.substr(0, n);
 }
 
 bool number(const json::object& o, const char* key, std::optional<double>& out, double lo,
@@ -78,8 +79,8 @@ std::variant<ControlMessage, std::string> decode_control(std::string_view payloa
     else if (action == "end")
         m.action = alerts::ControlAction::end;
     else
-        return "action must be start, dose_start, dose_end or end, not '" +
-               utf8_prefix(action, 32) + "'";
+        return "action must be start, dose_start, dose_end or end, not '" + printable(action, 32) +
+               "'";
     auto& i = m.info;
     if (!text(o, "session_id", i.session_id, error) || !text(o, "profile", i.profile, error) ||
         !text(o, "route", i.route, error) || !text(o, "patient_ref", i.patient_ref, error) ||

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "drivers/json_duplicates.hpp"
 #include "drivers/payload_scan.hpp"
+#include "drivers/text_rules.hpp"
 
 namespace chairwatch::drivers {
 
@@ -83,7 +85,7 @@ void decode_object(const json::object& obj, Millis received, Decoded& d) {
         auto parsed = read_ts(it->value());
         if (!parsed)
             return d.reject(RejectReason::bad_timestamp,
-                            "ts " + json::serialize(it->value()) +
+                            "ts " + printable(json::serialize(it->value()), 40) +
                                 " is neither epoch seconds nor ISO-8601 after 2000");
         ts = *parsed;
     }
@@ -96,7 +98,7 @@ void decode_object(const json::object& obj, Millis received, Decoded& d) {
         if (!v) {
             d.reject(RejectReason::wrong_type,
                      std::string(alerts::to_string(s)) + " is " +
-                         json::serialize(it->value()).substr(0, 40) + ", not a number",
+                         printable(json::serialize(it->value()), 40) + ", not a number",
                      s);
             continue;
         }
@@ -240,7 +242,7 @@ Decoded decode_vitals(std::string_view leaf, std::string_view payload, Millis re
         if (!s) {
             d.reject(RejectReason::unknown_signal,
                      "a plain number needs a topic ending in hr, sbp, dbp, map or spo2, not '" +
-                         std::string(leaf.substr(0, 32)) + "'");
+                         printable(leaf, 32) + "'");
             return d;
         }
         accept(d, *s, v, received);
@@ -257,6 +259,10 @@ Decoded decode_vitals(std::string_view leaf, std::string_view payload, Millis re
         }
         if (!v.is_object()) {
             d.reject(RejectReason::bad_json, "JSON payload is not an object");
+            return d;
+        }
+        if (const auto key = duplicate_key(payload)) {
+            d.reject(RejectReason::bad_json, "duplicate field '" + printable(*key, 40) + "'");
             return d;
         }
         decode_object(v.get_object(), received, d);

@@ -16,7 +16,7 @@ enum class RejectReason : std::uint8_t {
     bad_topic,       // not <prefix>/<chair>/vitals/...
     bad_chair,       // chair id empty or with characters we won't put in a file name
     too_large,       // over the payload size cap
-    bad_json,        // not JSON, or not an object
+    bad_json,        // not JSON, not an object, or a field given twice
     wrong_type,      // a vital field that is not a number
     not_finite,      // NaN or infinity
     sensor_off,      // exactly 0: the monitor's "no signal"

@@ -1,8 +1,11 @@
 // The fast path of decode_vitals: one pass of Boost.JSON's SAX parser over a vitals object that
 // collects `ts`, `seq` and the vital fields without building a DOM. It only handles what it can
 // judge exactly as the DOM path does; anything else (invalid JSON, a non-object, a vital or ts
-// that is not a number, a repeated key) makes it give up, and the caller decodes the payload the
-// full way, with its precise rejection messages. Internal to payload_codec.cpp.
+// that is not a number, a key that may repeat in its object, more keys or nesting than it
+// tracks) makes it give up, and the caller decodes the payload the full way, with its precise
+// rejection messages. Repeats are found without allocating: a 32-bit hash of each key and of
+// its object, in a small table; equal hashes (a repeat, or rarely a collision) mean "give up".
+// Internal to payload_codec.cpp.
 #pragma once
 
 #include <array>
@@ -53,15 +56,10 @@ class Handler {
     bool on_key_part(json::string_view s, std::size_t, json::error_code&) { return key_part(s); }
     bool on_key(json::string_view s, std::size_t, json::error_code&) {
         key_part(s);
-        if (depth_ == 1) {
-            current_ = lookup();
-            if (current_ != Fields::other) {
-                const auto bit = static_cast<std::uint8_t>(1U << current_);
-                if (seen_ & bit) return stop();  // a repeated key: the DOM path decides
-                seen_ |= bit;
-            }
-        }
+        if (!remember_key()) return stop();  // maybe a repeated key: the DOM path decides
+        if (depth_ == 1) current_ = lookup();
         key_size_ = 0;
+        key_hash_ = fnv_basis;
         return true;
     }
     bool on_string_part(json::string_view s, std::size_t, json::error_code&) {
@@ -99,8 +97,9 @@ class Handler {
         return false;
     }
     bool open() {
-        if (at(Fields::ts) || at_vital()) return stop();
+        if (at(Fields::ts) || at_vital() || depth_ == max_depth) return stop();
         if (depth_ == 0) is_object = true;
+        object_no_[static_cast<std::size_t>(depth_)] = ++objects_;  // arrays too: no keys
         ++depth_;
         return true;
     }
@@ -108,7 +107,19 @@ class Handler {
         if (--depth_ == 1) current_ = Fields::other;
         return true;
     }
+    // Notes the key just read in its object; false if it may have been there already.
+    bool remember_key() {
+        const auto object = object_no_[static_cast<std::size_t>(depth_ - 1)];
+        const auto h = (key_hash_ ^ object) * fnv_prime;
+        if (keys_ == key_hashes_.size()) return false;
+        for (std::size_t i = 0; i < keys_; ++i)
+            if (key_hashes_[i] == h) return false;
+        key_hashes_[keys_++] = h;
+        return true;
+    }
     bool key_part(json::string_view s) {
+        for (char c : s)
+            key_hash_ = (key_hash_ ^ static_cast<unsigned char>(c)) * fnv_prime;
         if (depth_ != 1) return true;
         if (key_size_ + s.size() > key_.size()) {
             key_size_ = key_.size() + 1;  // longer than any name looked for
@@ -143,11 +154,19 @@ class Handler {
     }
     bool scalar() { return at(Fields::ts) || at_vital() ? stop() : true; }
 
+    static constexpr std::uint32_t fnv_basis = 2166136261U;
+    static constexpr std::uint32_t fnv_prime = 16777619U;
+    static constexpr int max_depth = 8;
+
     int depth_{0};
     int current_{Fields::other};  // the key whose value comes next (at depth 1)
-    std::uint8_t seen_{0};
     std::array<char, 8> key_{};
     std::size_t key_size_{0};
+    std::uint32_t key_hash_{fnv_basis};                 // FNV-1a of the key read so far
+    std::array<std::uint32_t, max_depth> object_no_{};  // which object is open at each depth
+    std::uint32_t objects_{0};
+    std::array<std::uint32_t, 16> key_hashes_{};  // every key so far, hashed with its object
+    std::size_t keys_{0};
 };
 
 }  // namespace chairwatch::drivers::scan

@@ -6,7 +6,9 @@
 #include <string_view>
 
 #include "drivers/control_codec.hpp"
+#include "drivers/text_rules.hpp"
 #include "fuzz/fuzz_check.hpp"
+#include "fuzz/json_keys.hpp"
 #include "fuzz/result_check.hpp"
 
 using namespace chairwatch;
@@ -17,11 +19,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (const auto* m = std::get_if<drivers::AckMessage>(&decoded)) {
         FUZZ_CHECK(!m->alert_id.empty() && m->alert_id.size() <= 128);
         FUZZ_CHECK(!m->by.empty() && m->by.size() <= 128);
+        // Nothing that could forge a log line, drive a terminal or turn a name around.
+        FUZZ_CHECK(!drivers::text_fault(m->alert_id) && !drivers::text_fault(m->by));
+        FUZZ_CHECK(!fuzz::repeats_a_key(payload).value_or(true));
         fuzz::check_result(true, "alert_id", m->alert_id, "");
         fuzz::check_result(false, "alert_id", m->alert_id, "unknown_alert");
     } else {
         const auto& error = std::get<std::string>(decoded);
-        FUZZ_CHECK(!error.empty());
+        FUZZ_CHECK(!error.empty() && !drivers::text_fault(error));
         fuzz::check_result(false, "alert_id", "", error);
     }
     return 0;

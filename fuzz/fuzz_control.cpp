@@ -6,7 +6,9 @@
 #include <string_view>
 
 #include "drivers/control_codec.hpp"
+#include "drivers/text_rules.hpp"
 #include "fuzz/fuzz_check.hpp"
+#include "fuzz/json_keys.hpp"
 #include "fuzz/result_check.hpp"
 
 namespace {
@@ -25,8 +27,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (const auto* m = std::get_if<drivers::ControlMessage>(&decoded)) {
         const auto& i = m->info;
         FUZZ_CHECK(i.session_id.empty() || drivers::valid_chair_id(i.session_id));
-        for (const auto* s : {&i.profile, &i.route, &i.patient_ref})
-            FUZZ_CHECK(s->size() <= 128);
+        for (const auto* s : {&i.session_id, &i.profile, &i.route, &i.patient_ref})
+            FUZZ_CHECK(s->size() <= 128 && !drivers::text_fault(*s));
+        FUZZ_CHECK(!fuzz::repeats_a_key(payload).value_or(true));
         check_range(i.weight_kg, 1, 400);
         check_range(i.dose_mg_per_kg, 0, 10);
         check_range(i.planned_duration_min, 0, 1440);
@@ -38,7 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                            "unknown_profile '" + i.profile + "'");
     } else {
         const auto& error = std::get<std::string>(decoded);
-        FUZZ_CHECK(!error.empty());
+        // The error quotes parts of the payload: they come back shown, never raw.
+        FUZZ_CHECK(!error.empty() && !drivers::text_fault(error));
         fuzz::check_result(false, "action", "?", error);
     }
     return 0;

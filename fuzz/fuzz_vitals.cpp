@@ -2,12 +2,14 @@
 // a newline, then the payload (no newline: the whole input is the payload on clinic/c1/vitals/bp).
 // Checks what the daemon relies on: topics split into parts of the topic, every accepted reading
 // judged plausible, a consistent cuff measurement, a bounded number of readings and rejections,
-// and the same result as the plain DOM decoding (vitals_reference.hpp).
+// rejection details safe to log, and the same result as the plain DOM decoding
+// (vitals_reference.hpp), which refuses a field given twice.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "drivers/payload_codec.hpp"
+#include "drivers/text_rules.hpp"
 #include "fuzz/fuzz_check.hpp"
 #include "fuzz/vitals_reference.hpp"
 
@@ -82,6 +84,7 @@ void check_decoded(const drivers::Decoded& d, std::string_view payload, bool pla
         FUZZ_CHECK(static_cast<std::size_t>(r.reason) < drivers::reject_reason_count);
         FUZZ_CHECK(!drivers::to_string(r.reason).empty());
         FUZZ_CHECK(!r.detail.empty());
+        FUZZ_CHECK(!drivers::text_fault(r.detail));  // it goes into a log line as it is
     }
     if (!plain) check_cuff(d);
 }

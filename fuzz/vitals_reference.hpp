@@ -1,5 +1,6 @@
 // The documented decoding of a JSON vitals payload (docs/mqtt-interface.md), written plainly over
-// Boost.JSON's DOM, as decode_vitals did before it had a fast path. fuzz_vitals checks that
+// Boost.JSON's DOM, as decode_vitals did before it had a fast path (and before it refused a
+// field given twice, which is checked here by counting keys). fuzz_vitals checks that
 // decode_vitals gives exactly these readings and rejection reasons for every payload.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include "drivers/payload_codec.hpp"
+#include "fuzz/json_keys.hpp"
 
 namespace chairwatch::fuzz {
 
@@ -38,6 +40,10 @@ inline std::optional<drivers::Decoded> reference_decode(std::string_view payload
     if (ec || !v.is_object()) return std::nullopt;
     const auto& obj = v.get_object();
     drivers::Decoded d;
+    if (repeats_a_key(payload, v)) {  // a field given twice is not resolved either way
+        d.reject(RejectReason::bad_json, "-");
+        return d;
+    }
     alerts::Millis ts = received;
     if (const auto* t = obj.if_contains("ts")) {
         const auto parsed = reference_ts(*t);

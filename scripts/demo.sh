@@ -39,8 +39,12 @@ for _ in $(seq 100); do port_free "$port" || break; sleep 0.05; done
 http_port=${HTTP_PORT:-8080}
 while ! port_free "$http_port"; do http_port=$((http_port + 1)); done
 head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$out/station.token"
-# The simulator runs the clinic 150 times faster than real time, so its device clocks run
-# hours ahead of the receive time: the demo lets them (input.max_future_s).
+# The simulator runs the clinic 150 times faster than real time. So that the sessions keep
+# their own timeline (a 10-minute baseline, 60 minutes of observation before discharge), its
+# readings carry the simulated time (--clock simulated), which runs up to two hours ahead of
+# the receive time: the demo lets it (input.max_future_s). With the shipped limit the readings
+# would carry the real time (--clock real, the default) and every one would still be accepted,
+# but no baseline and no discharge readiness would form in the demo's 50 seconds.
 { sed 's/max_future_s: 300 /max_future_s: 86400/' config/chairwatch.yaml
   printf '\nhttp:\n  token_file: %s\n  read_only_without_token: true\n  station_name: demo-station\n' \
       "$out/station.token"; } >"$out/chairwatch.yaml"
@@ -65,7 +69,7 @@ sleep 1
 echo "== simulating $chairs chairs at ${speed}x: baseline 10 min, IV ketamine over 40 min, 70 min observation;"
 echo "   a simulated nurse acknowledges each alarm 3 s after it appears"
 build/daemon/chairwatch simulate --broker "$broker" --chairs "$chairs" --speed "$speed" --ack-after 3 \
-    --observation-min 70 --quiet
+    --observation-min 70 --clock simulated --quiet
 
 sleep 1
 kill -TERM "$daemon"

@@ -29,13 +29,18 @@ constexpr const char* usage_text =
     "usage: chairwatch simulate --broker URI --chairs N --speed X [--seed S] [--prefix clinic]\n"
     "         [--qos 1] [--baseline-min 10] [--dose-min 40] [--observation-min 60]\n"
     "         [--surge CHAIRS] [--profile iv-ketamine] [--implicit] [--ack-after SECONDS]\n"
-    "         [--quiet]\n"
+    "         [--clock real|simulated] [--quiet]\n"
     "Publishes simulated vitals of chair-01..chair-NN (IV ketamine 0.5 mg/kg over the dose\n"
     "time). chair-01 surges, chair-02 is normal, later chairs surge 1 in 4 (seeded);\n"
     "--surge 1,3 names the surging chairs instead. --speed 120: 1 simulated minute per 0.5 s.\n"
     "Each session is steered by start/dose_start/dose_end/end messages unless --implicit.\n"
     "--ack-after 3: a simulated nurse acknowledges each alarm 3 real seconds after it is raised,\n"
-    "escalated or latched.\n";
+    "escalated or latched.\n"
+    "--clock real (the default): readings carry the real time of sending, which chairwatchd\n"
+    "accepts with any config; a session's own clock (baseline spacing, observation length) then\n"
+    "runs at real speed. --clock simulated: they carry the simulated time, which keeps those\n"
+    "spans but runs ahead of real time above --speed 1; chairwatchd refuses readings more than\n"
+    "input.max_future_s ahead (300 s shipped), so raise it first (scripts/demo.sh does).\n";
 
 // Deliveries we let run ahead of the pacing loop. Paho C stalls for good when publishes queue
 // up behind its in-flight limit, so that limit is set above this bound and never reached.
@@ -68,9 +73,10 @@ std::vector<int> to_chair_list(std::string_view v) {
 }
 
 // Flags that take a value; --quiet and --help are handled apart.
-constexpr std::array<std::string_view, 12> value_flags{
+constexpr std::array<std::string_view, 13> value_flags{
     "--broker",       "--chairs",   "--speed",           "--seed",  "--prefix",  "--qos",
-    "--baseline-min", "--dose-min", "--observation-min", "--surge", "--profile", "--ack-after"};
+    "--baseline-min", "--dose-min", "--observation-min", "--surge", "--profile", "--ack-after",
+    "--clock"};
 
 void set_option(SimulateOptions& o, std::string_view name, std::string_view v) {
     if (name == "--broker")
@@ -97,6 +103,10 @@ void set_option(SimulateOptions& o, std::string_view name, std::string_view v) {
         o.profile = v;
     else if (name == "--ack-after")
         o.ack_after_s = to_number(name, v, 0.0, 3600.0);
+    else if (name == "--clock" && (v == "real" || v == "simulated"))
+        o.simulated_clock = v == "simulated";
+    else if (name == "--clock")
+        usage_error(name, "must be real or simulated");
 }
 
 void validate(const SimulateOptions& o) {
@@ -226,7 +236,7 @@ void publish_vitals(Publisher& pub, const Chair& c, const Vitals& v, double ts, 
     const int hr_len = std::snprintf(buf.data(), buf.size(), R"({"ts":%.3f,"hr":%d})", ts, v.hr);
     pub.publish(c.hr_topic, {buf.data(), static_cast<std::size_t>(hr_len)});
     // Odd chairs send SpO2 as JSON, even chairs as a plain number: the daemon accepts both.
-    // (HR always carries the simulated time: the baseline is measured on it.)
+    // (HR always carries its time: the baseline is measured on it.)
     const int spo2_len = c.number % 2 == 1 ? std::snprintf(buf.data(), buf.size(),
                                                            R"({"ts":%.3f,"spo2":%d})", ts, v.spo2)
                                            : std::snprintf(buf.data(), buf.size(), "%d", v.spo2);
@@ -301,7 +311,8 @@ class Nurse {
             }
         }
         for (const auto& d : due) {
-            const auto payload = R"({"alert_id":")" + d.alert_id + R"(","by":"sim-nurse"})";
+            const auto payload = boost::json::serialize(
+                boost::json::object{{"alert_id", d.alert_id}, {"by", "sim-nurse"}});
             pub.publish(prefix_ + "/" + d.chair + "/alerts/ack", payload);
         }
     }
@@ -330,11 +341,12 @@ class Nurse {
         const bool wants = !flag("acknowledged") && str("kind") != "advisory" &&
                            (state == "raised" || state == "updated" || state == "escalated" ||
                             (state == "cleared" && flag("latched")));
-        if (!wants) return;
+        // Anyone may publish on the alert topics: a chair that is no topic level is not one.
+        const auto chair = str("chair");
+        if (!wants || chair.empty() || chair.find_first_of("/+#") != std::string::npos) return;
         std::lock_guard lock(mu_);
         if (!queued_.insert(str("alert_id")).second) return;
-        queue_.push_back(
-            {std::chrono::steady_clock::now() + delay_, str("chair"), str("alert_id")});
+        queue_.push_back({std::chrono::steady_clock::now() + delay_, chair, str("alert_id")});
     }
 
     mqtt::async_client client_;
@@ -345,16 +357,33 @@ class Nurse {
     std::set<std::string> queued_;
 };
 
-double epoch_seconds() {
+std::int64_t epoch_ms() {
     const auto now = std::chrono::system_clock::now().time_since_epoch();
-    return std::chrono::duration<double>(now).count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
 }
+
+// The time the messages of each simulated second carry (epoch seconds): the simulated time, or
+// the real time of sending, at least a millisecond after the previous second's (chairwatchd
+// drops a reading with the same device time as the one before it as a repeat).
+class DeviceClock {
+  public:
+    explicit DeviceClock(bool simulated) : simulated_(simulated), start_ms_(epoch_ms()) {}
+    double at(int s) {
+        last_ms_ = simulated_ ? start_ms_ + 1000LL * s : std::max(epoch_ms(), last_ms_ + 1);
+        return static_cast<double>(last_ms_) / 1000.0;
+    }
+
+  private:
+    bool simulated_;
+    std::int64_t start_ms_;
+    std::int64_t last_ms_ = 0;
+};
 
 // Advances simulated time a second at a time for every chair, paced on the steady clock.
 Counts publish_run(Publisher& pub, const std::vector<Chair>& chairs, const SimulateOptions& o,
                    Nurse* nurse) {
     Counts counts;
-    const double wall0 = epoch_seconds();
+    DeviceClock clock(o.simulated_clock);
     const auto start = std::chrono::steady_clock::now();
     const int last_s = chairs.back().start_s + o.timeline.end_s();
     for (int s = 0; s <= last_s; ++s) {
@@ -362,14 +391,13 @@ Counts publish_run(Publisher& pub, const std::vector<Chair>& chairs, const Simul
         std::this_thread::sleep_until(
             start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(due));
         if (nurse) nurse->acknowledge_due(pub);
+        const double ts = clock.at(s);
         for (const Chair& c : chairs) {
-            if (o.session_messages)
-                publish_session_message(pub, c, s - c.start_s, wall0 + s, o, false);
+            if (o.session_messages) publish_session_message(pub, c, s - c.start_s, ts, o, false);
             const auto v = c.scenario.at(s - c.start_s);
             if (!v) continue;
-            publish_vitals(pub, c, *v, wall0 + s, counts);
-            if (o.session_messages)
-                publish_session_message(pub, c, s - c.start_s, wall0 + s, o, true);
+            publish_vitals(pub, c, *v, ts, counts);
+            if (o.session_messages) publish_session_message(pub, c, s - c.start_s, ts, o, true);
             if (v->bp && !o.quiet) log_cuff(c, *v, s, s - c.start_s);
         }
     }
@@ -398,8 +426,35 @@ std::unique_ptr<Publisher> connect_publisher(const SimulateOptions& o) {
     }
 }
 
+// What the chosen clock means for chairwatchd at this speed, when it matters (on stderr).
+void explain_clock(const SimulateOptions& o, int last_s) {
+    const double lead_s = last_s - last_s / o.speed;  // simulated ahead of real at the end
+    if (o.simulated_clock && lead_s > 300)
+        std::fprintf(stderr,
+                     "chairwatch simulate: with --clock simulated at %gx the readings run up to "
+                     "%.0f s ahead of real time; chairwatchd refuses readings more than "
+                     "input.max_future_s ahead (300 s in the shipped config): set it to at least "
+                     "%.0f there, or use --clock real\n",
+                     o.speed, lead_s, lead_s + 60);
+    else if (o.simulated_clock && -lead_s > 1200)
+        std::fprintf(stderr,
+                     "chairwatch simulate: with --clock simulated at %gx the readings fall up to "
+                     "%.0f s behind real time; chairwatchd refuses readings more than "
+                     "input.max_age_s behind (1200 s in the shipped config): set it to at least "
+                     "%.0f there, or use --clock real\n",
+                     o.speed, -lead_s, 60 - lead_s);
+    else if (!o.simulated_clock && o.speed > 1)
+        std::fprintf(stderr,
+                     "chairwatch simulate: readings carry the real time of sending (--clock "
+                     "real): at %gx the baseline and observation, which chairwatchd measures on "
+                     "the devices' clock, span 1/%g of their simulated length, so baselines and "
+                     "discharge readiness may not form (--clock simulated: see --help)\n",
+                     o.speed, o.speed);
+}
+
 int simulate(const SimulateOptions& o) {
     const auto chairs = make_chairs(o);
+    if (!o.quiet) explain_clock(o, chairs.back().start_s + o.timeline.end_s());
     const auto pub = connect_publisher(o);
     if (!pub) return 1;
     const auto start = std::chrono::steady_clock::now();

@@ -28,6 +28,9 @@ struct SimulateOptions {
     std::string profile = "iv-ketamine";    // named in each session's start message
     bool session_messages = true;           // start/dose_start/dose_end/end on <chair>/session
     double ack_after_s = -1;                // a simulated nurse acknowledges alarms (real s)
+    // Readings and session messages carry the simulated time (--clock simulated), which runs
+    // ahead of real time when speed > 1, rather than the real time of sending (--clock real).
+    bool simulated_clock = false;
     bool quiet = false;
     bool help = false;
 };

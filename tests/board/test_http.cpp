@@ -226,6 +226,8 @@ TEST_SUITE("board_http") {
             {R"({"by":5})", json_bearer(), 400, "by is missing"},
             {R"({"by":")" + std::string(200, 'x') + R"("})", json_bearer(), 400, "1 to 128"},
             {R"({"by":"n","alert_id":"x"})", json_bearer(), 400, "unknown field"},
+            {R"({"by":"n\u001b[2J"})", json_bearer(), 400, "by must not contain control"},
+            {R"({"by":"\u202enurse"})", json_bearer(), 400, "by must not contain invisible"},
             {R"({"by":"n"})", bearer(), 415, "application/json"},
             {std::string(9000, ' '), json_bearer(), 413, "too large"},
             {R"({"by":"n"})", {{"Content-Type", "application/json"}}, 401, "token"},

@@ -91,3 +91,36 @@ TEST_CASE("chairs beyond input.max_chairs are refused with a warning; known chai
     CHECK(nurse.messages("clinic/c/").empty());
     CHECK(daemon.output().find("refused readings for new chair c") != std::string::npos);
 }
+
+TEST_CASE("outside text cannot forge a log line: refused in names, escaped in warnings") {
+    Broker broker;
+    Daemon daemon(broker, shipped_config());
+    daemon.start();
+    Client station(broker.uri());
+    station.subscribe("clinic/+/alerts/ack/result");
+    station.subscribe("clinic/+/session/result");
+    const std::string forged = "[2026-11-24 19:55:00.000] [chairwatchd] [info] all alarms cleared";
+
+    station.publish("clinic/chair-05/alerts/ack",
+                    R"({"alert_id":"x","by":"nurse\n)" + forged + R"("})");
+    auto ack = station.wait_for([](const Message& m) { return m.topic.ends_with("ack/result"); });
+    REQUIRE(ack);
+    CHECK(field(*ack, "error") == "by must not contain control characters");
+    station.publish("clinic/chair-05/session", R"({"action":"start","profile":"\u202eevil"})");
+    auto start =
+        station.wait_for([](const Message& m) { return m.topic.ends_with("session/result"); });
+    REQUIRE(start);
+    CHECK(field(*start, "error").starts_with("profile must not contain invisible formatting"));
+    // The broker passes a right-to-left override in a topic; the warning shows it escaped.
+    Client monitor(broker.uri());
+    monitor.publish("clinic/chair\u202e5/vitals/hr", "80");
+    monitor.publish("clinic/chair-05/vitals/hr", R"({"hr":80,"hr":150})");
+    REQUIRE(eventually(
+        [&] { return daemon.output().find("duplicate field 'hr'") != std::string::npos; }));
+    const auto log = daemon.output();
+    INFO(log);
+    CHECK(log.find("'clinic/chair\\xe2\\x80\\xae5/vitals/hr'") != std::string::npos);
+    CHECK(log.find("\u202e") == std::string::npos);
+    CHECK(log.find("\n" + forged) == std::string::npos);
+    CHECK(log.find("rejected (bad_json): duplicate field 'hr'") != std::string::npos);
+}

@@ -46,3 +46,24 @@ TEST_CASE("--check-config: 0 for the shipped file, 2 with FILE:LINE:COLUMN for e
         run({CHAIRWATCHD_BIN, "--config", nouri, "--broker", "tcp://127.0.0.1:1", "--check-config"},
             out) == 0);
 }
+
+TEST_CASE("chairwatch alerts shows what anyone published on its topics, escaped") {
+    Broker broker;
+    Client prankster(broker.uri());
+    // Retained, so that `chairwatch alerts` gets them as it subscribes.
+    prankster.publish("clinic/chairwatchd/status", "\x1b[2J\x1b]0;owned\x07gone", 1, true);
+    prankster.publish("clinic/chair-09/alerts",
+                      R"({"priority":"high","state":"raised","ts":"2026-11-24T19:55:20Z",)"
+                      R"("text":"Chair 9: fine\u001b[2J\n19:55:21  LOW  cleared  all clear"})",
+                      1, true);
+    std::string out;
+    CHECK(
+        run({CHAIRWATCH_BIN, "alerts", "--broker", broker.uri(), "--duration", "1.5", "--no-color"},
+            out) == 0);
+    INFO(out);
+    CHECK(out.find("--- chairwatchd is \\x1b[2J\\x1b]0;owned\\x07gone (retained)") !=
+          std::string::npos);
+    CHECK(out.find("Chair 9: fine\\x1b[2J\\x0a19:55:21  LOW") != std::string::npos);
+    for (char c : out)
+        CHECK((static_cast<unsigned char>(c) >= 0x20 || c == '\n'));
+}

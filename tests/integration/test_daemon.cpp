@@ -269,7 +269,7 @@ TEST_CASE(
     nurse.subscribe("clinic/+/alerts");
     std::string out;
     const int code = run({CHAIRWATCH_BIN, "simulate", "--broker", broker.uri(), "--chairs", "2",
-                          "--speed", "600", "--seed", "7", "--quiet"},
+                          "--speed", "600", "--seed", "7", "--clock", "simulated", "--quiet"},
                          out, 120s);
     INFO(out);
     REQUIRE(code == 0);
@@ -281,6 +281,38 @@ TEST_CASE(
         [](const Message& m) { return is_alert(m, "chair-01", "sbp_high", "cleared"); }));
     for (const auto& m : nurse.messages("clinic/chair-02/"))
         CHECK_MESSAGE(field(m, "kind") != "physiological", m.payload);
+}
+
+TEST_CASE("the simulator at 150x against the shipped config: every reading is accepted") {
+    Broker broker;
+    Daemon daemon(broker, shipped_config());
+    daemon.start();
+    std::string out;
+    // 14 simulated minutes in under 6 s: simulated time would run 800 s ahead of the clock.
+    const int code =
+        run({CHAIRWATCH_BIN, "simulate", "--broker", broker.uri(), "--chairs", "2", "--speed",
+             "150", "--baseline-min", "2", "--dose-min", "6", "--observation-min", "6"},
+            out, 120s);
+    INFO(out);
+    REQUIRE(code == 0);
+    daemon.kill(SIGTERM);
+    REQUIRE(daemon.wait(15s) == 0);
+    const auto log = daemon.output();
+    INFO(log);
+    CHECK(log.find("reading refused") == std::string::npos);
+    // What was sent, from the simulator's summary; what was accepted, from the daemon's stats.
+    const auto number_after = [](const std::string& text, const std::string& label) {
+        const auto at = text.rfind(label);
+        return at == std::string::npos ? -1L : std::stol(text.substr(at + label.size()));
+    };
+    const auto sent_bp = number_after(out, "(bp ");
+    const auto sent_hr = number_after(out, ", hr ");
+    const auto sent_spo2 = number_after(out, ", spo2 ");
+    const auto zeros = number_after(out, " spikes, ");  // HR 0: refused as sensor off
+    REQUIRE(sent_bp > 0);
+    const auto stats = log.substr(log.rfind("stats: "));
+    CHECK(stats.find("bad_timestamp") == std::string::npos);
+    CHECK(number_after(stats, " messages, ") == 3 * sent_bp + sent_hr + sent_spo2 - zeros);
 }
 
 TEST_CASE(

@@ -228,3 +228,49 @@ TEST_CASE("a file that cannot be read is an error with its name") {
     REQUIRE(r.errors.size() == 1);
     CHECK(contains(r.errors[0].format(), "/nonexistent/chairwatch.yaml:1:1: cannot open"));
 }
+
+TEST_CASE("a key given twice is an error at both places, at any depth") {
+    SUBCASE("a limit twice in one tier") {
+        auto text = minimal;
+        text.replace(text.find("{at_or_above: 180, "), 19, "{at_or_above: 180, at_or_above: 150, ");
+        CHECK(only_error(text) ==
+              "t.yaml:9:32: duplicate key 'profiles.p.rules.sbp_high.tiers[0].at_or_above' (first "
+              "at t.yaml:9:14): give each key once");
+    }
+    SUBCASE("a rule twice in one profile") {
+        auto e = only_error(minimal + R"(      sbp_high:
+        signal: sbp
+        tiers:
+          - {at_or_above: 150, priority: high}
+)");
+        CHECK(e ==
+              "t.yaml:10:7: duplicate key 'profiles.p.rules.sbp_high' (first at t.yaml:6:7): give "
+              "each key once");
+    }
+    SUBCASE("a setting twice, and a section twice") {
+        auto r = load_config_text(minimal + "input:\n  max_chairs: 8\n  max_chairs: 300\n" +
+                                      "broker:\n  uri: tcp://10.0.0.9:1883\n",
+                                  "t.yaml");
+        CHECK_FALSE(r.config);
+        std::string all;
+        for (const auto& e : r.errors)
+            all += e.format() + "\n";
+        CHECK(
+            contains(all, "t.yaml:12:3: duplicate key 'input.max_chairs' (first at t.yaml:11:3)"));
+        CHECK(contains(all, "t.yaml:13:1: duplicate key 'broker' (first at t.yaml:1:1)"));
+    }
+    SUBCASE("an alias is checked once, and equal keys in different mappings are fine") {
+        auto r = load_config_text(minimal + R"(      hr_high:
+        signal: hr
+        tiers: &t
+          - {above: 150, priority: high}
+      hr_high_2:
+        signal: hr
+        tiers: *t
+)",
+                                  "t.yaml");
+        for (const auto& e : r.errors)
+            INFO(e.format());
+        CHECK(r.config);
+    }
+}

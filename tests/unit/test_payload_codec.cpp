@@ -137,3 +137,38 @@ TEST_CASE("unknown fields are ignored and a publisher's seq is kept") {
     REQUIRE(d.count == 1);
     CHECK(d.seq == 42);
 }
+
+TEST_CASE("a field given twice is bad JSON, whichever way the decoder reads it") {
+    const char* twice[] = {
+        R"({"hr":80,"hr":150})",                         // a vital
+        R"({"ts":1764000000,"hr":80,"ts":1764000300})",  // the time
+        R"({"hr":80,"note":"a","note":"b"})",            // a field nobody reads
+        R"({"hr":80,"x":{"a":1,"b":{"c":1,"c":2}}})",    // deeper down
+        R"({"hr":80,"x":[{"a":1,"a":1}]})",
+        R"({"hr":"80","hr":80})",  // the first one wrong
+    };
+    for (const char* payload : twice) {
+        INFO(payload);
+        const auto d = decode("hr", payload);
+        CHECK(d.count == 0);
+        REQUIRE(d.rejected == 1);
+        CHECK(d.rejections[0].reason == RejectReason::bad_json);
+    }
+    CHECK(decode("hr", R"({"hr":80,"hr":150})").rejections[0].detail == "duplicate field 'hr'");
+    // Equal names in different objects are not a repeat.
+    const auto d = decode("hr", R"({"hr":80,"a":{"id":1},"b":{"id":1},"c":[{"id":1},{"id":2}]})");
+    CHECK(d.rejected == 0);
+    CHECK(d.count == 1);
+}
+
+TEST_CASE("outside text quoted in a rejection is escaped") {
+    const auto leaf = decode("h\x1b[2Jr", "88");
+    REQUIRE(leaf.rejected == 1);
+    CHECK(leaf.rejections[0].detail.find("'h\\x1b[2Jr'") != std::string::npos);
+    const auto key = decode("hr", "{\"hr\":80,\"\xe2\x80\xae\":1,\"\xe2\x80\xae\":2}");
+    REQUIRE(key.rejected == 1);
+    CHECK(key.rejections[0].detail == "duplicate field '\\xe2\\x80\\xae'");
+    const auto value = decode("hr", R"({"hr":"8\u202e0"})");
+    REQUIRE(value.rejected == 1);
+    CHECK(value.rejections[0].detail.find("\\xe2\\x80\\xae") != std::string::npos);
+}

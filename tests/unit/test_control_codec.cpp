@@ -1,0 +1,98 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "drivers/control_codec.hpp"
+
+using namespace chairwatch;
+using drivers::decode_ack;
+using drivers::decode_control;
+
+namespace {
+
+// The error of a refused message ("" if it was accepted).
+template <typename Decoded>
+std::string error_of(const Decoded& d) {
+    const auto* e = std::get_if<std::string>(&d);
+    return e ? *e : std::string();
+}
+
+}  // namespace
+
+TEST_CASE("an acknowledgement names an alert and who acknowledged it") {
+    const auto d =
+        decode_ack(R"({"alert_id":"chair-03-20261124T184100Z-a1","by":"nurse-7"})", 4096);
+    const auto* m = std::get_if<drivers::AckMessage>(&d);
+    REQUIRE(m);
+    CHECK(m->alert_id == "chair-03-20261124T184100Z-a1");
+    CHECK(m->by == "nurse-7");
+    CHECK(error_of(decode_ack(R"({"by":"n"})", 4096)) == "alert_id is missing");
+    CHECK(error_of(decode_ack(R"({"alert_id":"a"})", 4096)) == "by is missing (who acknowledges)");
+}
+
+TEST_CASE("ack: by and alert_id follow the board's rules for names") {
+    // \n would forge a line in the service log, ESC and BEL drive the nurse's terminal, U+202E
+    // turns the rest of the name around.
+    const std::pair<const char*, const char*> bad[] = {
+        {R"({"alert_id":"a","by":"n\u0000"})", "by must not contain control characters"},
+        {R"({"alert_id":"a","by":"n\n[warning] forged"})",
+         "by must not contain control characters"},
+        {R"({"alert_id":"a","by":"\u001b[2J"})", "by must not contain control characters"},
+        {R"({"alert_id":"a","by":"\u0007"})", "by must not contain control characters"},
+        {R"({"alert_id":"a","by":"\u202enurse"})",
+         "by must not contain invisible formatting characters"},
+        {R"({"alert_id":"a","by":"\u2066x\u2069"})",
+         "by must not contain invisible formatting characters"},
+        {R"({"alert_id":"a\n","by":"n"})", "alert_id must not contain control characters"},
+        {R"({"alert_id":"a\u202e","by":"n"})",
+         "alert_id must not contain invisible formatting characters"},
+    };
+    for (const auto& [payload, why] : bad) {
+        INFO(payload);
+        CHECK(error_of(decode_ack(payload, 4096)).rfind(why, 0) == 0);
+    }
+    CHECK(error_of(decode_ack(R"({"alert_id":"a","by":"Zoë Müller"})", 4096)).empty());
+}
+
+TEST_CASE("session start: every text field follows the same rules") {
+    CHECK(error_of(decode_control(R"({"action":"start","session_id":"s-1","profile":"iv-ketamine",)"
+                                  R"("route":"iv","patient_ref":"MRN 123"})",
+                                  4096))
+              .empty());
+    const std::pair<const char*, const char*> bad[] = {
+        {R"({"action":"start","profile":"iv\n"})", "profile must not contain control characters"},
+        {R"({"action":"start","route":"\u001b]0;x\u0007"})",
+         "route must not contain control characters"},
+        {R"({"action":"start","patient_ref":"\u202e321"})",
+         "patient_ref must not contain invisible formatting characters"},
+        {R"({"action":"start","session_id":"s\u0000"})",
+         "session_id must not contain control characters"},
+        {R"({"action":"st\u001bart"})", "action must not contain control characters"},
+    };
+    for (const auto& [payload, why] : bad) {
+        INFO(payload);
+        CHECK(error_of(decode_control(payload, 4096)).rfind(why, 0) == 0);
+    }
+}
+
+TEST_CASE("a field given twice is refused, not resolved one way or the other") {
+    CHECK(error_of(decode_ack(R"({"alert_id":"a","by":"n","by":"m"})", 4096)) ==
+          "duplicate field 'by'");
+    CHECK(error_of(decode_control(R"({"action":"start","action":"end"})", 4096)) ==
+          "duplicate field 'action'");
+    CHECK(error_of(decode_control(R"({"action":"start","x":{"a":1,"a":2}})", 4096)) ==
+          "duplicate field 'a'");
+    // The key is shown, never printed raw.
+    CHECK(error_of(decode_ack(R"({"alert_id":"a","by":"n","\u001b":1,"\u001b":2})", 4096)) ==
+          "duplicate field '\\x1b'");
+    // The same key in two different objects is no repeat.
+    CHECK(error_of(decode_control(R"({"action":"start","a":{"x":1},"b":{"x":1}})", 4096)).empty());
+}
+
+TEST_CASE("an unknown action is quoted back safely") {
+    CHECK(error_of(decode_control(R"({"action":"st\u00e4rt"})", 4096)) ==
+          "action must be start, dose_start, dose_end or end, not 'stärt'");
+    CHECK(error_of(decode_control(R"({"action":")" + std::string(40, 'x') + R"("})", 4096)) ==
+          "action must be start, dose_start, dose_end or end, not '" + std::string(32, 'x') +
+              "...'");
+}
