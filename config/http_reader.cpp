@@ -1,17 +1,21 @@
 #include "config/http_reader.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <charconv>
-#include <fstream>
-#include <sstream>
+#include <cstring>
 
 namespace chairwatch::config {
 
 namespace {
 
 constexpr std::size_t min_token_chars = 16;
+constexpr std::size_t max_token_file_bytes = 4096;
 
 bool valid_address(const std::string& a) {
     std::array<unsigned char, 16> buf{};
@@ -19,14 +23,40 @@ bool valid_address(const std::string& a) {
            ::inet_pton(AF_INET6, a.c_str(), buf.data()) == 1;
 }
 
+// At most max_token_file_bytes of a regular file. Opened without blocking, so a FIFO or a
+// device named by mistake is refused at once instead of hanging a start or a reload.
+std::optional<std::string> read_token_file(const std::string& path, std::string& out) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return "cannot read '" + path + "' (" + std::strerror(errno) + ")";
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return "cannot read '" + path + "' (" + std::strerror(errno) + ")";
+    if (!S_ISREG(st.st_mode)) return "'" + path + "' is not a regular file";
+    const auto too_large =
+        "'" + path + "' is larger than " + std::to_string(max_token_file_bytes) + " bytes";
+    if (static_cast<std::size_t>(st.st_size) > max_token_file_bytes) return too_large;
+    std::array<char, max_token_file_bytes + 1> buf{};
+    std::size_t got = 0;
+    while (got < buf.size()) {
+        const auto n = ::read(fd, buf.data() + got, buf.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return "cannot read '" + path + "' (" + std::strerror(errno) + ")";
+        if (n == 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    if (got > max_token_file_bytes) return too_large;  // it grew meanwhile
+    out.assign(buf.data(), got);
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> load_station_token(HttpConfig& h) {
-    std::ifstream in(h.token_file);
-    if (!in) return "cannot read '" + h.token_file + "'";
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto token = text.str();
+    std::string token;
+    if (auto e = read_token_file(h.token_file, token)) return e;
     const auto first = token.find_first_not_of(" \t\r\n");
     const auto last = token.find_last_not_of(" \t\r\n");
     token = first == std::string::npos ? "" : token.substr(first, last - first + 1);
