@@ -13,19 +13,9 @@ namespace chairwatch::board {
 
 namespace {
 
-constexpr std::string_view csp =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
 Response make(unsigned status, std::string_view type, std::string body) {
     Response res{static_cast<http::status>(status), 11};
-    res.set(http::field::server, "chairwatchd");
-    res.set(http::field::content_type, type);
-    res.set(http::field::cache_control, "no-store");
-    res.set("X-Content-Type-Options", "nosniff");
-    res.set("X-Frame-Options", "DENY");
-    res.set("Referrer-Policy", "same-origin");  // no-referrer would make Origin "null"
-    res.set("Content-Security-Policy", csp);
+    res.set(http::field::content_type, type);  // the server adds the security headers
     res.body() = std::move(body);
     res.prepare_payload();
     return res;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <optional>
 
 namespace chairwatch::board {
 
@@ -15,6 +16,15 @@ constexpr std::size_t max_queued_events = 512;
 constexpr auto read_timeout = 30s;
 constexpr auto write_timeout = 30s;
 constexpr auto bind_retry = 10s;
+// After a last response the client may still be sending (a body refused with 413): what it
+// sends is read and dropped for this long, so that closing does not reset the connection
+// before the client has read the answer.
+constexpr auto linger_time = 1s;
+constexpr std::size_t linger_bytes = 64 * 1024;
+
+constexpr std::string_view csp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 Response plain(unsigned status, std::string_view text) {
     Response res{static_cast<http::status>(status), 11};
@@ -24,7 +34,38 @@ Response plain(unsigned status, std::string_view text) {
     return res;
 }
 
+// A request whose body length could be read two ways is refused: a proxy in front might read it
+// the other way and take the rest for a second request (request smuggling). Beast itself
+// refuses Content-Length with a chunked Transfer-Encoding; this also covers other codings.
+std::optional<std::string_view> bad_framing(const Request& req) {
+    const auto codings = req.count(http::field::transfer_encoding);
+    if (codings == 0) return std::nullopt;
+    if (codings > 1 || req.count(http::field::content_length) > 0)
+        return "both Content-Length and Transfer-Encoding";
+    auto te = req[http::field::transfer_encoding];
+    while (!te.empty() && (te.front() == ' ' || te.front() == '\t'))
+        te.remove_prefix(1);
+    while (!te.empty() && (te.back() == ' ' || te.back() == '\t'))
+        te.remove_suffix(1);
+    if (!beast::iequals(te, "chunked")) return "unsupported Transfer-Encoding";
+    return std::nullopt;
+}
+
+bool is_parse_error(const beast::error_code& ec) {
+    return ec.category() == beast::http::make_error_code(http::error::bad_method).category();
+}
+
 }  // namespace
+
+void add_security_headers(http::response_header<>& h) {
+    h.set(http::field::server, "chairwatchd");
+    h.set("X-Content-Type-Options", "nosniff");
+    h.set("X-Frame-Options", "DENY");
+    h.set("Referrer-Policy", "same-origin");  // no-referrer would make Origin "null"
+    h.set("Content-Security-Policy", csp);
+    if (h.find(http::field::cache_control) == h.end())
+        h.set(http::field::cache_control, "no-store");
+}
 
 HttpSession::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state)
     : stream_(std::move(socket)), state_(std::move(state)) {
@@ -44,19 +85,39 @@ void HttpSession::do_read() {
     parser_->header_limit(8 * 1024);
     parser_->body_limit(8 * 1024);
     stream_.expires_after(read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&HttpSession::on_head, shared_from_this()));
+}
+
+// The framing is checked before the body is read.
+void HttpSession::on_head(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    if (auto why = bad_framing(parser_->get()))
+        return reply(plain(400, "malformed request: " + std::string(*why)), false);
+    if (parser_->is_done()) return answer();
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
 
 void HttpSession::on_read(beast::error_code ec, std::size_t) {
-    if (!state_->handler || ec == http::error::end_of_stream) return finish();
+    if (ec) return on_read_error(ec);
+    answer();
+}
+
+void HttpSession::on_read_error(beast::error_code ec) {
+    if (!state_->handler) return finish();
     if (ec == http::error::body_limit) return reply(plain(413, "request body too large"), false);
     if (ec == http::error::header_limit)
         return reply(plain(431, "request header too large"), false);
-    if (ec == http::error::bad_method || ec == http::error::bad_target ||
-        ec == http::error::bad_version || ec == http::error::bad_field)
-        return reply(plain(400, "malformed request"), false);
-    if (ec) return finish();
+    // The client went away (end_of_stream, partial_message), timed out, or the socket failed.
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        !is_parse_error(ec))
+        return finish();
+    reply(plain(400, "malformed request"), false);
+}
+
+void HttpSession::answer() {
+    if (!state_->handler) return finish();
     const auto& req = parser_->get();
     Reply r;
     try {
@@ -78,6 +139,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
 
 void HttpSession::reply(Response res, bool keep_alive) {
     if (state_->handler) state_->handler->on_response(res.result_int());
+    add_security_headers(res);
     res.keep_alive(keep_alive);
     res_ = std::make_shared<Response>(std::move(res));
     stream_.expires_after(write_timeout);
@@ -88,8 +150,25 @@ void HttpSession::reply(Response res, bool keep_alive) {
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
     res_.reset();
-    if (ec || !keep_alive) return finish();
+    if (ec) return finish();
+    if (!keep_alive) return linger();
     do_read();
+}
+
+void HttpSession::linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(linger_time);
+    drain();
+}
+
+void HttpSession::drain() {
+    auto self = shared_from_this();
+    stream_.async_read_some(asio::buffer(sink_), [self](beast::error_code ec, std::size_t n) {
+        self->lingered_ += n;
+        if (ec || self->lingered_ > linger_bytes) return self->finish();
+        self->drain();
+    });
 }
 
 void HttpSession::start_stream(Response head) {
@@ -97,6 +176,7 @@ void HttpSession::start_stream(Response head) {
     head_ = std::make_shared<http::response<http::empty_body>>(head.result(), 11);
     for (const auto& f : head)
         head_->set(f.name_string(), f.value());
+    add_security_headers(*head_);
     head_->keep_alive(false);
     head_sr_ = std::make_shared<http::response_serializer<http::empty_body>>(*head_);
     streaming_ = true;

@@ -27,6 +27,9 @@ struct Reply {
     bool event_stream{false};  // answer with a text/event-stream and keep the connection
 };
 
+// The headers every response carries (docs/board.md); Cache-Control only if not set already.
+void add_security_headers(http::response_header<>& h);
+
 class HttpSession;
 
 class Handler {
@@ -55,9 +58,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   private:
     void do_read();
+    void on_head(beast::error_code ec, std::size_t n);
     void on_read(beast::error_code ec, std::size_t n);
+    void on_read_error(beast::error_code ec);
+    void answer();
     void reply(Response res, bool keep_alive);
     void on_write(bool keep_alive, beast::error_code ec, std::size_t n);
+    void linger();
+    void drain();
     void start_stream(Response head);
     void watch_stream();
     void do_send();
@@ -72,6 +80,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     std::shared_ptr<http::response_serializer<http::empty_body>> head_sr_;
     std::deque<std::shared_ptr<const std::string>> queue_;
     std::array<char, 512> sink_{};
+    std::size_t lingered_{0};
     bool open_{true};
     bool streaming_{false};
 };
