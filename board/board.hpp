@@ -32,7 +32,7 @@ class Board final : public Handler {
     // Everything the clinic just did; remembered and pushed to the live views.
     void on_events(const std::vector<alerts::ClinicEvent>& events, alerts::Instant now);
 
-    Reply handle(const Request& req) override;
+    Reply handle(const Request& req, const std::string& client) override;
     void on_stream_open(const std::shared_ptr<HttpSession>& s) override;
     void on_response(unsigned status) override;
 
@@ -40,7 +40,7 @@ class Board final : public Handler {
     // routes (board_routes.cpp)
     Reply page(const Request& req, const Caller& who);
     Reply login_page(unsigned status, std::string_view message);
-    Reply login(const Request& req);
+    Reply login(const Request& req, const std::string& client);
     Reply logout(const Request& req);
     Reply session_info(const Caller& who);
     Reply chairs(const Request& req, const Caller& who);

@@ -117,7 +117,7 @@ std::variant<std::string, std::string> parse_ack_body(std::string_view body) {
 
 }  // namespace
 
-Reply Board::handle(const Request& req) {
+Reply Board::handle(const Request& req, const std::string& client) {
     const auto state = hold();
     const auto target = std::string_view(req.target().data(), req.target().size());
     const auto path = target.substr(0, target.find('?'));
@@ -133,7 +133,7 @@ Reply Board::handle(const Request& req) {
     if (path == "/metrics") return get ? metrics() : not_allowed("GET, HEAD");
     if (path == "/login") {
         if (get) return login_page(200, "");
-        return method == http::verb::post ? login(req) : not_allowed("GET, HEAD, POST");
+        return method == http::verb::post ? login(req, client) : not_allowed("GET, HEAD, POST");
     }
     if (path == "/logout") return method == http::verb::post ? logout(req) : not_allowed("POST");
     if (path == "/" || path == "/index.html")
@@ -208,12 +208,13 @@ bool Board::same_origin(const Request& req) const {
     return !host.empty() && origin == "http://" + std::string(host);
 }
 
-Reply Board::login(const Request& req) {
+Reply Board::login(const Request& req, const std::string& client) {
     const auto t = now();
     if (!same_origin(req)) return login_page(403, "Cross-site login refused.");
     if (!auth_.has_token()) return login_page(403, "");
-    if (auth_.rate_limited(t.mono)) return login_page(429, "Too many attempts: wait a minute.");
-    const auto id = auth_.login(form_field(req.body(), "token"), t.mono);
+    if (auth_.rate_limited(client, t.mono))
+        return login_page(429, "Too many attempts: wait a minute.");
+    const auto id = auth_.login(form_field(req.body(), "token"), client, t.mono);
     if (!id) {
         ++http_.logins_failed;
         return login_page(401, "That is not the station token.");

@@ -51,6 +51,12 @@ std::optional<std::string_view> bad_framing(const Request& req) {
     return std::nullopt;
 }
 
+std::string address_text(const asio::ip::address& a) {
+    if (a.is_v6() && a.to_v6().is_v4_mapped())
+        return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+    return a.to_string();
+}
+
 bool is_parse_error(const beast::error_code& ec) {
     return ec.category() == beast::http::make_error_code(http::error::bad_method).category();
 }
@@ -67,8 +73,9 @@ void add_security_headers(http::response_header<>& h) {
         h.set(http::field::cache_control, "no-store");
 }
 
-HttpSession::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state)
-    : stream_(std::move(socket)), state_(std::move(state)) {
+HttpSession::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state,
+                         std::string client)
+    : stream_(std::move(socket)), state_(std::move(state)), client_(std::move(client)) {
     ++state_->connections;
 }
 
@@ -121,7 +128,7 @@ void HttpSession::answer() {
     const auto& req = parser_->get();
     Reply r;
     try {
-        r = state_->handler->handle(req);
+        r = state_->handler->handle(req, client_);
     } catch (const std::exception& e) {
         spdlog::error("board: {} {} failed: {}", std::string(req.method_string()),
                       std::string(req.target()).substr(0, 100), e.what());
@@ -289,11 +296,14 @@ void HttpServer::do_accept() {
 void HttpServer::on_accept(beast::error_code ec, asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted || stopped_) return;
     if (!ec) {
-        if (state_->connections >= max_connections) {
+        beast::error_code peer_ec;
+        const auto peer = socket.remote_endpoint(peer_ec);
+        if (peer_ec || state_->connections >= max_connections) {
             beast::error_code ignored;
             socket.close(ignored);
         } else {
-            std::make_shared<HttpSession>(std::move(socket), state_)->run();
+            std::make_shared<HttpSession>(std::move(socket), state_, address_text(peer.address()))
+                ->run();
         }
     }
     do_accept();

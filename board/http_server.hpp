@@ -35,7 +35,8 @@ class HttpSession;
 class Handler {
   public:
     virtual ~Handler() = default;
-    virtual Reply handle(const Request& req) = 0;
+    // `client` is the caller's IP address as text (an IPv4-mapped IPv6 address as IPv4).
+    virtual Reply handle(const Request& req, const std::string& client) = 0;
     virtual void on_stream_open(const std::shared_ptr<HttpSession>& s) = 0;
     virtual void on_response(unsigned status) = 0;
 };
@@ -48,7 +49,8 @@ struct ServerState {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
   public:
-    HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state);
+    HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state,
+                std::string client);
     ~HttpSession();
     void run();
     // Streams only: queues one SSE message; a client that falls far behind is dropped.
@@ -75,6 +77,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<ServerState> state_;
+    std::string client_;
     std::shared_ptr<Response> res_;
     std::shared_ptr<http::response<http::empty_body>> head_;
     std::shared_ptr<http::response_serializer<http::empty_body>> head_sr_;

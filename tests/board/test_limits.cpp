@@ -102,4 +102,19 @@ TEST_SUITE("board_limits") {
         CHECK(run({CHAIRWATCHD_BIN, "--config", dir + "/b.yaml", "--check-config"}, out, 10s) == 2);
         CHECK(out.find("big.token' is larger than 4096 bytes") != std::string::npos);
     }
+
+    TEST_CASE("wrong logins from one address do not lock out another") {
+        Broker broker;
+        Daemon daemon(broker, board_config(write_token()));
+        daemon.start();
+        const int port = daemon.http_port();
+        const Headers form{{"Content-Type", "application/x-www-form-urlencoded"}};
+        const auto right = std::string("token=") + station_token;
+        for (int i = 0; i < 10; ++i)
+            CHECK(http_request(port, "POST", "/login", "token=guess", form, "127.0.0.2").status ==
+                  401);
+        CHECK(http_request(port, "POST", "/login", right, form, "127.0.0.2").status == 429);
+        CHECK(http_request(port, "POST", "/login", right, form, "127.0.0.1").status == 303);
+        CHECK(http_request(port, "POST", "/login", "token=guess", form, "127.0.0.3").status == 401);
+    }
 }
