@@ -367,6 +367,7 @@ Reply Board::health() {
 
 Reply Board::metrics() {
     http_.connections = server_.connections();
+    http_.server = server_.counters();
     const auto uptime = static_cast<double>((now().mono - started_).count()) / 1000.0;
     return {make(200, "text/plain; version=0.0.4; charset=utf-8",
                  metrics_.render(station_, http_, uptime))};

@@ -2,18 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
-#include <optional>
 
 namespace chairwatch::board {
 
 namespace {
 
 using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t max_connections = 128;
 constexpr std::size_t max_queued_events = 512;
-constexpr auto read_timeout = 30s;
+constexpr auto body_timeout = 10s;  // bodies are at most 8 KB
 constexpr auto write_timeout = 30s;
 constexpr auto bind_retry = 10s;
 // After a last response the client may still be sending (a body refused with 413): what it
@@ -21,6 +22,10 @@ constexpr auto bind_retry = 10s;
 // before the client has read the answer.
 constexpr auto linger_time = 1s;
 constexpr std::size_t linger_bytes = 64 * 1024;
+// accept() failing again and again (no descriptors left) pauses accepting, doubling up to this.
+constexpr auto first_accept_pause = 100ms;
+constexpr auto max_accept_pause = 1000ms;
+constexpr auto log_interval = 10s;  // at most one warning of each kind this often
 
 constexpr std::string_view csp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -51,14 +56,32 @@ std::optional<std::string_view> bad_framing(const Request& req) {
     return std::nullopt;
 }
 
+bool is_parse_error(const beast::error_code& ec) {
+    return ec.category() == beast::http::make_error_code(http::error::bad_method).category();
+}
+
+// Out of descriptors or memory: only time helps.
+bool scarce(const beast::error_code& ec) {
+    const int e = ec.value();
+    return ec.category() == asio::error::get_system_category() &&
+           (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM);
+}
+
 std::string address_text(const asio::ip::address& a) {
     if (a.is_v6() && a.to_v6().is_v4_mapped())
         return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
     return a.to_string();
 }
 
-bool is_parse_error(const beast::error_code& ec) {
-    return ec.category() == beast::http::make_error_code(http::error::bad_method).category();
+// True once per log_interval; `held` counts the calls in between.
+bool log_now(Clock::time_point& last, std::uint64_t& held) {
+    const auto now = Clock::now();
+    if (last != Clock::time_point{} && now - last < log_interval) {
+        ++held;
+        return false;
+    }
+    last = now;
+    return true;
 }
 
 }  // namespace
@@ -73,50 +96,86 @@ void add_security_headers(http::response_header<>& h) {
         h.set(http::field::cache_control, "no-store");
 }
 
+std::size_t ServerState::open_connections() const {
+    return static_cast<std::size_t>(
+        std::count_if(sessions.begin(), sessions.end(), [](const auto* s) { return s->open(); }));
+}
+
 HttpSession::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state,
                          std::string client)
-    : stream_(std::move(socket)), state_(std::move(state)), client_(std::move(client)) {
-    ++state_->connections;
+    : stream_(std::move(socket)),
+      state_(std::move(state)),
+      client_(std::move(client)),
+      since_(Clock::now()) {
+    state_->sessions.push_back(this);
 }
 
 HttpSession::~HttpSession() {
-    --state_->connections;
+    std::erase(state_->sessions, this);
+}
+
+void HttpSession::enter(Phase p) {
+    phase_ = p;
+    since_ = Clock::now();
 }
 
 void HttpSession::run() {
     do_read();
 }
 
+// The first request head must come within header_timeout; after a response, the next one may
+// start within idle_timeout and must then be complete within header_timeout.
 void HttpSession::do_read() {
+    enter(Phase::waiting);
     parser_.emplace();
     parser_->header_limit(8 * 1024);
     parser_->body_limit(8 * 1024);
-    stream_.expires_after(read_timeout);
+    if (!answered_ || buffer_.size() > 0) return read_head();
+    stream_.expires_after(state_->limits.idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(1024),
+        beast::bind_front_handler(&HttpSession::on_idle_read, shared_from_this()));
+}
+
+void HttpSession::on_idle_read(beast::error_code ec, std::size_t n) {
+    buffer_.commit(n);
+    if (ec) return on_read_error(ec, "idle_timeout");
+    read_head();
+}
+
+void HttpSession::read_head() {
+    stream_.expires_after(state_->limits.header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::on_head, shared_from_this()));
 }
 
-// The framing is checked before the body is read.
 void HttpSession::on_head(beast::error_code ec, std::size_t) {
-    if (ec) return on_read_error(ec);
+    if (ec) return on_read_error(ec, "header_timeout");
+    enter(Phase::busy);
     if (auto why = bad_framing(parser_->get()))
         return reply(plain(400, "malformed request: " + std::string(*why)), false);
     if (parser_->is_done()) return answer();
+    stream_.expires_after(body_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
 
 void HttpSession::on_read(beast::error_code ec, std::size_t) {
-    if (ec) return on_read_error(ec);
+    if (ec) return on_read_error(ec, "body_timeout");
     answer();
 }
 
-void HttpSession::on_read_error(beast::error_code ec) {
-    if (!state_->handler) return finish();
+void HttpSession::on_read_error(beast::error_code ec, const char* timeout_reason) {
+    if (!state_->handler || ec == asio::error::operation_aborted) return finish();
+    if (ec == beast::error::timeout) {
+        ++state_->counters.dropped[timeout_reason];
+        return finish();
+    }
+    enter(Phase::busy);
     if (ec == http::error::body_limit) return reply(plain(413, "request body too large"), false);
     if (ec == http::error::header_limit)
         return reply(plain(431, "request header too large"), false);
-    // The client went away (end_of_stream, partial_message), timed out, or the socket failed.
+    // The client went away (end_of_stream, partial_message), or the socket failed.
     if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
         !is_parse_error(ec))
         return finish();
@@ -148,6 +207,7 @@ void HttpSession::reply(Response res, bool keep_alive) {
     if (state_->handler) state_->handler->on_response(res.result_int());
     add_security_headers(res);
     res.keep_alive(keep_alive);
+    answered_ = true;
     res_ = std::make_shared<Response>(std::move(res));
     stream_.expires_after(write_timeout);
     http::async_write(
@@ -163,6 +223,7 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
 }
 
 void HttpSession::linger() {
+    enter(Phase::closing);
     beast::error_code ignored;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     stream_.expires_after(linger_time);
@@ -179,6 +240,7 @@ void HttpSession::drain() {
 }
 
 void HttpSession::start_stream(Response head) {
+    enter(Phase::streaming);
     if (state_->handler) state_->handler->on_response(head.result_int());
     head_ = std::make_shared<http::response<http::empty_body>>(head.result(), 11);
     for (const auto& f : head)
@@ -193,7 +255,6 @@ void HttpSession::start_stream(Response head) {
         self->head_sr_.reset();
         self->head_.reset();
         if (ec || !self->state_->handler) return self->finish();
-        self->state_->live.insert(self);
         self->watch_stream();
         self->state_->handler->on_stream_open(self);
     });
@@ -231,10 +292,6 @@ void HttpSession::do_send() {
 }
 
 void HttpSession::close() {
-    if (!open_) return;
-    beast::error_code ec;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    stream_.close();
     finish();
 }
 
@@ -247,11 +304,14 @@ void HttpSession::finish() {
         stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
         stream_.close();
     }
-    state_->live.erase(shared_from_this());
 }
 
 HttpServer::HttpServer(asio::io_context& io, Handler& handler)
-    : io_(io), acceptor_(io), retry_(io), state_(std::make_shared<ServerState>()) {
+    : io_(io),
+      acceptor_(io),
+      retry_(io),
+      accept_pause_(io),
+      state_(std::make_shared<ServerState>()) {
     state_->handler = &handler;
 }
 
@@ -295,18 +355,91 @@ void HttpServer::do_accept() {
 
 void HttpServer::on_accept(beast::error_code ec, asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted || stopped_) return;
-    if (!ec) {
-        beast::error_code peer_ec;
-        const auto peer = socket.remote_endpoint(peer_ec);
-        if (peer_ec || state_->connections >= max_connections) {
-            beast::error_code ignored;
-            socket.close(ignored);
-        } else {
-            std::make_shared<HttpSession>(std::move(socket), state_, address_text(peer.address()))
-                ->run();
-        }
-    }
+    if (ec) return pause_accepting(ec);
+    failed_accepts_ = 0;
+    admit(std::move(socket));
     do_accept();
+}
+
+// Accepting again at once would fail again at once (a busy loop that starves the executor):
+// the connections wait in the listen queue until descriptors are free again. A failure of one
+// connection alone is retried at once, the first time.
+void HttpServer::pause_accepting(const beast::error_code& ec) {
+    ++state_->counters.accept_errors;
+    ++failed_accepts_;
+    auto pause = first_accept_pause * (1 << std::min(failed_accepts_ - 1, 4));
+    if (!scarce(ec) && failed_accepts_ == 1) pause = 0ms;
+    pause = std::min<std::chrono::milliseconds>(pause, max_accept_pause);
+    if (log_now(accept_logged_, accept_unlogged_)) {
+        spdlog::warn(
+            "board: accepting a connection failed ({}); pausing {} ms ({} more since "
+            "the last warning)",
+            ec.message(), pause.count(), accept_unlogged_);
+        accept_unlogged_ = 0;
+    }
+    accept_pause_.expires_after(pause);
+    accept_pause_.async_wait([this](beast::error_code e) {
+        if (!e && !stopped_) do_accept();
+    });
+}
+
+void HttpServer::admit(asio::ip::tcp::socket socket) {
+    beast::error_code ec;
+    const auto peer = socket.remote_endpoint(ec);
+    if (ec) return;  // already gone
+    auto client = address_text(peer.address());
+    if (!make_room(client)) {
+        socket.close(ec);
+        return;
+    }
+    std::make_shared<HttpSession>(std::move(socket), state_, std::move(client))->run();
+}
+
+// Under a cap, the connection that has waited longest for a request head (of the same client
+// for the per-client cap, of anyone for the total) is closed for the new one; if every
+// connection is busy or streaming, the new one is refused.
+bool HttpServer::make_room(const std::string& client) {
+    auto& st = *state_;
+    const auto evict = [&](bool same_client) {
+        HttpSession* oldest = nullptr;
+        for (auto* s : st.sessions) {
+            using P = HttpSession::Phase;
+            if (!s->open() || (s->phase() != P::waiting && s->phase() != P::closing) ||
+                (same_client && s->client() != client))
+                continue;
+            // a closing connection first, then the one that has waited longest
+            if (!oldest || std::pair(s->phase() != P::closing, s->since()) <
+                               std::pair(oldest->phase() != P::closing, oldest->since()))
+                oldest = s;
+        }
+        if (!oldest) return false;
+        oldest->close();
+        drop("evicted_idle", oldest->client());
+        return true;
+    };
+    const auto from_client =
+        std::count_if(st.sessions.begin(), st.sessions.end(),
+                      [&](const auto* s) { return s->open() && s->client() == client; });
+    if (static_cast<std::size_t>(from_client) >= st.limits.max_per_client && !evict(true)) {
+        drop("client_limit", client);
+        return false;
+    }
+    if (st.open_connections() >= st.limits.max_connections && !evict(false)) {
+        drop("connection_limit", client);
+        return false;
+    }
+    return true;
+}
+
+void HttpServer::drop(const char* reason, const std::string& client) {
+    ++state_->counters.dropped[reason];
+    if (log_now(drop_logged_, drop_unlogged_)) {
+        spdlog::warn(
+            "board: connection limit: {} (client {}, {} open; {} more since the last "
+            "warning)",
+            reason, client, state_->open_connections(), drop_unlogged_);
+        drop_unlogged_ = 0;
+    }
 }
 
 void HttpServer::stop() {
@@ -314,10 +447,11 @@ void HttpServer::stop() {
     stopped_ = true;
     state_->handler = nullptr;
     retry_.cancel();
+    accept_pause_.cancel();
     beast::error_code ec;
     acceptor_.close(ec);
-    auto live = state_->live;
-    for (const auto& s : live)
+    const auto sessions = state_->sessions;
+    for (auto* s : sessions)
         s->close();
 }
 

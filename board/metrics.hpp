@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "alerts/alarm.hpp"
+#include "board/http_server.hpp"
 #include "board/station.hpp"
 
 namespace chairwatch::board {
@@ -19,6 +20,7 @@ struct HttpStats {
     std::uint64_t logins_failed{0};
     std::size_t event_streams{0};
     std::size_t connections{0};
+    ServerCounters server;
 };
 
 class Metrics {

@@ -87,10 +87,30 @@ std::optional<std::string> apply_http_listen(const std::string& listen, HttpConf
     return std::nullopt;
 }
 
+namespace {
+
+// Each within its range, and together consistent.
+void read_http_limits(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
+    if (auto v = r.integer(n, "max_connections", "http", 8, 4096)) h.max_connections = *v;
+    if (auto v = r.integer(n, "max_connections_per_client", "http", 1, 4096))
+        h.max_connections_per_client = *v;
+    if (auto v = r.integer(n, "header_timeout_s", "http", 1, 60)) h.header_timeout_s = *v;
+    if (auto v = r.integer(n, "idle_timeout_s", "http", 1, 3600)) h.idle_timeout_s = *v;
+    const auto at = [&](const char* key) { return r.key_mark(n, key); };
+    if (h.max_connections_per_client > h.max_connections)
+        r.error(at("max_connections_per_client"),
+                "http.max_connections_per_client: " + std::to_string(h.max_connections_per_client) +
+                    " is more than http.max_connections (" + std::to_string(h.max_connections) +
+                    ")");
+}
+
+}  // namespace
+
 void read_http(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
     if (!r.expect_map(n, "http",
                       {"address", "port", "token_file", "read_only_without_token", "station_name",
-                       "show_patient_ref"}))
+                       "show_patient_ref", "max_connections", "max_connections_per_client",
+                       "header_timeout_s", "idle_timeout_s"}))
         return;
     if (auto v = r.string(n, "address", "http")) {
         if (valid_address(*v))
@@ -114,6 +134,7 @@ void read_http(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
             h.station_name = *v;
     }
     if (auto v = r.boolean(n, "show_patient_ref", "http")) h.show_patient_ref = *v;
+    read_http_limits(r, n, h);
 }
 
 }  // namespace chairwatch::config

@@ -2,7 +2,13 @@
 // many of them, too many live streams, malformed and smuggling requests, wrong logins from one
 // address, a token file that is a FIFO, and no file descriptors left.
 #include <doctest/doctest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+#include <thread>
 
 #include "board_fixture.hpp"
 
@@ -27,6 +33,33 @@ void check_security_headers(const std::string& raw) {
     CHECK(header_of(raw, "Referrer-Policy") == "same-origin");
     CHECK(header_of(raw, "Content-Security-Policy").rfind("default-src 'none'", 0) == 0);
     CHECK(header_of(raw, "Cache-Control") == "no-store");
+}
+
+std::size_t open_fds(pid_t pid) {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+        ++n;
+    return n;
+}
+
+// User plus system CPU time of a process so far (/proc/PID/stat, fields 14 and 15).
+std::chrono::milliseconds cpu_time(pid_t pid) {
+    const auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+    std::vector<std::string> f;
+    for (std::string s; rest >> s;)
+        f.push_back(s);
+    const long ticks = std::stol(f.at(11)) + std::stol(f.at(12));
+    return std::chrono::milliseconds(ticks * 1000 / ::sysconf(_SC_CLK_TCK));
+}
+
+// The value of one sample line of /metrics ("NAME{labels} VALUE"), or -1.
+double metric(int port, const std::string& sample) {
+    const auto body = http_request(port, "GET", "/metrics").body;
+    const auto at = body.find("\n" + sample + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(body.substr(at + sample.size() + 2));
 }
 
 }  // namespace
@@ -116,5 +149,105 @@ TEST_SUITE("board_limits") {
         CHECK(http_request(port, "POST", "/login", right, form, "127.0.0.2").status == 429);
         CHECK(http_request(port, "POST", "/login", right, form, "127.0.0.1").status == 303);
         CHECK(http_request(port, "POST", "/login", "token=guess", form, "127.0.0.3").status == 401);
+    }
+
+    TEST_CASE("idle connections: a client's own make room, and 128+ of them leave /healthz up") {
+        Broker broker;
+        Daemon daemon(broker, board_config(write_token()));
+        daemon.start();
+        const int port = daemon.http_port();
+        std::vector<RawConnection> first;
+        for (int i = 0; i < 16; ++i)
+            first.emplace_back(port, "127.0.0.2");
+        // The 17th from the same address: its oldest idle connection is closed for it.
+        RawConnection seventeenth(port, "127.0.0.2");
+        CHECK(first[0].closed_within(2s));
+        CHECK(!first[1].closed());
+
+        std::vector<RawConnection> crowd;
+        for (int a = 3; a <= 10; ++a)
+            for (int i = 0; i < 16; ++i)
+                crowd.emplace_back(port, "127.0.0." + std::to_string(a));
+        const auto t0 = Clock::now();
+        const auto health = http_request(port, "GET", "/healthz");
+        const auto took = Clock::now() - t0;
+        CHECK(health.status == 200);
+        MESSAGE("/healthz behind 145 idle connections: "
+                << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+        CHECK(took < 1s);
+        CHECK(http_request(port, "GET", "/api/chairs", "", bearer()).status == 200);
+        const auto connections = metric(port, "chairwatch_http_connections");
+        CHECK(connections >= 1);
+        CHECK(connections <= 128);
+        CHECK(metric(port, "chairwatch_http_connections_dropped_total{reason=\"evicted_idle\"}") >=
+              17);
+    }
+
+    TEST_CASE("no complete request head in header_timeout_s, or idle past idle_timeout_s: closed") {
+        Broker broker;
+        Daemon daemon(broker,
+                      board_config(write_token(), "  header_timeout_s: 1\n  idle_timeout_s: 2\n"));
+        daemon.start();
+        const int port = daemon.http_port();
+        const auto t0 = Clock::now();
+        RawConnection silent(port);
+        RawConnection slow(port);
+        slow.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        RawConnection kept(port);
+        kept.send(raw_request(port, "GET", "/healthz"));
+        REQUIRE(kept.read_until(complete_response, 5s));
+        CHECK(status_of(kept.received()) == 200);
+
+        CHECK(silent.closed_within(4s));
+        CHECK(slow.closed_within(4s));
+        CHECK(Clock::now() - t0 >= 900ms);
+        CHECK(status_of(slow.received()) == 0);  // nothing answered
+        // Past the head timeout, the idle keep-alive connection is still open, and serves.
+        CHECK(!kept.closed());
+        const auto answered = kept.received().size();
+        kept.send(raw_request(port, "GET", "/healthz"));
+        CHECK(kept.read_until(
+            [&](const std::string& s) { return complete_response(s.substr(answered)); }, 5s));
+        const auto t1 = Clock::now();
+        CHECK(kept.closed_within(5s));
+        CHECK(Clock::now() - t1 >= 1500ms);
+        CHECK(metric(port,
+                     "chairwatch_http_connections_dropped_total{reason=\"header_timeout\"}") == 2);
+        CHECK(metric(port, "chairwatch_http_connections_dropped_total{reason=\"idle_timeout\"}") ==
+              1);
+    }
+
+    TEST_CASE("out of file descriptors, the board pauses accepting instead of spinning") {
+        Broker broker;
+        Daemon daemon(broker, board_config(write_token()));
+        daemon.start();
+        const int port = daemon.http_port();
+        const pid_t pid = daemon.pid();
+        REQUIRE(http_request(port, "GET", "/healthz").status == 200);
+        rlimit old{};
+        REQUIRE(::prlimit(pid, RLIMIT_NOFILE, nullptr, &old) == 0);
+        rlimit tight = old;
+        tight.rlim_cur = open_fds(pid) + 2;
+        REQUIRE(::prlimit(pid, RLIMIT_NOFILE, &tight, nullptr) == 0);
+        std::vector<RawConnection> idle;
+        for (int i = 0; i < 6; ++i)
+            idle.emplace_back(port);
+        REQUIRE(eventually([&] { return open_fds(pid) >= tight.rlim_cur; }, 5s));
+
+        const auto cpu0 = cpu_time(pid);
+        std::this_thread::sleep_for(2s);  // a window to measure, not a wait for a state
+        const auto cpu = cpu_time(pid) - cpu0;
+        MESSAGE("CPU while out of descriptors: " << cpu.count() << " ms in 2 s");
+        CHECK(cpu < 500ms);
+
+        REQUIRE(::prlimit(pid, RLIMIT_NOFILE, &old, nullptr) == 0);
+        idle.clear();
+        const auto t0 = Clock::now();
+        CHECK(http_request(port, "GET", "/healthz").status == 200);
+        CHECK(Clock::now() - t0 < 2s);  // the pause is at most a second
+        const auto errors = metric(port, "chairwatch_http_accept_errors_total");
+        MESSAGE("accept errors: " << errors);
+        CHECK(errors >= 1);
+        CHECK(errors <= 40);
     }
 }
