@@ -79,6 +79,7 @@ Caller Auth::identify(std::string_view authorization, std::string_view cookie_he
             c.access = Access::write;
             c.via_cookie = true;
             c.csrf = it->second.csrf;
+            c.login = id;
             return c;
         }
     }

@@ -21,7 +21,8 @@ enum class Access : std::uint8_t { none, bad_credentials, read, write };
 struct Caller {
     Access access{Access::none};
     bool via_cookie{false};
-    std::string csrf;  // the login session's, when via_cookie
+    std::string csrf;   // the login session's, when via_cookie
+    std::string login;  // the login session's id, when via_cookie (never logged)
 };
 
 class Auth {

@@ -133,8 +133,8 @@ void Board::schedule_flush(milliseconds delay) {
 }
 
 void Board::prune_streams() {
-    std::erase_if(streams_, [](const auto& w) {
-        auto s = w.lock();
+    std::erase_if(streams_, [](const Stream& st) {
+        auto s = st.session.lock();
         return !s || !s->open();
     });
     http_.event_streams = streams_.size();
@@ -144,8 +144,8 @@ void Board::broadcast(const char* event, const std::string& data) {
     prune_streams();
     if (streams_.empty()) return;
     auto message = std::make_shared<const std::string>(sse(event, data));
-    for (const auto& w : streams_)
-        if (auto s = w.lock()) s->send(message);
+    for (const auto& st : streams_)
+        if (auto s = st.session.lock()) s->send(message);
     http_.event_streams = streams_.size();
 }
 
@@ -222,10 +222,10 @@ std::string Board::snapshot_json(alerts::Instant t, bool with_trends) {
     return out;
 }
 
-void Board::on_stream_open(const std::shared_ptr<HttpSession>& s) {
+void Board::on_stream_open(const std::shared_ptr<HttpSession>& s, const std::string& key) {
     const auto state = hold();
     if (stopped_) return;
-    streams_.push_back(s);
+    streams_.push_back({s, key});
     http_.event_streams = streams_.size();
     const auto t = now();
     s->send(std::make_shared<const std::string>("retry: 2000\n\n"));

@@ -33,7 +33,7 @@ class Board final : public Handler {
     void on_events(const std::vector<alerts::ClinicEvent>& events, alerts::Instant now);
 
     Reply handle(const Request& req, const std::string& client) override;
-    void on_stream_open(const std::shared_ptr<HttpSession>& s) override;
+    void on_stream_open(const std::shared_ptr<HttpSession>& s, const std::string& key) override;
     void on_response(unsigned status) override;
 
   private:
@@ -49,7 +49,7 @@ class Board final : public Handler {
     Reply health();
     Reply metrics();
     Reply asset(const Request& req, std::string_view name);
-    Reply events(const Caller& who);
+    Reply events(const Caller& who, const std::string& client);
     bool same_origin(const Request& req) const;
 
     // live pushes (board.cpp)
@@ -76,7 +76,11 @@ class Board final : public Handler {
     asio::steady_timer flush_timer_;
     asio::steady_timer tick_timer_;
     std::set<std::string, std::less<>> dirty_;
-    std::vector<std::weak_ptr<HttpSession>> streams_;
+    struct Stream {
+        std::weak_ptr<HttpSession> session;
+        std::string key;  // whose: a login, the bearer token, or an address (read-only board)
+    };
+    std::vector<Stream> streams_;  // oldest first
     alerts::Millis started_{0};
     alerts::Millis broker_since_{0};
     bool broker_up_{false};

@@ -1,4 +1,5 @@
 // The board's HTTP routes: which caller may do what, and the answer to each request.
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "alerts/time_format.hpp"
@@ -12,6 +13,8 @@
 namespace chairwatch::board {
 
 namespace {
+
+constexpr auto stream_retry_after_s = 5;  // a board refused for max_streams tries again
 
 Response make(unsigned status, std::string_view type, std::string body) {
     Response res{static_cast<http::status>(status), 11};
@@ -141,7 +144,8 @@ Reply Board::handle(const Request& req, const std::string& client) {
     if (path == "/api/session") return get ? session_info(who) : not_allowed("GET, HEAD");
     if (path == "/api/chairs") return get ? chairs(req, who) : not_allowed("GET, HEAD");
     if (path == "/api/alarms") return get ? alarms(req, who) : not_allowed("GET, HEAD");
-    if (path == "/events") return method == http::verb::get ? events(who) : not_allowed("GET");
+    if (path == "/events")
+        return method == http::verb::get ? events(who, client) : not_allowed("GET");
     constexpr std::string_view alarms_prefix = "/api/alarms/", ack_suffix = "/ack";
     if (path.starts_with(alarms_prefix) && path.ends_with(ack_suffix) &&
         path.size() > alarms_prefix.size() + ack_suffix.size()) {
@@ -281,12 +285,34 @@ Reply Board::alarms(const Request&, const Caller& who) {
     return json(200, std::move(out));
 }
 
-Reply Board::events(const Caller& who) {
+// A login's newest stream replaces its oldest beyond max_streams_per_login (a board that lost
+// its network and reconnects must not lock itself out); beyond max_streams in all, 503.
+Reply Board::events(const Caller& who, const std::string& client) {
     if (auto r = refuse_reader(who)) return std::move(*r);
+    prune_streams();
+    std::string key = who.via_cookie                ? "login:" + who.login
+                      : who.access == Access::write ? std::string("token")
+                                                    : "address:" + client;
+    const auto mine = std::count_if(streams_.begin(), streams_.end(),
+                                    [&](const Stream& st) { return st.key == key; });
+    if (mine >= cfg_.max_streams_per_login) {
+        const auto oldest = std::find_if(streams_.begin(), streams_.end(),
+                                         [&](const Stream& st) { return st.key == key; });
+        if (auto s = oldest->session.lock()) s->close();
+        streams_.erase(oldest);
+        ++http_.streams_replaced;
+    } else if (streams_.size() >= static_cast<std::size_t>(cfg_.max_streams)) {
+        ++http_.streams_refused;
+        auto r = error(503, "too many boards are open (http.max_streams); try again shortly");
+        r.res.set(http::field::retry_after, std::to_string(stream_retry_after_s));
+        return r;
+    }
+    http_.event_streams = streams_.size();
     Reply r{make(200, "text/event-stream", "")};
     r.res.erase(http::field::content_length);
     r.res.set("X-Accel-Buffering", "no");
     r.event_stream = true;
+    r.stream_key = std::move(key);
     return r;
 }
 

@@ -193,7 +193,11 @@ void HttpSession::answer() {
                       std::string(req.target()).substr(0, 100), e.what());
         r.res = plain(500, "internal error");
     }
-    if (r.event_stream) return start_stream(std::move(r.res));
+    if (r.event_stream) {
+        start_stream(std::move(r.res));
+        if (state_->handler) state_->handler->on_stream_open(shared_from_this(), r.stream_key);
+        return;
+    }
     r.res.version(req.version());
     if (req.method() == http::verb::head) {
         const auto length = r.res.body().size();
@@ -239,6 +243,7 @@ void HttpSession::drain() {
     });
 }
 
+// The head goes out first; what the board sends meanwhile waits in the queue.
 void HttpSession::start_stream(Response head) {
     enter(Phase::streaming);
     if (state_->handler) state_->handler->on_response(head.result_int());
@@ -249,14 +254,16 @@ void HttpSession::start_stream(Response head) {
     head_->keep_alive(false);
     head_sr_ = std::make_shared<http::response_serializer<http::empty_body>>(*head_);
     streaming_ = true;
+    head_pending_ = true;
     stream_.expires_after(write_timeout);
     auto self = shared_from_this();
     http::async_write_header(stream_, *head_sr_, [self](beast::error_code ec, std::size_t) {
         self->head_sr_.reset();
         self->head_.reset();
+        self->head_pending_ = false;
         if (ec || !self->state_->handler) return self->finish();
         self->watch_stream();
-        self->state_->handler->on_stream_open(self);
+        if (!self->queue_.empty()) self->do_send();
     });
 }
 
@@ -277,7 +284,7 @@ void HttpSession::send(std::shared_ptr<const std::string> message) {
         return close();
     }
     queue_.push_back(std::move(message));
-    if (queue_.size() == 1) do_send();
+    if (queue_.size() == 1 && !head_pending_) do_send();
 }
 
 void HttpSession::do_send() {

@@ -32,8 +32,11 @@ using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
 struct Reply {
+    Reply() = default;
+    Reply(Response r) : res(std::move(r)) {}  // NOLINT(google-explicit-constructor): {make(…)}
     Response res;
     bool event_stream{false};  // answer with a text/event-stream and keep the connection
+    std::string stream_key;    // with event_stream: whose stream it is (given to on_stream_open)
 };
 
 // The headers every response carries (docs/board.md); Cache-Control only if not set already.
@@ -46,7 +49,8 @@ class Handler {
     virtual ~Handler() = default;
     // `client` is the caller's IP address as text (an IPv4-mapped IPv6 address as IPv4).
     virtual Reply handle(const Request& req, const std::string& client) = 0;
-    virtual void on_stream_open(const std::shared_ptr<HttpSession>& s) = 0;
+    // Right after handle() returned an event stream, before anything is written to it.
+    virtual void on_stream_open(const std::shared_ptr<HttpSession>& s, const std::string& key) = 0;
     virtual void on_response(unsigned status) = 0;
 };
 
@@ -126,7 +130,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     Phase phase_{Phase::waiting};
     bool open_{true};
     bool streaming_{false};
-    bool answered_{false};  // a response went out on this connection
+    bool head_pending_{false};  // a stream's response head is being written
+    bool answered_{false};      // a response went out on this connection
 };
 
 class HttpServer {

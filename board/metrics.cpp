@@ -164,6 +164,11 @@ std::string Metrics::render(const Station& station, const HttpStats& http, doubl
     w.sample("chairwatch_board_logins_total", d(http.logins_failed), "result=\"failed\"");
     w.metric("chairwatch_board_streams", "gauge", "Boards connected to the live event stream.",
              d(http.event_streams));
+    w.metric("chairwatch_board_streams_replaced_total", "counter",
+             "Live streams closed for a newer one of the same login (max_streams_per_login).",
+             d(http.streams_replaced));
+    w.metric("chairwatch_board_streams_refused_total", "counter",
+             "Live streams refused with 503 (max_streams).", d(http.streams_refused));
     w.metric("chairwatch_http_connections", "gauge", "Open HTTP connections.", d(http.connections));
     w.metric("chairwatch_http_accept_errors_total", "counter",
              "accept() failures (such as no file descriptors left); accepting pauses after each.",

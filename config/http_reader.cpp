@@ -89,11 +89,13 @@ std::optional<std::string> apply_http_listen(const std::string& listen, HttpConf
 
 namespace {
 
-// Each within its range, and together consistent.
+// Each within its range, and together consistent: room for requests beside the streams.
 void read_http_limits(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
     if (auto v = r.integer(n, "max_connections", "http", 8, 4096)) h.max_connections = *v;
     if (auto v = r.integer(n, "max_connections_per_client", "http", 1, 4096))
         h.max_connections_per_client = *v;
+    if (auto v = r.integer(n, "max_streams", "http", 1, 1024)) h.max_streams = *v;
+    if (auto v = r.integer(n, "max_streams_per_login", "http", 1, 64)) h.max_streams_per_login = *v;
     if (auto v = r.integer(n, "header_timeout_s", "http", 1, 60)) h.header_timeout_s = *v;
     if (auto v = r.integer(n, "idle_timeout_s", "http", 1, 3600)) h.idle_timeout_s = *v;
     const auto at = [&](const char* key) { return r.key_mark(n, key); };
@@ -102,15 +104,25 @@ void read_http_limits(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
                 "http.max_connections_per_client: " + std::to_string(h.max_connections_per_client) +
                     " is more than http.max_connections (" + std::to_string(h.max_connections) +
                     ")");
+    if (h.max_streams >= h.max_connections)
+        r.error(at("max_streams"), "http.max_streams: " + std::to_string(h.max_streams) +
+                                       " leaves no connection for requests; keep it below "
+                                       "http.max_connections (" +
+                                       std::to_string(h.max_connections) + ")");
+    if (h.max_streams_per_login > h.max_streams)
+        r.error(at("max_streams_per_login"),
+                "http.max_streams_per_login: " + std::to_string(h.max_streams_per_login) +
+                    " is more than http.max_streams (" + std::to_string(h.max_streams) + ")");
 }
 
 }  // namespace
 
 void read_http(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
-    if (!r.expect_map(n, "http",
-                      {"address", "port", "token_file", "read_only_without_token", "station_name",
-                       "show_patient_ref", "max_connections", "max_connections_per_client",
-                       "header_timeout_s", "idle_timeout_s"}))
+    if (!r.expect_map(
+            n, "http",
+            {"address", "port", "token_file", "read_only_without_token", "station_name",
+             "show_patient_ref", "max_connections", "max_connections_per_client", "max_streams",
+             "max_streams_per_login", "header_timeout_s", "idle_timeout_s"}))
         return;
     if (auto v = r.string(n, "address", "http")) {
         if (valid_address(*v))

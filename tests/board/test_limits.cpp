@@ -25,6 +25,19 @@ std::string raw_request(int port, const std::string& method, const std::string& 
     return req + "\r\n" + body;
 }
 
+RawConnection open_stream(int port, const Headers& headers, const std::string& from = "") {
+    RawConnection c(port, from);
+    auto h = headers;
+    h.emplace_back("Accept", "text/event-stream");
+    c.send(raw_request(port, "GET", "/events", h));
+    return c;
+}
+
+bool has_snapshot(RawConnection& c) {
+    return c.read_until(
+        [](const std::string& s) { return s.find("event: snapshot") != std::string::npos; }, 5s);
+}
+
 // The headers board.md promises on every response.
 void check_security_headers(const std::string& raw) {
     INFO(raw.substr(0, raw.find("\r\n\r\n")));
@@ -136,6 +149,29 @@ TEST_SUITE("board_limits") {
         CHECK(out.find("big.token' is larger than 4096 bytes") != std::string::npos);
     }
 
+    TEST_CASE("the limits in http: are checked together") {
+        const auto dir = temp_dir("limits");
+        std::string out;
+        write_file(dir + "/a.yaml", board_config(write_token(),
+                                                 "  max_connections: 20\n"
+                                                 "  max_connections_per_client: 30\n"
+                                                 "  max_streams_per_login: 40\n"));
+        CHECK(run({CHAIRWATCHD_BIN, "--config", dir + "/a.yaml", "--check-config"}, out, 10s) == 2);
+        CHECK(out.find("http.max_connections_per_client: 30 is more than http.max_connections "
+                       "(20)") != std::string::npos);
+        CHECK(out.find("http.max_streams: 32 leaves no connection for requests") !=
+              std::string::npos);
+        CHECK(out.find("http.max_streams_per_login: 40 is more than http.max_streams (32)") !=
+              std::string::npos);
+        write_file(dir + "/b.yaml", board_config(write_token(),
+                                                 "  max_connections: 20\n"
+                                                 "  max_streams: 10\n"
+                                                 "  header_timeout_s: 0\n"));
+        CHECK(run({CHAIRWATCHD_BIN, "--config", dir + "/b.yaml", "--check-config"}, out, 10s) == 2);
+        CHECK(out.find("http.header_timeout_s") != std::string::npos);
+        CHECK(out.find("max_streams") == std::string::npos);
+    }
+
     TEST_CASE("wrong logins from one address do not lock out another") {
         Broker broker;
         Daemon daemon(broker, board_config(write_token()));
@@ -215,6 +251,42 @@ TEST_SUITE("board_limits") {
                      "chairwatch_http_connections_dropped_total{reason=\"header_timeout\"}") == 2);
         CHECK(metric(port, "chairwatch_http_connections_dropped_total{reason=\"idle_timeout\"}") ==
               1);
+    }
+
+    TEST_CASE("live streams: the newest of a login replaces its oldest; a full board says 503") {
+        Broker broker;
+        Daemon daemon(broker, board_config(write_token(),
+                                           "  read_only_without_token: true\n"
+                                           "  max_streams: 3\n"
+                                           "  max_streams_per_login: 2\n"));
+        daemon.start();
+        const int port = daemon.http_port();
+        auto a = open_stream(port, bearer());
+        REQUIRE(has_snapshot(a));
+        auto b = open_stream(port, bearer());
+        REQUIRE(has_snapshot(b));
+        auto c = open_stream(port, bearer());
+        REQUIRE(has_snapshot(c));
+        CHECK(a.closed_within(3s));
+        CHECK(!b.closed());
+
+        // Without a token (read-only board), each address is a login of its own.
+        auto d = open_stream(port, {}, "127.0.0.2");
+        REQUIRE(has_snapshot(d));
+        auto e = open_stream(port, {}, "127.0.0.3");
+        e.read_until(complete_response, 5s);
+        CHECK(status_of(e.received()) == 503);
+        CHECK(header_of(e.received(), "Retry-After") != "");
+        check_security_headers(e.received());
+        CHECK(metric(port, "chairwatch_board_streams") == 3);
+        CHECK(metric(port, "chairwatch_board_streams_refused_total") == 1);
+        CHECK(metric(port, "chairwatch_board_streams_replaced_total") == 1);
+
+        // A stream that ends makes room.
+        b = RawConnection(port);
+        REQUIRE(eventually([&] { return metric(port, "chairwatch_board_streams") == 2; }, 5s));
+        auto f = open_stream(port, {}, "127.0.0.3");
+        CHECK(has_snapshot(f));
     }
 
     TEST_CASE("out of file descriptors, the board pauses accepting instead of spinning") {
