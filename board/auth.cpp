@@ -8,7 +8,7 @@ namespace chairwatch::board {
 namespace {
 
 constexpr std::size_t max_sessions = 256;
-constexpr int max_failures_per_minute = 10;
+constexpr auto failure_window = std::chrono::minutes(1);
 
 }  // namespace
 
@@ -79,6 +79,7 @@ Caller Auth::identify(std::string_view authorization, std::string_view cookie_he
             c.access = Access::write;
             c.via_cookie = true;
             c.csrf = it->second.csrf;
+            c.login = id;
             return c;
         }
     }
@@ -86,18 +87,44 @@ Caller Auth::identify(std::string_view authorization, std::string_view cookie_he
     return c;
 }
 
-bool Auth::rate_limited(alerts::Millis now) const {
-    return now - failures_window_ < std::chrono::minutes(1) && failures_ >= max_failures_per_minute;
+bool Auth::Failures::limited(alerts::Millis now) const {
+    return now - window < failure_window && count >= max_failures_per_minute;
 }
 
-std::optional<std::string> Auth::login(std::string_view token, alerts::Millis now) {
-    if (now - failures_window_ >= std::chrono::minutes(1)) {
-        failures_window_ = now;
-        failures_ = 0;
+// The client's own record; for an address not in a full table, the shared one.
+const Auth::Failures* Auth::failures_of(std::string_view client) const {
+    if (auto it = failures_.find(client); it != failures_.end()) return &it->second;
+    return failures_.size() >= max_tracked_clients ? &others_ : nullptr;
+}
+
+void Auth::count_failure(std::string_view client, alerts::Millis now) {
+    auto it = failures_.find(client);
+    if (it == failures_.end()) {
+        if (failures_.size() >= max_tracked_clients)
+            std::erase_if(failures_,
+                          [&](const auto& kv) { return now - kv.second.window >= failure_window; });
+        if (failures_.size() >= max_tracked_clients) {
+            if (now - others_.window >= failure_window) others_ = {now, 0};
+            ++others_.count;
+            return;
+        }
+        it = failures_.emplace(std::string(client), Failures{now, 0}).first;
     }
-    if (rate_limited(now)) return std::nullopt;
+    auto& f = it->second;
+    if (now - f.window >= failure_window) f = {now, 0};
+    ++f.count;
+}
+
+bool Auth::rate_limited(std::string_view client, alerts::Millis now) const {
+    const auto* f = failures_of(client);
+    return f && f->limited(now);
+}
+
+std::optional<std::string> Auth::login(std::string_view token, std::string_view client,
+                                       alerts::Millis now) {
+    if (rate_limited(client, now)) return std::nullopt;
     if (token_.empty() || !same(token, token_)) {
-        ++failures_;
+        count_failure(client, now);
         return std::nullopt;
     }
     expire(now);

@@ -1,6 +1,8 @@
 // Who is asking: the station token as a bearer header, or a login session in an HttpOnly
 // cookie that a login with the token created. Cookie requests that change something must also
 // carry the session's CSRF token and, if the browser sent one, a same-origin Origin header.
+// Failed logins are limited per client address, in a table of bounded size; when it is full
+// of recent failures, the addresses beyond it share one allowance (memory stays bounded).
 #pragma once
 
 #include <chrono>
@@ -19,13 +21,16 @@ enum class Access : std::uint8_t { none, bad_credentials, read, write };
 struct Caller {
     Access access{Access::none};
     bool via_cookie{false};
-    std::string csrf;  // the login session's, when via_cookie
+    std::string csrf;   // the login session's, when via_cookie
+    std::string login;  // the login session's id, when via_cookie (never logged)
 };
 
 class Auth {
   public:
     static constexpr const char* cookie_name = "cw_session";
     static constexpr auto session_lifetime = std::chrono::hours(12);
+    static constexpr int max_failures_per_minute = 10;  // per client address
+    static constexpr std::size_t max_tracked_clients = 1024;
 
     // An empty token: nobody logs in or acknowledges; `read_only` lets anyone read the board.
     void configure(const std::string& token, bool read_only_without_token);
@@ -33,9 +38,12 @@ class Auth {
     Caller identify(std::string_view authorization, std::string_view cookie_header,
                     alerts::Millis now);
     // A new login session id, or nullopt (wrong token, no token configured, or rate-limited).
-    std::optional<std::string> login(std::string_view token, alerts::Millis now);
+    // `client` is the caller's address: failures count against it alone.
+    std::optional<std::string> login(std::string_view token, std::string_view client,
+                                     alerts::Millis now);
     void logout(std::string_view cookie_header);
-    bool rate_limited(alerts::Millis now) const;
+    bool rate_limited(std::string_view client, alerts::Millis now) const;
+    std::size_t tracked_clients() const { return failures_.size(); }
     bool has_token() const { return !token_.empty(); }
     bool read_only_without_token() const { return read_only_; }
     std::size_t sessions() const { return sessions_.size(); }
@@ -50,13 +58,20 @@ class Auth {
         std::string csrf;
         alerts::Millis expires{0};
     };
+    struct Failures {
+        alerts::Millis window{0};  // when this minute began
+        int count{0};
+        bool limited(alerts::Millis now) const;
+    };
     void expire(alerts::Millis now);
+    const Failures* failures_of(std::string_view client) const;
+    void count_failure(std::string_view client, alerts::Millis now);
 
     std::string token_;
     bool read_only_{false};
     std::map<std::string, Login, std::less<>> sessions_;
-    alerts::Millis failures_window_{0};
-    int failures_{0};
+    std::map<std::string, Failures, std::less<>> failures_;  // by client address
+    Failures others_;  // every address beyond max_tracked_clients
 };
 
 }  // namespace chairwatch::board

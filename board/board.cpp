@@ -18,6 +18,15 @@ constexpr auto reading_flush = milliseconds(1000);  // readings alone: once a se
 constexpr auto tick_interval = milliseconds(500);
 constexpr int heartbeat_ticks = 4;  // a status event every 2 s keeps the page's link check alive
 
+Limits limits_of(const config::HttpConfig& cfg) {
+    Limits l;
+    l.max_connections = static_cast<std::size_t>(cfg.max_connections);
+    l.max_per_client = static_cast<std::size_t>(cfg.max_connections_per_client);
+    l.header_timeout = std::chrono::seconds(cfg.header_timeout_s);
+    l.idle_timeout = std::chrono::seconds(cfg.idle_timeout_s);
+    return l;
+}
+
 std::string sse(const char* event, const std::string& data) {
     std::string out;
     out.reserve(data.size() + 32);
@@ -39,6 +48,7 @@ Board::Board(asio::io_context& io, const config::HttpConfig& cfg, Station statio
       flush_timer_(io),
       tick_timer_(io) {
     auth_.configure(cfg_.token, cfg_.read_only_without_token);
+    server_.set_limits(limits_of(cfg_));
 }
 
 Board::~Board() {
@@ -85,6 +95,7 @@ void Board::reload(const config::HttpConfig& cfg) {
     cfg_.address = address;
     cfg_.port = port;
     auth_.configure(cfg_.token, cfg_.read_only_without_token);
+    server_.set_limits(limits_of(cfg_));
     for (const auto& chair : station_.clinic().chairs())
         dirty_.insert(chair);
     schedule_flush(urgent_flush);
@@ -135,8 +146,8 @@ void Board::schedule_flush(milliseconds delay) {
 }
 
 void Board::prune_streams() {
-    std::erase_if(streams_, [](const auto& w) {
-        auto s = w.lock();
+    std::erase_if(streams_, [](const Stream& st) {
+        auto s = st.session.lock();
         return !s || !s->open();
     });
     http_.event_streams = streams_.size();
@@ -146,8 +157,8 @@ void Board::broadcast(const char* event, const std::string& data) {
     prune_streams();
     if (streams_.empty()) return;
     auto message = std::make_shared<const std::string>(sse(event, data));
-    for (const auto& w : streams_)
-        if (auto s = w.lock()) s->send(message);
+    for (const auto& st : streams_)
+        if (auto s = st.session.lock()) s->send(message);
     http_.event_streams = streams_.size();
 }
 
@@ -224,10 +235,10 @@ std::string Board::snapshot_json(alerts::Instant t, bool with_trends) {
     return out;
 }
 
-void Board::on_stream_open(const std::shared_ptr<HttpSession>& s) {
+void Board::on_stream_open(const std::shared_ptr<HttpSession>& s, const std::string& key) {
     const auto state = hold();
     if (stopped_) return;
-    streams_.push_back(s);
+    streams_.push_back({s, key});
     http_.event_streams = streams_.size();
     const auto t = now();
     s->send(std::make_shared<const std::string>("retry: 2000\n\n"));

@@ -34,15 +34,15 @@ class Board final : public Handler {
     // The clinic forgot these chairs (idle past input.forget_chair_after_s): so does the board.
     void forget_chairs(const std::vector<std::string>& chairs);
 
-    Reply handle(const Request& req) override;
-    void on_stream_open(const std::shared_ptr<HttpSession>& s) override;
+    Reply handle(const Request& req, const std::string& client) override;
+    void on_stream_open(const std::shared_ptr<HttpSession>& s, const std::string& key) override;
     void on_response(unsigned status) override;
 
   private:
     // routes (board_routes.cpp)
     Reply page(const Request& req, const Caller& who);
     Reply login_page(unsigned status, std::string_view message);
-    Reply login(const Request& req);
+    Reply login(const Request& req, const std::string& client);
     Reply logout(const Request& req);
     Reply session_info(const Caller& who);
     Reply chairs(const Request& req, const Caller& who);
@@ -51,7 +51,7 @@ class Board final : public Handler {
     Reply health();
     Reply metrics();
     Reply asset(const Request& req, std::string_view name);
-    Reply events(const Caller& who);
+    Reply events(const Caller& who, const std::string& client);
     bool same_origin(const Request& req) const;
 
     // live pushes (board.cpp)
@@ -78,7 +78,11 @@ class Board final : public Handler {
     asio::steady_timer flush_timer_;
     asio::steady_timer tick_timer_;
     std::set<std::string, std::less<>> dirty_;
-    std::vector<std::weak_ptr<HttpSession>> streams_;
+    struct Stream {
+        std::weak_ptr<HttpSession> session;
+        std::string key;  // whose: a login, the bearer token, or an address (read-only board)
+    };
+    std::vector<Stream> streams_;  // oldest first
     alerts::Millis started_{0};
     alerts::Millis broker_since_{0};
     bool broker_up_{false};

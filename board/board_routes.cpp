@@ -1,4 +1,5 @@
 // The board's HTTP routes: which caller may do what, and the answer to each request.
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "alerts/time_format.hpp"
@@ -14,19 +15,11 @@ namespace chairwatch::board {
 
 namespace {
 
-constexpr std::string_view csp =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+constexpr auto stream_retry_after_s = 5;  // a board refused for max_streams tries again
 
 Response make(unsigned status, std::string_view type, std::string body) {
     Response res{static_cast<http::status>(status), 11};
-    res.set(http::field::server, "chairwatchd");
-    res.set(http::field::content_type, type);
-    res.set(http::field::cache_control, "no-store");
-    res.set("X-Content-Type-Options", "nosniff");
-    res.set("X-Frame-Options", "DENY");
-    res.set("Referrer-Policy", "same-origin");  // no-referrer would make Origin "null"
-    res.set("Content-Security-Policy", csp);
+    res.set(http::field::content_type, type);  // the server adds the security headers
     res.body() = std::move(body);
     res.prepare_payload();
     return res;
@@ -131,7 +124,7 @@ std::variant<std::string, std::string> parse_ack_body(std::string_view body) {
 
 }  // namespace
 
-Reply Board::handle(const Request& req) {
+Reply Board::handle(const Request& req, const std::string& client) {
     const auto state = hold();
     const auto target = std::string_view(req.target().data(), req.target().size());
     const auto path = target.substr(0, target.find('?'));
@@ -147,7 +140,7 @@ Reply Board::handle(const Request& req) {
     if (path == "/metrics") return get ? metrics() : not_allowed("GET, HEAD");
     if (path == "/login") {
         if (get) return login_page(200, "");
-        return method == http::verb::post ? login(req) : not_allowed("GET, HEAD, POST");
+        return method == http::verb::post ? login(req, client) : not_allowed("GET, HEAD, POST");
     }
     if (path == "/logout") return method == http::verb::post ? logout(req) : not_allowed("POST");
     if (path == "/" || path == "/index.html")
@@ -155,7 +148,8 @@ Reply Board::handle(const Request& req) {
     if (path == "/api/session") return get ? session_info(who) : not_allowed("GET, HEAD");
     if (path == "/api/chairs") return get ? chairs(req, who) : not_allowed("GET, HEAD");
     if (path == "/api/alarms") return get ? alarms(req, who) : not_allowed("GET, HEAD");
-    if (path == "/events") return method == http::verb::get ? events(who) : not_allowed("GET");
+    if (path == "/events")
+        return method == http::verb::get ? events(who, client) : not_allowed("GET");
     constexpr std::string_view alarms_prefix = "/api/alarms/", ack_suffix = "/ack";
     if (path.starts_with(alarms_prefix) && path.ends_with(ack_suffix) &&
         path.size() > alarms_prefix.size() + ack_suffix.size()) {
@@ -224,12 +218,13 @@ bool Board::same_origin(const Request& req) const {
     return !host.empty() && origin == "http://" + std::string(host);
 }
 
-Reply Board::login(const Request& req) {
+Reply Board::login(const Request& req, const std::string& client) {
     const auto t = now();
     if (!same_origin(req)) return login_page(403, "Cross-site login refused.");
     if (!auth_.has_token()) return login_page(403, "");
-    if (auth_.rate_limited(t.mono)) return login_page(429, "Too many attempts: wait a minute.");
-    const auto id = auth_.login(form_field(req.body(), "token"), t.mono);
+    if (auth_.rate_limited(client, t.mono))
+        return login_page(429, "Too many attempts: wait a minute.");
+    const auto id = auth_.login(form_field(req.body(), "token"), client, t.mono);
     if (!id) {
         ++http_.logins_failed;
         return login_page(401, "That is not the station token.");
@@ -296,12 +291,34 @@ Reply Board::alarms(const Request&, const Caller& who) {
     return json(200, std::move(out));
 }
 
-Reply Board::events(const Caller& who) {
+// A login's newest stream replaces its oldest beyond max_streams_per_login (a board that lost
+// its network and reconnects must not lock itself out); beyond max_streams in all, 503.
+Reply Board::events(const Caller& who, const std::string& client) {
     if (auto r = refuse_reader(who)) return std::move(*r);
+    prune_streams();
+    std::string key = who.via_cookie                ? "login:" + who.login
+                      : who.access == Access::write ? std::string("token")
+                                                    : "address:" + client;
+    const auto mine = std::count_if(streams_.begin(), streams_.end(),
+                                    [&](const Stream& st) { return st.key == key; });
+    if (mine >= cfg_.max_streams_per_login) {
+        const auto oldest = std::find_if(streams_.begin(), streams_.end(),
+                                         [&](const Stream& st) { return st.key == key; });
+        if (auto s = oldest->session.lock()) s->close();
+        streams_.erase(oldest);
+        ++http_.streams_replaced;
+    } else if (streams_.size() >= static_cast<std::size_t>(cfg_.max_streams)) {
+        ++http_.streams_refused;
+        auto r = error(503, "too many boards are open (http.max_streams); try again shortly");
+        r.res.set(http::field::retry_after, std::to_string(stream_retry_after_s));
+        return r;
+    }
+    http_.event_streams = streams_.size();
     Reply r{make(200, "text/event-stream", "")};
     r.res.erase(http::field::content_length);
     r.res.set("X-Accel-Buffering", "no");
     r.event_stream = true;
+    r.stream_key = std::move(key);
     return r;
 }
 
@@ -380,6 +397,7 @@ Reply Board::health() {
 
 Reply Board::metrics() {
     http_.connections = server_.connections();
+    http_.server = server_.counters();
     const auto uptime = static_cast<double>((now().mono - started_).count()) / 1000.0;
     return {make(200, "text/plain; version=0.0.4; charset=utf-8",
                  metrics_.render(station_, http_, uptime))};

@@ -164,7 +164,24 @@ std::string Metrics::render(const Station& station, const HttpStats& http, doubl
     w.sample("chairwatch_board_logins_total", d(http.logins_failed), "result=\"failed\"");
     w.metric("chairwatch_board_streams", "gauge", "Boards connected to the live event stream.",
              d(http.event_streams));
+    w.metric("chairwatch_board_streams_replaced_total", "counter",
+             "Live streams closed for a newer one of the same login (max_streams_per_login).",
+             d(http.streams_replaced));
+    w.metric("chairwatch_board_streams_refused_total", "counter",
+             "Live streams refused with 503 (max_streams).", d(http.streams_refused));
     w.metric("chairwatch_http_connections", "gauge", "Open HTTP connections.", d(http.connections));
+    w.metric("chairwatch_http_accept_errors_total", "counter",
+             "accept() failures (such as no file descriptors left); accepting pauses after each.",
+             d(http.server.accept_errors));
+    w.family("chairwatch_http_connections_dropped_total", "counter",
+             "Connections closed or refused by a limit, by reason.");
+    for (const char* reason : {"client_limit", "connection_limit", "evicted_idle", "header_timeout",
+                               "body_timeout", "idle_timeout"}) {
+        const auto it = http.server.dropped.find(reason);
+        w.sample("chairwatch_http_connections_dropped_total",
+                 d(it == http.server.dropped.end() ? 0 : it->second),
+                 "reason=\"" + std::string(reason) + "\"");
+    }
     return out;
 }
 

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "alerts/alarm.hpp"
+#include "board/http_server.hpp"
 #include "board/station.hpp"
 
 namespace chairwatch::board {
@@ -18,7 +19,10 @@ struct HttpStats {
     std::uint64_t logins_ok{0};
     std::uint64_t logins_failed{0};
     std::size_t event_streams{0};
+    std::uint64_t streams_replaced{0};  // a login's oldest stream closed for its newest
+    std::uint64_t streams_refused{0};   // 503: max_streams reached
     std::size_t connections{0};
+    ServerCounters server;
 };
 
 class Metrics {

@@ -80,6 +80,13 @@ struct HttpConfig {
     bool read_only_without_token{false};
     std::string station_name{"nurse-station"};  // "by" when no nurse id is typed
     bool show_patient_ref{false};
+    // Limits against a flood of connections (docs/board.md, "Limits").
+    int max_connections{128};
+    int max_connections_per_client{16};  // by client IP address; behind a proxy, raise it
+    int max_streams{32};                 // live event streams (open boards), in total
+    int max_streams_per_login{4};        // per login session, bearer token or read-only address
+    int header_timeout_s{5};             // a request head must be complete within this
+    int idle_timeout_s{30};              // a keep-alive connection idle this long is closed
 };
 
 struct Config {

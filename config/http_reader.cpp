@@ -1,17 +1,21 @@
 #include "config/http_reader.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <charconv>
-#include <fstream>
-#include <sstream>
+#include <cstring>
 
 namespace chairwatch::config {
 
 namespace {
 
 constexpr std::size_t min_token_chars = 16;
+constexpr std::size_t max_token_file_bytes = 4096;
 
 bool valid_address(const std::string& a) {
     std::array<unsigned char, 16> buf{};
@@ -19,14 +23,40 @@ bool valid_address(const std::string& a) {
            ::inet_pton(AF_INET6, a.c_str(), buf.data()) == 1;
 }
 
+// At most max_token_file_bytes of a regular file. Opened without blocking, so a FIFO or a
+// device named by mistake is refused at once instead of hanging a start or a reload.
+std::optional<std::string> read_token_file(const std::string& path, std::string& out) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return "cannot read '" + path + "' (" + std::strerror(errno) + ")";
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return "cannot read '" + path + "' (" + std::strerror(errno) + ")";
+    if (!S_ISREG(st.st_mode)) return "'" + path + "' is not a regular file";
+    const auto too_large =
+        "'" + path + "' is larger than " + std::to_string(max_token_file_bytes) + " bytes";
+    if (static_cast<std::size_t>(st.st_size) > max_token_file_bytes) return too_large;
+    std::array<char, max_token_file_bytes + 1> buf{};
+    std::size_t got = 0;
+    while (got < buf.size()) {
+        const auto n = ::read(fd, buf.data() + got, buf.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return "cannot read '" + path + "' (" + std::strerror(errno) + ")";
+        if (n == 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    if (got > max_token_file_bytes) return too_large;  // it grew meanwhile
+    out.assign(buf.data(), got);
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> load_station_token(HttpConfig& h) {
-    std::ifstream in(h.token_file);
-    if (!in) return "cannot read '" + h.token_file + "'";
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto token = text.str();
+    std::string token;
+    if (auto e = read_token_file(h.token_file, token)) return e;
     const auto first = token.find_first_not_of(" \t\r\n");
     const auto last = token.find_last_not_of(" \t\r\n");
     token = first == std::string::npos ? "" : token.substr(first, last - first + 1);
@@ -57,10 +87,42 @@ std::optional<std::string> apply_http_listen(const std::string& listen, HttpConf
     return std::nullopt;
 }
 
+namespace {
+
+// Each within its range, and together consistent: room for requests beside the streams.
+void read_http_limits(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
+    if (auto v = r.integer(n, "max_connections", "http", 8, 4096)) h.max_connections = *v;
+    if (auto v = r.integer(n, "max_connections_per_client", "http", 1, 4096))
+        h.max_connections_per_client = *v;
+    if (auto v = r.integer(n, "max_streams", "http", 1, 1024)) h.max_streams = *v;
+    if (auto v = r.integer(n, "max_streams_per_login", "http", 1, 64)) h.max_streams_per_login = *v;
+    if (auto v = r.integer(n, "header_timeout_s", "http", 1, 60)) h.header_timeout_s = *v;
+    if (auto v = r.integer(n, "idle_timeout_s", "http", 1, 3600)) h.idle_timeout_s = *v;
+    const auto at = [&](const char* key) { return r.key_mark(n, key); };
+    if (h.max_connections_per_client > h.max_connections)
+        r.error(at("max_connections_per_client"),
+                "http.max_connections_per_client: " + std::to_string(h.max_connections_per_client) +
+                    " is more than http.max_connections (" + std::to_string(h.max_connections) +
+                    ")");
+    if (h.max_streams >= h.max_connections)
+        r.error(at("max_streams"), "http.max_streams: " + std::to_string(h.max_streams) +
+                                       " leaves no connection for requests; keep it below "
+                                       "http.max_connections (" +
+                                       std::to_string(h.max_connections) + ")");
+    if (h.max_streams_per_login > h.max_streams)
+        r.error(at("max_streams_per_login"),
+                "http.max_streams_per_login: " + std::to_string(h.max_streams_per_login) +
+                    " is more than http.max_streams (" + std::to_string(h.max_streams) + ")");
+}
+
+}  // namespace
+
 void read_http(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
-    if (!r.expect_map(n, "http",
-                      {"address", "port", "token_file", "read_only_without_token", "station_name",
-                       "show_patient_ref"}))
+    if (!r.expect_map(
+            n, "http",
+            {"address", "port", "token_file", "read_only_without_token", "station_name",
+             "show_patient_ref", "max_connections", "max_connections_per_client", "max_streams",
+             "max_streams_per_login", "header_timeout_s", "idle_timeout_s"}))
         return;
     if (auto v = r.string(n, "address", "http")) {
         if (valid_address(*v))
@@ -84,6 +146,7 @@ void read_http(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
             h.station_name = *v;
     }
     if (auto v = r.boolean(n, "show_patient_ref", "http")) h.show_patient_ref = *v;
+    read_http_limits(r, n, h);
 }
 
 }  // namespace chairwatch::config

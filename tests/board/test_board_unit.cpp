@@ -38,8 +38,9 @@ TEST_SUITE("board_unit") {
         CHECK(auth.identify("Bearer " + token, "", 0ms).access == board::Access::write);
         CHECK(auth.identify("Bearer nope", "", 0ms).access == board::Access::bad_credentials);
         CHECK(auth.identify("bearer " + token, "", 0ms).access == board::Access::bad_credentials);
-        CHECK(!auth.login("wrong", 0ms));
-        auto id = auth.login(token, 0ms);
+        const std::string nurse = "10.0.0.7";
+        CHECK(!auth.login("wrong", nurse, 0ms));
+        auto id = auth.login(token, nurse, 0ms);
         REQUIRE(id);
         CHECK(id->size() == 64);
         const auto who = auth.identify("", "a=b; cw_session=" + *id + "; c=d", 1000ms);
@@ -48,15 +49,40 @@ TEST_SUITE("board_unit") {
         CHECK(who.csrf.size() == 32);
         // Sessions expire, and a new token ends them all.
         CHECK(auth.identify("", "cw_session=" + *id, 13h).access == board::Access::none);
-        id = auth.login(token, 13h);
+        id = auth.login(token, nurse, 13h);
         auth.configure("another-token-0123456789", true);
         CHECK(auth.identify("", "cw_session=" + *id, 13h).access == board::Access::read);
-        // Ten wrong tokens in a minute: even the right one waits.
+        // Ten wrong tokens in a minute from one address: even the right one waits there, and
+        // only there.
+        const std::string guesser = "10.0.0.66";
         for (int i = 0; i < 10; ++i)
-            CHECK(!auth.login("wrong", 20h));
-        CHECK(auth.rate_limited(20h));
-        CHECK(!auth.login("another-token-0123456789", 20h));
-        CHECK(auth.login("another-token-0123456789", 20h + 61s));
+            CHECK(!auth.login("wrong", guesser, 20h));
+        CHECK(auth.rate_limited(guesser, 20h));
+        CHECK(!auth.login("another-token-0123456789", guesser, 20h));
+        CHECK(!auth.rate_limited(nurse, 20h));
+        CHECK(auth.login("another-token-0123456789", nurse, 20h));
+        CHECK(auth.login("another-token-0123456789", guesser, 20h + 61s));
+    }
+
+    TEST_CASE("failed logins from many addresses: a bounded table, and one allowance beyond it") {
+        board::Auth auth;
+        const std::string token = "0123456789abcdef-token";
+        auth.configure(token, false);
+        const auto addr = [](std::size_t i) {
+            return "fd00::" + std::to_string(i / 60000) + ":" + std::to_string(i % 60000 + 1);
+        };
+        const auto many = board::Auth::max_tracked_clients + 50;
+        for (std::size_t i = 0; i < many; ++i)
+            CHECK(!auth.login("wrong", addr(i), 0ms));
+        CHECK(auth.tracked_clients() == board::Auth::max_tracked_clients);
+        // The addresses beyond the table share one allowance of ten a minute (50 used up).
+        CHECK(auth.rate_limited(addr(many + 1), 1s));
+        CHECK(!auth.rate_limited(addr(0), 1s));  // one failure of its own so far
+        CHECK(auth.login(token, addr(0), 1s));
+        // A minute later the old records make room again.
+        CHECK(!auth.login("wrong", addr(many + 1), 61s));
+        CHECK(auth.tracked_clients() == 1);
+        CHECK(!auth.rate_limited(addr(many + 2), 61s));
     }
 
     TEST_CASE("constant-time comparison and cookie parsing") {

@@ -133,6 +133,7 @@ class Daemon {
     void use_broker_uri(std::string uri) { daemon_uri_ = std::move(uri); }
     // The board (HTTP) listens here: a free loopback port of its own, never the default 8080.
     int http_port() const { return http_port_; }
+    pid_t pid() const { return proc_ ? proc_->pid() : -1; }
 
   private:
     const Broker& broker_;
