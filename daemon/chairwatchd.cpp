@@ -13,6 +13,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "daemon/open_files.hpp"
 #include "daemon/service.hpp"
 
 namespace {
@@ -91,33 +92,22 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
     return std::nullopt;
 }
 
-// Each open session keeps its log file open: with many chairs the usual soft limit of 1,024
-// descriptors is not enough. The soft limit goes up to the hard one (systemd: 524,288).
-void raise_open_file_limit(std::size_t max_chairs) {
-    rlimit lim{};
-    if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
-    if (lim.rlim_cur < lim.rlim_max) {
-        lim.rlim_cur = lim.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &lim);
-        getrlimit(RLIMIT_NOFILE, &lim);
-    }
-    if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < max_chairs + 256)
-        spdlog::warn(
-            "only {} open files allowed (RLIMIT_NOFILE) for up to {} chairs "
-            "(input.max_chairs): session logs of some chairs may not open",
-            lim.rlim_cur, max_chairs);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
     Args args;
     if (auto code = parse_args(argc, argv, args)) return *code;
 
+    chairwatch::daemon::raise_open_file_limit();
     auto loaded = chairwatch::config::load_config_file(args.config, args.overrides);
     if (!loaded.config) {
         for (const auto& e : loaded.errors)
             std::fprintf(stderr, "%s\n", e.format().c_str());
+        return 2;
+    }
+    if (const auto plan = chairwatch::daemon::plan_open_files(*loaded.config);
+        std::holds_alternative<std::string>(plan)) {
+        std::fprintf(stderr, "%s: %s\n", args.config.c_str(), std::get<std::string>(plan).c_str());
         return 2;
     }
     if (args.check_only) {
@@ -132,7 +122,6 @@ int main(int argc, char** argv) {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
     logger->set_level(spdlog::level::from_str(loaded.config->log_level));
     spdlog::set_default_logger(logger);
-    raise_open_file_limit(loaded.config->input.max_chairs);
 
     try {
         boost::asio::io_context io;
@@ -144,6 +133,13 @@ int main(int argc, char** argv) {
                 if (sig == SIGHUP) {
                     auto again = chairwatch::config::load_config_file(args.config, args.overrides);
                     if (again.config) {
+                        const auto plan = chairwatch::daemon::plan_open_files(*again.config);
+                        if (const auto* why = std::get_if<std::string>(&plan)) {
+                            spdlog::error("reload rejected, keeping the running configuration: {}",
+                                          *why);
+                            signals.async_wait(on_signal);
+                            return;
+                        }
                         service.reload(std::move(*again.config));
                     } else {
                         spdlog::error("reload rejected, keeping the running configuration:");

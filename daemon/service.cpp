@@ -8,6 +8,7 @@
 
 #include "alerts/time_format.hpp"
 #include "board/board.hpp"
+#include "daemon/open_files.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "drivers/alert_codec.hpp"
 #include "drivers/control_codec.hpp"
@@ -27,6 +28,18 @@ namespace {
 constexpr auto tick_interval = milliseconds(1000);
 constexpr auto stats_interval = milliseconds(600'000);
 constexpr auto forget_interval = milliseconds(10'000);
+
+}  // namespace
+
+namespace {
+
+// The session logs' share of the open-file limit (chairwatchd refuses a configuration that does
+// not fit before it builds the service).
+std::size_t session_log_files(const config::Config& cfg) {
+    const auto plan = plan_open_files(cfg);
+    const auto* f = std::get_if<OpenFiles>(&plan);
+    return f ? f->session_logs : min_session_logs;
+}
 
 }  // namespace
 
@@ -50,7 +63,7 @@ Service::Service(asio::io_context& io, config::Config cfg)
     : io_(io),
       cfg_(std::move(cfg)),
       clinic_(cfg_.clinic_profiles(), clinic_settings()),
-      log_(cfg_.sessions.log_dir),
+      log_(cfg_.sessions.log_dir, session_log_files(cfg_)),
       tick_timer_(io),
       reconnect_timer_(io),
       flush_timer_(io),
@@ -242,6 +255,7 @@ void Service::reload(config::Config cfg) {
     cfg.broker = cfg_.broker;
     cfg.sessions.log_dir = cfg_.sessions.log_dir;
     cfg_ = std::move(cfg);
+    log_.set_max_open(session_log_files(cfg_));
     board_->reload(cfg_.http);
     const auto t = now();
     events_.clear();

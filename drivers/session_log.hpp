@@ -40,6 +40,7 @@ class SessionLog {
     // Logs of open sessions, and how many of them hold a file descriptor now.
     std::size_t open_logs() const { return files_.size(); }
     std::size_t open_descriptors() const { return open_fds_; }
+    void set_max_open(std::size_t n) { max_open_ = n < 1 ? 1 : n; }
 
   private:
     // One open session's log: its file, its descriptor (when it holds one) and the lines not

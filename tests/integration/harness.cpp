@@ -276,12 +276,14 @@ void Daemon::start() {
     Client watcher(broker_.uri());
     watcher.subscribe("clinic/chairwatchd/status");
     const auto since = Clock::now();
-    proc_ = std::make_unique<Process>(
-        std::vector<std::string>{CHAIRWATCHD_BIN, "--config", config_, "--broker",
-                                 daemon_uri_.empty() ? broker_.uri() : daemon_uri_, "--log-dir",
-                                 log_dir_, "--queue-dir", dir_ + "/queue", "--http",
-                                 "127.0.0.1:" + std::to_string(http_port_)},
-        dir_ + "/chairwatchd.log");
+    std::vector<std::string> argv = prefix_;
+    for (const auto& a :
+         {std::string(CHAIRWATCHD_BIN), std::string("--config"), config_, std::string("--broker"),
+          daemon_uri_.empty() ? broker_.uri() : daemon_uri_, std::string("--log-dir"), log_dir_,
+          std::string("--queue-dir"), dir_ + "/queue", std::string("--http"),
+          "127.0.0.1:" + std::to_string(http_port_)})
+        argv.push_back(a);
+    proc_ = std::make_unique<Process>(argv, dir_ + "/chairwatchd.log");
     auto online = watcher.wait_for(
         [&](const Message& m) {
             return m.at >= since && !m.retained &&

@@ -131,6 +131,8 @@ class Daemon {
     // The daemon connects here instead of the broker's plain listener (e.g. its TLS one); the
     // harness still watches the status topic through the plain listener.
     void use_broker_uri(std::string uri) { daemon_uri_ = std::move(uri); }
+    // The daemon runs under this command (e.g. prlimit with its options), which then execs it.
+    void run_under(std::vector<std::string> prefix) { prefix_ = std::move(prefix); }
     // The board (HTTP) listens here: a free loopback port of its own, never the default 8080.
     int http_port() const { return http_port_; }
     pid_t pid() const { return proc_ ? proc_->pid() : -1; }
@@ -138,6 +140,7 @@ class Daemon {
   private:
     const Broker& broker_;
     std::string dir_, config_, log_dir_, daemon_uri_;
+    std::vector<std::string> prefix_;
     int http_port_{free_port()};
     std::unique_ptr<Process> proc_;
 };

@@ -524,3 +524,49 @@ TEST_CASE("chair ids that fill input.max_chairs never lock a real chair out, acr
     }));
     CHECK(daemon.output().find("forgot 20 chairs") != std::string::npos);
 }
+
+TEST_CASE(
+    "open files: a configuration that cannot fit the limit is refused; session logs share it") {
+    // 100 descriptors cannot hold the board's 128 connections beside the rest.
+    std::string out;
+    CHECK(run({"/usr/bin/prlimit", "--nofile=100:100", CHAIRWATCHD_BIN, "--config",
+               CHAIRWATCH_SOURCE_DIR "/config/chairwatch.yaml", "--check-config"},
+              out) == 2);
+    CHECK_MESSAGE(
+        out.find("may open 100 files (RLIMIT_NOFILE; systemd: LimitNOFILE=)") != std::string::npos,
+        out);
+    CHECK(out.find("lower http.max_connections") != std::string::npos);
+
+    // 300 sessions under a limit of 200: every log is written, no descriptor runs out.
+    Broker broker;
+    Daemon daemon(
+        broker,
+        shipped_config({{"  max_chairs: 256 ", "  max_chairs: 1000 "},
+                        {"# http:\n", "http:\n  max_connections: 8\n  max_connections_per_client: 8\n  max_streams: 4\n# "}}));
+    daemon.run_under({"/usr/bin/prlimit", "--nofile=200:200"});
+    daemon.start();
+    Client monitor(broker.uri());
+    for (int round = 0; round < 2; ++round)
+        for (int i = 0; i < 300; ++i)
+            monitor.publish("clinic/c-" + std::to_string(i) + "/vitals/hr",
+                            R"({"hr":)" + std::to_string(70 + round) + "}");
+    CHECK(eventually(
+        [&] {
+            for (int i = 0; i < 300; ++i) {
+                const auto lines = log_lines(daemon.log_dir(), "c-" + std::to_string(i));
+                int readings = 0;
+                for (const auto& l : lines)
+                    readings += text(l, "type") == "reading";
+                if (readings < 2) return false;
+            }
+            return true;
+        },
+        30s));
+    std::size_t fds = 0;
+    for ([[maybe_unused]] const auto& e :
+         fs::directory_iterator("/proc/" + std::to_string(daemon.pid()) + "/fd"))
+        ++fds;
+    CHECK(fds < 200);
+    CHECK(daemon.output().find("cannot open") == std::string::npos);
+    CHECK(daemon.output().find("Too many open files") == std::string::npos);
+}

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "daemon/open_files.hpp"
 
 using namespace chairwatch;
 using config::load_config_text;
@@ -273,4 +274,22 @@ TEST_CASE("a key given twice is an error at both places, at any depth") {
             INFO(e.format());
         CHECK(r.config);
     }
+}
+
+TEST_CASE("open files: the board and a reserve first, session logs get the rest up to max_chairs") {
+    auto loaded = config::load_config_file(CHAIRWATCH_SOURCE_DIR "/config/chairwatch.yaml");
+    REQUIRE(loaded.config);
+    auto cfg = *loaded.config;
+    const auto plan = daemon::plan_open_files(cfg, 1024);
+    REQUIRE(std::holds_alternative<daemon::OpenFiles>(plan));
+    CHECK(std::get<daemon::OpenFiles>(plan).session_logs == 256);  // max_chairs
+    cfg.input.max_chairs = 5000;
+    CHECK(std::get<daemon::OpenFiles>(daemon::plan_open_files(cfg, 1024)).session_logs ==
+          1024 - 64 - 129);
+    const auto refused = daemon::plan_open_files(cfg, 208);  // 64 + 129 + 16 = 209 needed
+    REQUIRE(std::holds_alternative<std::string>(refused));
+    CHECK(std::get<std::string>(refused).find("needs at least 209") != std::string::npos);
+    CHECK(std::holds_alternative<daemon::OpenFiles>(daemon::plan_open_files(cfg, 209)));
+    cfg.http.port = 0;  // no board: nothing kept for it
+    CHECK(std::get<daemon::OpenFiles>(daemon::plan_open_files(cfg, 200)).session_logs == 136);
 }
