@@ -11,6 +11,7 @@ namespace {
 constexpr std::string_view no_baseline = "no_baseline";
 constexpr std::string_view discharge_ready = "discharge_ready";
 constexpr std::string_view bp_artifact = "bp_artifact";
+constexpr std::string_view message_flood = "message_flood";
 
 // Every text a notice of the Clinic's says (AlarmTransition::text_hint points at them).
 constexpr std::string_view artifact_text =
@@ -24,10 +25,13 @@ constexpr std::string_view no_bp_baseline_text =
 constexpr std::string_view no_hr_baseline_text = "too little baseline HR: HR rise rules off";
 constexpr std::string_view discharge_text =
     "observation complete and vitals within discharge criteria";
+constexpr std::string_view flood_text =
+    "the chair's monitor sends far more messages than any monitor does: its excess is dropped "
+    "unread; check the device";
 constexpr std::string_view other_notice_text = "notice";
-constexpr std::string_view notice_texts[] = {artifact_text,       no_dose_baseline_text,
-                                             no_baseline_text,    no_bp_baseline_text,
-                                             no_hr_baseline_text, discharge_text};
+constexpr std::string_view notice_texts[] = {
+    artifact_text,       no_dose_baseline_text, no_baseline_text, no_bp_baseline_text,
+    no_hr_baseline_text, discharge_text,        flood_text};
 
 }  // namespace
 
@@ -113,8 +117,52 @@ Millis Clinic::next_due(const Chair& chair) const {
     if (s.phase == Phase::observation && !s.discharge_ready && s.dose_end_clock &&
         s.clock - *s.dose_end_clock >= chair.monitor.profile().discharge.min_observation)
         return Millis::min();  // discharge readiness turns on values that change with time
+    const auto flood_ends =
+        chair.flood_noted ? chair.last_drop + settings_.flood_calm : Millis::max();
     return std::min({s.last_reading.mono + settings_.session_idle_end, chair.monitor.wakes_at(),
-                     chair.book.next_due()});
+                     chair.book.next_due(), flood_ends});
+}
+
+Admission Clinic::on_message(std::string_view chair_id, Instant now,
+                             std::vector<ClinicEvent>& out) {
+    const double rate = settings_.max_messages_per_s;
+    if (rate <= 0) return Admission::accepted;
+    const auto at = slot_of(chair_id);
+    if (at == ChairIndex::none) return Admission::accepted;  // its first reading creates it
+    Chair& chair = *chairs_[at];
+    const auto burst = static_cast<float>(std::max(1.0, rate * settings_.flood_burst_s));
+    if (chair.tokens < 0) {
+        chair.tokens = burst;
+        chair.refilled = now.mono;
+    }
+    const auto elapsed = static_cast<double>((now.mono - chair.refilled).count()) / 1000.0;
+    chair.tokens = std::min(burst, chair.tokens + static_cast<float>(elapsed * rate));
+    chair.refilled = now.mono;
+    if (chair.tokens >= 1) {
+        chair.tokens -= 1;
+        return Admission::accepted;
+    }
+    chair.last_drop = now.mono;
+    if (!chair.flood_noted && chair.session) {
+        chair.flood_noted = true;
+        notice(chair, message_flood, flood_text, Priority::medium, now, out,
+               AlarmKind::technical);
+        due_[at] = next_due(chair);
+    }
+    return Admission::flooding;
+}
+
+void Clinic::check_flood(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
+    if (!chair.flood_noted || now.mono - chair.last_drop < settings_.flood_calm) return;
+    chair.flood_noted = false;
+    AlarmTransition t;
+    t.condition = message_flood;
+    t.state = AlarmState::cleared;
+    t.cause = ClearCause::back_in_range;
+    t.kind = AlarmKind::technical;
+    t.at = now;
+    changes_.push_back(t);
+    publish(chair, *chair.session, out);
 }
 
 Admission Clinic::on_reading(std::string_view chair_id, const Reading& r, Instant now,
@@ -257,6 +305,7 @@ void Clinic::visit(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
     }
     chair.monitor.on_tick(now, changes_);
     publish(chair, s, out);
+    check_flood(chair, now, out);
     published_.clear();
     if (!replaying_) chair.book.on_tick(now, chair.monitor.profile(), published_);
     for (const auto& t : published_) {
@@ -340,6 +389,7 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
     changes_.clear();  // no session, no alarms: nothing to carry
     chair.baseline.reset();
     chair.artifact_noted = false;
+    chair.flood_noted = false;
     chair.book = AlarmBook{};  // alarm numbers start again with each session
     Session s;
     s.chair = std::string(chair_id);
@@ -474,6 +524,10 @@ void Clinic::restore_alarm(std::string_view chair_id, const AlarmTransition& log
     chair->book.restore(t, chair->monitor.profile());
     chair->session->record(t);
     if (t.condition == bp_artifact) chair->artifact_noted = t.active;
+    if (t.condition == message_flood) {
+        chair->flood_noted = t.active;
+        chair->last_drop = t.at.mono;
+    }
 }
 
 void Clinic::finish_replay(std::string_view chair_id, Instant now, std::vector<ClinicEvent>& out) {

@@ -32,6 +32,12 @@ struct ClinicSettings {
     // A chair with no open session that has sent nothing this long is forgotten (its place under
     // max_chairs is free again); chairs named in the profiles' chair defaults never are.
     Millis forget_chair_after{std::chrono::hours(1)};
+    // A chair may send this many messages a second on average (0: no limit), with bursts of
+    // flood_burst_s seconds' worth; beyond, its messages are dropped unread and its session has
+    // the technical alarm message_flood until it has kept to the rate for flood_calm_s.
+    double max_messages_per_s{20};
+    double flood_burst_s{5};
+    Millis flood_calm{std::chrono::seconds(10)};
 };
 
 // The profiles a clinic has, and which one each chair uses unless a start message names one.
@@ -66,7 +72,7 @@ struct ClinicEvent {
     AlarmTransition alarm;
 };
 
-enum class Admission : std::uint8_t { accepted, too_many_chairs };
+enum class Admission : std::uint8_t { accepted, too_many_chairs, flooding };
 
 enum class ControlAction : std::uint8_t { start, dose_start, dose_end, end };
 std::string_view to_string(ControlAction a);
@@ -84,6 +90,10 @@ class Clinic {
   public:
     Clinic(ClinicProfiles profiles, ClinicSettings settings);
 
+    // A message arrived on one of a known chair's topics, before it is decoded: `flooding` if
+    // the chair is over its rate (ClinicSettings::max_messages_per_s): the message is dropped
+    // unread. The first drop raises message_flood on the chair's open session.
+    Admission on_message(std::string_view chair, Instant now, std::vector<ClinicEvent>& out);
     Admission on_reading(std::string_view chair, const Reading& r, Instant now,
                          std::vector<ClinicEvent>& out);
     // The readings of one message (one measurement), judged together.
@@ -151,6 +161,11 @@ class Clinic {
         std::unique_ptr<Session> last_ended;  // what events of its end point at; the last session
         std::uint32_t slot{0};                // into chairs_ and due_
         Millis last_active{0};                // its last reading or session message
+        // The chair's message rate: a token bucket, and its last drop (flooding while noted).
+        float tokens{-1};  // < 0: full, not yet used
+        bool flood_noted{false};
+        Millis refilled{0};
+        Millis last_drop{0};
     };
 
     // The chair, which the next tick then visits; nullptr if unknown and not `create`d.
@@ -170,6 +185,8 @@ class Clinic {
     void set_phase(Chair& chair, Phase phase, Instant now, std::vector<ClinicEvent>& out);
     void form_baseline(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
     void check_discharge(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
+    // Ends message_flood once the chair has kept to its rate for flood_calm.
+    void check_flood(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
     void notice(Chair& chair, std::string_view condition, std::string_view text, Priority p,
                 Instant now, std::vector<ClinicEvent>& out, AlarmKind kind = AlarmKind::advisory);
     // Passes the engine's condition changes through the alarm book into events.

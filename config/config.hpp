@@ -60,6 +60,8 @@ struct InputConfig {
     // A chair with no open session that sent nothing this long is forgotten (frees its place
     // under max_chairs).
     Millis forget_chair_after{std::chrono::hours(1)};
+    // A chair may send this many messages a second on average (0: no limit).
+    int max_messages_per_chair{20};
 };
 
 struct SessionConfig {
@@ -107,6 +109,7 @@ struct Config {
     alerts::ClinicSettings clinic_settings() const {
         alerts::ClinicSettings s{sessions.idle_end, input.max_chairs};
         s.forget_chair_after = input.forget_chair_after;
+        s.max_messages_per_s = input.max_messages_per_chair;
         return s;
     }
 };

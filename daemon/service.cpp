@@ -348,6 +348,16 @@ void Service::on_message(std::string_view topic_name, std::string_view payload) 
                  "': 'chairwatchd' is reserved for the daemon's own topics");
         return;
     }
+    events_.clear();
+    if (clinic_.on_message(chair, t, events_) == alerts::Admission::flooding) {
+        ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::flooding)];
+        if (!events_.empty()) handle(events_, t);
+        warn(chair + "/flooding", t,
+             "chair " + chair + ": more than " + std::to_string(cfg_.input.max_messages_per_chair) +
+                 " messages a second (input.max_messages_per_chair_s): its excess is dropped "
+                 "unread");
+        return;
+    }
     if (ct->rest == "session") return on_control(chair, payload, t);
     if (ct->rest == "alerts/ack") {
         on_ack(chair, payload, t);

@@ -87,8 +87,7 @@ std::string_view alert_unit(const AlarmTransition& t) {
 
 // What the alarm is about, without its state: "systolic BP 192 mmHg, above 180".
 std::string alert_subject(const AlarmTransition& t) {
-    if (t.kind == alerts::AlarmKind::advisory && !t.text_hint.empty())
-        return std::string(t.text_hint);
+    if (!t.text_hint.empty()) return std::string(t.text_hint);  // a notice says what it is
     if (t.is_feed()) return "no " + feed_label(t) + " data for " + fmt(t.value) + " s";
     const auto value = std::string(alerts::label_of(t.signal)) + " " + fmt(t.value) + " " +
                        std::string(alerts::unit_of(t.signal));

@@ -56,6 +56,20 @@ TEST_CASE("alert text is one sentence a nurse understands") {
           "Chair recliner-b: no heart-rate feed data for 12 s (low priority)");
 }
 
+TEST_CASE("a technical note says what it is, not a value it does not have") {
+    alerts::AlarmTransition t;
+    t.condition = "bp_artifact";
+    t.kind = alerts::AlarmKind::technical;
+    t.signal = Signal::sbp;
+    t.priority = Priority::low;
+    t.text_hint = "cuff reading rejected as an artifact: recheck BP";
+    CHECK(drivers::alert_text("chair-07", t) ==
+          "Chair 7: cuff reading rejected as an artifact: recheck BP (low priority)");
+    t.state = AlarmState::cleared;
+    t.cause = alerts::ClearCause::valid_reading;
+    CHECK(drivers::alert_text("chair-07", t) == "Chair 7: bp_artifact cleared by a valid reading");
+}
+
 TEST_CASE("alert JSON carries every documented field, times in ISO-8601 UTC") {
     auto s = session();
     auto text = drivers::encode_alert("chair-03", s, sbp_alarm(AlarmState::raised, 192.25), 77);

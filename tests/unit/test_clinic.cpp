@@ -301,3 +301,45 @@ TEST_CASE("chairs idle past forget_chair_after leave; a chair whose session is o
     CHECK(out.back().session->chair == "real");
     CHECK(clinic.forget_idle_chairs(at(5h)).size() == 0);  // both have open sessions
 }
+
+TEST_CASE("a chair far over its message rate: excess dropped unread, message_flood until calm") {
+    alerts::ClinicSettings settings{30min, 10};
+    settings.max_messages_per_s = 20;  // bursts of 5 s: 100 messages
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(bp_profile()), settings);
+    std::vector<ClinicEvent> out;
+    // Unknown chairs are not limited here: their first reading makes them known.
+    CHECK(clinic.on_message("flooder", at(0s), out) == alerts::Admission::accepted);
+    clinic.on_reading("flooder", {Signal::sbp, 120, at(0s).wall}, at(0s), out);
+    clinic.on_reading("calm", {Signal::sbp, 120, at(0s).wall}, at(0s), out);
+    out.clear();
+    // A monitor at a few messages a second never comes near the limit.
+    for (Millis t = 0s; t < 60s; t += 200ms)
+        CHECK(clinic.on_message("calm", at(t), out) == alerts::Admission::accepted);
+    // 1,000 a second: the burst goes through, then 20 a second.
+    int accepted = 0, dropped = 0;
+    for (Millis t = 0ms; t < 10s; t += 1ms) {
+        const auto a = clinic.on_message("flooder", at(t), out);
+        (a == alerts::Admission::accepted ? accepted : dropped)++;
+    }
+    CHECK(accepted >= 100 + 20 * 9);
+    CHECK(accepted <= 100 + 20 * 10 + 1);
+    CHECK(dropped > 9000);
+    REQUIRE(types(out) == std::vector<Type>{Type::alarm});  // once, not per dropped message
+    CHECK(out[0].alarm.condition == "message_flood");
+    CHECK(out[0].alarm.kind == alerts::AlarmKind::technical);
+    CHECK(out[0].alarm.priority == Priority::medium);
+    CHECK(out[0].session->chair == "flooder");
+    // Calm again: cleared after 10 s without a drop, not before; no other chair touched.
+    out.clear();
+    for (Millis t = 11s; t < 19s; t += 1s) {
+        CHECK(clinic.on_message("flooder", at(t), out) == alerts::Admission::accepted);
+        clinic.on_tick(at(t), out);
+    }
+    CHECK(out.empty());
+    for (Millis t = 19s; t < 22s; t += 1s)
+        clinic.on_tick(at(t), out);
+    REQUIRE(types(out) == std::vector<Type>{Type::alarm});
+    CHECK(out[0].alarm.condition == "message_flood");
+    CHECK(out[0].alarm.state == alerts::AlarmState::cleared);
+    CHECK(clinic.listed_alarms("calm").empty());
+}
