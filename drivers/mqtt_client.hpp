@@ -8,9 +8,15 @@
 // connection that both receives and sends, TCP's delayed acknowledgements and the broker's Nagle
 // algorithm hold readings back for up to ~40 ms; apart, each side's traffic flows at once. The
 // client counts as connected while both connections are up. Both sockets get TCP_NODELAY.
+//
+// With MQTT 5 the broker is told the largest packet we take (max_payload_bytes plus 64 KiB for
+// topic and properties) and drops bigger messages instead of sending them. With MQTT 3.1.1 a
+// message of any size arrives; Paho then keeps a receive buffer as large as the largest one
+// until the process ends.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -39,8 +45,15 @@ struct MqttSettings {
     int keepalive_s{30};
     int reconnect_max_s{30};    // automatic reconnection backs off from 1 s up to this
     bool clean_session{false};  // keep our subscriptions and queued QoS 1 messages on the broker
-    int max_buffered{10000};    // publishes held while disconnected
-    std::string will_topic;     // retained last will, sent by the broker if we vanish
+    // 5, or 4 for MQTT 3.1.1 (brokers without MQTT 5).
+    int mqtt_version{5};
+    // MQTT 5: how long the broker keeps our session (subscriptions, queued QoS 1 messages) while
+    // we are away. 3.1.1 has no such limit: the session is kept until the broker drops it.
+    int session_expiry_s{86400};
+    // The largest payload the receiver looks at; 0: no limit asked of the broker.
+    std::size_t max_payload_bytes{0};
+    int max_buffered{10000};  // publishes held while disconnected
+    std::string will_topic;   // retained last will, sent by the broker if we vanish
     std::string will_payload;
 };
 

@@ -124,6 +124,7 @@ class Daemon {
     void start();
     void kill(int sig);
     int wait(std::chrono::milliseconds timeout) { return proc_->wait(timeout); }
+    pid_t pid() const { return proc_ ? proc_->pid() : -1; }
     std::string output() const { return proc_ ? proc_->output() : ""; }
     const std::string& log_dir() const { return log_dir_; }
     const std::string& config_path() const { return config_; }
