@@ -2,6 +2,7 @@
 
 #include <mqtt/async_client.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "drivers/link_watch.hpp"
 #include "drivers/outbox_journal.hpp"
 #include "drivers/tcp_nodelay.hpp"
 
@@ -118,7 +120,12 @@ class Link final : private mqtt::callback, private mqtt::iaction_listener {
     bool up() const { return up_; }
     // Was up and went down: Paho's automatic reconnection is bringing it back.
     bool lost() const { return lost_; }
+    bool receives() const { return receives_; }
+    bool sends() const { return sends_; }
     void connect();
+    // Tries again now rather than at the end of Paho's back-off. Not from Paho's callbacks.
+    // False if Paho would not take the request (an attempt of its own is under way).
+    bool reconnect();
     void disconnect(std::chrono::milliseconds timeout);
 
   private:
@@ -153,13 +160,31 @@ class PahoClient final : public MqttClient {
             links_.push_back(std::make_unique<Link>(*this, settings_, s.client_id, true, true));
         }
         error_ = out().error();
+        LinkWatch::Hooks hooks;
+        hooks.any_lost = [this] { return std::any_of(links_.begin(), links_.end(), lost); };
+        hooks.reconnect_lost = [this] {
+            bool asked = true;
+            for (auto& l : links_)
+                if (l->lost() && !l->reconnect()) asked = false;
+            return asked;
+        };
+        if (broker_port(s.uri) != 0)
+            hooks.broker_answers = [uri = s.uri] {
+                return broker_answers(uri, std::chrono::seconds(1));
+            };
+        hooks.probe_at_most = std::chrono::seconds(std::max(1, s.reconnect_max_s));
+        watch_ = std::make_unique<LinkWatch>(std::move(hooks));
     }
 
-    ~PahoClient() override { links_.clear(); }
+    ~PahoClient() override {
+        watch_.reset();  // its thread calls into the links
+        links_.clear();
+    }
 
     // A link that was lost is Paho's to bring back (automatic reconnection); a second connect
     // of ours would race it.
     void connect() override {
+        watch_->enable(true);
         for (auto& l : links_)
             if (!l->client().is_connected() && !l->lost()) l->connect();
     }
@@ -186,6 +211,7 @@ class PahoClient final : public MqttClient {
 
     // The receiving side first (nothing more comes in), then what is still going out.
     void disconnect(std::chrono::milliseconds timeout) override {
+        watch_->enable(false);
         for (auto it = links_.rbegin(); it != links_.rend(); ++it)
             (*it)->disconnect(timeout);
     }
@@ -195,23 +221,29 @@ class PahoClient final : public MqttClient {
             if (!l->client().is_connected()) return false;
         return true;
     }
+    bool receiving() const override { return in().up(); }
     std::size_t pending() const override {
         return out().client().get_pending_delivery_tokens().size();
     }
     bool persistent() const override { return out().persistent(); }
     const std::string& last_error() const override { return error_; }
 
-    // From the links, on Paho's threads: the pair counts as one connection.
-    void link_up() {
+    // From the links, on Paho's threads: each link's news, then the pair's, which counts as one
+    // connection.
+    void link_up(const Link& link) {
         std::lock_guard lock(state_);
+        report(link, true);
+        watch_->link_up();
         if (reported_up_) return;
         for (const auto& l : links_)  // not connected(): this runs inside Paho's callback
             if (!l->up()) return;
         reported_up_ = true;
         if (handlers_.on_connected) handlers_.on_connected();
     }
-    void link_lost(const std::string& why) {
+    void link_lost(const Link& link, const std::string& why) {
         std::lock_guard lock(state_);
+        report(link, false);
+        watch_->link_lost();
         if (!reported_up_) return;
         reported_up_ = false;
         if (handlers_.on_connection_lost) handlers_.on_connection_lost(why);
@@ -226,6 +258,12 @@ class PahoClient final : public MqttClient {
   private:
     Link& in() const { return *links_.front(); }
     Link& out() const { return *links_.back(); }
+    static bool lost(const std::unique_ptr<Link>& l) { return l->lost(); }
+    void report(const Link& link, bool up) {
+        if (!handlers_.on_link_change) return;
+        if (link.receives()) handlers_.on_link_change(MqttLink::receiving, up);
+        if (link.sends()) handlers_.on_link_change(MqttLink::publishing, up);
+    }
 
     MqttSettings settings_;
     MqttHandlers handlers_;
@@ -233,6 +271,7 @@ class PahoClient final : public MqttClient {
     std::vector<std::unique_ptr<Link>> links_;  // receiving first; the last one sends
     std::mutex state_;
     bool reported_up_{false};
+    std::unique_ptr<LinkWatch> watch_;  // made last, after the links it looks at
 };
 
 Link::Link(PahoClient& owner, const MqttSettings& s, std::string client_id, bool receives,
@@ -318,6 +357,15 @@ void Link::connect() {
     }
 }
 
+bool Link::reconnect() {
+    try {
+        if (!client_->is_connected()) client_->reconnect();
+        return true;
+    } catch (const mqtt::exception&) {
+        return false;  // Paho is connecting right now, or no longer trying (our disconnect)
+    }
+}
+
 void Link::disconnect(std::chrono::milliseconds timeout) {
     try {
         // Let queued publishes (the offline status among them) reach the broker first.
@@ -338,7 +386,7 @@ void Link::connected(const std::string&) {
     set_tcp_nodelay_towards(settings_.uri);
     up_ = true;
     lost_ = false;
-    owner_.link_up();
+    owner_.link_up(*this);
 }
 
 void Link::connection_lost(const std::string& cause) {
@@ -348,7 +396,7 @@ void Link::connection_lost(const std::string& cause) {
 void Link::went_down(const std::string& why) {
     if (!up_.exchange(false)) return;  // told twice (MQTT 5: DISCONNECT, then the socket)
     lost_ = true;
-    owner_.link_lost(why);
+    owner_.link_lost(*this, why);
 }
 
 void Link::message_arrived(mqtt::const_message_ptr msg) {
