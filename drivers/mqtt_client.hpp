@@ -73,7 +73,8 @@ struct MqttHandlers {
     std::function<void(std::string why)> on_connect_failed;
     // Each connection's own ups and downs, beside the pair's on_connected/on_connection_lost:
     // while the receiving one is down no reading arrives, a technical condition of its own even
-    // when alerts still go out. With one connection both are reported, receiving first.
+    // when alerts still go out. With one connection both are reported, receiving first. Not
+    // called for our own disconnect().
     std::function<void(MqttLink which, bool up)> on_link_change;
 };
 

@@ -74,6 +74,27 @@ TEST_CASE(
     CHECK(log.find("as chairwatchd (p5,") == std::string::npos);
 }
 
+// MQTT 5 ends a session when the connection ends unless the client asks for more: the daemon
+// asks for broker.session_expiry_s, so readings sent while it restarts wait for it.
+TEST_CASE("a reading sent while the daemon was stopped is judged when it returns") {
+    for (const bool kept : {true, false}) {
+        CAPTURE(kept);
+        Broker broker;
+        Daemon daemon(broker,
+                      shipped_config({{"  keepalive_s: 30\n",
+                                       kept ? "  keepalive_s: 30\n"
+                                            : "  keepalive_s: 30\n  session_expiry_s: 0\n"}}));
+        daemon.start();
+        daemon.kill(SIGTERM);
+        REQUIRE(daemon.wait(10s) == 0);
+        Client nurse(broker.uri());
+        nurse.subscribe("clinic/chair-34/alerts");
+        Client(broker.uri()).publish("clinic/chair-34/vitals/bp", R"({"sbp":200,"dbp":100})");
+        daemon.start();
+        CHECK(nurse.wait_for(raised("chair-34"), kept ? 10s : 3s).has_value() == kept);
+    }
+}
+
 // Debian 12's Paho C retries both connections about 1, 4, 7, 10, 13, 19, 25, 34, 43 and 67 s after
 // they were lost: a broker back after 26 s waited 17.7 s for them. Asked at once, Paho takes up to
 // ~4 s more (it looks at its reconnection requests every 3 s).
