@@ -80,6 +80,9 @@ Service::Service(asio::io_context& io, config::Config cfg)
     ms.persist_dir = cfg_.broker.queue_dir;
     ms.separate_publisher = cfg_.broker.separate_publisher;
     ms.reconnect_max_s = cfg_.broker.reconnect_max_s;
+    ms.mqtt_version = cfg_.broker.mqtt_version;
+    ms.session_expiry_s = cfg_.broker.session_expiry_s;
+    ms.max_payload_bytes = cfg_.input.max_payload_bytes;  // the broker keeps bigger ones
     ms.will_topic = cfg_.broker.status_topic;
     ms.will_payload = R"({"state":"offline","reason":"connection lost"})";
     drivers::MqttHandlers h;

@@ -2,6 +2,7 @@
 
 #include <mqtt/async_client.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "drivers/link_watch.hpp"
 #include "drivers/outbox_journal.hpp"
 #include "drivers/tcp_nodelay.hpp"
 
@@ -61,9 +63,24 @@ class JournalPersistence final : public mqtt::iclient_persistence {
     std::unique_ptr<OutboxJournal> journal_;
 };
 
+bool mqtt5(const MqttSettings& s) {
+    return s.mqtt_version == 5;
+}
+
+// The largest packet the broker may send us (MQTT 5): the largest payload we look at, and 64 KiB
+// for the topic (at most that long) and properties. A payload a little over the limit still
+// arrives and is counted as too large; one far beyond it never leaves the broker. 0: no limit.
+std::size_t packet_limit(const MqttSettings& s) {
+    constexpr std::size_t headers = 64 * 1024;
+    constexpr std::size_t mqtt_max = 268'435'455 + 5;  // remaining length and fixed header
+    return s.max_payload_bytes == 0 ? 0 : std::min(s.max_payload_bytes + headers, mqtt_max);
+}
+
 mqtt::create_options create_options(const MqttSettings& s) {
-    return mqtt::create_options_builder()
-        .send_while_disconnected(true, true)
+    // A client made for MQTT 5 keeps its disk queue in the MQTT 5 format.
+    auto b = mqtt::create_options_builder();
+    if (mqtt5(s)) b.mqtt_version(MQTTVERSION_5);
+    return b.send_while_disconnected(true, true)
         .max_buffered_messages(s.max_buffered)
         .delete_oldest_messages(false)
         .restore_messages(true)
@@ -101,12 +118,20 @@ class Link final : private mqtt::callback, private mqtt::iaction_listener {
     // Paho's global mutex (asking would lock it again, and its unlock would release the mutex
     // under Paho's feet).
     bool up() const { return up_; }
+    // Was up and went down: Paho's automatic reconnection is bringing it back.
+    bool lost() const { return lost_; }
+    bool receives() const { return receives_; }
+    bool sends() const { return sends_; }
     void connect();
+    // Tries again now rather than at the end of Paho's back-off. Not from Paho's callbacks.
+    // False if Paho would not take the request (an attempt of its own is under way).
+    bool reconnect();
     void disconnect(std::chrono::milliseconds timeout);
 
   private:
     void connected(const std::string&) override;
     void connection_lost(const std::string& cause) override;
+    void went_down(const std::string& why);
     void message_arrived(mqtt::const_message_ptr msg) override;
     void on_failure(const mqtt::token& tok) override;
     void on_success(const mqtt::token&) override {}
@@ -121,6 +146,7 @@ class Link final : private mqtt::callback, private mqtt::iaction_listener {
     std::unique_ptr<mqtt::async_client> client_;
     bool persistent_{false};
     std::atomic<bool> up_{false};
+    std::atomic<bool> lost_{false};
 };
 
 class PahoClient final : public MqttClient {
@@ -134,13 +160,33 @@ class PahoClient final : public MqttClient {
             links_.push_back(std::make_unique<Link>(*this, settings_, s.client_id, true, true));
         }
         error_ = out().error();
+        LinkWatch::Hooks hooks;
+        hooks.any_lost = [this] { return std::any_of(links_.begin(), links_.end(), lost); };
+        hooks.reconnect_lost = [this] {
+            bool asked = true;
+            for (auto& l : links_)
+                if (l->lost() && !l->reconnect()) asked = false;
+            return asked;
+        };
+        if (broker_port(s.uri) != 0)
+            hooks.broker_answers = [uri = s.uri] {
+                return broker_answers(uri, std::chrono::seconds(1));
+            };
+        hooks.probe_at_most = std::chrono::seconds(std::max(1, s.reconnect_max_s));
+        watch_ = std::make_unique<LinkWatch>(std::move(hooks));
     }
 
-    ~PahoClient() override { links_.clear(); }
+    ~PahoClient() override {
+        watch_.reset();  // its thread calls into the links
+        links_.clear();
+    }
 
+    // A link that was lost is Paho's to bring back (automatic reconnection); a second connect
+    // of ours would race it.
     void connect() override {
+        watch_->enable(true);
         for (auto& l : links_)
-            if (!l->client().is_connected()) l->connect();
+            if (!l->client().is_connected() && !l->lost()) l->connect();
     }
 
     void subscribe(const std::string& filter, int qos) override {
@@ -165,6 +211,7 @@ class PahoClient final : public MqttClient {
 
     // The receiving side first (nothing more comes in), then what is still going out.
     void disconnect(std::chrono::milliseconds timeout) override {
+        watch_->enable(false);
         for (auto it = links_.rbegin(); it != links_.rend(); ++it)
             (*it)->disconnect(timeout);
     }
@@ -174,23 +221,29 @@ class PahoClient final : public MqttClient {
             if (!l->client().is_connected()) return false;
         return true;
     }
+    bool receiving() const override { return in().up(); }
     std::size_t pending() const override {
         return out().client().get_pending_delivery_tokens().size();
     }
     bool persistent() const override { return out().persistent(); }
     const std::string& last_error() const override { return error_; }
 
-    // From the links, on Paho's threads: the pair counts as one connection.
-    void link_up() {
+    // From the links, on Paho's threads: each link's news, then the pair's, which counts as one
+    // connection.
+    void link_up(const Link& link) {
         std::lock_guard lock(state_);
+        report(link, true);
+        watch_->link_up();
         if (reported_up_) return;
         for (const auto& l : links_)  // not connected(): this runs inside Paho's callback
             if (!l->up()) return;
         reported_up_ = true;
         if (handlers_.on_connected) handlers_.on_connected();
     }
-    void link_lost(const std::string& why) {
+    void link_lost(const Link& link, const std::string& why) {
         std::lock_guard lock(state_);
+        report(link, false);
+        watch_->link_lost();
         if (!reported_up_) return;
         reported_up_ = false;
         if (handlers_.on_connection_lost) handlers_.on_connection_lost(why);
@@ -205,6 +258,12 @@ class PahoClient final : public MqttClient {
   private:
     Link& in() const { return *links_.front(); }
     Link& out() const { return *links_.back(); }
+    static bool lost(const std::unique_ptr<Link>& l) { return l->lost(); }
+    void report(const Link& link, bool up) {
+        if (!handlers_.on_link_change) return;
+        if (link.receives()) handlers_.on_link_change(MqttLink::receiving, up);
+        if (link.sends()) handlers_.on_link_change(MqttLink::publishing, up);
+    }
 
     MqttSettings settings_;
     MqttHandlers handlers_;
@@ -212,6 +271,7 @@ class PahoClient final : public MqttClient {
     std::vector<std::unique_ptr<Link>> links_;  // receiving first; the last one sends
     std::mutex state_;
     bool reported_up_{false};
+    std::unique_ptr<LinkWatch> watch_;  // made last, after the links it looks at
 };
 
 Link::Link(PahoClient& owner, const MqttSettings& s, std::string client_id, bool receives,
@@ -245,6 +305,12 @@ Link::Link(PahoClient& owner, const MqttSettings& s, std::string client_id, bool
         client_ =
             std::make_unique<mqtt::async_client>(s.uri, client_id_, create_options(s), nullptr);
     client_->set_callback(*this);
+    // MQTT 5: a broker that goes away may say so first (DISCONNECT, e.g. "server shutting
+    // down"); Paho then reports it here, not as a lost connection.
+    client_->set_disconnected_handler([this](const mqtt::properties&, mqtt::ReasonCode code) {
+        went_down("disconnected by the broker (reason code " +
+                  std::to_string(static_cast<int>(code)) + ")");
+    });
 }
 
 Link::~Link() {
@@ -258,12 +324,25 @@ Link::~Link() {
 }
 
 void Link::connect() {
-    auto builder = mqtt::connect_options_builder()
-                       .clean_session(settings_.clean_session)
-                       .keep_alive_interval(std::chrono::seconds(settings_.keepalive_s))
-                       .automatic_reconnect(std::chrono::seconds(1),
-                                            std::chrono::seconds(settings_.reconnect_max_s))
-                       .connect_timeout(std::chrono::seconds(5));
+    auto builder = mqtt::connect_options_builder();
+    if (mqtt5(settings_)) {
+        // clean start and a session expiry interval take the place of 3.1.1's clean session.
+        mqtt::properties props;
+        props.add({mqtt::property::SESSION_EXPIRY_INTERVAL,
+                   settings_.clean_session ? 0 : settings_.session_expiry_s});
+        if (const auto limit = packet_limit(settings_); limit > 0)
+            props.add({mqtt::property::MAXIMUM_PACKET_SIZE, static_cast<int32_t>(limit)});
+        builder.mqtt_version(MQTTVERSION_5)
+            .clean_session(false)
+            .clean_start(settings_.clean_session)
+            .properties(std::move(props));
+    } else {
+        builder.clean_session(settings_.clean_session);
+    }
+    builder.keep_alive_interval(std::chrono::seconds(settings_.keepalive_s))
+        .automatic_reconnect(std::chrono::seconds(1),
+                             std::chrono::seconds(settings_.reconnect_max_s))
+        .connect_timeout(std::chrono::seconds(5));
     if (sends_ && !settings_.will_topic.empty())
         builder.will(mqtt::message(settings_.will_topic, settings_.will_payload, 1, true));
     if (!settings_.username.empty()) {
@@ -275,6 +354,15 @@ void Link::connect() {
         client_->connect(builder.finalize(), nullptr, *this);
     } catch (const mqtt::exception& e) {
         owner_.connect_failed(client_id_ + ": " + e.what());
+    }
+}
+
+bool Link::reconnect() {
+    try {
+        if (!client_->is_connected()) client_->reconnect();
+        return true;
+    } catch (const mqtt::exception&) {
+        return false;  // Paho is connecting right now, or no longer trying (our disconnect)
     }
 }
 
@@ -291,24 +379,34 @@ void Link::disconnect(std::chrono::milliseconds timeout) {
     } catch (const std::exception&) {
     }
     up_ = false;
+    lost_ = false;
 }
 
 void Link::connected(const std::string&) {
     set_tcp_nodelay_towards(settings_.uri);
     up_ = true;
-    owner_.link_up();
+    lost_ = false;
+    owner_.link_up(*this);
 }
 
 void Link::connection_lost(const std::string& cause) {
-    up_ = false;
-    owner_.link_lost(cause.empty() ? "connection lost" : cause);
+    went_down(cause.empty() ? "connection lost" : cause);
+}
+
+void Link::went_down(const std::string& why) {
+    if (!up_.exchange(false)) return;  // told twice (MQTT 5: DISCONNECT, then the socket)
+    lost_ = true;
+    owner_.link_lost(*this, why);
 }
 
 void Link::message_arrived(mqtt::const_message_ptr msg) {
     if (receives_) owner_.message(msg->get_topic(), msg->get_payload_ref().str());
 }
 
+// The first connection's failure. One of Paho's automatic reconnection attempts may land here
+// too (MQTT 5, after the broker's DISCONNECT): Paho goes on trying by itself.
 void Link::on_failure(const mqtt::token& tok) {
+    if (lost_) return;
     owner_.connect_failed("connect failed (" + client_id_ + "), return code " +
                           std::to_string(tok.get_return_code()));
 }

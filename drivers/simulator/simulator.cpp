@@ -224,7 +224,9 @@ std::string phase_text(const Scenario& sc, int t) {
     return "observation +" + std::to_string((t - tl.dose_end_s()) / 60) + "m";
 }
 
-void publish_vitals(Publisher& pub, const Chair& c, const Vitals& v, double ts, Counts& n) {
+// `streams`: HR and SpO2 too, not only a cuff reading that falls due.
+void publish_vitals(Publisher& pub, const Chair& c, const Vitals& v, double ts, bool streams,
+                    Counts& n) {
     std::array<char, 128> buf{};
     if (v.bp) {
         const int len =
@@ -233,6 +235,7 @@ void publish_vitals(Publisher& pub, const Chair& c, const Vitals& v, double ts, 
         pub.publish(c.bp_topic, {buf.data(), static_cast<std::size_t>(len)});
         ++n.bp;
     }
+    if (!streams) return;
     const int hr_len = std::snprintf(buf.data(), buf.size(), R"({"ts":%.3f,"hr":%d})", ts, v.hr);
     pub.publish(c.hr_topic, {buf.data(), static_cast<std::size_t>(hr_len)});
     // Odd chairs send SpO2 as JSON, even chairs as a plain number: the daemon accepts both.
@@ -379,10 +382,15 @@ class DeviceClock {
     std::int64_t last_ms_ = 0;
 };
 
-// Advances simulated time a second at a time for every chair, paced on the steady clock.
+// Advances simulated time a second at a time for every chair, paced on the steady clock. A
+// monitor streams HR and SpO2 about once a second; sped up, every simulated second's sample
+// would make a chair send hundreds of messages a second, which chairwatchd refuses as a flood
+// (input.max_messages_per_chair_s). So the streams are thinned to about two samples a real
+// second; cuff readings all go out.
 Counts publish_run(Publisher& pub, const std::vector<Chair>& chairs, const SimulateOptions& o,
                    Nurse* nurse) {
     Counts counts;
+    const int stream_every = std::max(1, static_cast<int>(o.speed / 2));
     DeviceClock clock(o.simulated_clock);
     const auto start = std::chrono::steady_clock::now();
     const int last_s = chairs.back().start_s + o.timeline.end_s();
@@ -396,7 +404,7 @@ Counts publish_run(Publisher& pub, const std::vector<Chair>& chairs, const Simul
             if (o.session_messages) publish_session_message(pub, c, s - c.start_s, ts, o, false);
             const auto v = c.scenario.at(s - c.start_s);
             if (!v) continue;
-            publish_vitals(pub, c, *v, ts, counts);
+            publish_vitals(pub, c, *v, ts, (s - c.start_s) % stream_every == 0, counts);
             if (o.session_messages) publish_session_message(pub, c, s - c.start_s, ts, o, true);
             if (v->bp && !o.quiet) log_cuff(c, *v, s, s - c.start_s);
         }
