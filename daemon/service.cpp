@@ -217,7 +217,16 @@ void Service::notify_systemd(const char* state) {
 void Service::stop() {
     {
         std::lock_guard lock(state_mutex_);
-        if (stopping_) return;
+        if (stop_requested_) return;
+        stop_requested_ = true;
+    }
+    // First no more messages: every one the broker handed over was acknowledged to it, so each
+    // is handled (on Paho's thread, or from the inbox below) before the state is settled. A
+    // message the broker has not handed over stays in its queue for the next start.
+    mqtt_->stop_receiving(milliseconds(2000));
+    {
+        std::lock_guard lock(state_mutex_);
+        drain_inbox();
         stopping_ = true;
         board_->stop();
         tick_timer_.cancel();

@@ -133,6 +133,7 @@ class Service {
     alerts::Millis last_forget_{0};
     int connect_attempts_{0};
     std::atomic<bool> stopping_{false};  // read by Paho's thread before it takes the lock
+    bool stop_requested_{false};
     bool was_connected_{false};
     bool recovering_{false};  // sessions replayed from their logs take their ids back
     struct Outgoing {

@@ -191,6 +191,8 @@ class PahoClient final : public MqttClient {
 
     void subscribe(const std::string& filter, int qos) override {
         try {
+            if (std::find(filters_.begin(), filters_.end(), filter) == filters_.end())
+                filters_.push_back(filter);
             in().client().subscribe(filter, qos);
         } catch (const mqtt::exception& e) {
             if (handlers_.on_connection_lost)
@@ -210,6 +212,18 @@ class PahoClient final : public MqttClient {
     }
 
     // The receiving side first (nothing more comes in), then what is still going out.
+    void stop_receiving(std::chrono::milliseconds timeout) override {
+        watch_->enable(false);  // no reconnection of the receiving side from now on
+        if (links_.size() > 1) return in().disconnect(timeout);
+        try {  // one connection: it still has to send, so only the subscriptions go
+            if (!filters_.empty() && in().client().is_connected())
+                in().client()
+                    .unsubscribe(mqtt::string_collection::create(filters_))
+                    ->wait_for(timeout);
+        } catch (const std::exception&) {
+        }
+    }
+
     void disconnect(std::chrono::milliseconds timeout) override {
         watch_->enable(false);
         for (auto it = links_.rbegin(); it != links_.rend(); ++it)
@@ -269,6 +283,7 @@ class PahoClient final : public MqttClient {
     MqttHandlers handlers_;
     std::string error_;
     std::vector<std::unique_ptr<Link>> links_;  // receiving first; the last one sends
+    std::vector<std::string> filters_;          // subscribed to (by the daemon's thread only)
     std::mutex state_;
     bool reported_up_{false};
     std::unique_ptr<LinkWatch> watch_;  // made last, after the links it looks at

@@ -88,6 +88,11 @@ class MqttClient {
     // the client refused it (buffer full, persistence failed): the caller keeps it and retries.
     virtual bool publish(const std::string& topic, const std::string& payload, int qos,
                          bool retain) = 0;
+    // No message arrives after this returns: with two connections the receiving one is closed,
+    // with one its subscriptions are dropped. Every message the broker handed over has been
+    // given to on_message (so the caller must still handle what it queued). For a clean stop:
+    // then the caller settles its state, publishes its last words and calls disconnect().
+    virtual void stop_receiving(std::chrono::milliseconds timeout) = 0;
     virtual void disconnect(std::chrono::milliseconds timeout) = 0;
     virtual bool connected() const = 0;
     // Whether the connection that carries the subscriptions is up. Unlike connected() this may
