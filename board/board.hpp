@@ -86,6 +86,7 @@ class Board final : public Handler {
     alerts::Millis started_{0};
     alerts::Millis broker_since_{0};
     bool broker_up_{false};
+    bool receiving_{true};  // the daemon's connection that brings readings
     bool flush_pending_{false};
     bool stopped_{false};
     int ticks_{0};

@@ -21,6 +21,8 @@ namespace chairwatch::board {
 
 struct DaemonStats {
     bool broker_connected{false};
+    bool receiving{false};   // the connection that brings readings is up
+    bool publishing{false};  // the connection that alerts go out on is up
     std::uint64_t messages{0};
     std::uint64_t readings{0};
     std::vector<std::pair<std::string, std::uint64_t>> rejected;  // by reason

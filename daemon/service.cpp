@@ -67,7 +67,10 @@ Service::Service(asio::io_context& io, config::Config cfg)
       tick_timer_(io),
       reconnect_timer_(io),
       flush_timer_(io),
-      warnings_(cfg_.input.warn_interval) {
+      warnings_(cfg_.input.warn_interval),
+      service_alarms_(std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count())) {
     drivers::MqttSettings ms;
     ms.uri = cfg_.broker.uri;
     ms.client_id = cfg_.broker.client_id;
@@ -112,6 +115,26 @@ Service::Service(asio::io_context& io, config::Config cfg)
     h.on_connected = [this] { post_locked([this] { on_connected(); }); };
     h.on_connection_lost = [this](std::string why) {
         post_locked([this, why = std::move(why)] { on_connection_lost(why); });
+    };
+    h.on_link_change = [this](drivers::MqttLink which, bool up) {
+        if (which == drivers::MqttLink::publishing) {
+            publishing_up_ = up;
+            return;
+        }
+        post_locked([this, up] {
+            const auto t = now();
+            if (up) {
+                if (receiving_down_since_)
+                    spdlog::warn("receiving connection to the broker is up again after {} s",
+                                 (t.mono - *receiving_down_since_).count() / 1000);
+                receiving_down_since_.reset();
+            } else if (!receiving_down_since_) {
+                receiving_down_since_ = t.mono;
+                spdlog::error(
+                    "RECEIVING CONNECTION TO THE BROKER LOST: no reading arrives until it is back");
+            }
+            check_receiving(t);
+        });
     };
     h.on_connect_failed = [this](std::string why) {
         post_locked([this, why = std::move(why)] { on_connect_failed(why); });
@@ -294,7 +317,9 @@ void Service::on_connected() {
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/vitals/#", cfg_.broker.qos);
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/session", 1);
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/alerts/ack", 1);
-    publish_status("online", log_failing_ ? "session logs cannot be written" : nullptr);
+    publish_status("online", service_alarms_.active("session_log_failed")
+                                 ? "session logs cannot be written"
+                                 : nullptr);
     flush_unsent();
     // Re-send the truth about every chair, so a station that missed something catches up.
     for (const auto& chair : dirty_chairs_)
@@ -551,6 +576,8 @@ board::Station Service::board_station() {
     st.stats = [this] {
         board::DaemonStats d;
         d.broker_connected = mqtt_->connected();
+        d.receiving = mqtt_->receiving();
+        d.publishing = publishing_up_;
         d.messages = counters_.messages;
         d.readings = counters_.readings;
         for (std::size_t i = 0; i < counters_.rejected.size(); ++i)
@@ -590,6 +617,7 @@ void Service::on_tick() {
     handle(events_, t);
     flush_unsent();
     notify_systemd("WATCHDOG=1");
+    check_receiving(t);
     if (disconnected_since_)
         warn("broker-down", t,
              "BROKER UNREACHABLE for " +
@@ -711,44 +739,56 @@ void Service::forget_idle_chairs(alerts::Instant t) {
 
 void Service::log_written(bool ok, alerts::Instant t) {
     if (!ok) ++counters_.log_errors;
-    if (ok == !log_failing_) return;
-    set_service_alarm(!ok, t, ok ? std::string() : log_.last_error());
-}
-
-// The daemon's own technical alarm, on <prefix>/chairwatchd/alerts beside the chairs' alerts:
-// session logs cannot be written (disk full, directory gone or unwritable). Alerts keep going
-// out; the record of the sessions is what is missing.
-void Service::set_service_alarm(bool failing, alerts::Instant t, const std::string& why) {
-    log_failing_ = failing;
-    if (failing) {
-        ++service_alarm_no_;
-        log_failure_ = why;
+    if (ok == !service_alarms_.active("session_log_failed")) return;
+    if (!ok) {
+        const auto why = log_.last_error();
         spdlog::error("TECHNICAL ALARM: session logs cannot be written ({}); alerts still go out",
                       why);
+        send_service_alarm(
+            service_alarms_.raise("session_log_failed", alerts::Priority::medium,
+                                  "chairwatchd cannot write session logs (" + why +
+                                      "); alerts still go out, the session records do not",
+                                  t.wall));
     } else {
         spdlog::warn("session logs are written again; technical alarm cleared");
+        send_service_alarm(service_alarms_.clear("session_log_failed",
+                                                 "chairwatchd writes session logs again", t.wall));
     }
-    std::string out;
-    drivers::JsonWriter w(out);
-    w.begin_object();
-    // In the form of every alert id, unique across restarts: the start time of this run, then
-    // a counter.
-    w.key("alert_id")
-        .value("chairwatchd:run-" + std::to_string(started_wall_.count() / 1000) + ":a" +
-               std::to_string(service_alarm_no_));
-    w.key("chair").value("chairwatchd");
-    w.key("condition").value("session_log_failed");
-    w.key("kind").value("technical");
-    w.key("priority").value("medium");
-    w.key("state").value(failing ? "raised" : "cleared");
-    w.key("ts").time(t.wall);
-    w.key("active").value(failing);
-    w.key("text").value(failing ? "chairwatchd cannot write session logs (" + log_failure_ +
-                                      "); alerts still go out, the session records do not"
-                                : "chairwatchd writes session logs again");
-    w.end_object();
-    send(topic("chairwatchd", "alerts"), std::move(out), 1, false);
-    publish_status("online", failing ? "session logs cannot be written" : nullptr);
+}
+
+// REFERENCE §8: the link to the broker lost for more than 15 s is a MEDIUM technical alarm,
+// HIGH while a chair is dosing. With the receiving connection down (and the publishing one
+// up), alerts already raised still go out but no reading is judged: this alarm says so on MQTT;
+// the board shows it as well, and the service log.
+void Service::check_receiving(alerts::Instant t) {
+    constexpr auto grace = milliseconds(15'000);
+    if (!receiving_down_since_) {
+        send_service_alarm(service_alarms_.clear("readings_link_lost",
+                                                 "chairwatchd receives readings again", t.wall));
+        return;
+    }
+    const auto down = t.mono - *receiving_down_since_;
+    if (down < grace) return;
+    bool dosing = false;
+    for (const auto& chair : clinic_.chairs())
+        if (const auto* s = clinic_.session(chair); s && s->phase == alerts::Phase::dosing)
+            dosing = true;
+    const auto p = dosing ? alerts::Priority::high : alerts::Priority::medium;
+    const auto text =
+        "chairwatchd receives no readings: its receiving connection to the broker "
+        "is down (" +
+        std::to_string(down.count() / 1000) +
+        " s); no vital sign is judged. Watch the bedside monitors.";
+    if (!service_alarms_.active("readings_link_lost")) spdlog::error("TECHNICAL ALARM: {}", text);
+    send_service_alarm(service_alarms_.raise("readings_link_lost", p, text, t.wall));
+}
+
+void Service::send_service_alarm(std::optional<std::string> alert) {
+    if (!alert) return;
+    send(topic("chairwatchd", "alerts"), std::move(*alert), 1, false);
+    publish_status("online", service_alarms_.active("session_log_failed")
+                                 ? "session logs cannot be written"
+                                 : nullptr);
 }
 
 void Service::publish_alarm_state(const std::string& chair) {

@@ -18,6 +18,7 @@
 #include "alerts/clinic.hpp"
 #include "board/station.hpp"
 #include "config/config.hpp"
+#include "daemon/service_alarms.hpp"
 #include "daemon/warn_limiter.hpp"
 #include "drivers/mqtt_client.hpp"
 #include "drivers/payload_codec.hpp"
@@ -97,7 +98,9 @@ class Service {
     void flush_unsent();
     void recover_sessions();
     void log_written(bool ok, alerts::Instant t);
-    void set_service_alarm(bool failing, alerts::Instant t, const std::string& why);
+    // The receiving connection's technical alarm, raised after 15 s down.
+    void check_receiving(alerts::Instant t);
+    void send_service_alarm(std::optional<std::string> alert);
     void notify_systemd(const char* state);
     void schedule_log_flush();
     void warn(const std::string& key, alerts::Instant now, const std::string& text);
@@ -144,11 +147,11 @@ class Service {
     std::deque<Outgoing> unsent_;
     std::unordered_map<std::string, std::array<alerts::Millis, alerts::signal_count>>
         last_device_ts_;  // per chair and signal, of the last reading judged
-    bool log_failing_{false};
-    std::optional<alerts::Millis> disconnected_since_;  // steady time the broker link went down
-    int service_alarm_no_{0};
-    std::string log_failure_;
-    std::unique_ptr<board::Board> board_;  // the nurse-station board (HTTP)
+    ServiceAlarms service_alarms_;
+    std::optional<alerts::Millis> receiving_down_since_;  // steady time it went down
+    std::atomic<bool> publishing_up_{false};              // set on Paho's thread
+    std::optional<alerts::Millis> disconnected_since_;    // steady time the broker link went down
+    std::unique_ptr<board::Board> board_;                 // the nurse-station board (HTTP)
 };
 
 }  // namespace chairwatch::daemon
