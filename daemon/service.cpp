@@ -59,8 +59,9 @@ alerts::ClinicSettings Service::clinic_settings() {
     return settings;
 }
 
-Service::Service(asio::io_context& io, config::Config cfg)
+Service::Service(asio::io_context& io, config::Config cfg, ServiceParts parts)
     : io_(io),
+      clock_(std::move(parts.clock)),
       cfg_(std::move(cfg)),
       clinic_(cfg_.clinic_profiles(), clinic_settings()),
       log_(cfg_.sessions.log_dir, session_log_files(cfg_)),
@@ -139,7 +140,7 @@ Service::Service(asio::io_context& io, config::Config cfg)
     h.on_connect_failed = [this](std::string why) {
         post_locked([this, why = std::move(why)] { on_connect_failed(why); });
     };
-    mqtt_ = drivers::make_paho_client(ms, std::move(h));
+    mqtt_ = parts.mqtt(ms, std::move(h));
     board_ = std::make_unique<board::Board>(io_, cfg_.http, board_station());
 }
 
@@ -148,6 +149,7 @@ Service::~Service() {
 }
 
 alerts::Instant Service::now() const {
+    if (clock_) return clock_();
     return {duration_cast<milliseconds>(std::chrono::steady_clock::now().time_since_epoch()),
             duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())};
 }

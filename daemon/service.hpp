@@ -8,6 +8,7 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -49,9 +50,18 @@ struct Counters {
     std::uint64_t duplicates{0};  // readings dropped as repeats of the one before
 };
 
+// What the service is built with beside its configuration; the defaults are the real ones.
+// Service-level tests give it a scripted MQTT client and a clock of their own.
+struct ServiceParts {
+    std::function<std::unique_ptr<drivers::MqttClient>(const drivers::MqttSettings&,
+                                                       drivers::MqttHandlers)>
+        mqtt = drivers::make_paho_client;
+    std::function<alerts::Instant()> clock;  // empty: the steady and the system clock
+};
+
 class Service {
   public:
-    Service(asio::io_context& io, config::Config cfg);
+    Service(asio::io_context& io, config::Config cfg, ServiceParts parts = {});
     ~Service();
 
     void start();
@@ -109,6 +119,7 @@ class Service {
     std::string topic(const std::string& chair, const char* leaf) const;
 
     asio::io_context& io_;
+    std::function<alerts::Instant()> clock_;
     config::Config cfg_;
     alerts::Clinic clinic_;
     drivers::SessionLog log_;
