@@ -4,7 +4,7 @@
 
 #include "alerts/time_format.hpp"
 #include "board/chair_json.hpp"
-#include "drivers/json_writer.hpp"
+#include "drivers/codec/json_writer.hpp"
 
 namespace chairwatch::board {
 

@@ -6,10 +6,10 @@
 #include "board/assets.hpp"
 #include "board/board.hpp"
 #include "board/chair_json.hpp"
-#include "drivers/alert_codec.hpp"
-#include "drivers/json_writer.hpp"
-#include "drivers/report/report_format.hpp"
-#include "drivers/text_rules.hpp"
+#include "drivers/codec/alert_codec.hpp"
+#include "drivers/codec/json_writer.hpp"
+#include "report/report_format.hpp"
+#include "drivers/codec/text_rules.hpp"
 
 namespace chairwatch::board {
 

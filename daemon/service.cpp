@@ -10,12 +10,12 @@
 #include "board/board.hpp"
 #include "daemon/open_files.hpp"
 #include "daemon/systemd_notify.hpp"
-#include "drivers/alert_codec.hpp"
-#include "drivers/control_codec.hpp"
-#include "drivers/json_writer.hpp"
-#include "drivers/report/report.hpp"
-#include "drivers/session_recovery.hpp"
-#include "drivers/text_rules.hpp"
+#include "drivers/codec/alert_codec.hpp"
+#include "drivers/codec/control_codec.hpp"
+#include "drivers/codec/json_writer.hpp"
+#include "report/report.hpp"
+#include "drivers/session_log/session_recovery.hpp"
+#include "drivers/codec/text_rules.hpp"
 
 namespace chairwatch::daemon {
 

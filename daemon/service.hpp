@@ -21,9 +21,9 @@
 #include "config/config.hpp"
 #include "daemon/service_alarms.hpp"
 #include "daemon/warn_limiter.hpp"
-#include "drivers/mqtt_client.hpp"
-#include "drivers/payload_codec.hpp"
-#include "drivers/session_log.hpp"
+#include "drivers/mqtt/mqtt_client.hpp"
+#include "drivers/codec/payload_codec.hpp"
+#include "drivers/session_log/session_log.hpp"
 
 namespace chairwatch::board {
 class Board;

@@ -1,6 +1,6 @@
 #include "daemon/service_alarms.hpp"
 
-#include "drivers/json_writer.hpp"
+#include "drivers/codec/json_writer.hpp"
 
 namespace chairwatch::daemon {
 

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-#include "drivers/mqtt_client.hpp"
+#include "drivers/mqtt/mqtt_client.hpp"
 #include "harness.hpp"
 
 using namespace chairwatch::it;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "drivers/mqtt_client.hpp"
+#include "drivers/mqtt/mqtt_client.hpp"
 
 namespace chairwatch::test {
 
