@@ -56,7 +56,7 @@ Board::~Board() {
 }
 
 std::unique_lock<std::mutex> Board::hold() const {
-    return std::unique_lock(*station_.state);
+    return station_.hold();
 }
 
 alerts::Instant Board::now() const {
@@ -114,7 +114,7 @@ void Board::forget_chairs(const std::vector<std::string>& chairs) {
     }
 }
 
-void Board::on_events(const std::vector<alerts::ClinicEvent>& events, alerts::Instant t) {
+void Board::on_events(std::span<const alerts::ClinicEvent> events, alerts::Instant t) {
     bool urgent = false;
     for (const auto& e : events) {
         const auto chair = live_.on_event(e, t);

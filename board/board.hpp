@@ -7,6 +7,7 @@
 #include <boost/asio.hpp>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,7 @@ class Board final : public Handler {
     // Token, station name, read-only and patient_ref apply at once; address and port at restart.
     void reload(const config::HttpConfig& cfg);
     // Everything the clinic just did; remembered and pushed to the live views.
-    void on_events(const std::vector<alerts::ClinicEvent>& events, alerts::Instant now);
+    void on_events(std::span<const alerts::ClinicEvent> events, alerts::Instant now);
     // The clinic forgot these chairs (idle past input.forget_chair_after_s): so does the board.
     void forget_chairs(const std::vector<std::string>& chairs);
 

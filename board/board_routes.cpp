@@ -8,8 +8,8 @@
 #include "board/chair_json.hpp"
 #include "drivers/codec/alert_codec.hpp"
 #include "drivers/codec/json_writer.hpp"
-#include "report/report_format.hpp"
 #include "drivers/codec/text_rules.hpp"
+#include "report/report_format.hpp"
 
 namespace chairwatch::board {
 

@@ -147,3 +147,56 @@ TEST_CASE("service: a stop takes no more messages first, then says offline, then
     CHECK(text_of(json_of(out.back()), "state") == "offline");
     CHECK(std::filesystem::exists(rig.dir / "sessions" / "chair-1"));
 }
+
+TEST_CASE("service: a HIGH alarm goes out before a lower one of the same reading, and lists last") {
+    ServiceRig rig;
+    rig.start();
+    const auto before = rig.mqtt->published().size();
+    // In the profile's order sbp_high (165: low) comes before dbp_high (125: high).
+    rig.deliver("clinic/chair-4/vitals/bp", R"({"sbp":165,"dbp":125})");
+    const auto out = rig.mqtt->published();
+    REQUIRE(out.size() == before + 3);
+    CHECK(text_of(json_of(out[before]), "condition") == "dbp_high");
+    CHECK(text_of(json_of(out[before]), "priority") == "high");
+    CHECK(text_of(json_of(out[before + 1]), "condition") == "sbp_high");
+    CHECK(out[before + 2].topic == "clinic/chair-4/alarms");
+}
+
+namespace {
+
+struct Recorder final : daemon::EventSink {
+    Recorder(std::string n, std::vector<std::string>& log) : name(std::move(n)), seen(log) {}
+    void on_events(std::span<const alerts::ClinicEvent> events, const daemon::Batch& b) override {
+        for (const auto& e : events)
+            seen.push_back(name + (b.urgent ? " urgent " : " ") +
+                           (e.type == alerts::ClinicEvent::Type::alarm ? e.alarm.condition
+                                                                       : std::string("other")));
+    }
+    void on_done(const daemon::Batch&) override { seen.push_back(name + " done"); }
+    std::string name;
+    std::vector<std::string>& seen;
+};
+
+}  // namespace
+
+TEST_CASE("pipeline: each sink in the order added, the urgent batch first, then done") {
+    std::vector<std::string> seen;
+    Recorder a("log", seen), b("mqtt", seen);
+    daemon::Pipeline p;
+    p.add(a);
+    p.add(b);
+    alerts::Session s;
+    std::vector<alerts::ClinicEvent> events(3);
+    events[0].type = alerts::ClinicEvent::Type::reading;
+    events[1].type = events[2].type = alerts::ClinicEvent::Type::alarm;
+    events[1].alarm.condition = "low_one";
+    events[1].alarm.priority = alerts::Priority::low;
+    events[2].alarm.condition = "high_one";
+    events[2].alarm.priority = alerts::Priority::high;
+    for (auto& e : events)
+        e.session = &s;
+    p.handle(events, {});
+    CHECK(seen == std::vector<std::string>{"log urgent high_one", "mqtt urgent high_one",
+                                           "log other", "log low_one", "mqtt other", "mqtt low_one",
+                                           "log done", "mqtt done"});
+}
