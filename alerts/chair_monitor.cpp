@@ -56,9 +56,7 @@ void ChairMonitor::init_state() {
     compute_bounds();
 }
 
-// The least extreme limit of each single-signal rule: what Rule::beyond() needs at least. A
-// relative tier without a baseline is never beyond; with an absolute limit as well, a value
-// must pass both.
+// The least extreme threshold of each single-signal rule: what Rule::beyond() needs at least.
 void ChairMonitor::compute_bounds() {
     constexpr double inf = std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < rules().size(); ++i) {
@@ -69,15 +67,9 @@ void ChairMonitor::compute_bounds() {
                                  [&](const Tier& t) { return rule.signal_of(t) == rule.signal; });
         rs.bound = high ? inf : -inf;
         for (const auto& t : rule.tiers) {
-            const auto base = base_of(rule.signal);
-            double needed = t.limit;
-            if (rule.relative(t)) {
-                if (!base) continue;
-                needed = rule.limit_of(t, base);
-                if (t.has_limit)
-                    needed = high ? std::max(needed, t.limit) : std::min(needed, t.limit);
-            }
-            rs.bound = high ? std::min(rs.bound, needed) : std::max(rs.bound, needed);
+            const auto th = rule.threshold_of(t, base_of(rule.signal));
+            if (!th) continue;
+            rs.bound = high ? std::min(rs.bound, th->value) : std::max(rs.bound, th->value);
         }
     }
 }
