@@ -53,15 +53,13 @@ std::optional<LimitLine> line_of(const Rule& rule, const Tier& tier, const Sessi
     line.high = high;
     line.relative = rule.relative(tier);
     line.condition = rule.condition;
-    line.value = tier.limit;
+    std::optional<double> base;
     if (line.relative) {
-        const auto base = rec.baseline[alerts::index_of(sig)];
+        base = rec.baseline[alerts::index_of(sig)];
         if (!base || !rec.baseline_at || *rec.baseline_at >= span.to) return std::nullopt;
         span.from = std::max(span.from, *rec.baseline_at);
-        line.value = rule.limit_of(tier, base);
-        if (tier.has_limit)
-            line.value = high ? std::max(line.value, tier.limit) : std::min(line.value, tier.limit);
     }
+    line.value = rule.threshold_of(tier, base)->value;
     line.from = span.from;
     line.to = span.to;
     line.label = label_of(rule, tier, sig, line.value);
