@@ -136,6 +136,8 @@ class Daemon {
     void run_under(std::vector<std::string> prefix) { prefix_ = std::move(prefix); }
     // The board (HTTP) listens here: a free loopback port of its own, never the default 8080.
     int http_port() const { return http_port_; }
+    // One sample of its /metrics ("NAME" or "NAME{labels}"); -1 if absent or not answered.
+    double metric(const std::string& sample) const;
 
   private:
     const Broker& broker_;
