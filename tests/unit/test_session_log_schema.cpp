@@ -10,8 +10,10 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "alerts/clinic.hpp"
+#include "drivers/recording/recording.hpp"
 #include "drivers/session_log/log_reader.hpp"
 #include "drivers/session_log/schema.hpp"
 #include "drivers/session_log/session_log.hpp"
@@ -418,4 +420,54 @@ TEST_CASE("a bad line says which field and why") {
     REQUIRE(start.entry);
     CHECK_FALSE(std::get<LogStart>(*start.entry).weight_kg);
     CHECK(start.problem == "field 'weight_kg' is not a number");
+}
+
+TEST_CASE("a log written by SessionLog replays as a recording of its session") {
+    TempDir dir;
+    drivers::SessionLog log(dir.path.string());
+    alerts::Session s = started_session();
+    ClinicEvent e{ClinicEvent::Type::session_started, &s, {}, {}};
+    REQUIRE(log.write(e, at(0s)));
+    e.type = ClinicEvent::Type::reading;
+    e.reading = {Signal::hr, 72, at(5s).wall - device_lag};
+    REQUIRE(log.write(e, at(5s)));
+    e.reading = {Signal::spo2, 97.5, at(5s).wall - device_lag};
+    REQUIRE(log.write(e, at(5s)));
+    REQUIRE(log.flush());
+    s.phase = alerts::Phase::dosing;
+    e.type = ClinicEvent::Type::phase_changed;
+    REQUIRE(log.write(e, at(600s)));
+    auto acked = transition(AlarmState::acknowledged, 900s);
+    acked.acknowledged = true;
+    acked.acknowledged_by = "nurse-ana";
+    acked.acknowledged_at = at(900s);
+    e.type = ClinicEvent::Type::alarm;
+    e.alarm = acked;
+    REQUIRE(log.write(e, at(900s)));
+    s.phase = alerts::Phase::observation;
+    e.type = ClinicEvent::Type::phase_changed;
+    REQUIRE(log.write(e, at(1200s)));
+    s.ended = at(1800s);
+    s.end_reason = alerts::EndReason::explicit_end;
+    e.type = ClinicEvent::Type::session_ended;
+    REQUIRE(log.write(e, at(1800s)));
+
+    Millis start_wall{0};
+    const auto rec =
+        drivers::read_recording((dir.path / "chair-03" / "IV-0412.jsonl").string(), &start_wall);
+    CHECK(rec.errors.empty());
+    // On the monitor's clock: readings as stamped, events moved by the latest reading's lag.
+    // The start, written before any reading, has no lag to go by and stays on the receive clock.
+    CHECK(start_wall == at(0s).wall);
+    std::ostringstream rows;
+    for (const auto& r : rec.rows)
+        rows << r.t.count() << ' ' << r.signal << ' ' << r.value << ' ' << r.unit << '\n';
+    CHECK(rows.str() ==
+          "-55000 hr 72 \n"
+          "-55000 spo2 97.5 \n"
+          "0 event start iv-ketamine\n"
+          "540000 event dose_start \n"
+          "840000 ack bp_rise nurse-ana\n"
+          "1140000 event dose_end \n"
+          "1740000 event end \n");
 }
