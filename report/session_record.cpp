@@ -1,41 +1,39 @@
 #include "report/session_record.hpp"
 
 #include <algorithm>
-#include <boost/json.hpp>
 #include <fstream>
+#include <variant>
 
+#include "drivers/session_log/log_reader.hpp"
 #include "report/clock_map.hpp"
-#include "report/log_fields.hpp"
 
 namespace chairwatch::report {
 
 namespace {
 
 using alerts::Signal;
+using drivers::LogAlarm;
+using drivers::LogEnd;
+using drivers::LogPhase;
+using drivers::LogReading;
+using drivers::LogStart;
 
-std::optional<alerts::AlarmState> parse_state(std::string_view s) {
-    using alerts::AlarmState;
-    for (auto st : {AlarmState::raised, AlarmState::updated, AlarmState::acknowledged,
-                    AlarmState::escalated, AlarmState::cleared})
-        if (alerts::to_string(st) == s) return st;
-    return std::nullopt;
-}
-
-// Reads the lines of one log. Receive-clock times are kept as read and moved onto the device
+// Takes the entries of one log. Receive-clock times are kept as read and moved onto the device
 // clock in finish(), once every reading's (rx, ts) pair is known.
 class Reader {
   public:
     explicit Reader(const std::string& file) { rec_.file = file; }
 
-    void line(std::string_view text, int n);
+    void line(const drivers::LogLine& l);
     SessionRecord finish();
 
   private:
-    void start(LogFields& f);
-    void reading(LogFields& f, int n);
-    void phase(LogFields& f);
-    void alarm(LogFields& f, int n);
-    void end(LogFields& f);
+    // Each returns what is wrong with the entry in this record ("" if nothing).
+    std::string add(const LogStart& s, int n);
+    std::string add(const LogReading& r, int n);
+    std::string add(const LogPhase& p, int n);
+    std::string add(const LogAlarm& a, int n);
+    std::string add(const LogEnd& e, int n);
     void error(int n, const std::string& what) {
         rec_.errors.push_back(rec_.file + ":" + std::to_string(n) + ": " + what);
     }
@@ -45,132 +43,92 @@ class Reader {
     std::vector<std::pair<std::size_t, std::size_t>> stamped_on_receipt_;  // signal, index
 };
 
-void Reader::line(std::string_view text, int n) {
-    if (text.find_first_not_of(" \t\r") == std::string_view::npos) return;
-    boost::system::error_code ec;
-    const auto v = boost::json::parse(text, ec);
-    if (ec || !v.is_object()) {
-        error(n, ec ? "not JSON (" + ec.message() + ")" : "not a JSON object");
-        return;
-    }
-    LogFields f(v.get_object());
-    const auto type = f.text("type");
-    if (type == "reading")
-        reading(f, n);
-    else if (type == "alarm")
-        alarm(f, n);
-    else if (type == "phase")
-        phase(f);
-    else if (type == "session_start")
-        start(f);
-    else if (type == "session_end")
-        end(f);
-    else if (f.problem().empty())
-        f.fail("unknown type '" + type + "'");
-    if (!f.problem().empty()) error(n, f.problem());
+void Reader::line(const drivers::LogLine& l) {
+    std::string refused;
+    if (l.entry) refused = std::visit([&](const auto& e) { return add(e, l.number); }, *l.entry);
+    if (!refused.empty())
+        error(l.number, refused);
+    else if (!l.problem.empty())
+        error(l.number, l.problem);
 }
 
-void Reader::start(LogFields& f) {
-    if (rec_.has_start) return f.fail("a second session_start (ignored)");
-    const auto t = f.time("ts");
-    auto chair = f.text("chair");
-    auto id = f.text("session_id");
-    if (!f.problem().empty()) return;
+std::string Reader::add(const LogStart& s, int) {
+    if (rec_.has_start) return "a second session_start (ignored)";
     auto& r = rec_;
     r.has_start = true;
-    r.start = t;
-    r.chair = std::move(chair);
-    r.session_id = std::move(id);
-    r.implicit = f.flag("implicit", false);
-    r.profile = f.opt_text("profile");
-    const auto phase = alerts::parse_phase(f.opt_text("phase"));
+    r.start = s.ts;
+    r.chair = s.chair;
+    r.session_id = s.session_id;
+    r.implicit = s.implicit;
+    r.profile = s.profile;
     r.first_phase =
-        phase.value_or(r.implicit ? alerts::Phase::monitoring : alerts::Phase::baseline);
-    r.route = f.opt_text("route");
-    r.weight_kg = f.opt_number("weight_kg");
-    r.dose_mg_per_kg = f.opt_number("dose_mg_per_kg");
-    r.planned_duration_min = f.opt_number("planned_duration_min");
-    r.patient_ref = f.opt_text("patient_ref");
+        s.phase.value_or(r.implicit ? alerts::Phase::monitoring : alerts::Phase::baseline);
+    r.route = s.route;
+    r.weight_kg = s.weight_kg;
+    r.dose_mg_per_kg = s.dose_mg_per_kg;
+    r.planned_duration_min = s.planned_duration_min;
+    r.patient_ref = s.patient_ref;
+    return {};
 }
 
-void Reader::reading(LogFields& f, int n) {
-    const auto name = f.text("signal");
-    const auto value = f.number("value");
-    const auto ts = f.time("ts");
-    const auto rx = f.opt_time("rx");
-    const auto sig = alerts::parse_signal(name);
-    if (!f.problem().empty()) return;
-    if (!sig) return f.fail("unknown signal '" + name + "'");
-    auto& series = rec_.readings[alerts::index_of(*sig)];
-    series.push_back({ts, value, n});
+std::string Reader::add(const LogReading& r, int n) {
+    auto& series = rec_.readings[alerts::index_of(r.signal)];
+    series.push_back({r.ts, r.value, n});
     // ts == rx: the payload had no time of its own and the daemon stamped it on receipt (a plain
     // number on .../vitals/spo2, say). It is then a receive time like any other.
-    if (rx && *rx == ts)
-        stamped_on_receipt_.push_back({alerts::index_of(*sig), series.size() - 1});
-    else if (rx)
-        clock_.add(*rx, ts);
+    if (r.rx && *r.rx == r.ts)
+        stamped_on_receipt_.push_back({alerts::index_of(r.signal), series.size() - 1});
+    else if (r.rx)
+        clock_.add(*r.rx, r.ts);
+    return {};
 }
 
-void Reader::phase(LogFields& f) {
-    const auto name = f.text("phase");
-    const auto t = f.time("ts");
-    const auto phase = alerts::parse_phase(name);
-    if (!f.problem().empty()) return;
-    if (!phase) return f.fail("unknown phase '" + name + "'");
-    rec_.phases.push_back({*phase, t});
-    const auto* b = f.object("baseline");
-    if (b && !rec_.baseline_at) rec_.baseline_at = t;
-    if (b)
-        for (auto s : alerts::all_signals) {
-            const auto* v = b->if_contains(alerts::to_string(s));
-            if (v && v->is_number()) rec_.baseline[alerts::index_of(s)] = v->to_number<double>();
-        }
+std::string Reader::add(const LogPhase& p, int) {
+    rec_.phases.push_back({p.phase, p.ts});
+    if (!p.baseline) return {};
+    if (!rec_.baseline_at) rec_.baseline_at = p.ts;
+    for (auto s : alerts::all_signals)
+        if (const auto& v = (*p.baseline)[alerts::index_of(s)])
+            rec_.baseline[alerts::index_of(s)] = v;
+    return {};
 }
 
-void Reader::alarm(LogFields& f, int n) {
+std::string Reader::add(const LogAlarm& l, int n) {
+    if (rec_.has_start && !l.session_id.empty() && l.session_id != rec_.session_id)
+        return "an alarm of another session (ignored)";
     AlarmEvent a;
     a.line = n;
-    a.alert_id = f.text("alert_id");
-    a.condition = f.text("condition");
-    const auto kind = alerts::parse_alarm_kind(f.text("kind"));
-    const auto priority = alerts::parse_priority(f.text("priority"));
-    const auto state = parse_state(f.text("state"));
-    a.signal = alerts::parse_signal(f.opt_text("signal"));
-    a.value = f.opt_number("value").value_or(0);
-    a.limit = f.opt_number("limit").value_or(0);
-    a.peak = f.opt_number("peak").value_or(a.value);
-    a.unit = f.opt_text("unit");
-    a.t = f.time("ts");
-    a.onset = f.opt_time("onset").value_or(a.t);
-    a.cause = f.opt_text("cause");
-    a.active = f.flag("active", state != alerts::AlarmState::cleared);
-    a.latched = f.flag("latched", false);
-    a.acknowledged = f.flag("acknowledged", false);
-    a.acknowledged_by = f.opt_text("acknowledged_by");
-    a.acknowledged_at = f.opt_time("acknowledged_at");
-    a.escalation_level = static_cast<int>(f.opt_number("escalation_level").value_or(0));
-    a.text = f.opt_text("text");
-    if (!f.problem().empty()) return;
-    if (!kind || !priority || !state) return f.fail("unknown kind, priority or state");
-    const auto session = f.opt_text("session_id");
-    if (rec_.has_start && !session.empty() && session != rec_.session_id)
-        return f.fail("an alarm of another session (ignored)");
-    a.kind = *kind;
-    a.priority = *priority;
-    a.state = *state;
+    a.alert_id = l.alert_id;
+    a.condition = l.condition;
+    a.kind = l.kind;
+    a.priority = l.priority;
+    a.state = l.state;
+    a.signal = l.signal;
+    a.value = l.value;
+    a.limit = l.limit;
+    a.peak = l.peak;
+    a.unit = l.unit;
+    a.onset = l.onset;
+    a.t = l.ts;
+    if (l.cause) a.cause = alerts::to_string(*l.cause);
+    a.active = l.active;
+    a.latched = l.latched;
+    a.acknowledged = l.acknowledged;
+    a.acknowledged_by = l.acknowledged_by;
+    a.acknowledged_at = l.acknowledged_at;
+    a.escalation_level = l.escalation_level;
+    a.text = l.text;
     rec_.alarms.push_back(std::move(a));
+    return {};
 }
 
-void Reader::end(LogFields& f) {
-    const auto t = f.time("ts");
-    const auto reason = f.opt_text("reason");
-    const bool ready = f.flag("discharge_ready", false);
-    if (!f.problem().empty()) return;
-    if (rec_.end) return f.fail("a second session_end (ignored)");
-    rec_.end = t;
-    rec_.end_reason = reason;
-    rec_.discharge_ready = ready;
-    rec_.end_note = f.opt_text("note");
+std::string Reader::add(const LogEnd& e, int) {
+    if (rec_.end) return "a second session_end (ignored)";
+    rec_.end = e.ts;
+    if (e.reason) rec_.end_reason = alerts::to_string(*e.reason);
+    rec_.discharge_ready = e.discharge_ready;
+    rec_.end_note = e.note;
+    return {};
 }
 
 SessionRecord Reader::finish() {
@@ -222,10 +180,9 @@ Millis SessionRecord::last_time() const {
 
 SessionRecord parse_session_log(std::istream& in, const std::string& file) {
     Reader reader(file);
-    std::string text;
-    int n = 0;
-    while (std::getline(in, text))
-        reader.line(text, ++n);
+    drivers::LogReader lines(in);
+    for (drivers::LogLine l; lines.next(l);)
+        reader.line(l);
     return reader.finish();
 }
 

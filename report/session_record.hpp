@@ -1,4 +1,4 @@
-// A session log (<session_id>.jsonl, written by drivers/session_log.cpp) read back into plain
+// A session log (<session_id>.jsonl, drivers/session_log/schema.hpp) read back into plain
 // values for the report. Every time is on the monitor's (device) clock: the receive times of
 // phases, alarms and the session's start and end are mapped onto it through the readings'
 // (rx, ts) pairs (see clock_map.hpp), and so are readings whose ts equals their rx (the daemon

@@ -1,13 +1,13 @@
 #include "drivers/recording/recording.hpp"
 
 #include <algorithm>
-#include <boost/json.hpp>
 #include <charconv>
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <variant>
 
-#include "drivers/codec/payload_codec.hpp"
+#include "drivers/session_log/log_reader.hpp"
 
 namespace chairwatch::drivers {
 
@@ -59,83 +59,79 @@ Recording read_csv_recording(const std::string& path) {
 
 namespace {
 
-std::string text_of(const boost::json::object& o, const char* key) {
-    auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+// Shortest text that reads back as the same number.
+std::string number_text(double v) {
+    char buf[32];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return ec == std::errc{} ? std::string(buf, end) : std::string();
 }
 
-std::optional<alerts::Millis> time_of(const boost::json::object& o, const char* key) {
-    return parse_iso8601(text_of(o, key));
-}
-
-// Turns session-log lines into rows; receive times are moved onto the device clock by the
+// Turns session-log entries into rows; receive times are moved onto the device clock by the
 // offset between the two seen on the latest reading.
-struct LogReader {
-    Recording rec;
-    std::optional<alerts::Millis> origin;  // device time of t = 0
-    alerts::Millis offset{0};              // device time minus receive time
+class LogRows {
+  public:
+    explicit LogRows(const std::string& name) { rec_.name = name; }
+
+    void line(const LogLine& l) {
+        if (!l.problem.empty()) error(l.number, l.problem);
+        if (l.entry) std::visit([&](const auto& e) { add(e, l.number); }, *l.entry);
+    }
+
+    Recording finish(alerts::Millis* start_wall) {
+        // Events are stamped on the receive clock moved by the offset: keep the rows in time
+        // order.
+        std::stable_sort(rec_.rows.begin(), rec_.rows.end(),
+                         [](const RecordedRow& a, const RecordedRow& b) { return a.t < b.t; });
+        if (start_wall && origin_) *start_wall = *origin_;
+        return std::move(rec_);
+    }
+
+  private:
+    void add(const LogReading& r, int n) {
+        if (!r.rx) return error(n, "a reading without its receive time 'rx'");
+        offset_ = r.ts - *r.rx;
+        row(r.ts, std::string(alerts::to_string(r.signal)), number_text(r.value), "", n);
+    }
+    void add(const LogStart& s, int n) {
+        if (!s.implicit) row(s.ts + offset_, "event", "start", s.profile, n);
+    }
+    void add(const LogPhase& p, int n) {
+        if (p.phase == alerts::Phase::dosing) row(p.ts + offset_, "event", "dose_start", "", n);
+        if (p.phase == alerts::Phase::observation) row(p.ts + offset_, "event", "dose_end", "", n);
+    }
+    void add(const LogAlarm& a, int n) {
+        if (a.state == alerts::AlarmState::acknowledged)
+            row(a.ts + offset_, "ack", a.condition, a.acknowledged_by, n);
+    }
+    void add(const LogEnd& e, int n) {
+        if (e.reason == alerts::EndReason::explicit_end) row(e.ts + offset_, "event", "end", "", n);
+    }
 
     void row(alerts::Millis device, std::string signal, std::string value, std::string unit,
              int line) {
-        if (!origin) origin = device;
-        rec.rows.push_back(
-            {device - *origin, std::move(signal), std::move(value), std::move(unit), line});
+        if (!origin_) origin_ = device;
+        rec_.rows.push_back(
+            {device - *origin_, std::move(signal), std::move(value), std::move(unit), line});
     }
-
-    void line(const boost::json::object& o, int n) {
-        const auto type = text_of(o, "type");
-        const auto rx = time_of(o, type == "reading" ? "rx" : "ts");
-        if (type == "reading") {
-            const auto ts = time_of(o, "ts");
-            auto* v = o.if_contains("value");
-            if (!ts || !rx || !v || !v->is_number())
-                return error(n, "reading without ts, rx or value");
-            offset = *ts - *rx;
-            row(*ts, text_of(o, "signal"), boost::json::serialize(*v), "", n);
-        } else if (type == "session_start" &&
-                   !(o.if_contains("implicit") && o.at("implicit").is_bool() &&
-                     o.at("implicit").as_bool())) {
-            if (rx) row(*rx + offset, "event", "start", text_of(o, "profile"), n);
-        } else if (type == "phase" && rx) {
-            const auto phase = text_of(o, "phase");
-            if (phase == "dosing") row(*rx + offset, "event", "dose_start", "", n);
-            if (phase == "observation") row(*rx + offset, "event", "dose_end", "", n);
-        } else if (type == "alarm" && text_of(o, "state") == "acknowledged" && rx) {
-            row(*rx + offset, "ack", text_of(o, "condition"), text_of(o, "acknowledged_by"), n);
-        } else if (type == "session_end" && text_of(o, "reason") == "end" && rx) {
-            row(*rx + offset, "event", "end", "", n);
-        }
-    }
-
     void error(int n, const std::string& what) {
-        rec.errors.push_back(rec.name + ":" + std::to_string(n) + ": " + what);
+        rec_.errors.push_back(rec_.name + ":" + std::to_string(n) + ": " + what);
     }
+
+    Recording rec_;
+    std::optional<alerts::Millis> origin_;  // device time of t = 0
+    alerts::Millis offset_{0};              // device time minus receive time
 };
 
 }  // namespace
 
 Recording parse_session_log_recording(const std::string& text, const std::string& name,
                                       alerts::Millis* start_wall) {
-    LogReader r;
-    r.rec.name = name;
+    LogRows rows(name);
     std::istringstream in(text);
-    int n = 0;
-    for (std::string line; std::getline(in, line);) {
-        ++n;
-        if (line.empty()) continue;
-        boost::system::error_code ec;
-        auto v = boost::json::parse(line, ec);
-        if (ec || !v.is_object()) {
-            r.error(n, "not a JSON object");
-            continue;
-        }
-        r.line(v.as_object(), n);
-    }
-    // Events are stamped on the receive clock moved by the offset: keep the rows in time order.
-    std::stable_sort(r.rec.rows.begin(), r.rec.rows.end(),
-                     [](const RecordedRow& a, const RecordedRow& b) { return a.t < b.t; });
-    if (start_wall && r.origin) *start_wall = *r.origin;
-    return std::move(r.rec);
+    LogReader reader(in);
+    for (LogLine l; reader.next(l);)
+        rows.line(l);
+    return rows.finish(start_wall);
 }
 
 Recording read_recording(const std::string& path, alerts::Millis* start_wall) {

@@ -10,10 +10,13 @@
 
 #include "drivers/codec/alert_codec.hpp"
 #include "drivers/codec/json_writer.hpp"
+#include "drivers/session_log/schema.hpp"
 
 namespace chairwatch::drivers {
 
 using alerts::ClinicEvent;
+namespace key = log_schema::key;
+namespace line = log_schema::line;
 
 namespace {
 
@@ -27,25 +30,25 @@ double seconds_between(alerts::Instant a, alerts::Instant b) {
 }
 
 void write_header(JsonWriter& w, const alerts::Session& s) {
-    w.key("chair").value(s.chair);
-    w.key("session_id").value(s.id);
+    w.key(key::chair).value(s.chair);
+    w.key(key::session_id).value(s.id);
 }
 
 void write_session_info(JsonWriter& w, const alerts::Session& s) {
-    w.key("implicit").value(s.implicit);
-    w.key("profile").value(s.profile);
-    w.key("phase").value(alerts::to_string(s.phase));
+    w.key(key::implicit).value(s.implicit);
+    w.key(key::profile).value(s.profile);
+    w.key(key::phase).value(alerts::to_string(s.phase));
     const auto& i = s.info();
-    if (!i.route.empty()) w.key("route").value(i.route);
-    if (i.weight_kg) w.key("weight_kg").number(*i.weight_kg);
-    if (i.dose_mg_per_kg) w.key("dose_mg_per_kg").number(*i.dose_mg_per_kg, 3);
-    if (i.planned_duration_min) w.key("planned_duration_min").number(*i.planned_duration_min);
+    if (!i.route.empty()) w.key(key::route).value(i.route);
+    if (i.weight_kg) w.key(key::weight_kg).number(*i.weight_kg);
+    if (i.dose_mg_per_kg) w.key(key::dose_mg_per_kg).number(*i.dose_mg_per_kg, 3);
+    if (i.planned_duration_min) w.key(key::planned_duration_min).number(*i.planned_duration_min);
     // The pseudonym goes to the session log (for the chart), never to the service log.
-    if (!i.patient_ref.empty()) w.key("patient_ref").value(i.patient_ref);
+    if (!i.patient_ref.empty()) w.key(key::patient_ref).value(i.patient_ref);
 }
 
 void write_baseline(JsonWriter& w, const alerts::Session& s) {
-    w.key("baseline").begin_object();
+    w.key(key::baseline).begin_object();
     for (auto sig : alerts::all_signals) {
         const auto& v = s.baseline.value[alerts::index_of(sig)];
         if (v) w.key(alerts::to_string(sig)).number(*v);
@@ -56,15 +59,15 @@ void write_baseline(JsonWriter& w, const alerts::Session& s) {
 // What a restart needs beyond the published alert to take the alarm back exactly as it was
 // (drivers/session_recovery reads them).
 void write_alarm_state(JsonWriter& w, const alerts::AlarmTransition& t) {
-    w.key("max_priority").value(alerts::to_string(t.max_priority));
-    w.key("baseline").number(t.baseline, 3);
-    w.key("high").value(t.high);
-    w.key("inclusive").value(t.inclusive);
-    w.key("relative").value(t.relative);
-    w.key("rise_rule").value(t.rise_rule);
-    w.key("feed").value(t.feed);
-    w.key("realarm").value(t.realarm);
-    if (!t.text_hint.empty()) w.key("hint").value(t.text_hint);
+    w.key(key::max_priority).value(alerts::to_string(t.max_priority));
+    w.key(key::baseline).number(t.baseline, 3);
+    w.key(key::high).value(t.high);
+    w.key(key::inclusive).value(t.inclusive);
+    w.key(key::relative).value(t.relative);
+    w.key(key::rise_rule).value(t.rise_rule);
+    w.key(key::feed).value(t.feed);
+    w.key(key::realarm).value(t.realarm);
+    if (!t.text_hint.empty()) w.key(key::hint).value(t.text_hint);
 }
 
 }  // namespace
@@ -194,38 +197,39 @@ bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<
     w.begin_object();
     switch (e.type) {
         case ClinicEvent::Type::session_started:
-            w.key("type").value("session_start");
-            w.key("ts").time(s.started.wall);
+            w.key(key::type).value(line::session_start);
+            w.key(key::version).value(log_schema::version);
+            w.key(key::ts).time(s.started.wall);
             write_header(w, s);
             write_session_info(w, s);
             break;
         case ClinicEvent::Type::phase_changed:
-            w.key("type").value("phase");
-            w.key("ts").time(now.wall);
-            w.key("phase").value(alerts::to_string(s.phase));
+            w.key(key::type).value(line::phase);
+            w.key(key::ts).time(now.wall);
+            w.key(key::phase).value(alerts::to_string(s.phase));
             if (s.phase == alerts::Phase::dosing) write_baseline(w, s);
             break;
         case ClinicEvent::Type::reading:
-            w.key("type").value("reading");
-            w.key("ts").time(e.reading.device_ts);
-            w.key("rx").time(now.wall);
-            w.key("signal").value(alerts::to_string(e.reading.signal));
-            w.key("value").number(e.reading.value);
+            w.key(key::type).value(line::reading);
+            w.key(key::ts).time(e.reading.device_ts);
+            w.key(key::rx).time(now.wall);
+            w.key(key::signal).value(alerts::to_string(e.reading.signal));
+            w.key(key::value).number(e.reading.value);
             break;
         case ClinicEvent::Type::alarm:
-            w.key("type").value("alarm");
+            w.key(key::type).value(line::alarm);
             write_alarm_fields(w, s.chair, s, e.alarm);
             write_alarm_state(w, e.alarm);
-            if (seq) w.key("seq").value(*seq);
+            if (seq) w.key(key::seq).value(*seq);
             break;
         case ClinicEvent::Type::session_ended: {
-            w.key("type").value("session_end");
-            w.key("ts").time(s.ended ? s.ended->wall : now.wall);
+            w.key(key::type).value(line::session_end);
+            w.key(key::ts).time(s.ended ? s.ended->wall : now.wall);
             write_header(w, s);
-            w.key("reason").value(alerts::to_string(s.end_reason));
-            w.key("discharge_ready").value(s.discharge_ready.has_value());
+            w.key(key::reason).value(alerts::to_string(s.end_reason));
+            w.key(key::discharge_ready).value(s.discharge_ready.has_value());
             if (!s.implicit && !s.discharge_ready)
-                w.key("note").value("session ended before the discharge criteria were met");
+                w.key(key::note).value("session ended before the discharge criteria were met");
             w.end_object();
             bool ok = append(s, line, true) && write_summary(s);
             close(s.chair + "/" + s.id);

@@ -3,7 +3,8 @@
 // reach the file at once; readings are batched until `flush()`, which the daemon calls within
 // a few hundred milliseconds. Sessions are known by chair and id together (two chairs may be
 // given one session id). At most `max_open` logs hold a file descriptor at a time; the one
-// used least recently is closed and opened again when it is next written.
+// used least recently is closed and opened again when it is next written. The lines' format is
+// schema.hpp's; log_reader.hpp reads them back.
 #pragma once
 
 #include <memory>

@@ -1,16 +1,17 @@
-// Typed access to the fields of one session-log line. A missing or mistyped required field is
-// remembered as the line's problem (the first one wins) and a neutral value returned, so a
-// reader can ask for every field and then check `problem()` once.
+// Typed access to the fields of one session-log line, for LogReader. A missing or mistyped
+// required field is remembered as the line's problem (the first one wins) and a neutral value
+// returned, so a decoder can ask for every field and then check `problem()` once.
 #pragma once
 
 #include <boost/json.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "alerts/types.hpp"
 
-namespace chairwatch::report {
+namespace chairwatch::drivers {
 
 class LogFields {
   public:
@@ -18,8 +19,10 @@ class LogFields {
 
     std::string text(std::string_view key);
     std::string opt_text(std::string_view key) const;
+    // null (what the writer puts for a number that is not finite) is no number.
     double number(std::string_view key);
     std::optional<double> opt_number(std::string_view key);
+    std::optional<std::int64_t> opt_integer(std::string_view key);
     alerts::Millis time(std::string_view key);
     std::optional<alerts::Millis> opt_time(std::string_view key);
     bool flag(std::string_view key, bool fallback);
@@ -29,10 +32,11 @@ class LogFields {
         if (problem_.empty()) problem_ = std::move(what);
     }
     const std::string& problem() const { return problem_; }
+    bool ok() const { return problem_.empty(); }
 
   private:
     const boost::json::object& o_;
     std::string problem_;
 };
 
-}  // namespace chairwatch::report
+}  // namespace chairwatch::drivers
