@@ -5,14 +5,19 @@
 #include <mqtt/async_client.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -97,17 +102,45 @@ void write_file(const std::string& path, const std::string& text) {
     out << text;
 }
 
+// A port below Linux's ephemeral range (32768-60999), so that no client's outgoing connection
+// takes it between this call and the listener's bind; free when asked, and never one that this
+// or another test process (ctest runs them in parallel) holds: each port handed out is claimed
+// with a lock on /tmp/chairwatch-test-ports/<port>, kept until the process exits.
 int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
+    static std::mutex mutex;
+    static std::set<int> given;
+    static std::minstd_rand pick(
+        static_cast<unsigned>(::getpid()) * 7919U +
+        static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    const std::lock_guard lock(mutex);
+    const std::string locks = "/tmp/chairwatch-test-ports";
+    std::error_code ec;
+    std::filesystem::create_directories(locks, ec);
+    for (int attempt = 0; attempt < 2000; ++attempt) {
+        const int port = 20000 + static_cast<int>(pick() % 12000U);
+        if (given.count(port)) continue;
+        const auto claim = locks + "/" + std::to_string(port);
+        const int lock_fd = ::open(claim.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        if (lock_fd < 0) continue;
+        if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {  // another test process has it
+            ::close(lock_fd);
+            continue;
+        }
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = htons(static_cast<std::uint16_t>(port));
+        const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+        ::close(fd);
+        if (!free) {
+            ::close(lock_fd);
+            continue;
+        }
+        given.insert(port);  // lock_fd stays open: the claim lasts as long as this process
+        return port;
+    }
+    throw std::runtime_error("no free loopback port in 20000-31999");
 }
 
 namespace {
