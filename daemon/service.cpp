@@ -188,13 +188,15 @@ void Service::recover_sessions() {
         publisher_.touched(r.chair);
         repeats_.seed(r.chair, r.last_device_ts);
         std::string ids;
-        for (const auto& a : clinic_.listed_alarms(r.chair))
-            ids += " " + clinic_.session(r.chair)->alert_id(a.alarm_no);
+        if (const auto* s = clinic_.session(r.chair))
+            for (const auto& a : clinic_.listed_alarms(r.chair))
+                ids += " " + s->alert_id(a.alarm_no);
         spdlog::warn(
             "recovery: session {} on chair {} resumed from its log ({} readings, {} of {} alarm "
-            "transitions taken back, {} new); listed alarms:{}",
+            "transitions taken back, {} new where the rules disagreed, {} while the daemon was "
+            "down); listed alarms:{}",
             r.session_id, r.chair, r.readings, r.restored_alarms, r.alarm_lines, r.reconciled,
-            ids.empty() ? " none" : ids);
+            r.caught_up, ids.empty() ? " none" : ids);
     }
 }
 

@@ -196,3 +196,68 @@ TEST_CASE("only logs without an end line are open; a cut-off last line is report
     CHECK(clinic.session("chair-2")->phase == alerts::Phase::baseline);
     fs::remove_all(dir);
 }
+
+TEST_CASE(
+    "the time the daemon was down runs second by second: a feed lost then is raised LOW, "
+    "then MEDIUM, each at its own instant") {
+    const auto dir = fs::temp_directory_path() / ("cw-recovery-gap-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    const auto cfg = shipped();  // hr_feed_lost: LOW after 10 s of silence, MEDIUM after 30 s
+    Run before(cfg, dir);
+    alerts::SessionInfo info;
+    info.session_id = "S-9";
+    info.profile = "iv-ketamine";
+    before.control(0s, alerts::ControlAction::start, info);
+    before.bp(1s, 124, 78);
+    for (Millis s = 2s; s <= 60s; s += 2s)
+        before.hr(s, 74);
+    // The daemon dies after the last HR reading (60 s), written to the log, and is back 45 s
+    // later.
+    REQUIRE(before.log.flush());
+    const auto back = 105s;
+
+    const auto logs = drivers::find_open_session_logs(dir.string());
+    REQUIRE(logs.size() == 1);
+    alerts::Clinic after(cfg.clinic_profiles(), cfg.clinic_settings());
+    std::vector<std::string> caught;
+    const auto story = [](const alerts::ClinicEvent& e) {
+        return e.alarm.condition + " " + std::string(alerts::to_string(e.alarm.state)) + " " +
+               std::string(alerts::to_string(e.alarm.priority));
+    };
+    std::vector<alerts::Millis> caught_at, caught_onset;
+    const auto r = drivers::recover_session(
+        logs[0], after, at(back), [&](const std::vector<alerts::ClinicEvent>& events) {
+            for (const auto& e : events)
+                if (e.type == alerts::ClinicEvent::Type::alarm) {
+                    caught.push_back(story(e));
+                    caught_at.push_back(e.alarm.at.mono);
+                    caught_onset.push_back(e.alarm.onset.mono);
+                }
+        });
+    CHECK(r.restored);
+    CHECK(r.reconciled == 0);
+    CHECK(r.caught_up == 2);
+
+    // The uninterrupted run, for comparison.
+    std::vector<alerts::ClinicEvent> ticked;
+    for (; before.next_tick < back; before.next_tick += 1s)
+        before.clinic.on_tick(at(before.next_tick), ticked);
+    std::vector<std::string> lived;
+    std::vector<alerts::Millis> lived_at;
+    for (const auto& e : ticked)
+        if (e.type == alerts::ClinicEvent::Type::alarm) {
+            lived.push_back(story(e));
+            lived_at.push_back(e.alarm.at.mono);
+        }
+    const std::vector<std::string> want{"hr_feed_lost raised low", "hr_feed_lost updated medium"};
+    CHECK(lived == want);
+    REQUIRE(caught == want);
+    // Each at its own instant, give or take where the one-second ticks fall.
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        CHECK(std::chrono::abs(caught_at[i] - lived_at[i]) <= 1s);
+        CHECK(caught_at[i] < at(back).mono);
+    }
+    CHECK(caught_onset[1] == caught_onset[0]);
+    CHECK(std::chrono::abs(caught_onset[0] - (at(60s).mono + 10s)) <= 1s);
+    fs::remove_all(dir);
+}
