@@ -18,28 +18,6 @@ std::string_view to_string(AlarmState s) {
     return "unknown";
 }
 
-std::string_view to_string(ClearCause c) {
-    switch (c) {
-        case ClearCause::none:
-            return "";
-        case ClearCause::back_in_range:
-            return "back_in_range";
-        case ClearCause::feed_resumed:
-            return "feed_resumed";
-        case ClearCause::session_ended:
-            return "session_ended";
-        case ClearCause::phase_changed:
-            return "phase_changed";
-        case ClearCause::acknowledged:
-            return "acknowledged";
-        case ClearCause::valid_reading:
-            return "valid_reading";
-        case ClearCause::reconfigured:
-            return "reconfigured";
-    }
-    return "unknown";
-}
-
 std::optional<AlarmState> parse_alarm_state(std::string_view name) {
     for (auto s : {AlarmState::raised, AlarmState::updated, AlarmState::acknowledged,
                    AlarmState::escalated, AlarmState::cleared})
@@ -47,12 +25,44 @@ std::optional<AlarmState> parse_alarm_state(std::string_view name) {
     return std::nullopt;
 }
 
-std::optional<ClearCause> parse_clear_cause(std::string_view name) {
-    for (auto c : {ClearCause::none, ClearCause::back_in_range, ClearCause::feed_resumed,
-                   ClearCause::session_ended, ClearCause::phase_changed, ClearCause::acknowledged,
-                   ClearCause::valid_reading, ClearCause::reconfigured})
-        if (to_string(c) == name) return c;
-    return std::nullopt;
+void take_condition(AlarmTransition& a, const ConditionChange& c) {
+    a.priority = c.priority;
+    a.signal = c.signal;
+    a.inclusive = c.inclusive;
+    a.high = c.high;
+    a.relative = c.relative;
+    a.rise_rule = c.rise_rule;
+    a.feed = c.feed;
+    a.cause = c.cause;
+    a.condition = c.condition;
+    a.value = c.value;
+    a.limit = c.limit;
+    a.baseline = c.baseline;
+    a.peak = c.peak;
+    a.at = c.at;
+}
+
+ConditionChange condition_of(const AlarmTransition& a, ConditionState state) {
+    ConditionChange c;
+    c.kind = a.kind;
+    c.state = state;
+    c.priority = a.priority;
+    c.signal = a.signal;
+    c.inclusive = a.inclusive;
+    c.high = a.high;
+    c.relative = a.relative;
+    c.rise_rule = a.rise_rule;
+    c.feed = a.feed;
+    c.cause = a.cause;
+    c.condition = a.condition;
+    c.value = a.value;
+    c.limit = a.limit;
+    c.baseline = a.baseline;
+    c.peak = a.peak;
+    c.onset = a.onset;
+    c.at = a.at;
+    c.text_hint = a.text_hint;
+    return c;
 }
 
 }  // namespace chairwatch::alerts

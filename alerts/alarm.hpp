@@ -1,4 +1,6 @@
-// What the engine tells its caller about an alarm: one AlarmTransition per change of state.
+// What the alarm system publishes: one AlarmTransition each time an alarm changes state. The
+// AlarmBook makes them from the engine's condition changes, acknowledgements and time; the daemon
+// publishes, logs and shows them.
 #pragma once
 
 #include <cstdint>
@@ -6,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "alerts/condition_change.hpp"
 #include "alerts/types.hpp"
 
 namespace chairwatch::alerts {
@@ -17,53 +20,46 @@ enum class AlarmState : std::uint8_t { raised, updated, acknowledged, escalated,
 std::string_view to_string(AlarmState s);
 std::optional<AlarmState> parse_alarm_state(std::string_view name);
 
-// Why an alarm ended.
-enum class ClearCause : std::uint8_t {
-    none,
-    back_in_range,
-    feed_resumed,
-    session_ended,
-    phase_changed,
-    acknowledged,
-    valid_reading,
-    reconfigured
-};
-std::string_view to_string(ClearCause c);
-std::optional<ClearCause> parse_clear_cause(std::string_view name);
-
 struct AlarmTransition {
     std::uint32_t alarm_no{0};  // per session, stable for the alarm's life
-    // (The small fields are kept together, so that they share words: every chair with an alarm
-    // keeps its transition, and the alarm book another.)
+    // (The small fields are kept together, so that they share words: the alarm book keeps one
+    // transition per listed alarm.)
     AlarmKind kind{AlarmKind::physiological};
     AlarmState state{AlarmState::raised};
-    Priority priority{Priority::low};  // the highest active tier (last held, once cleared)
+    // The condition, as of its last change (see ConditionChange).
+    Priority priority{Priority::low};
     Signal signal{Signal::hr};
     bool inclusive{true};
-    bool high{true};        // the limit is an upper one
-    bool relative{false};   // the limit shown is the patient's baseline plus a rise
-    bool rise_rule{false};  // the rule judges rises over the baseline
-    bool feed{false};       // a silent-feed alarm: value and limit are seconds
+    bool high{true};
+    bool relative{false};
+    bool rise_rule{false};
+    bool feed{false};
     ClearCause cause{ClearCause::none};
-    // The alarm's lifecycle, kept by the AlarmBook.
+    // The alarm's lifecycle.
     bool active{true};    // the condition is present now
     bool latched{false};  // the condition ended but the alarm waits for an acknowledgement
     bool acknowledged{false};
     bool realarm{false};  // raised again because an acknowledgement ran out
     Priority max_priority{Priority::low};
     int escalation_level{0};
-    std::string condition;  // owned: a reload may free the profile it came from
-    double value{0};        // the value judged at this transition (seconds of silence for feeds)
-    double limit{0};        // the limit of the tier shown
+    std::string condition;
+    double value{0};
+    double limit{0};
     double baseline{0};
-    double peak{0};  // the most extreme value seen while active
+    double peak{0};
     Instant onset;
     Instant at;
     std::string acknowledged_by;
     Instant acknowledged_at;
-    std::string_view text_hint;  // advisories: what the notice says, beyond its condition
+    std::string_view text_hint;  // notices: what it says, beyond its condition
 
     bool is_feed() const { return feed; }
 };
+
+// Sets the alarm's condition fields (priority, signal, limit, values, cause, time...) from a
+// change; its number, kind, onset, notice text and lifecycle stay.
+void take_condition(AlarmTransition& alarm, const ConditionChange& change);
+// The alarm's condition as a change of the given state.
+ConditionChange condition_of(const AlarmTransition& alarm, ConditionState state);
 
 }  // namespace chairwatch::alerts

@@ -4,6 +4,36 @@
 
 namespace chairwatch::alerts {
 
+namespace {
+
+AlarmState state_of(ConditionState s) {
+    switch (s) {
+        case ConditionState::raised:
+            return AlarmState::raised;
+        case ConditionState::updated:
+            return AlarmState::updated;
+        case ConditionState::cleared:
+            break;
+    }
+    return AlarmState::cleared;
+}
+
+// A raised alarm: the change's condition, and a lifecycle that starts now.
+AlarmTransition raised_alarm(std::uint32_t alarm_no, const ConditionChange& change,
+                             Priority max_priority) {
+    AlarmTransition a;
+    a.alarm_no = alarm_no;
+    a.kind = change.kind;
+    a.state = AlarmState::raised;
+    a.onset = change.onset;
+    a.text_hint = change.text_hint;
+    take_condition(a, change);
+    a.max_priority = max_priority;
+    return a;
+}
+
+}  // namespace
+
 std::string_view to_string(AckResult r) {
     switch (r) {
         case AckResult::ok:
@@ -71,44 +101,36 @@ void AlarmBook::remove(std::uint32_t alarm_no) {
     std::erase_if(entries_, [&](const Entry& e) { return e.alarm.alarm_no == alarm_no; });
 }
 
-void AlarmBook::apply(const AlarmTransition& change, const Profile& profile,
+void AlarmBook::apply(const ConditionChange& change, const Profile& profile,
                       std::vector<AlarmTransition>& out) {
     Entry* e = find_condition(change.condition);
-    if (change.state == AlarmState::raised) {
-        if (!e) {
+    if (change.state == ConditionState::raised) {
+        auto max = change.priority;
+        std::uint32_t no = 0;
+        if (e) {  // a latched alarm whose condition is back: the same alarm, active again
+            no = e->alarm.alarm_no;
+            max = std::max(e->alarm.max_priority, max);
+        } else {
             entries_.push_back({});
             e = &entries_.back();
-            e->alarm = change;
-            e->alarm.alarm_no = next_no_++;
-            e->alarm.max_priority = change.priority;
-        } else {  // a latched alarm whose condition is back: the same alarm, active again
-            const auto no = e->alarm.alarm_no;
-            const auto max = std::max(e->alarm.max_priority, change.priority);
-            e->alarm = change;
-            e->alarm.alarm_no = no;
-            e->alarm.max_priority = max;
+            no = next_no_++;
         }
+        e->alarm = raised_alarm(no, change, max);
         schedule_escalation(*e, change.at.mono, profile);
         out.push_back(e->alarm);
         return;
     }
     if (!e) return;
+    // The engine's view of the condition, with the book's view of the alarm's life kept.
     AlarmTransition& a = e->alarm;
     const auto before = a.priority;
-    // The engine's view of the condition, with the book's view of the alarm's life kept.
-    const AlarmTransition life = a;
-    a = change;
-    a.alarm_no = life.alarm_no;
-    a.kind = life.kind;
-    a.onset = life.onset;
-    a.text_hint = life.text_hint;
-    a.acknowledged = life.acknowledged;
-    a.acknowledged_by = life.acknowledged_by;
-    a.acknowledged_at = life.acknowledged_at;
-    a.escalation_level = life.escalation_level;
-    a.max_priority = std::max(life.max_priority, change.priority);
+    take_condition(a, change);
+    a.state = state_of(change.state);
+    a.active = true;
+    a.latched = false;
     a.realarm = false;
-    if (change.state == AlarmState::updated) {
+    a.max_priority = std::max(a.max_priority, change.priority);
+    if (change.state == ConditionState::updated) {
         if (change.priority > before) {  // a higher priority breaks through an acknowledgement
             forget_ack(a);
             e->ack_until = Millis(-1);

@@ -25,8 +25,8 @@ std::string_view to_string(AckResult r);
 
 class AlarmBook {
   public:
-    // One condition change from the engine (raised, updated or cleared).
-    void apply(const AlarmTransition& change, const Profile& profile,
+    // One condition change from the engine, or a notice of the Clinic's.
+    void apply(const ConditionChange& change, const Profile& profile,
                std::vector<AlarmTransition>& out);
     // Escalates what nobody acknowledged in time; re-alarms acknowledgements that ran out.
     void on_tick(Instant now, const Profile& profile, std::vector<AlarmTransition>& out);
@@ -46,7 +46,6 @@ class AlarmBook {
     // The first instant at which on_tick() has something to do (Millis::max(): nothing until
     // an alarm is applied or acknowledged).
     Millis next_due() const;
-    std::uint32_t next_alarm_no() const { return next_no_; }
 
   private:
     struct Entry {

@@ -56,9 +56,7 @@ void ChairMonitor::init_state() {
     compute_bounds();
 }
 
-// The least extreme limit of each single-signal rule: what Rule::beyond() needs at least. A
-// relative tier without a baseline is never beyond; with an absolute limit as well, a value
-// must pass both.
+// The least extreme threshold of each single-signal rule: what Rule::beyond() needs at least.
 void ChairMonitor::compute_bounds() {
     constexpr double inf = std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < rules().size(); ++i) {
@@ -69,15 +67,9 @@ void ChairMonitor::compute_bounds() {
                                  [&](const Tier& t) { return rule.signal_of(t) == rule.signal; });
         rs.bound = high ? inf : -inf;
         for (const auto& t : rule.tiers) {
-            const auto base = base_of(rule.signal);
-            double needed = t.limit;
-            if (rule.relative(t)) {
-                if (!base) continue;
-                needed = rule.limit_of(t, base);
-                if (t.has_limit)
-                    needed = high ? std::max(needed, t.limit) : std::min(needed, t.limit);
-            }
-            rs.bound = high ? std::min(rs.bound, needed) : std::max(rs.bound, needed);
+            const auto th = rule.threshold_of(t, base_of(rule.signal));
+            if (!th) continue;
+            rs.bound = high ? std::min(rs.bound, th->value) : std::max(rs.bound, th->value);
         }
     }
 }
@@ -173,7 +165,7 @@ bool same_tiers(const Rule& a, const Rule& b) {
 }  // namespace
 
 void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant now,
-                               std::vector<AlarmTransition>& out) {
+                               std::vector<ConditionChange>& out) {
     State old_state = std::move(state_);
     const auto old_rules = old_state.get<0>();
     const auto old_tiers = old_state.get<1>();
@@ -202,7 +194,7 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
                 // Changed limits: keep the alarm; a tier the value is beyond stays active only
                 // up to the alarm's priority, so a reload never escalates without the rule's
                 // own delay or confirmation.
-                alarm = std::make_unique<AlarmTransition>(*old_rules[j].alarm);
+                alarm = std::make_unique<ConditionChange>(*old_rules[j].alarm);
                 for (std::size_t t = 0; t < rule.tiers.size(); ++t) {
                     const Tier& tier = rule.tiers[t];
                     const Signal sig = rule.signal_of(tier);
@@ -221,7 +213,7 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
             if (old_profile->feeds[j].condition == profile_->feeds[i].condition) {
                 feeds()[i].last_seen = old_feeds[j].last_seen;
                 feeds()[i].alarm = old_feeds[j].alarm
-                                       ? std::make_unique<AlarmTransition>(*old_feeds[j].alarm)
+                                       ? std::make_unique<ConditionChange>(*old_feeds[j].alarm)
                                        : nullptr;
                 old_feeds[j].alarm.reset();
                 if (feeds()[i].alarm) feeds()[i].alarm->condition = profile_->feeds[i].condition;
@@ -246,12 +238,12 @@ const std::optional<double>& ChairMonitor::value_of(Values& v, Signal s, Millis 
     return v.value[i];
 }
 
-void ChairMonitor::on_reading(const Reading& r, Instant now, std::vector<AlarmTransition>& out) {
+void ChairMonitor::on_reading(const Reading& r, Instant now, std::vector<ConditionChange>& out) {
     on_readings(std::span<const Reading>(&r, 1), now, out);
 }
 
 void ChairMonitor::on_readings(std::span<const Reading> readings, Instant now,
-                               std::vector<AlarmTransition>& out) {
+                               std::vector<ConditionChange>& out) {
     if (shortcuts_ && readings.size() == 1 && !is_cuff(readings[0].signal) &&
         calm_band_[stream_slot(readings[0].signal)].holds(readings[0].value)) {
         // The common case: a stream sample well inside every limit. Its rules stay quiet. Feeds
@@ -275,7 +267,7 @@ void ChairMonitor::on_readings(std::span<const Reading> readings, Instant now,
         if (fresh & mask_of(s)) compute_band(s);
 }
 
-void ChairMonitor::take(const Reading& r, Instant now, std::vector<AlarmTransition>& out) {
+void ChairMonitor::take(const Reading& r, Instant now, std::vector<ConditionChange>& out) {
     const auto si = index_of(r.signal);
     last_value_[si] = r.value;
     if (!is_cuff(r.signal)) streams_[stream_slot(r.signal)].push(now.mono, r.value);
@@ -285,7 +277,7 @@ void ChairMonitor::take(const Reading& r, Instant now, std::vector<AlarmTransiti
         if (!profile_->feeds[i].fed_by(r.signal)) continue;
         auto& fs = feed_states[i];
         if (fs.alarm) {
-            fs.alarm->state = AlarmState::cleared;
+            fs.alarm->state = ConditionState::cleared;
             fs.alarm->cause = ClearCause::feed_resumed;
             fs.alarm->value = seconds(now.mono - fs.last_seen);  // how long it was silent
             fs.alarm->peak = std::max(fs.alarm->peak, fs.alarm->value);
@@ -354,7 +346,7 @@ bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t f
     return true;
 }
 
-void ChairMonitor::on_tick(Instant now, std::vector<AlarmTransition>& out) {
+void ChairMonitor::on_tick(Instant now, std::vector<ConditionChange>& out) {
     if (sleeping(now.mono)) return;
     Values values;
     const std::int32_t tier_now = tier_time(now.mono);
@@ -367,17 +359,17 @@ void ChairMonitor::on_tick(Instant now, std::vector<AlarmTransition>& out) {
     settle();
 }
 
-void ChairMonitor::close(std::unique_ptr<AlarmTransition>& alarm, Instant now, ClearCause cause,
-                         std::vector<AlarmTransition>& out) {
+void ChairMonitor::close(std::unique_ptr<ConditionChange>& alarm, Instant now, ClearCause cause,
+                         std::vector<ConditionChange>& out) {
     if (!alarm) return;
-    alarm->state = AlarmState::cleared;
+    alarm->state = ConditionState::cleared;
     alarm->cause = cause;
     alarm->at = now;
     out.push_back(*alarm);
     alarm.reset();
 }
 
-void ChairMonitor::reset(Instant now, ClearCause cause, std::vector<AlarmTransition>& out) {
+void ChairMonitor::reset(Instant now, ClearCause cause, std::vector<ConditionChange>& out) {
     for (auto& r : rules())
         close(r.alarm, now, cause, out);
     for (auto& f : feeds())
@@ -398,7 +390,7 @@ void ChairMonitor::watch_expected_feeds(Instant now) {
     asleep_ = false;  // settle() works the feeds' wake-up in on the next judgement
 }
 
-void ChairMonitor::set_phase(Phase phase, Instant now, std::vector<AlarmTransition>& out) {
+void ChairMonitor::set_phase(Phase phase, Instant now, std::vector<ConditionChange>& out) {
     phase_ = phase;
     wake_all();
     for (std::size_t i = 0; i < rules().size(); ++i) {
@@ -514,7 +506,7 @@ void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts
 }
 
 void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fresh, Values& values,
-                            std::vector<AlarmTransition>& out) {
+                            std::vector<ConditionChange>& out) {
     const Rule& rule = profile_->rules[rule_index];
     if (!applies(rule)) {
         rules()[rule_index].due = RuleState::due_never;  // until the phase changes, which wakes all
@@ -574,8 +566,7 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
     const Signal sig = rule.signal_of(tier);
     const double limit = rule.limit_of(tier, base_of(sig));
     if (!alarm) {
-        alarm = std::make_unique<AlarmTransition>();
-        alarm->alarm_no = next_alarm_no_++;
+        alarm = std::make_unique<ConditionChange>();
         alarm->condition = rule.condition;
         alarm->kind = rule.kind;
         alarm->high = high;
@@ -583,9 +574,9 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
                                        [&](const Tier& x) { return rule.relative(x); });
         alarm->onset = now;
         alarm->peak = top_value;
-        alarm->state = AlarmState::raised;
+        alarm->state = ConditionState::raised;
     } else if (alarm->priority != tier.priority || alarm->limit != limit || alarm->signal != sig) {
-        alarm->state = AlarmState::updated;
+        alarm->state = ConditionState::updated;
     } else {
         if (sig == alarm->signal && more_extreme(high, top_value, alarm->peak))
             alarm->peak = top_value;
@@ -604,7 +595,7 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
 }
 
 void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
-                                 std::vector<AlarmTransition>& out) {
+                                 std::vector<ConditionChange>& out) {
     const FeedRule& feed = profile_->feeds[feed_index];
     FeedState& fs = feeds()[feed_index];
     if (fs.last_seen == never) return;  // not expected, and never delivered: nothing to lose
@@ -620,7 +611,7 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
     auto& alarm = fs.alarm;
     if (!top) {
         if (!alarm) return;
-        alarm->state = AlarmState::cleared;
+        alarm->state = ConditionState::cleared;
         // Still silent but no tier applies in this phase: the phase ended it, not the feed.
         const bool still_silent = std::any_of(feed.tiers.begin(), feed.tiers.end(),
                                               [&](const FeedTier& t) { return silent > t.after; });
@@ -633,17 +624,16 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
     }
     const double limit = seconds(top->after);
     if (!alarm) {
-        alarm = std::make_unique<AlarmTransition>();
-        alarm->alarm_no = next_alarm_no_++;
+        alarm = std::make_unique<ConditionChange>();
         alarm->condition = feed.condition;
         alarm->kind = AlarmKind::technical;
         alarm->feed = true;
         alarm->signal = feed.primary_signal();
         alarm->inclusive = false;
         alarm->onset = now;
-        alarm->state = AlarmState::raised;
+        alarm->state = ConditionState::raised;
     } else if (alarm->priority != top->priority || alarm->limit != limit) {
-        alarm->state = AlarmState::updated;
+        alarm->state = ConditionState::updated;
     } else {
         alarm->peak = std::max(alarm->peak, seconds(silent));
         return;
@@ -656,8 +646,8 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
     out.push_back(*alarm);
 }
 
-std::vector<AlarmTransition> ChairMonitor::active_alarms() const {
-    std::vector<AlarmTransition> result;
+std::vector<ConditionChange> ChairMonitor::active_conditions() const {
+    std::vector<ConditionChange> result;
     for (const auto& r : rules())
         if (r.alarm) result.push_back(*r.alarm);
     for (const auto& f : feeds())

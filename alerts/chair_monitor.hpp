@@ -1,4 +1,4 @@
-// The rule engine for one chair: readings and the current time in, alarm transitions out.
+// The rule engine for one chair: readings and the current time in, condition changes out.
 // Pure: no clock, no I/O. The caller passes `now` and gets back what changed.
 #pragma once
 
@@ -11,7 +11,7 @@
 #include <span>
 #include <vector>
 
-#include "alerts/alarm.hpp"
+#include "alerts/condition_change.hpp"
 #include "alerts/packed_arrays.hpp"
 #include "alerts/profile.hpp"
 #include "alerts/short_time.hpp"
@@ -29,25 +29,25 @@ class ChairMonitor {
     explicit ChairMonitor(std::shared_ptr<const Profile> profile,
                           Shortcuts shortcuts = Shortcuts::on);
 
-    // Judges one accepted reading at `now`; appends any transitions to `out`.
-    void on_reading(const Reading& r, Instant now, std::vector<AlarmTransition>& out);
+    // Judges one accepted reading at `now`; appends any condition changes to `out`.
+    void on_reading(const Reading& r, Instant now, std::vector<ConditionChange>& out);
     // Judges the readings of one measurement together (a cuff's SBP, DBP and MAP), so a rule
     // sees them as one moment rather than one after another.
     void on_readings(std::span<const Reading> readings, Instant now,
-                     std::vector<AlarmTransition>& out);
+                     std::vector<ConditionChange>& out);
     // Advances time with no new reading: condition delays, clear holds, silent feeds.
-    void on_tick(Instant now, std::vector<AlarmTransition>& out);
-    // Clears every active alarm (session over) and forgets all state.
-    void reset(Instant now, ClearCause cause, std::vector<AlarmTransition>& out);
-    // Applies a new profile. Alarms of conditions that still exist carry over (never escalated
-    // by the change itself); those of removed conditions end as `reconfigured`.
+    void on_tick(Instant now, std::vector<ConditionChange>& out);
+    // Clears every active condition (session over) and forgets all state.
+    void reset(Instant now, ClearCause cause, std::vector<ConditionChange>& out);
+    // Applies a new profile. Conditions that still exist carry over (never raised in priority
+    // by the change itself); removed ones end as `reconfigured`.
     void set_profile(std::shared_ptr<const Profile> profile, Instant now,
-                     std::vector<AlarmTransition>& out);
+                     std::vector<ConditionChange>& out);
     // A session starts: the feeds the profile expects count as silent from `now` until their
     // first reading (a feed that is not expected is watched only once it has delivered).
     void watch_expected_feeds(Instant now);
-    // Moves to a session phase; alarms of rules that do not apply in it end.
-    void set_phase(Phase phase, Instant now, std::vector<AlarmTransition>& out);
+    // Moves to a session phase; conditions of rules that do not apply in it end.
+    void set_phase(Phase phase, Instant now, std::vector<ConditionChange>& out);
     // The patient's baseline per signal, for relative rules (none: they stay silent).
     void set_baseline(const std::array<std::optional<double>, signal_count>& baseline) {
         for (std::size_t i = 0; i < signal_count; ++i)
@@ -68,11 +68,9 @@ class ChairMonitor {
     // The value rules judge now: the stream median, or the last cuff reading.
     std::optional<double> current_value(Signal s, Millis now) const;
 
-    // The current state of every active alarm, in profile order.
-    std::vector<AlarmTransition> active_alarms() const;
+    // The last change of every active condition, in profile order.
+    std::vector<ConditionChange> active_conditions() const;
     const Profile& profile() const { return *profile_; }
-    std::uint32_t next_alarm_no() const { return next_alarm_no_; }
-    void set_next_alarm_no(std::uint32_t n) { next_alarm_no_ = n; }
 
   private:
     static constexpr Millis never{std::numeric_limits<Millis::rep>::min()};
@@ -115,14 +113,14 @@ class ChairMonitor {
         // below it; low rules: above it) is beyond none of them, with the current baseline.
         bool bounded : 1 {false};
         double bound{0};
-        std::unique_ptr<AlarmTransition> alarm;  // allocated only while an alarm is active
+        std::unique_ptr<ConditionChange> alarm;  // its last change, only while active
 
         bool quiet() const { return due == due_never; }
     };
     struct FeedState {
         Millis quiet_for{Millis::zero()};  // the shortest silence any of its tiers alarms after
         Millis last_seen{never};
-        std::unique_ptr<AlarmTransition> alarm;
+        std::unique_ptr<ConditionChange> alarm;
     };
     // The values rules judge at one instant, each worked out once (a stream median is not cheap).
     struct Values {
@@ -132,7 +130,7 @@ class ChairMonitor {
         std::uint8_t ranged{0};
     };
 
-    void take(const Reading& r, Instant now, std::vector<AlarmTransition>& out);
+    void take(const Reading& r, Instant now, std::vector<ConditionChange>& out);
     // No value a tick could judge before the next reading is beyond a tier of the rule.
     bool calm(const RuleState& rs, const Rule& rule, Values& values) const;
     // The most extreme sample a (non-empty) stream keeps in the rule's direction: its median
@@ -144,7 +142,7 @@ class ChairMonitor {
     const std::optional<double>& value_of(Values& v, Signal s, Millis now) const;
     // Judges a rule at `now`; `fresh` has the mask_of() bits of signals that just arrived.
     void evaluate(std::size_t rule_index, Instant now, std::uint8_t fresh, Values& values,
-                  std::vector<AlarmTransition>& out);
+                  std::vector<ConditionChange>& out);
     // `now` as a tier instant: a short_time instant after tier_base_, which moves (and the tier
     // instants with it) when `now` is ~12 days away from it.
     std::int32_t tier_time(Millis now);
@@ -162,7 +160,7 @@ class ChairMonitor {
     // The counts() slot of a tier with a `within` bound, by its index in tiers().
     Millis& count_at(std::size_t tier_index);
     bool applies(const Rule& rule) const { return rule.phases & phase_bit(phase_); }
-    void evaluate_feed(std::size_t feed_index, Instant now, std::vector<AlarmTransition>& out);
+    void evaluate_feed(std::size_t feed_index, Instant now, std::vector<ConditionChange>& out);
     void init_state();
     void compute_bounds();
     bool short_of_bound(const RuleState& rs, const Rule& rule, double value) const {
@@ -173,8 +171,8 @@ class ChairMonitor {
     void settle();
     // Works out calm_band_ for a stream, after its rules judged a sample of it.
     void compute_band(Signal s);
-    void close(std::unique_ptr<AlarmTransition>& alarm, Instant now, ClearCause cause,
-               std::vector<AlarmTransition>& out);
+    void close(std::unique_ptr<ConditionChange>& alarm, Instant now, ClearCause cause,
+               std::vector<ConditionChange>& out);
     TierState* tiers_of(std::size_t rule_index) { return &tiers()[rules()[rule_index].first_tier]; }
 
     // Streams are kept for the streamed signals only (HR, SpO2); cuff signals keep their last.
@@ -215,7 +213,6 @@ class ChairMonitor {
     bool asleep_{false};   // no feed alarm, as of the last judgement (then wake_at_ holds)
     bool shortcuts_{true};
     Phase phase_{Phase::monitoring};
-    std::uint32_t next_alarm_no_{1};
 };
 
 }  // namespace chairwatch::alerts

@@ -13,7 +13,7 @@ constexpr std::string_view discharge_ready = "discharge_ready";
 constexpr std::string_view bp_artifact = "bp_artifact";
 constexpr std::string_view message_flood = "message_flood";
 
-// Every text a notice of the Clinic's says (AlarmTransition::text_hint points at them).
+// Every text a notice of the Clinic's says (text_hint points at them).
 constexpr std::string_view artifact_text =
     "cuff reading rejected as an artifact (values cannot belong together): recheck BP";
 constexpr std::string_view no_dose_baseline_text =
@@ -145,8 +145,7 @@ Admission Clinic::on_message(std::string_view chair_id, Instant now,
     chair.last_drop = now.mono;
     if (!chair.flood_noted && chair.session) {
         chair.flood_noted = true;
-        notice(chair, message_flood, flood_text, Priority::medium, now, out,
-               AlarmKind::technical);
+        notice(chair, message_flood, flood_text, Priority::medium, now, out, AlarmKind::technical);
         due_[at] = next_due(chair);
     }
     return Admission::flooding;
@@ -155,9 +154,9 @@ Admission Clinic::on_message(std::string_view chair_id, Instant now,
 void Clinic::check_flood(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
     if (!chair.flood_noted || now.mono - chair.last_drop < settings_.flood_calm) return;
     chair.flood_noted = false;
-    AlarmTransition t;
+    ConditionChange t;
     t.condition = message_flood;
-    t.state = AlarmState::cleared;
+    t.state = ConditionState::cleared;
     t.cause = ClearCause::back_in_range;
     t.kind = AlarmKind::technical;
     t.at = now;
@@ -192,9 +191,9 @@ Admission Clinic::on_readings(std::string_view chair_id, std::span<const Reading
             chair->baseline->add(r, r.device_ts);
         }
         if (is_cuff(r.signal) && chair->artifact_noted) {  // a valid cuff reading ends the note
-            AlarmTransition t;
+            ConditionChange t;
             t.condition = bp_artifact;
-            t.state = AlarmState::cleared;
+            t.state = ConditionState::cleared;
             t.cause = ClearCause::valid_reading;
             t.kind = AlarmKind::technical;
             t.signal = r.signal;
@@ -488,11 +487,11 @@ void Clinic::check_discharge(Chair& chair, Instant now, std::vector<ClinicEvent>
 
 void Clinic::notice(Chair& chair, std::string_view condition, std::string_view text, Priority p,
                     Instant now, std::vector<ClinicEvent>& out, AlarmKind kind) {
-    AlarmTransition t;
+    ConditionChange t;
     t.condition = condition;
     t.kind = kind;
     t.signal = Signal::sbp;
-    t.state = AlarmState::raised;
+    t.state = ConditionState::raised;
     t.priority = p;
     t.onset = t.at = now;
     t.text_hint = text;
@@ -539,31 +538,32 @@ void Clinic::finish_replay(std::string_view chair_id, Instant now, std::vector<C
         return;
     }
     const auto listed = chair->book.listed();
-    const auto engine = chair->monitor.active_alarms();
-    const auto active_in = [](const std::vector<AlarmTransition>& v, std::string_view c) {
-        return std::find_if(v.begin(), v.end(),
-                            [&](const AlarmTransition& a) { return a.active && a.condition == c; });
-    };
-    for (const auto& a : engine) {
-        const auto it = active_in(listed, a.condition);
-        if (it != listed.end() && it->priority == a.priority) continue;
-        AlarmTransition change = a;
-        change.state = it == listed.end() ? AlarmState::raised : AlarmState::updated;
+    const auto engine = chair->monitor.active_conditions();
+    for (const auto& c : engine) {
+        const auto it = std::find_if(listed.begin(), listed.end(), [&](const AlarmTransition& a) {
+            return a.active && a.condition == c.condition;
+        });
+        if (it != listed.end() && it->priority == c.priority) continue;
+        ConditionChange change = c;
+        change.state = it == listed.end() ? ConditionState::raised : ConditionState::updated;
         change.at = now;
         changes_.push_back(change);
     }
     // An alarm the log lists as active whose rule or feed is quiet now ends as it would have.
+    const auto in_engine = [&](std::string_view condition) {
+        return std::any_of(engine.begin(), engine.end(),
+                           [&](const ConditionChange& c) { return c.condition == condition; });
+    };
     const auto& profile = chair->monitor.profile();
     for (const auto& l : listed) {
-        if (!l.active || active_in(engine, l.condition) != engine.end()) continue;
+        if (!l.active || in_engine(l.condition)) continue;
         const bool rule = std::any_of(profile.rules.begin(), profile.rules.end(),
                                       [&](const Rule& r) { return r.condition == l.condition; });
         const bool feed =
             std::any_of(profile.feeds.begin(), profile.feeds.end(),
                         [&](const FeedRule& f) { return f.condition == l.condition; });
         if (!rule && !feed) continue;  // the Clinic's own notices end by themselves
-        AlarmTransition change = l;
-        change.state = AlarmState::cleared;
+        ConditionChange change = condition_of(l, ConditionState::cleared);
         change.cause = feed ? ClearCause::feed_resumed : ClearCause::back_in_range;
         change.at = now;
         changes_.push_back(change);

@@ -205,8 +205,8 @@ class Clinic {
     std::uint32_t slot_of(std::string_view chair_id) const;
     // The chair with this id, or nullptr.
     const Chair* find(std::string_view chair_id) const;
-    std::vector<AlarmTransition> changes_;
-    std::vector<AlarmTransition> published_;
+    std::vector<ConditionChange> changes_;    // from the engines and the Clinic's notices
+    std::vector<AlarmTransition> published_;  // from the alarm books
     bool replaying_{false};
 };
 

@@ -5,13 +5,11 @@
 namespace chairwatch::alerts {
 
 bool Rule::inside_by_margin(const Tier& t, double v, std::optional<double> baseline) const {
-    if (beyond(t, v, baseline)) return false;
-    if (relative(t) && !baseline) return true;
-    auto inside = [&](double l) {
-        return direction == Direction::high ? v <= l - clear_margin : v >= l + clear_margin;
-    };
-    if (relative(t) && t.has_limit && inside(t.limit)) return true;  // back under the floor
-    return inside(limit_of(t, baseline));
+    const auto th = threshold_of(t, baseline);
+    if (!th) return true;  // a relative tier without a baseline: never beyond
+    if (past(*th, v)) return false;
+    return direction == Direction::high ? v <= th->value - clear_margin
+                                        : v >= th->value + clear_margin;
 }
 
 Signal FeedRule::primary_signal() const {

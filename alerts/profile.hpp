@@ -31,6 +31,12 @@ struct Tier {
     Millis within{0};    // ... each no more than this after the previous one (0: no bound)
 };
 
+// The value a reading must reach to be beyond a tier, and whether reaching it exactly counts.
+struct Threshold {
+    double value{0};
+    bool inclusive{true};
+};
+
 struct Rule {
     std::string condition;  // "sbp_high"; one alarm per condition, never stacked
     Signal signal{Signal::hr};
@@ -43,10 +49,21 @@ struct Rule {
 
     Signal signal_of(const Tier& t) const { return t.signal.value_or(signal); }
     bool relative(const Tier& t) const { return t.rise_by || t.rise_pct; }
-    // The limit in force: absolute, or from the baseline for a relative tier.
+    // The tier's own limit, as its alarm shows it: absolute, or from the baseline for a relative
+    // tier.
     double limit_of(const Tier& t, std::optional<double> baseline) const;
+    // The limit in force: limit_of(), or for a relative tier that requires an absolute limit as
+    // well, the further of the two (a value must pass both). None for a relative tier without a
+    // baseline: nothing is beyond it.
+    std::optional<Threshold> threshold_of(const Tier& t, std::optional<double> baseline) const;
     bool beyond(const Tier& t, double v, std::optional<double> baseline = {}) const;
     bool inside_by_margin(const Tier& t, double v, std::optional<double> baseline = {}) const;
+
+  private:
+    bool past(const Threshold& th, double v) const {
+        return direction == Direction::high ? (th.inclusive ? v >= th.value : v > th.value)
+                                            : (th.inclusive ? v <= th.value : v < th.value);
+    }
 };
 
 // Inline: judged for every tier of every rule on each reading.
@@ -59,14 +76,19 @@ inline double Rule::limit_of(const Tier& t, std::optional<double> baseline) cons
     return base + sign * delta;
 }
 
+inline std::optional<Threshold> Rule::threshold_of(const Tier& t,
+                                                   std::optional<double> baseline) const {
+    if (relative(t) && !baseline) return std::nullopt;
+    const double own = limit_of(t, baseline);
+    if (!relative(t) || !t.has_limit) return Threshold{own, t.inclusive};
+    // The absolute limit of a relative tier counts at the value itself.
+    const bool absolute_further = direction == Direction::high ? t.limit > own : t.limit < own;
+    return absolute_further ? Threshold{t.limit, true} : Threshold{own, t.inclusive};
+}
+
 inline bool Rule::beyond(const Tier& t, double v, std::optional<double> baseline) const {
-    if (relative(t) && !baseline) return false;  // no baseline, no relative rule
-    const double l = limit_of(t, baseline);
-    const bool past_relative = direction == Direction::high ? (t.inclusive ? v >= l : v > l)
-                                                            : (t.inclusive ? v <= l : v < l);
-    if (!relative(t) || !t.has_limit) return past_relative;
-    const bool past_absolute = direction == Direction::high ? v >= t.limit : v <= t.limit;
-    return past_relative && past_absolute;
+    const auto th = threshold_of(t, baseline);
+    return th && past(*th, v);
 }
 
 struct FeedTier {

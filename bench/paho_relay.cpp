@@ -17,7 +17,7 @@
 #include <string_view>
 #include <thread>
 
-#include "drivers/tcp_nodelay.hpp"
+#include "drivers/mqtt/tcp_nodelay.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "drivers/replay.hpp"
+#include "drivers/recording/replay.hpp"
 
 using namespace chairwatch;
 

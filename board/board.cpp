@@ -4,7 +4,7 @@
 
 #include "alerts/time_format.hpp"
 #include "board/chair_json.hpp"
-#include "drivers/json_writer.hpp"
+#include "drivers/codec/json_writer.hpp"
 
 namespace chairwatch::board {
 
@@ -56,7 +56,7 @@ Board::~Board() {
 }
 
 std::unique_lock<std::mutex> Board::hold() const {
-    return std::unique_lock(*station_.state);
+    return station_.hold();
 }
 
 alerts::Instant Board::now() const {
@@ -114,7 +114,7 @@ void Board::forget_chairs(const std::vector<std::string>& chairs) {
     }
 }
 
-void Board::on_events(const std::vector<alerts::ClinicEvent>& events, alerts::Instant t) {
+void Board::on_events(std::span<const alerts::ClinicEvent> events, alerts::Instant t) {
     bool urgent = false;
     for (const auto& e : events) {
         const auto chair = live_.on_event(e, t);
@@ -197,22 +197,28 @@ void Board::schedule_tick() {
 }
 
 void Board::on_tick() {
-    const bool was = broker_up_;
+    const bool was = broker_up_, was_receiving = receiving_;
     auto status = status_json(now());
-    if (was != broker_up_ || ++ticks_ % heartbeat_ticks == 0) broadcast("status", status);
+    if (was != broker_up_ || was_receiving != receiving_ || ++ticks_ % heartbeat_ticks == 0)
+        broadcast("status", status);
 }
 
 std::string Board::status_json(alerts::Instant t) {
-    if (const bool up = station_.stats().broker_connected; up != broker_up_) {
-        broker_up_ = up;
+    const auto st = station_.stats();
+    if (st.broker_connected != broker_up_) {
+        broker_up_ = st.broker_connected;
         broker_since_ = t.mono;
     }
+    // Only the receiving connection down (alerts still go out) has a banner of its own; both
+    // down is the broker banner.
+    receiving_ = st.receiving || !st.publishing;
     std::string out;
     drivers::JsonWriter w(out);
     w.begin_object();
     w.key("server_time").time(t.wall);
     w.key("broker_connected").value(broker_up_);
     w.key("broker_since").time(t.wall - (t.mono - broker_since_));
+    w.key("receiving").value(receiving_);
     w.key("uptime_s").number(static_cast<double>((t.mono - started_).count()) / 1000.0, 0);
     w.key("station").value(cfg_.station_name);
     w.end_object();
@@ -225,7 +231,9 @@ std::string Board::snapshot_json(alerts::Instant t, bool with_trends) {
     w.begin_object();
     w.key("server_time").time(t.wall);
     w.key("station").value(cfg_.station_name);
-    w.key("broker_connected").value(station_.stats().broker_connected);
+    const auto st = station_.stats();
+    w.key("broker_connected").value(st.broker_connected);
+    w.key("receiving").value(st.receiving || !st.publishing);
     w.key("chairs").begin_array();
     const ViewOptions opt{cfg_.show_patient_ref, with_trends};
     for (const auto& chair : station_.clinic().chairs())

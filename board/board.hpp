@@ -7,6 +7,7 @@
 #include <boost/asio.hpp>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,7 @@ class Board final : public Handler {
     // Token, station name, read-only and patient_ref apply at once; address and port at restart.
     void reload(const config::HttpConfig& cfg);
     // Everything the clinic just did; remembered and pushed to the live views.
-    void on_events(const std::vector<alerts::ClinicEvent>& events, alerts::Instant now);
+    void on_events(std::span<const alerts::ClinicEvent> events, alerts::Instant now);
     // The clinic forgot these chairs (idle past input.forget_chair_after_s): so does the board.
     void forget_chairs(const std::vector<std::string>& chairs);
 
@@ -86,6 +87,7 @@ class Board final : public Handler {
     alerts::Millis started_{0};
     alerts::Millis broker_since_{0};
     bool broker_up_{false};
+    bool receiving_{true};  // the daemon's connection that brings readings
     bool flush_pending_{false};
     bool stopped_{false};
     int ticks_{0};

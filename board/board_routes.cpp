@@ -6,10 +6,10 @@
 #include "board/assets.hpp"
 #include "board/board.hpp"
 #include "board/chair_json.hpp"
-#include "drivers/alert_codec.hpp"
-#include "drivers/json_writer.hpp"
-#include "drivers/report/report_format.hpp"
-#include "drivers/text_rules.hpp"
+#include "drivers/codec/alert_codec.hpp"
+#include "drivers/codec/json_writer.hpp"
+#include "drivers/codec/text_rules.hpp"
+#include "report/report_format.hpp"
 
 namespace chairwatch::board {
 
@@ -385,6 +385,7 @@ Reply Board::health() {
     w.key("status").value(st.broker_connected ? "ok" : "broker_down");
     w.key("broker").begin_object();
     w.key("connected").value(st.broker_connected);
+    w.key("receiving").value(st.receiving);
     w.key("outgoing_queue").value(static_cast<std::uint64_t>(st.outgoing_queue));
     w.end_object();
     w.key("uptime_s").number(static_cast<double>((t.mono - started_).count()) / 1000.0, 0);

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "alerts/time_format.hpp"
-#include "drivers/alert_codec.hpp"
+#include "drivers/codec/alert_codec.hpp"
 
 namespace chairwatch::board {
 

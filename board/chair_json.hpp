@@ -8,7 +8,7 @@
 #include "alerts/clinic.hpp"
 #include "board/chair_live.hpp"
 #include "board/station.hpp"
-#include "drivers/json_writer.hpp"
+#include "drivers/codec/json_writer.hpp"
 
 namespace chairwatch::board {
 

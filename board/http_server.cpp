@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <chrono>
 
-#include "drivers/text_rules.hpp"
+#include "drivers/codec/text_rules.hpp"
 
 namespace chairwatch::board {
 

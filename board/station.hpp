@@ -21,6 +21,8 @@ namespace chairwatch::board {
 
 struct DaemonStats {
     bool broker_connected{false};
+    bool receiving{false};   // the connection that brings readings is up
+    bool publishing{false};  // the connection that alerts go out on is up
     std::uint64_t messages{0};
     std::uint64_t readings{0};
     std::vector<std::pair<std::string, std::uint64_t>> rejected;  // by reason
@@ -41,9 +43,9 @@ struct AckReply {
 };
 
 struct Station {
-    // The daemon's state lock (also taken on MQTT's thread): the board holds it in each of its
-    // handlers on the executor, and the daemon holds it when it calls the board. Required.
-    std::mutex* state{nullptr};
+    // Holds the daemon's state for the caller's scope: the board holds it in each of its
+    // handlers on the executor (the daemon holds it when it calls the board). Required.
+    std::function<std::unique_lock<std::mutex>()> hold;
     std::function<const alerts::Clinic&()> clinic;
     std::function<std::shared_ptr<const alerts::Profile>(std::string_view name)> profile;
     std::function<DaemonStats()> stats;

@@ -57,7 +57,8 @@ void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
     if (!r.expect_map(n, "broker",
                       {"uri", "client_id", "topic_prefix", "status_topic", "escalation_topic",
                        "qos", "keepalive_s", "max_buffered_alerts", "username", "password_file",
-                       "password", "tls", "queue_dir", "reconnect_max_s", "separate_publisher"}))
+                       "password", "tls", "queue_dir", "reconnect_max_s", "separate_publisher",
+                       "mqtt_version", "session_expiry_s"}))
         return;
     if (n["password"])
         r.error(r.key_mark(n, "password"),
@@ -74,6 +75,15 @@ void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
     if (auto v = r.string(n, "queue_dir", "broker")) b.queue_dir = *v;
     if (auto v = r.integer(n, "reconnect_max_s", "broker", 1, 600)) b.reconnect_max_s = *v;
     if (auto v = r.boolean(n, "separate_publisher", "broker")) b.separate_publisher = *v;
+    if (auto v = r.string(n, "mqtt_version", "broker")) {
+        if (*v == "5")
+            b.mqtt_version = 5;
+        else if (*v == "3.1.1")
+            b.mqtt_version = 4;
+        else
+            r.error(n["mqtt_version"], "broker.mqtt_version: '" + *v + "' is not 5 or 3.1.1");
+    }
+    if (auto v = r.integer(n, "session_expiry_s", "broker", 0, 2147483647)) b.session_expiry_s = *v;
     if (n["tls"]) read_tls(r, n["tls"], b.tls);
     if (auto v = r.string(n, "uri", "broker")) {
         if (valid_uri(*v))
@@ -107,8 +117,10 @@ void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
 void read_input(YamlReader& r, const YAML::Node& n, InputConfig& in) {
     if (!r.expect_map(n, "input",
                       {"max_payload_bytes", "max_chairs", "warn_interval_s", "max_future_s",
-                       "max_age_s", "forget_chair_after_s"}))
+                       "max_age_s", "forget_chair_after_s", "max_messages_per_chair_s"}))
         return;
+    if (auto v = r.integer(n, "max_messages_per_chair_s", "input", 0, 100000))
+        in.max_messages_per_chair = static_cast<int>(*v);
     if (auto v = r.number(n, "forget_chair_after_s", "input", 1, 30 * 86400))
         in.forget_chair_after = from_seconds(*v);
     if (auto v = r.number(n, "max_future_s", "input", 0, 86400)) in.max_future = from_seconds(*v);

@@ -45,6 +45,11 @@ struct BrokerConfig {
     int keepalive_s{30};
     int max_buffered_alerts{10000};
     int reconnect_max_s{30};  // reconnection attempts back off from 1 s, doubling, up to this
+    // 5 (MQTT 5), or 4 for MQTT 3.1.1 with brokers that lack 5 ("3.1.1" in the file).
+    int mqtt_version{5};
+    // MQTT 5: how long the broker keeps our session (subscriptions, queued readings) while we
+    // are away.
+    int session_expiry_s{86400};
 };
 
 struct InputConfig {

@@ -1,5 +1,6 @@
 // chairwatchd: the monitoring daemon. Runs in the foreground, logs to stderr, stops cleanly on
 // SIGTERM/SIGINT, reloads its configuration on SIGHUP.
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -122,6 +123,10 @@ int main(int argc, char** argv) {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
     logger->set_level(spdlog::level::from_str(loaded.config->log_level));
     spdlog::set_default_logger(logger);
+    // An oversized MQTT message is copied and freed on Paho's thread, whose heap would keep the
+    // freed memory (glibc raises its mmap threshold after each large free); with a fixed one,
+    // big buffers are mapped on their own and go back to the system when freed.
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 
     try {
         boost::asio::io_context io;

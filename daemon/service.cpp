@@ -3,19 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
-#include <filesystem>
-#include <fstream>
 
 #include "alerts/time_format.hpp"
 #include "board/board.hpp"
 #include "daemon/open_files.hpp"
+#include "daemon/sinks/board_sink.hpp"
 #include "daemon/systemd_notify.hpp"
-#include "drivers/alert_codec.hpp"
-#include "drivers/control_codec.hpp"
-#include "drivers/json_writer.hpp"
-#include "drivers/report/report.hpp"
-#include "drivers/session_recovery.hpp"
-#include "drivers/text_rules.hpp"
+#include "drivers/codec/json_writer.hpp"
+#include "drivers/session_log/session_recovery.hpp"
 
 namespace chairwatch::daemon {
 
@@ -28,10 +23,7 @@ namespace {
 constexpr auto tick_interval = milliseconds(1000);
 constexpr auto stats_interval = milliseconds(600'000);
 constexpr auto forget_interval = milliseconds(10'000);
-
-}  // namespace
-
-namespace {
+constexpr auto log_flush_delay = milliseconds(200);
 
 // The session logs' share of the open-file limit (chairwatchd refuses a configuration that does
 // not fit before it builds the service).
@@ -41,14 +33,64 @@ std::size_t session_log_files(const config::Config& cfg) {
     return f ? f->session_logs : min_session_logs;
 }
 
+std::string run_id() {
+    return std::to_string(
+        duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+}
+
 }  // namespace
 
-template <class F>
-void Service::post_locked(F f) {
-    asio::post(io_, [this, f = std::move(f)]() mutable {
-        std::lock_guard lock(state_mutex_);
-        f();
-    });
+Service::Service(asio::io_context& io, config::Config cfg, ServiceParts parts)
+    : io_(io),
+      clock_(std::move(parts.clock)),
+      cfg_(std::move(cfg)),
+      warnings_(cfg_.input.warn_interval),
+      service_alarms_(run_id()),
+      clinic_(cfg_.clinic_profiles(), clinic_settings()),
+      log_(cfg_.sessions.log_dir, session_log_files(cfg_)),
+      out_(counters_, warnings_, [this] { return now(); }),
+      log_sink_(
+          log_, warnings_, [this](bool ok, alerts::Instant t) { on_log_written(ok, t); },
+          [this] { schedule_log_flush(); }),
+      publisher_(cfg_, clinic_, out_, counters_),
+      report_writer_(cfg_, log_, log_sink_, counters_, warnings_),
+      service_log_sink_(log_),
+      inbound_({cfg_, clinic_, repeats_, pipeline_, out_, counters_, warnings_,
+                [this](alerts::Instant t) { return forget_idle_chairs(t); }}),
+      gate_(
+          io,
+          [this](std::string_view topic, std::string_view payload) {
+              inbound_.on_message(topic, payload, now());
+          },
+          [this](const char* where, const std::exception* e) {
+              ++counters_.handler_errors;
+              spdlog::error("error while handling {}: {}; going on", where,
+                            e ? e->what() : "unknown exception");
+          }),
+      tick_timer_(io),
+      reconnect_timer_(io),
+      flush_timer_(io) {
+    mqtt_ = parts.mqtt(mqtt_settings(), mqtt_handlers());
+    out_.attach(*mqtt_);
+    board_ = std::make_unique<board::Board>(io_, cfg_.http, board_station());
+    board_sink_ = std::make_unique<BoardSink>(*board_);
+    // Every output, in the order each batch of events reaches it.
+    pipeline_.add(log_sink_);  // first: what a nurse sees, a restart finds
+    pipeline_.add(publisher_);
+    pipeline_.add(*board_sink_);
+    pipeline_.add(report_writer_);
+    pipeline_.add(service_log_sink_);
+}
+
+Service::~Service() {
+    mqtt_.reset();  // no Paho callback after this, and none into a member already gone
+}
+
+alerts::Instant Service::now() const {
+    if (clock_) return clock_();
+    return {duration_cast<milliseconds>(std::chrono::steady_clock::now().time_since_epoch()),
+            duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())};
 }
 
 alerts::ClinicSettings Service::clinic_settings() {
@@ -59,15 +101,7 @@ alerts::ClinicSettings Service::clinic_settings() {
     return settings;
 }
 
-Service::Service(asio::io_context& io, config::Config cfg)
-    : io_(io),
-      cfg_(std::move(cfg)),
-      clinic_(cfg_.clinic_profiles(), clinic_settings()),
-      log_(cfg_.sessions.log_dir, session_log_files(cfg_)),
-      tick_timer_(io),
-      reconnect_timer_(io),
-      flush_timer_(io),
-      warnings_(cfg_.input.warn_interval) {
+drivers::MqttSettings Service::mqtt_settings() const {
     drivers::MqttSettings ms;
     ms.uri = cfg_.broker.uri;
     ms.client_id = cfg_.broker.client_id;
@@ -80,60 +114,38 @@ Service::Service(asio::io_context& io, config::Config cfg)
     ms.persist_dir = cfg_.broker.queue_dir;
     ms.separate_publisher = cfg_.broker.separate_publisher;
     ms.reconnect_max_s = cfg_.broker.reconnect_max_s;
+    ms.mqtt_version = cfg_.broker.mqtt_version;
+    ms.session_expiry_s = cfg_.broker.session_expiry_s;
+    ms.max_payload_bytes = cfg_.input.max_payload_bytes;  // the broker keeps bigger ones
     ms.will_topic = cfg_.broker.status_topic;
     ms.will_payload = R"({"state":"offline","reason":"connection lost"})";
+    return ms;
+}
+
+// Paho calls these on its own thread, holding its own lock: a message goes through the gate,
+// everything else is posted to the executor.
+drivers::MqttHandlers Service::mqtt_handlers() {
     drivers::MqttHandlers h;
-    // Paho calls these on its receiving thread. A message is handled right there when the state
-    // is free: handing every message to the executor woke its thread once per message, about a
-    // third of the daemon's CPU per reading. When a handler on the executor holds the state (a
-    // tick, a flush, a board request), the message waits in the inbox instead, for the next
-    // message or the posted drain, whichever comes first; the inbox always goes first, so
-    // messages keep their order. Paho's thread never waits for the lock: it holds Paho's own
-    // mutex here, which a publish from the executor may be waiting for.
-    h.on_message = [this](std::string_view t, std::string_view p) {
-        if (stopping_) return;
-        std::unique_lock state(state_mutex_, std::try_to_lock);
-        if (!state) {
-            bool was_empty = false;
-            {
-                std::lock_guard lock(inbox_mutex_);
-                was_empty = inbox_.empty();
-                inbox_.push_back({std::string(t), std::string(p)});
-            }
-            if (was_empty) post_locked([this] { drain_inbox(); });
-            return;
-        }
-        drain_inbox();
-        on_message(t, p);
-    };
-    h.on_connected = [this] { post_locked([this] { on_connected(); }); };
+    h.on_message = [this](std::string_view t, std::string_view p) { gate_.deliver(t, p); };
+    h.on_connected = [this] { gate_.post([this] { on_connected(); }); };
     h.on_connection_lost = [this](std::string why) {
-        post_locked([this, why = std::move(why)] { on_connection_lost(why); });
+        gate_.post([this, why = std::move(why)] { on_connection_lost(why); });
     };
     h.on_connect_failed = [this](std::string why) {
-        post_locked([this, why = std::move(why)] { on_connect_failed(why); });
+        gate_.post([this, why = std::move(why)] { on_connect_failed(why); });
     };
-    mqtt_ = drivers::make_paho_client(ms, std::move(h));
-    board_ = std::make_unique<board::Board>(io_, cfg_.http, board_station());
-}
-
-Service::~Service() {
-    mqtt_.reset();  // no Paho callback after this, and none into a member already gone
-}
-
-alerts::Instant Service::now() const {
-    return {duration_cast<milliseconds>(std::chrono::steady_clock::now().time_since_epoch()),
-            duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())};
-}
-
-std::string Service::topic(const std::string& chair, const char* leaf) const {
-    return cfg_.broker.topic_prefix + "/" + chair + "/" + leaf;
+    h.on_link_change = [this](drivers::MqttLink which, bool up) {
+        if (which == drivers::MqttLink::publishing)
+            publishing_up_ = up;
+        else
+            gate_.post([this, up] { on_receiving(up); });
+    };
+    return h;
 }
 
 void Service::start() {
-    std::lock_guard lock(state_mutex_);  // Paho may deliver as soon as connect() is called
-    started_mono_ = last_stats_ = now().mono;
-    started_wall_ = now().wall;
+    const auto state = gate_.hold();  // Paho may deliver as soon as connect() is called
+    last_stats_ = now().mono;
     if (const auto wd = sd_watchdog_interval(); wd.count() > 0)
         spdlog::info("systemd watchdog: {} ms; fed every second from the event loop", wd.count());
     spdlog::info(
@@ -147,7 +159,7 @@ void Service::start() {
     mqtt_->connect();
     board_->start();
     schedule_tick();
-    notify_systemd("READY=1");
+    sd_notify("READY=1");
 }
 
 // Sessions left open by the last run (a crash, a restart mid-infusion) continue where their
@@ -163,7 +175,8 @@ void Service::recover_sessions() {
         // What the log holds was published and logged the first time; what recovery finds
         // new (a superseded session's end, an alarm the rules raise or clear now) goes out now.
         const auto r = drivers::recover_session(
-            path, clinic_, t, [&](const std::vector<ClinicEvent>& events) { handle(events, t); });
+            path, clinic_, t,
+            [&](const std::vector<ClinicEvent>& events) { pipeline_.handle(events, t); });
         for (const auto& p : r.problems)
             spdlog::warn("recovery: {}", p);
         if (!r.restored) {
@@ -172,11 +185,10 @@ void Service::recover_sessions() {
             continue;
         }
         ++counters_.recovered_sessions;
-        dirty_chairs_.insert(r.chair);
-        last_device_ts_[r.chair] = r.last_device_ts;
-        const auto alarms = clinic_.listed_alarms(r.chair);
+        publisher_.touched(r.chair);
+        repeats_.seed(r.chair, r.last_device_ts);
         std::string ids;
-        for (const auto& a : alarms)
+        for (const auto& a : clinic_.listed_alarms(r.chair))
             ids += " " + clinic_.session(r.chair)->alert_id(a.alarm_no);
         spdlog::warn(
             "recovery: session {} on chair {} resumed from its log ({} readings, {} of {} alarm "
@@ -186,42 +198,26 @@ void Service::recover_sessions() {
     }
 }
 
-void Service::send(const std::string& topic_name, std::string payload, int qos, bool retain) {
-    unsent_.push_back({topic_name, std::move(payload), qos, retain});
-    flush_unsent();
-}
-
-// Hands queued messages to the client in order; stops at the first it refuses (its buffer is
-// full or its disk queue failed) and tries again on the next tick or reconnection.
-void Service::flush_unsent() {
-    while (!unsent_.empty()) {
-        auto& m = unsent_.front();
-        if (!mqtt_->publish(m.topic, m.payload, m.qos, m.retain)) {
-            ++counters_.publish_retries;
-            warn("publish", now(),
-                 "outgoing message kept for a retry (" + std::to_string(unsent_.size()) +
-                     " waiting): " + mqtt_->last_error());
-            return;
-        }
-        unsent_.pop_front();
-    }
-}
-
-void Service::notify_systemd(const char* state) {
-    sd_notify(state);
-}
-
 void Service::stop() {
     {
-        std::lock_guard lock(state_mutex_);
-        if (stopping_) return;
-        stopping_ = true;
+        const auto state = gate_.hold();
+        if (stop_requested_) return;
+        stop_requested_ = true;
+    }
+    // First no more messages: every one the broker handed over was acknowledged to it, so each
+    // is handled (on Paho's thread, or from the inbox below) before the state is settled. A
+    // message the broker has not handed over stays in its queue for the next start.
+    mqtt_->stop_receiving(milliseconds(2000));
+    {
+        const auto state = gate_.hold();
+        gate_.drain();
+        gate_.close();
         board_->stop();
         tick_timer_.cancel();
         reconnect_timer_.cancel();
         flush_timer_.cancel();
         if (!log_.flush()) spdlog::error("session log: {}", log_.last_error());
-        notify_systemd("STOPPING=1");
+        sd_notify("STOPPING=1");
         const auto t = now();
         events_.clear();
         if (cfg_.sessions.suspend_on_shutdown) {
@@ -239,16 +235,16 @@ void Service::stop() {
             if (!log_.write(e, t)) ++counters_.log_errors;
         publish_status("offline", "shutdown");
     }
-    // Unlocked: Paho's receiving thread takes the broker's acknowledgements of what is still on
-    // its way, and a message arriving meanwhile must not wait for the lock (it returns at once).
+    // Unlocked: Paho's thread takes the broker's acknowledgements of what is still on its way.
     mqtt_->disconnect(milliseconds(2000));
-    std::lock_guard lock(state_mutex_);
+    const auto state = gate_.hold();
     log_stats();
     spdlog::info("chairwatchd stopped");
 }
 
 void Service::reload(config::Config cfg) {
-    std::lock_guard lock(state_mutex_);
+    const auto state = gate_.hold();
+    gate_.drain();
     if (cfg.broker.uri != cfg_.broker.uri || cfg.broker.client_id != cfg_.broker.client_id ||
         cfg.broker.topic_prefix != cfg_.broker.topic_prefix)
         spdlog::warn("reload: broker settings changed; they take effect at the next restart");
@@ -260,7 +256,7 @@ void Service::reload(config::Config cfg) {
     const auto t = now();
     events_.clear();
     clinic_.reconfigure(cfg_.clinic_profiles(), clinic_settings(), t, events_);
-    handle(events_, t);
+    pipeline_.handle(events_, t);
     spdlog::set_level(spdlog::level::from_str(cfg_.log_level));
     warnings_.set_interval(cfg_.input.warn_interval);
     spdlog::info("reload: configuration from {} applied (profile '{}')", cfg_.source,
@@ -282,11 +278,12 @@ void Service::on_connected() {
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/vitals/#", cfg_.broker.qos);
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/session", 1);
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/alerts/ack", 1);
-    publish_status("online", log_failing_ ? "session logs cannot be written" : nullptr);
-    flush_unsent();
+    publish_status("online", service_alarms_.active("session_log_failed")
+                                 ? "session logs cannot be written"
+                                 : nullptr);
+    out_.flush();
     // Re-send the truth about every chair, so a station that missed something catches up.
-    for (const auto& chair : dirty_chairs_)
-        publish_alarm_state(chair);
+    publisher_.republish_lists();
 }
 
 void Service::on_connection_lost(const std::string& why) {
@@ -296,7 +293,7 @@ void Service::on_connection_lost(const std::string& why) {
 }
 
 void Service::on_connect_failed(const std::string& why) {
-    if (stopping_) return;
+    if (gate_.closed()) return;
     const auto delay = milliseconds(
         std::min(cfg_.broker.reconnect_max_s * 1000, 1000 << std::min(connect_attempts_, 9)));
     ++connect_attempts_;
@@ -304,267 +301,32 @@ void Service::on_connect_failed(const std::string& why) {
                   delay.count() / 1000);
     reconnect_timer_.expires_after(delay);
     reconnect_timer_.async_wait([this](boost::system::error_code ec) {
-        std::lock_guard lock(state_mutex_);
-        if (!ec && !stopping_) mqtt_->connect();
+        const auto state = gate_.hold();
+        if (!ec && !gate_.closed()) mqtt_->connect();
     });
 }
 
-void Service::drain_inbox() {
-    {
-        std::lock_guard lock(inbox_mutex_);
-        if (inbox_.empty()) return;
-        draining_.swap(inbox_);
-    }
-    for (const auto& m : draining_)
-        on_message(m.topic, m.payload);
-    draining_.clear();
-}
-
-void Service::on_message(std::string_view topic_name, std::string_view payload) {
-    if (stopping_) return;
-    ++counters_.messages;
+void Service::on_receiving(bool up) {
     const auto t = now();
-    const auto ct = drivers::parse_chair_topic(topic_name, cfg_.broker.topic_prefix);
-    if (!ct) {
-        ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_topic)];
-        warn("topic", t,
-             "rejected message on '" + std::string(topic_name.substr(0, 128)) +
-                 "': not <prefix>/<chair>/...");
-        return;
+    if (up) {
+        if (receiving_down_since_)
+            spdlog::warn("receiving connection to the broker is up again after {} s",
+                         (t.mono - *receiving_down_since_).count() / 1000);
+        receiving_down_since_.reset();
+    } else if (!receiving_down_since_) {
+        receiving_down_since_ = t.mono;
+        spdlog::error(
+            "RECEIVING CONNECTION TO THE BROKER LOST: no reading arrives until it is back");
     }
-    const std::string chair(ct->chair);
-    if (!drivers::valid_chair_id(ct->chair)) {
-        ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_chair)];
-        warn("chair-id", t,
-             "rejected message on '" + std::string(topic_name.substr(0, 128)) +
-                 "': chair id must be 1-64 of A-Z a-z 0-9 - _ .");
-        return;
-    }
-    if (chair == "chairwatchd") {
-        // The daemon's own topics (status, its technical alarms) sit beside the chairs'.
-        ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_chair)];
-        warn("chair-id", t,
-             "rejected message on '" + std::string(topic_name.substr(0, 128)) +
-                 "': 'chairwatchd' is reserved for the daemon's own topics");
-        return;
-    }
-    events_.clear();
-    if (clinic_.on_message(chair, t, events_) == alerts::Admission::flooding) {
-        ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::flooding)];
-        if (!events_.empty()) handle(events_, t);
-        warn(chair + "/flooding", t,
-             "chair " + chair + ": more than " + std::to_string(cfg_.input.max_messages_per_chair) +
-                 " messages a second (input.max_messages_per_chair_s): its excess is dropped "
-                 "unread");
-        return;
-    }
-    if (ct->rest == "session") return on_control(chair, payload, t);
-    if (ct->rest == "alerts/ack") {
-        on_ack(chair, payload, t);
-        return;
-    }
-    on_vitals(chair, topic_name, payload, t);
-}
-
-void Service::on_vitals(const std::string& chair, std::string_view topic_name,
-                        std::string_view payload, alerts::Instant t) {
-    const auto vt = drivers::parse_vitals_topic(topic_name, cfg_.broker.topic_prefix);
-    if (!vt) {
-        ++counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_topic)];
-        warn("topic", t,
-             "rejected message on '" + std::string(topic_name.substr(0, 128)) +
-                 "': not <prefix>/<chair>/vitals/...");
-        return;
-    }
-    auto d = drivers::decode_vitals(vt->leaf, payload, t.wall, cfg_.input.max_payload_bytes);
-    refuse_untimely(chair, topic_name, d, t);
-    drop_duplicates(chair, d, t);
-    for (std::size_t i = 0; i < d.rejected; ++i) {
-        const auto& r = d.rejections[i];
-        ++counters_.rejected[static_cast<std::size_t>(r.reason)];
-        warn(chair + "/" + std::string(drivers::to_string(r.reason)), t,
-             "chair " + chair + ", topic " + std::string(topic_name) + ": rejected (" +
-                 std::string(drivers::to_string(r.reason)) + "): " + r.detail);
-    }
-    events_.clear();
-    if (d.count == 0) {
-        // Nothing usable: an artifact still notes itself below; nothing else reaches the core.
-    } else if (admit(chair, d, t) == alerts::Admission::too_many_chairs) {
-        ++counters_.refused_chairs;
-        warn("max-chairs", t,
-             "refused readings for new chair " + chair + ": already monitoring " +
-                 std::to_string(cfg_.input.max_chairs) + " chairs (input.max_chairs)");
-    } else {
-        counters_.readings += d.count;
-        auto& last = last_device_ts_[chair];
-        for (std::size_t i = 0; i < d.count; ++i)
-            last[alerts::index_of(d.readings[i].signal)] = d.readings[i].device_ts;
-    }
-    for (std::size_t i = 0; i < d.rejected; ++i)
-        if (d.rejections[i].reason == drivers::RejectReason::artifact)
-            clinic_.on_cuff_artifact(chair, d.rejections[i].detail, t, events_);
-    handle(events_, t, d.seq);
-}
-
-// The readings go to the Clinic; a new chair that finds every place taken first gets the
-// places of chairs idle long enough (at most once a second: a flood of new ids stays cheap).
-alerts::Admission Service::admit(const std::string& chair, const drivers::Decoded& d,
-                                 alerts::Instant t) {
-    const std::span<const alerts::Reading> readings(d.readings.data(), d.count);
-    auto admission = clinic_.on_readings(chair, readings, t, events_);
-    if (admission == alerts::Admission::too_many_chairs &&
-        t.mono - last_forget_ >= milliseconds(1000)) {
-        forget_idle_chairs(t);
-        admission = clinic_.on_readings(chair, readings, t, events_);
-    }
-    return admission;
-}
-
-// A reading stamped too far ahead of the receive time (a device clock gone wrong) or too long
-// ago (a stale replay, a device that buffered for hours) would move the session's clock or be
-// judged as current: it is refused, logged and counted. Readings in between, including ones
-// late or out of order after a reconnect, are judged as usual.
-void Service::refuse_untimely(const std::string& chair, std::string_view topic_name,
-                              drivers::Decoded& d, alerts::Instant t) {
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < d.count; ++i) {
-        const auto& r = d.readings[i];
-        const auto ahead = r.device_ts - t.wall;
-        if (ahead > cfg_.input.max_future || -ahead > cfg_.input.max_age) {
-            ++counters_.stale_or_future;
-            warn(chair + (ahead.count() > 0 ? "/future" : "/stale"), t,
-                 "chair " + chair + ", topic " + std::string(topic_name) +
-                     ": reading refused: its ts is " +
-                     std::to_string(std::abs(ahead.count()) / 1000) + " s " +
-                     (ahead.count() > 0 ? "ahead of" : "behind") +
-                     " the receive time (input.max_future_s / input.max_age_s)");
-            continue;
-        }
-        d.readings[kept++] = r;
-    }
-    counters_.rejected[static_cast<std::size_t>(drivers::RejectReason::bad_timestamp)] +=
-        d.count - kept;
-    d.count = kept;
-}
-
-// A message delivered twice (a QoS 1 redelivery, a monitor that repeats itself) carries the
-// same device time as the reading before it: judging it again would count one measurement
-// twice towards a rule's `consecutive`. Older, out-of-order readings are still judged.
-void Service::drop_duplicates(const std::string& chair, drivers::Decoded& d, alerts::Instant t) {
-    const auto it = last_device_ts_.find(chair);
-    if (it == last_device_ts_.end()) return;
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < d.count; ++i) {
-        const auto& r = d.readings[i];
-        // A reading without its own ts was stamped with this arrival time: never a repeat.
-        if (r.device_ts != t.wall && it->second[alerts::index_of(r.signal)] == r.device_ts) {
-            ++counters_.duplicates;
-            continue;
-        }
-        d.readings[kept++] = r;
-    }
-    d.count = kept;
-}
-
-void Service::on_control(const std::string& chair, std::string_view payload, alerts::Instant t) {
-    auto decoded = drivers::decode_control(payload, cfg_.input.max_payload_bytes);
-    std::string error;
-    std::string action = "?";
-    if (auto* m = std::get_if<drivers::ControlMessage>(&decoded)) {
-        action = std::string(alerts::to_string(m->action));
-        events_.clear();
-        auto result = clinic_.on_control(chair, m->action, m->info, t, events_);
-        if (result == alerts::ControlResult::too_many_chairs &&
-            t.mono - last_forget_ >= milliseconds(1000)) {
-            forget_idle_chairs(t);
-            result = clinic_.on_control(chair, m->action, m->info, t, events_);
-        }
-        handle(events_, t);
-        if (result != alerts::ControlResult::ok) error = std::string(alerts::to_string(result));
-        if (result == alerts::ControlResult::unknown_profile) error += " '" + m->info.profile + "'";
-    } else {
-        error = std::get<std::string>(decoded);
-    }
-    if (!error.empty()) {
-        ++counters_.control_errors;
-        warn(chair + "/session", t,
-             "chair " + chair + ": session message (" + action + ") refused: " + error);
-    }
-    // The id the session goes by: a start's differs from the one asked for when that was taken.
-    const auto* open = error.empty() ? clinic_.session(chair) : nullptr;
-    send(topic(chair, "session/result"),
-         drivers::encode_result(error.empty(), "action", action, error,
-                                alerts::format_iso8601(t.wall), open ? open->id : ""),
-         1, false);
-}
-
-board::AckReply Service::on_ack(const std::string& chair, std::string_view payload,
-                                alerts::Instant t) {
-    auto decoded = drivers::decode_ack(payload, cfg_.input.max_payload_bytes);
-    std::string error, id;
-    board::AckReply reply;
-    if (auto* m = std::get_if<drivers::AckMessage>(&decoded)) {
-        id = m->alert_id;
-        events_.clear();
-        const auto result = clinic_.acknowledge(chair, m->alert_id, m->by, t, events_);
-        reply.result = result;
-        handle(events_, t);
-        if (result != alerts::AckResult::ok) error = std::string(alerts::to_string(result));
-    } else {
-        error = std::get<std::string>(decoded);
-    }
-    if (!error.empty()) {
-        ++counters_.ack_errors;
-        warn(
-            chair + "/ack", t,
-            "chair " + chair + ": acknowledgement of '" + id.substr(0, 80) + "' refused: " + error);
-    }
-    send(topic(chair, "alerts/ack/result"),
-         drivers::encode_result(error.empty(), "alert_id", id, error,
-                                alerts::format_iso8601(t.wall)),
-         1, false);
-    reply.error = error;
-    return reply;
-}
-
-// What the board sees of the daemon: read-only views, and acks through on_ack.
-board::Station Service::board_station() {
-    board::Station st;
-    st.state = &state_mutex_;
-    st.clinic = [this]() -> const alerts::Clinic& { return clinic_; };
-    st.profile = [this](std::string_view name) -> std::shared_ptr<const alerts::Profile> {
-        auto it = cfg_.profiles.find(name);
-        return it == cfg_.profiles.end() ? nullptr : it->second;
-    };
-    st.stats = [this] {
-        board::DaemonStats d;
-        d.broker_connected = mqtt_->connected();
-        d.messages = counters_.messages;
-        d.readings = counters_.readings;
-        for (std::size_t i = 0; i < counters_.rejected.size(); ++i)
-            d.rejected.emplace_back(drivers::to_string(static_cast<drivers::RejectReason>(i)),
-                                    counters_.rejected[i]);
-        d.refused_chairs = counters_.refused_chairs;
-        d.alerts = counters_.alerts;
-        d.log_errors = counters_.log_errors;
-        d.disconnects = counters_.disconnects;
-        d.reconnects = counters_.reconnects;
-        d.control_errors = counters_.control_errors;
-        d.ack_errors = counters_.ack_errors;
-        d.outgoing_queue = unsent_.size() + mqtt_->pending();
-        return d;
-    };
-    st.acknowledge = [this](const std::string& chair, const std::string& payload) {
-        return on_ack(chair, payload, now());
-    };
-    return st;
+    check_receiving(t);
 }
 
 void Service::schedule_tick() {
     tick_timer_.expires_after(tick_interval);
     tick_timer_.async_wait([this](boost::system::error_code ec) {
-        std::lock_guard lock(state_mutex_);
-        if (ec || stopping_) return;
+        const auto state = gate_.hold();
+        if (ec || gate_.closed()) return;
+        gate_.drain();
         on_tick();
         schedule_tick();
     });
@@ -575,58 +337,21 @@ void Service::on_tick() {
     if (t.mono - last_forget_ >= forget_interval) forget_idle_chairs(t);
     events_.clear();
     clinic_.on_tick(t, events_);
-    handle(events_, t);
-    flush_unsent();
-    notify_systemd("WATCHDOG=1");
+    pipeline_.handle(events_, t);
+    out_.flush();
+    sd_notify("WATCHDOG=1");
+    check_receiving(t);
     if (disconnected_since_)
-        warn("broker-down", t,
-             "BROKER UNREACHABLE for " +
-                 std::to_string((t.mono - *disconnected_since_).count() / 1000) + " s (" +
-                 cfg_.broker.uri + "): " + std::to_string(mqtt_->pending() + unsent_.size()) +
-                 " messages waiting, alerts included");
+        warnings_.warn("broker-down", t,
+                       "BROKER UNREACHABLE for " +
+                           std::to_string((t.mono - *disconnected_since_).count() / 1000) + " s (" +
+                           cfg_.broker.uri +
+                           "): " + std::to_string(mqtt_->pending() + out_.waiting()) +
+                           " messages waiting, alerts included");
     if (t.mono - last_stats_ >= stats_interval) {
         last_stats_ = t.mono;
         log_stats();
     }
-}
-
-void Service::handle(const std::vector<ClinicEvent>& events, alerts::Instant t,
-                     std::optional<std::int64_t> seq) {
-    std::set<std::string> changed;
-    for (const auto& e : events) {
-        const auto& s = *e.session;
-        // Written before it is published: an alarm a nurse has seen is one a restart after
-        // kill -9 resumes, with its id, so her acknowledgement finds it.
-        const bool written = log_.write(e, t, seq);
-        log_written(written, t);
-        if (!written) warn("session-log", t, "session log: " + log_.last_error());
-        if (e.type == ClinicEvent::Type::alarm) {
-            const auto alert = drivers::encode_alert(s.chair, s, e.alarm, seq);
-            send(topic(s.chair, "alerts"), alert, cfg_.broker.qos, false);
-            if (e.alarm.state == alerts::AlarmState::escalated)
-                send(cfg_.broker.escalation_topic, alert, cfg_.broker.qos, false);
-            ++counters_.alerts;
-            changed.insert(s.chair);
-            spdlog::info("alert {} {}: {}", s.alert_id(e.alarm.alarm_no),
-                         alerts::to_string(e.alarm.state), drivers::alert_text(s.chair, e.alarm));
-        } else if (e.type == ClinicEvent::Type::session_started) {
-            spdlog::info("session {} started on chair {} ({}, profile {})", s.id, s.chair,
-                         s.implicit ? "implicit, from readings" : "start message", s.profile);
-        } else if (e.type == ClinicEvent::Type::phase_changed) {
-            spdlog::info("session {}: phase {}", s.id, alerts::to_string(s.phase));
-        } else if (e.type == ClinicEvent::Type::session_ended) {
-            spdlog::info("session {} ended ({}); log {}", s.id, alerts::to_string(s.end_reason),
-                         log_.path_of(s, ".jsonl"));
-            changed.insert(s.chair);
-            if (written && cfg_.sessions.html_report) write_report(s, t);
-        }
-    }
-    for (const auto& chair : changed) {
-        publish_alarm_state(chair);
-        dirty_chairs_.insert(chair);
-    }
-    if (board_) board_->on_events(events, t);
-    schedule_log_flush();
 }
 
 // Readings reach the session log in batches, at most 200 ms after they arrived; alarm
@@ -634,60 +359,26 @@ void Service::handle(const std::vector<ClinicEvent>& events, alerts::Instant t,
 void Service::schedule_log_flush() {
     if (flush_scheduled_ || !log_.has_unflushed()) return;
     flush_scheduled_ = true;
-    flush_timer_.expires_after(milliseconds(200));
+    flush_timer_.expires_after(log_flush_delay);
     flush_timer_.async_wait([this](boost::system::error_code ec) {
-        std::lock_guard lock(state_mutex_);
+        const auto state = gate_.hold();
         flush_scheduled_ = false;
         if (ec) return;
         const auto t = now();
         const bool ok = log_.flush();
-        log_written(ok, t);
-        if (!ok) warn("session-log", t, "session log: " + log_.last_error());
+        on_log_written(ok, t);
+        if (!ok) warnings_.warn("session-log", t, "session log: " + log_.last_error());
     });
 }
 
-// The clinician's one-page record, beside the log. Runs once per session, after its last line.
-void Service::write_report(const alerts::Session& s, alerts::Instant t) {
-    std::string error;
-    const auto rec = report::read_session_log(log_.path_of(s, ".jsonl"), error);
-    if (!rec) {
-        ++counters_.log_errors;
-        warn("report", t, "session " + s.id + ": no report: " + error);
-        return;
-    }
-    report::ReportOptions opt;
-    auto it = cfg_.profiles.find(s.profile);
-    opt.profile = it != cfg_.profiles.end() ? it->second : cfg_.profile();
-    opt.limits_source = cfg_.source;
-    opt.generated_at = t.wall;
-    opt.utc_offset = report::local_utc_offset(rec->start);
-    const auto path = log_.path_of(s, ".html");
-    const auto tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp);
-        out << report::render_html(*rec, opt);
-        if (!out.flush()) {
-            ++counters_.log_errors;
-            warn("report", t, "session " + s.id + ": cannot write " + tmp);
-            return;
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        ++counters_.log_errors;
-        warn("report", t, "session " + s.id + ": cannot rename " + tmp + ": " + ec.message());
-    }
-}
-
-// Chairs idle past input.forget_chair_after_s leave the clinic, and everything kept for them here.
-void Service::forget_idle_chairs(alerts::Instant t) {
+bool Service::forget_idle_chairs(alerts::Instant t) {
+    if (t.mono - last_forget_ < milliseconds(1000) && last_forget_.count() != 0) return false;
     last_forget_ = t.mono;
     const auto gone = clinic_.forget_idle_chairs(t);
-    if (gone.empty()) return;
+    if (gone.empty()) return true;
     for (const auto& chair : gone) {
-        last_device_ts_.erase(chair);
-        dirty_chairs_.erase(chair);
+        repeats_.forget(chair);
+        publisher_.forget(chair);
     }
     board_->forget_chairs(gone);
     spdlog::info(
@@ -695,54 +386,62 @@ void Service::forget_idle_chairs(alerts::Instant t) {
         "(input.forget_chair_after_s); {} chairs known",
         gone.size(), gone.size() == 1 ? "" : "s", cfg_.input.forget_chair_after.count() / 1000,
         clinic_.chair_count());
+    return true;
 }
 
-void Service::log_written(bool ok, alerts::Instant t) {
+// The daemon's own technical alarm: session logs cannot be written (disk full, directory gone
+// or unwritable). Alerts keep going out; the record of the sessions is what is missing.
+void Service::on_log_written(bool ok, alerts::Instant t) {
     if (!ok) ++counters_.log_errors;
-    if (ok == !log_failing_) return;
-    set_service_alarm(!ok, t, ok ? std::string() : log_.last_error());
-}
-
-// The daemon's own technical alarm, on <prefix>/chairwatchd/alerts beside the chairs' alerts:
-// session logs cannot be written (disk full, directory gone or unwritable). Alerts keep going
-// out; the record of the sessions is what is missing.
-void Service::set_service_alarm(bool failing, alerts::Instant t, const std::string& why) {
-    log_failing_ = failing;
-    if (failing) {
-        ++service_alarm_no_;
-        log_failure_ = why;
+    if (ok == !service_alarms_.active("session_log_failed")) return;
+    if (!ok) {
+        const auto why = log_.last_error();
         spdlog::error("TECHNICAL ALARM: session logs cannot be written ({}); alerts still go out",
                       why);
+        send_service_alarm(
+            service_alarms_.raise("session_log_failed", alerts::Priority::medium,
+                                  "chairwatchd cannot write session logs (" + why +
+                                      "); alerts still go out, the session records do not",
+                                  t.wall));
     } else {
         spdlog::warn("session logs are written again; technical alarm cleared");
+        send_service_alarm(service_alarms_.clear("session_log_failed",
+                                                 "chairwatchd writes session logs again", t.wall));
     }
-    std::string out;
-    drivers::JsonWriter w(out);
-    w.begin_object();
-    // In the form of every alert id, unique across restarts: the start time of this run, then
-    // a counter.
-    w.key("alert_id")
-        .value("chairwatchd:run-" + std::to_string(started_wall_.count() / 1000) + ":a" +
-               std::to_string(service_alarm_no_));
-    w.key("chair").value("chairwatchd");
-    w.key("condition").value("session_log_failed");
-    w.key("kind").value("technical");
-    w.key("priority").value("medium");
-    w.key("state").value(failing ? "raised" : "cleared");
-    w.key("ts").time(t.wall);
-    w.key("active").value(failing);
-    w.key("text").value(failing ? "chairwatchd cannot write session logs (" + log_failure_ +
-                                      "); alerts still go out, the session records do not"
-                                : "chairwatchd writes session logs again");
-    w.end_object();
-    send(topic("chairwatchd", "alerts"), std::move(out), 1, false);
-    publish_status("online", failing ? "session logs cannot be written" : nullptr);
 }
 
-void Service::publish_alarm_state(const std::string& chair) {
-    send(topic(chair, "alarms"),
-         drivers::encode_active_alarms(chair, clinic_.session(chair), clinic_.listed_alarms(chair)),
-         1, true);
+// REFERENCE §8: the link to the broker lost for more than 15 s is a MEDIUM technical alarm,
+// HIGH while a chair is dosing. With the receiving connection down (and the publishing one
+// up), alerts already raised still go out but no reading is judged: this alarm says so on MQTT;
+// the board shows it as well, and the service log.
+void Service::check_receiving(alerts::Instant t) {
+    constexpr auto grace = milliseconds(15'000);
+    if (!receiving_down_since_) {
+        send_service_alarm(service_alarms_.clear("readings_link_lost",
+                                                 "chairwatchd receives readings again", t.wall));
+        return;
+    }
+    const auto down = t.mono - *receiving_down_since_;
+    if (down < grace) return;
+    bool dosing = false;
+    for (const auto& chair : clinic_.chairs())
+        if (const auto* s = clinic_.session(chair); s && s->phase == alerts::Phase::dosing)
+            dosing = true;
+    const auto p = dosing ? alerts::Priority::high : alerts::Priority::medium;
+    const auto text =
+        "chairwatchd receives no readings: its receiving connection to the broker is down (" +
+        std::to_string(down.count() / 1000) +
+        " s); no vital sign is judged. Watch the bedside monitors.";
+    if (!service_alarms_.active("readings_link_lost")) spdlog::error("TECHNICAL ALARM: {}", text);
+    send_service_alarm(service_alarms_.raise("readings_link_lost", p, text, t.wall));
+}
+
+void Service::send_service_alarm(std::optional<std::string> alert) {
+    if (!alert) return;
+    out_.send(cfg_.broker.topic_prefix + "/chairwatchd/alerts", std::move(*alert), 1, false);
+    publish_status("online", service_alarms_.active("session_log_failed")
+                                 ? "session logs cannot be written"
+                                 : nullptr);
 }
 
 void Service::publish_status(const char* state, const char* reason) {
@@ -756,15 +455,42 @@ void Service::publish_status(const char* state, const char* reason) {
     w.key("pid").value(static_cast<std::int64_t>(::getpid()));
     if (reason) w.key("reason").value(reason);
     w.end_object();
-    send(cfg_.broker.status_topic, out, 1, true);
+    out_.send(cfg_.broker.status_topic, std::move(out), 1, true);
 }
 
-// Every warning goes through here: rate-limited, and with whatever outside text it quotes
-// (topics, payload fragments) escaped so that it cannot forge a line or drive a terminal.
-void Service::warn(const std::string& key, alerts::Instant t, const std::string& text) {
-    const auto verdict = warnings_.check(key, t.mono);
-    if (!verdict.allowed) return;
-    spdlog::warn("{}{}", drivers::printable(text, 1024), WarnLimiter::note(verdict));
+// What the board sees of the daemon: read-only views, and acks through the MQTT ack's path.
+board::Station Service::board_station() {
+    board::Station st;
+    st.hold = [this] { return gate_.hold(); };
+    st.clinic = [this]() -> const alerts::Clinic& { return clinic_; };
+    st.profile = [this](std::string_view name) -> std::shared_ptr<const alerts::Profile> {
+        auto it = cfg_.profiles.find(name);
+        return it == cfg_.profiles.end() ? nullptr : it->second;
+    };
+    st.stats = [this] {
+        board::DaemonStats d;
+        d.broker_connected = mqtt_->connected();
+        d.receiving = mqtt_->receiving();
+        d.publishing = publishing_up_;
+        d.messages = counters_.messages;
+        d.readings = counters_.readings;
+        for (std::size_t i = 0; i < counters_.rejected.size(); ++i)
+            d.rejected.emplace_back(drivers::to_string(static_cast<drivers::RejectReason>(i)),
+                                    counters_.rejected[i]);
+        d.refused_chairs = counters_.refused_chairs;
+        d.alerts = counters_.alerts;
+        d.log_errors = counters_.log_errors;
+        d.disconnects = counters_.disconnects;
+        d.reconnects = counters_.reconnects;
+        d.control_errors = counters_.control_errors;
+        d.ack_errors = counters_.ack_errors;
+        d.outgoing_queue = out_.waiting() + mqtt_->pending();
+        return d;
+    };
+    st.acknowledge = [this](const std::string& chair, const std::string& payload) {
+        return inbound_.on_ack(chair, payload, now());
+    };
+    return st;
 }
 
 void Service::log_stats() {

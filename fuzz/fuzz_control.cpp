@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "drivers/control_codec.hpp"
-#include "drivers/text_rules.hpp"
+#include "drivers/codec/control_codec.hpp"
+#include "drivers/codec/text_rules.hpp"
 #include "fuzz/fuzz_check.hpp"
 #include "fuzz/json_keys.hpp"
 #include "fuzz/result_check.hpp"

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "drivers/payload_codec.hpp"
-#include "drivers/text_rules.hpp"
+#include "drivers/codec/payload_codec.hpp"
+#include "drivers/codec/text_rules.hpp"
 #include "fuzz/fuzz_check.hpp"
 #include "fuzz/vitals_reference.hpp"
 

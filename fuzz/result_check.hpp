@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "drivers/control_codec.hpp"
+#include "drivers/codec/control_codec.hpp"
 #include "fuzz/fuzz_check.hpp"
 
 namespace chairwatch::fuzz {

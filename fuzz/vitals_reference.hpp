@@ -9,7 +9,7 @@
 #include <optional>
 #include <string_view>
 
-#include "drivers/payload_codec.hpp"
+#include "drivers/codec/payload_codec.hpp"
 #include "fuzz/json_keys.hpp"
 
 namespace chairwatch::fuzz {

@@ -62,13 +62,13 @@ if [ -t 0 ]; then
     read -r -t 60 -p "   press Enter to start the simulation (it starts by itself in 60 s) " || echo
 fi
 echo "== nurse station view (chairwatch alerts):"
-build/daemon/chairwatch alerts --broker "$broker" &
+build/tools/chairwatch alerts --broker "$broker" &
 pids+=($!)
 sleep 1
 
 echo "== simulating $chairs chairs at ${speed}x: baseline 10 min, IV ketamine over 40 min, 70 min observation;"
 echo "   a simulated nurse acknowledges each alarm 3 s after it appears"
-build/daemon/chairwatch simulate --broker "$broker" --chairs "$chairs" --speed "$speed" --ack-after 3 \
+build/tools/chairwatch simulate --broker "$broker" --chairs "$chairs" --speed "$speed" --ack-after 3 \
     --observation-min 70 --clock simulated --quiet
 
 sleep 1

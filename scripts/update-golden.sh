@@ -4,7 +4,7 @@
 # alarm that would now be raised differently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=${BIN:-build/daemon/chairwatch}
+bin=${BIN:-build/tools/chairwatch}
 vitals=../shared/data/vitals
 replay() { "$bin" replay --config config/chairwatch.yaml --format "$1" --sample-hold 120 "$vitals/$2.csv"; }
 replay jsonl mimic2wdb_s25047-2704-05-04-10-44n > tests/golden/mimic2wdb_s25047.jsonl

@@ -203,7 +203,10 @@
     if (!linkUp) out.push(el('p', { class: 'banner banner-link', role: 'alert', id: 'banner-link' },
       `LIVE LINK LOST${linkLostAt ? ' since ' + clockText(linkLostAt) : ''}: this page is not receiving updates; ` +
       'the values below are NOT live. Reconnecting…'));
-    if (linkUp && !status.broker_connected) out.push(el('p', { class: 'banner banner-broker', role: 'alert', id: 'banner-broker' },
+    if (linkUp && status.receiving === false) out.push(el('p', { class: 'banner banner-broker', role: 'alert', id: 'banner-readings' },
+      'NO READINGS: chairwatchd\'s connection that brings the monitors\' readings is down, so no vital sign ' +
+      'is judged and no new alarm is raised. The values below are NOT live; watch the bedside monitors.'));
+    else if (linkUp && !status.broker_connected) out.push(el('p', { class: 'banner banner-broker', role: 'alert', id: 'banner-broker' },
       `BROKER DOWN${status.broker_since ? ' since ' + clockText(new Date(status.broker_since)) : ''}: ` +
       'chairwatchd cannot reach the MQTT broker, so no readings or alarms arrive. The values below are NOT live; ' +
       'watch the bedside monitors.'));
@@ -239,6 +242,7 @@
       chairs.clear();
       for (const d of s.chairs) put(d);
       status.broker_connected = s.broker_connected;
+      status.receiving = s.receiving;
       scheduleRender();
     });
     es.addEventListener('chair', (ev) => {
@@ -255,7 +259,8 @@
     es.addEventListener('status', (ev) => {
       onMessage();
       const s = JSON.parse(ev.data);
-      const brokerChanged = s.broker_connected !== status.broker_connected;
+      const brokerChanged = s.broker_connected !== status.broker_connected ||
+        s.receiving !== status.receiving;
       status = s;
       if (brokerChanged) scheduleRender();
     });

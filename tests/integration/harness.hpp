@@ -124,6 +124,7 @@ class Daemon {
     void start();
     void kill(int sig);
     int wait(std::chrono::milliseconds timeout) { return proc_->wait(timeout); }
+    pid_t pid() const { return proc_ ? proc_->pid() : -1; }
     std::string output() const { return proc_ ? proc_->output() : ""; }
     const std::string& log_dir() const { return log_dir_; }
     const std::string& config_path() const { return config_; }
@@ -135,7 +136,8 @@ class Daemon {
     void run_under(std::vector<std::string> prefix) { prefix_ = std::move(prefix); }
     // The board (HTTP) listens here: a free loopback port of its own, never the default 8080.
     int http_port() const { return http_port_; }
-    pid_t pid() const { return proc_ ? proc_->pid() : -1; }
+    // One sample of its /metrics ("NAME" or "NAME{labels}"); -1 if absent or not answered.
+    double metric(const std::string& sample) const;
 
   private:
     const Broker& broker_;

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "alerts/profile.hpp"
-#include "drivers/payload_codec.hpp"
-#include "drivers/report/session_record.hpp"
+#include "drivers/codec/payload_codec.hpp"
+#include "report/session_record.hpp"
 
 namespace chairwatch::report::test {
 

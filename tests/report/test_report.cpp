@@ -7,8 +7,8 @@
 #include <map>
 #include <sstream>
 
-#include "drivers/report/report.hpp"
-#include "drivers/report/report_format.hpp"
+#include "report/report.hpp"
+#include "report/report_format.hpp"
 #include "report_fixture.hpp"
 
 namespace chairwatch::report {

@@ -4,8 +4,8 @@
 
 #include <sstream>
 
-#include "drivers/report/clock_map.hpp"
-#include "drivers/report/session_summary.hpp"
+#include "report/clock_map.hpp"
+#include "report/session_summary.hpp"
 #include "report_fixture.hpp"
 
 namespace chairwatch::report {

@@ -10,6 +10,7 @@ using alerts::AlarmKind;
 using alerts::AlarmState;
 using alerts::AlarmTransition;
 using alerts::ClearCause;
+using alerts::ConditionState;
 using alerts::Priority;
 
 namespace {
@@ -22,25 +23,25 @@ alerts::Profile lifecycle_profile() {
     return p;
 }
 
-AlarmTransition change(AlarmState state, Priority p, Millis t,
-                       std::string_view condition = "sbp_high",
-                       AlarmKind kind = AlarmKind::physiological) {
-    AlarmTransition c;
+alerts::ConditionChange change(ConditionState state, Priority p, Millis t,
+                               std::string_view condition = "sbp_high",
+                               AlarmKind kind = AlarmKind::physiological) {
+    alerts::ConditionChange c;
     c.condition = condition;
     c.state = state;
     c.priority = p;
     c.kind = kind;
     c.at = at(t);
     c.onset = at(t);
-    c.cause =
-        state == AlarmState::cleared ? alerts::ClearCause::back_in_range : alerts::ClearCause::none;
+    c.cause = state == ConditionState::cleared ? alerts::ClearCause::back_in_range
+                                               : alerts::ClearCause::none;
     return c;
 }
 
 struct Book {
     alerts::Profile profile = lifecycle_profile();
     alerts::AlarmBook book;
-    std::vector<AlarmTransition> apply(const AlarmTransition& c) {
+    std::vector<AlarmTransition> apply(const alerts::ConditionChange& c) {
         std::vector<AlarmTransition> out;
         book.apply(c, profile, out);
         return out;
@@ -61,10 +62,10 @@ struct Book {
 
 TEST_CASE("a high alarm latches: cleared but listed until acknowledged, then gone") {
     Book b;
-    auto raised = b.apply(change(AlarmState::raised, Priority::high, 0s));
+    auto raised = b.apply(change(ConditionState::raised, Priority::high, 0s));
     REQUIRE(raised.size() == 1);
     const auto no = raised[0].alarm_no;
-    auto cleared = b.apply(change(AlarmState::cleared, Priority::high, 30s));
+    auto cleared = b.apply(change(ConditionState::cleared, Priority::high, 30s));
     REQUIRE(cleared.size() == 1);
     CHECK(cleared[0].state == AlarmState::cleared);
     CHECK(cleared[0].latched);
@@ -80,21 +81,21 @@ TEST_CASE("a high alarm latches: cleared but listed until acknowledged, then gon
 
 TEST_CASE("low and medium alarms do not latch; an acknowledged high alarm clears normally") {
     Book b;
-    b.apply(change(AlarmState::raised, Priority::medium, 0s));
-    CHECK_FALSE(b.apply(change(AlarmState::cleared, Priority::medium, 10s))[0].latched);
+    b.apply(change(ConditionState::raised, Priority::medium, 0s));
+    CHECK_FALSE(b.apply(change(ConditionState::cleared, Priority::medium, 10s))[0].latched);
     CHECK(b.book.listed().empty());
-    auto r = b.apply(change(AlarmState::raised, Priority::high, 20s));
+    auto r = b.apply(change(ConditionState::raised, Priority::high, 20s));
     CHECK(b.ack(r[0].alarm_no, 25s).first == AckResult::ok);
-    auto c = b.apply(change(AlarmState::cleared, Priority::high, 30s));
+    auto c = b.apply(change(ConditionState::cleared, Priority::high, 30s));
     CHECK_FALSE(c[0].latched);
     CHECK(b.book.listed().empty());
 }
 
 TEST_CASE("a latched alarm whose condition returns is the same alarm, active again") {
     Book b;
-    const auto no = b.apply(change(AlarmState::raised, Priority::high, 0s))[0].alarm_no;
-    b.apply(change(AlarmState::cleared, Priority::high, 30s));
-    auto again = b.apply(change(AlarmState::raised, Priority::medium, 60s));
+    const auto no = b.apply(change(ConditionState::raised, Priority::high, 0s))[0].alarm_no;
+    b.apply(change(ConditionState::cleared, Priority::high, 30s));
+    auto again = b.apply(change(ConditionState::raised, Priority::medium, 60s));
     REQUIRE(again.size() == 1);
     CHECK(again[0].alarm_no == no);
     CHECK(again[0].active);
@@ -105,12 +106,13 @@ TEST_CASE("a latched alarm whose condition returns is the same alarm, active aga
 TEST_CASE("acknowledging: unknown id, already cleared, already acknowledged change nothing") {
     Book b;
     CHECK(b.ack(7, 0s).first == AckResult::unknown);
-    const auto low = b.apply(change(AlarmState::raised, Priority::low, 0s, "hr_high"))[0].alarm_no;
-    b.apply(change(AlarmState::cleared, Priority::low, 10s, "hr_high"));
+    const auto low =
+        b.apply(change(ConditionState::raised, Priority::low, 0s, "hr_high"))[0].alarm_no;
+    b.apply(change(ConditionState::cleared, Priority::low, 10s, "hr_high"));
     auto [cleared, none] = b.ack(low, 20s);
     CHECK(cleared == AckResult::already_cleared);
     CHECK(none.empty());
-    const auto high = b.apply(change(AlarmState::raised, Priority::high, 30s))[0].alarm_no;
+    const auto high = b.apply(change(ConditionState::raised, Priority::high, 30s))[0].alarm_no;
     CHECK(b.ack(high, 35s).first == AckResult::ok);
     auto [twice, nothing] = b.ack(high, 36s);
     CHECK(twice == AckResult::already_acknowledged);
@@ -120,7 +122,7 @@ TEST_CASE("acknowledging: unknown id, already cleared, already acknowledged chan
     // Every alarm a session ended is over, however many there were.
     std::vector<AlarmTransition> closed;
     for (int i = 0; i < 40; ++i)
-        b.apply(change(AlarmState::raised, Priority::low, 40s, "c" + std::to_string(i)));
+        b.apply(change(ConditionState::raised, Priority::low, 40s, "c" + std::to_string(i)));
     b.book.close_all(at(50s), ClearCause::session_ended, closed);
     CHECK(closed.size() == 41);
     for (std::uint32_t n = 1; n <= high + 40; ++n)
@@ -130,7 +132,7 @@ TEST_CASE("acknowledging: unknown id, already cleared, already acknowledged chan
 
 TEST_CASE("escalation ladder: unacknowledged high escalates after 60 s, then every 60 s") {
     Book b;
-    b.apply(change(AlarmState::raised, Priority::high, 0s));
+    b.apply(change(ConditionState::raised, Priority::high, 0s));
     CHECK(b.tick(59s).empty());
     auto first = b.tick(60s);
     REQUIRE(first.size() == 1);
@@ -147,8 +149,9 @@ TEST_CASE("escalation ladder: unacknowledged high escalates after 60 s, then eve
 
 TEST_CASE("medium escalates once after 5 min when no repeat is set; advisories never escalate") {
     Book b;
-    b.apply(change(AlarmState::raised, Priority::medium, 0s));
-    b.apply(change(AlarmState::raised, Priority::high, 0s, "predose_bp_high", AlarmKind::advisory));
+    b.apply(change(ConditionState::raised, Priority::medium, 0s));
+    b.apply(
+        change(ConditionState::raised, Priority::high, 0s, "predose_bp_high", AlarmKind::advisory));
     CHECK(b.tick(299s).empty());
     auto out = b.tick(300s);
     REQUIRE(out.size() == 1);
@@ -158,7 +161,7 @@ TEST_CASE("medium escalates once after 5 min when no repeat is set; advisories n
 
 TEST_CASE("an acknowledgement lasts 2 min while the condition persists, then re-alarms") {
     Book b;
-    const auto no = b.apply(change(AlarmState::raised, Priority::high, 0s))[0].alarm_no;
+    const auto no = b.apply(change(ConditionState::raised, Priority::high, 0s))[0].alarm_no;
     b.ack(no, 10s);
     CHECK(b.tick(129s).empty());
     auto again = b.tick(130s);
@@ -173,9 +176,9 @@ TEST_CASE("an acknowledgement lasts 2 min while the condition persists, then re-
 
 TEST_CASE("a higher priority breaks through an acknowledgement") {
     Book b;
-    const auto no = b.apply(change(AlarmState::raised, Priority::medium, 0s))[0].alarm_no;
+    const auto no = b.apply(change(ConditionState::raised, Priority::medium, 0s))[0].alarm_no;
     b.ack(no, 5s);
-    auto up = b.apply(change(AlarmState::updated, Priority::high, 20s));
+    auto up = b.apply(change(ConditionState::updated, Priority::high, 20s));
     REQUIRE(up.size() == 1);
     CHECK_FALSE(up[0].acknowledged);
     CHECK(up[0].priority == Priority::high);
@@ -184,8 +187,8 @@ TEST_CASE("a higher priority breaks through an acknowledgement") {
 
 TEST_CASE("close_all ends latched alarms too, at the session's end") {
     Book b;
-    b.apply(change(AlarmState::raised, Priority::high, 0s));
-    b.apply(change(AlarmState::cleared, Priority::high, 10s));
+    b.apply(change(ConditionState::raised, Priority::high, 0s));
+    b.apply(change(ConditionState::cleared, Priority::high, 10s));
     std::vector<AlarmTransition> out;
     b.book.close_all(at(20s), alerts::ClearCause::session_ended, out);
     REQUIRE(out.size() == 1);

@@ -2,8 +2,8 @@
 
 #include <boost/json.hpp>
 
-#include "drivers/alert_codec.hpp"
-#include "drivers/json_writer.hpp"
+#include "drivers/codec/alert_codec.hpp"
+#include "drivers/codec/json_writer.hpp"
 #include "profile_builder.hpp"
 
 using namespace chairwatch;

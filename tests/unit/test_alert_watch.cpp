@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "drivers/alert_watch.hpp"
+#include "tools/alert_watch.hpp"
 
 using chairwatch::drivers::format_alert_line;
 

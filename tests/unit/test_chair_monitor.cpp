@@ -5,8 +5,8 @@
 
 using namespace chairwatch;
 using namespace chairwatch::test;
-using alerts::AlarmState;
-using alerts::AlarmTransition;
+using alerts::ConditionChange;
+using alerts::ConditionState;
 using alerts::Direction;
 using alerts::Priority;
 using alerts::Signal;
@@ -16,19 +16,19 @@ namespace {
 // Drives one ChairMonitor with explicit times and keeps what it returned.
 struct Bench {
     explicit Bench(std::shared_ptr<alerts::Profile> p) : monitor(std::move(p)) {}
-    std::vector<AlarmTransition> reading(Millis t, Signal s, double v) {
-        std::vector<AlarmTransition> out;
+    std::vector<ConditionChange> reading(Millis t, Signal s, double v) {
+        std::vector<ConditionChange> out;
         monitor.on_reading({s, v, t}, at(t), out);
         return out;
     }
-    std::vector<AlarmTransition> tick(Millis t) {
-        std::vector<AlarmTransition> out;
+    std::vector<ConditionChange> tick(Millis t) {
+        std::vector<ConditionChange> out;
         monitor.on_tick(at(t), out);
         return out;
     }
     // HR once a second over [from, to), ticking in between; returns every transition.
-    std::vector<AlarmTransition> hr_stream(Millis from, Millis to, double v) {
-        std::vector<AlarmTransition> all;
+    std::vector<ConditionChange> hr_stream(Millis from, Millis to, double v) {
+        std::vector<ConditionChange> all;
         for (Millis t = from; t < to; t += 1s)
             for (auto& x : reading(t, Signal::hr, v))
                 all.push_back(x);
@@ -58,7 +58,7 @@ TEST_CASE("a single NIBP reading above the limit raises at once, with the limit 
     CHECK(b.reading(0s, Signal::sbp, 150).empty());
     auto out = b.reading(300s, Signal::sbp, 185);
     REQUIRE(out.size() == 1);
-    CHECK(out[0].state == AlarmState::raised);
+    CHECK(out[0].state == ConditionState::raised);
     CHECK(out[0].condition == "sbp_high");
     CHECK(out[0].priority == Priority::medium);
     CHECK(out[0].limit == 180);
@@ -83,7 +83,7 @@ TEST_CASE("hysteresis: an alarm clears only once the value is back inside by the
     CHECK(b.reading(600s, Signal::sbp, 151).empty());
     auto out = b.reading(900s, Signal::sbp, 150);
     REQUIRE(out.size() == 1);
-    CHECK(out[0].state == AlarmState::cleared);
+    CHECK(out[0].state == ConditionState::cleared);
     CHECK(out[0].cause == alerts::ClearCause::back_in_range);
     CHECK(out[0].peak == 165);
 }
@@ -93,13 +93,13 @@ TEST_CASE("tiers: the highest active tier is shown, one alarm per condition, nev
     auto r1 = b.reading(0s, Signal::sbp, 165);
     REQUIRE(r1.size() == 1);
     CHECK(r1[0].priority == Priority::low);
-    const auto id = r1[0].alarm_no;
+    const auto onset = r1[0].onset.mono;  // an alarm condition is known by its onset
 
     auto r2 = b.reading(300s, Signal::sbp, 185);  // medium tier; high needs a second reading
     REQUIRE(r2.size() == 1);
-    CHECK(r2[0].state == AlarmState::updated);
+    CHECK(r2[0].state == ConditionState::updated);
     CHECK(r2[0].priority == Priority::medium);
-    CHECK(r2[0].alarm_no == id);
+    CHECK(r2[0].onset.mono == onset);
 
     auto r3 = b.reading(600s, Signal::sbp, 184);  // second reading >= 180 within 10 min
     REQUIRE(r3.size() == 1);
@@ -122,13 +122,13 @@ TEST_CASE("tiers: the highest active tier is shown, one alarm per condition, nev
 
     auto r7 = b.reading(2100s, Signal::sbp, 149);
     REQUIRE(r7.size() == 1);
-    CHECK(r7[0].state == AlarmState::cleared);
-    CHECK(r7[0].alarm_no == id);
+    CHECK(r7[0].state == ConditionState::cleared);
+    CHECK(r7[0].onset.mono == onset);
     CHECK(r7[0].peak == 206);
 
     auto r8 = b.reading(2400s, Signal::sbp, 170);  // a new episode is a new alarm
     REQUIRE(r8.size() == 1);
-    CHECK(r8[0].alarm_no != id);
+    CHECK(r8[0].onset.mono != onset);
 }
 
 TEST_CASE("confirmation on consecutive readings needs them close enough together") {
@@ -187,7 +187,7 @@ TEST_CASE("HR clears only after being back inside by the margin for the hold tim
     CHECK(b.hr_stream(125s, 128s, 108).empty());  // bounced: the hold restarts
     auto out = b.hr_stream(128s, 170s, 100);
     REQUIRE(out.size() == 1);
-    CHECK(out[0].state == AlarmState::cleared);
+    CHECK(out[0].state == ConditionState::cleared);
     // Back below 105 in the median at t=130 s; held 30 s: cleared at t=160 s.
     CHECK(out[0].at.mono == Millis(160s));
 }
@@ -231,11 +231,11 @@ TEST_CASE("feed lost: technical alarm after the timeout, tiers, and cleared when
     CHECK(b.tick(120s).empty());
     auto medium = b.tick(131s);
     REQUIRE(medium.size() == 1);
-    CHECK(medium[0].state == AlarmState::updated);
+    CHECK(medium[0].state == ConditionState::updated);
     CHECK(medium[0].priority == Priority::medium);
     auto back = b.reading(140s, Signal::hr, 82);
     REQUIRE(back.size() == 1);
-    CHECK(back[0].state == AlarmState::cleared);
+    CHECK(back[0].state == ConditionState::cleared);
     CHECK(back[0].cause == alerts::ClearCause::feed_resumed);
     CHECK(back[0].value == doctest::Approx(40));
 }
@@ -287,7 +287,7 @@ TEST_CASE("a calm chair sleeps between readings; a silent feed or a value near a
     auto raised = b.tick(102s);
     REQUIRE(raised.size() == 1);
     CHECK(raised[0].condition == "hr_high");
-    CHECK(raised[0].state == AlarmState::raised);
+    CHECK(raised[0].state == ConditionState::raised);
 }
 
 TEST_CASE("an ongoing BP alarm leaves the chair asleep until a clear hold or a reading") {
@@ -306,7 +306,7 @@ TEST_CASE("an ongoing BP alarm leaves the chair asleep until a clear hold or a r
     CHECK(b.tick(420s - 1ms).empty());
     auto cleared = b.tick(420s);
     REQUIRE(cleared.size() == 1);
-    CHECK(cleared[0].state == AlarmState::cleared);
+    CHECK(cleared[0].state == ConditionState::cleared);
     CHECK(b.monitor.sleeping(Millis(std::chrono::hours(5))));
 }
 
@@ -325,20 +325,20 @@ TEST_CASE("a BP feed is fed by any cuff signal and not by HR") {
 TEST_CASE("reset closes every active alarm as session_ended and forgets the past") {
     Bench b(sbp_profile());
     REQUIRE(b.reading(0s, Signal::sbp, 190).size() == 1);
-    std::vector<AlarmTransition> out;
+    std::vector<ConditionChange> out;
     b.monitor.reset(at(60s), alerts::ClearCause::session_ended, out);
     REQUIRE(out.size() == 1);
-    CHECK(out[0].state == AlarmState::cleared);
+    CHECK(out[0].state == ConditionState::cleared);
     CHECK(out[0].cause == alerts::ClearCause::session_ended);
-    CHECK(b.monitor.active_alarms().empty());
+    CHECK(b.monitor.active_conditions().empty());
     CHECK(b.reading(120s, Signal::sbp, 150).empty());
 }
 
-TEST_CASE("active_alarms lists the current state of each active alarm") {
+TEST_CASE("active_conditions lists the current state of each active alarm") {
     Bench b(sbp_profile());
     b.reading(0s, Signal::sbp, 165);
     b.reading(300s, Signal::sbp, 185);
-    auto active = b.monitor.active_alarms();
+    auto active = b.monitor.active_conditions();
     REQUIRE(active.size() == 1);
     CHECK(active[0].priority == Priority::medium);
 }
@@ -346,17 +346,17 @@ TEST_CASE("active_alarms lists the current state of each active alarm") {
 TEST_CASE("a new profile applies without losing an active alarm") {
     Bench b(sbp_profile());
     REQUIRE(b.reading(0s, Signal::sbp, 185).size() == 1);
-    std::vector<AlarmTransition> changed;
+    std::vector<ConditionChange> changed;
     b.monitor.set_profile(profile({rule("sbp_high", Signal::sbp, Direction::high, 10, 0ms,
                                         {tier(170, Priority::medium)})}),
                           at(100s), changed);
     REQUIRE(changed.size() == 1);  // judged at once against the new, lower limit
-    CHECK(changed[0].state == AlarmState::updated);
+    CHECK(changed[0].state == ConditionState::updated);
     CHECK(changed[0].limit == 170);
     CHECK(b.reading(300s, Signal::sbp, 175).empty());
     auto out = b.reading(600s, Signal::sbp, 155);
     REQUIRE(out.size() == 1);
-    CHECK(out[0].state == AlarmState::cleared);
+    CHECK(out[0].state == ConditionState::cleared);
 }
 
 TEST_CASE("reloading an unchanged profile neither escalates nor restarts a confirmation") {
@@ -365,7 +365,7 @@ TEST_CASE("reloading an unchanged profile neither escalates nor restarts a confi
     auto first = b.reading(0s, Signal::sbp, 185);
     REQUIRE(first.size() == 1);
     CHECK(first[0].priority == Priority::medium);
-    std::vector<AlarmTransition> changed;
+    std::vector<ConditionChange> changed;
     b.monitor.set_profile(std::make_shared<alerts::Profile>(*p), at(60s), changed);
     CHECK(changed.empty());
     auto second = b.reading(300s, Signal::sbp, 186);  // the confirmation counts on
@@ -377,7 +377,7 @@ TEST_CASE("a reload keeps when a confirmation last counted: too late is still to
     auto p = sbp_profile();
     Bench b(p);
     REQUIRE(b.reading(0s, Signal::sbp, 185).size() == 1);  // medium; high needs a second
-    std::vector<AlarmTransition> changed;
+    std::vector<ConditionChange> changed;
     b.monitor.set_profile(std::make_shared<alerts::Profile>(*p), at(60s), changed);
     CHECK(changed.empty());
     // 700 s after the first: more than the tier's 10 min, so the count starts over.
@@ -392,23 +392,23 @@ TEST_CASE("changed limits on reload never raise an alarm's priority by themselve
     REQUIRE(b.reading(0s, Signal::sbp, 185).size() == 1);  // medium; high needs a 2nd reading
     auto changed_profile = sbp_profile();
     changed_profile->rules[0].tiers[0].limit = 165;
-    std::vector<AlarmTransition> changed;
+    std::vector<ConditionChange> changed;
     b.monitor.set_profile(changed_profile, at(60s), changed);
     for (const auto& t : changed)
         CHECK(t.priority != Priority::high);
-    REQUIRE(b.monitor.active_alarms().size() == 1);
-    CHECK(b.monitor.active_alarms()[0].priority == Priority::medium);
+    REQUIRE(b.monitor.active_conditions().size() == 1);
+    CHECK(b.monitor.active_conditions()[0].priority == Priority::medium);
 }
 
 TEST_CASE("a condition removed by a reload ends its alarm, announced") {
     Bench b(sbp_profile());
     REQUIRE(b.reading(0s, Signal::sbp, 185).size() == 1);
-    std::vector<AlarmTransition> changed;
+    std::vector<ConditionChange> changed;
     b.monitor.set_profile(hr_profile(), at(60s), changed);
     REQUIRE(changed.size() == 1);
-    CHECK(changed[0].state == AlarmState::cleared);
+    CHECK(changed[0].state == ConditionState::cleared);
     CHECK(changed[0].cause == alerts::ClearCause::reconfigured);
-    CHECK(b.monitor.active_alarms().empty());
+    CHECK(b.monitor.active_conditions().empty());
 }
 
 TEST_CASE("a condition delay starts over after a gap in the data") {
@@ -459,7 +459,7 @@ TEST_CASE("a clear hold that began a month ago has run out") {
     CHECK(b.tick(499s).empty());
     const auto later = b.tick(200s + 30 * 24h);
     REQUIRE(later.size() == 1);
-    CHECK(later[0].state == AlarmState::cleared);
+    CHECK(later[0].state == ConditionState::cleared);
     CHECK(later[0].cause == alerts::ClearCause::back_in_range);
 }
 

@@ -82,6 +82,8 @@ TEST_CASE("a minimal configuration gets the documented defaults") {
     CHECK(r.config->sessions.idle_end == std::chrono::minutes(30));
     CHECK(r.config->input.max_chairs == 256);
     CHECK(r.config->broker.separate_publisher);
+    CHECK(r.config->broker.mqtt_version == 5);
+    CHECK(r.config->broker.session_expiry_s == 86400);
 }
 
 TEST_CASE("the publishing connection can be shared with the receiving one") {
@@ -92,6 +94,25 @@ TEST_CASE("the publishing connection can be shared with the receiving one") {
     CHECK_FALSE(r.config->broker.separate_publisher);
     text.replace(text.find("false"), 5, "sometimes");
     CHECK(contains(only_error(text), "t.yaml:3:23: broker.separate_publisher"));
+}
+
+TEST_CASE("MQTT 3.1.1 is there for brokers without MQTT 5; the session expiry is set") {
+    auto text = minimal;
+    text.replace(text.find("profiles:"), 0, "  mqtt_version: 3.1.1\n  session_expiry_s: 600\n");
+    auto r = load_config_text(text, "t.yaml");
+    REQUIRE(r.config);
+    CHECK(r.config->broker.mqtt_version == 4);
+    CHECK(r.config->broker.session_expiry_s == 600);
+    auto five = text;
+    five.replace(five.find("3.1.1"), 5, "5");
+    REQUIRE(load_config_text(five, "t.yaml").config);
+    CHECK(load_config_text(five, "t.yaml").config->broker.mqtt_version == 5);
+    auto four = text;
+    four.replace(four.find("3.1.1"), 5, "4");
+    CHECK(contains(only_error(four), "t.yaml:3:17: broker.mqtt_version: '4' is not 5 or 3.1.1"));
+    auto negative = text;
+    negative.replace(negative.find("600"), 3, "-1");
+    CHECK(contains(only_error(negative), "t.yaml:4:21: broker.session_expiry_s"));
 }
 
 TEST_CASE("command-line overrides win over the file") {
@@ -292,4 +313,22 @@ TEST_CASE("open files: the board and a reserve first, session logs get the rest 
     CHECK(std::holds_alternative<daemon::OpenFiles>(daemon::plan_open_files(cfg, 209)));
     cfg.http.port = 0;  // no board: nothing kept for it
     CHECK(std::get<daemon::OpenFiles>(daemon::plan_open_files(cfg, 200)).session_logs == 136);
+}
+
+TEST_CASE("input: how long an idle chair is kept, and how fast a chair may send") {
+    auto shipped = config::load_config_file(CHAIRWATCH_SOURCE_DIR "/config/chairwatch.yaml");
+    REQUIRE(shipped.config);
+    CHECK(shipped.config->input.forget_chair_after == std::chrono::seconds(3600));
+    CHECK(shipped.config->input.max_messages_per_chair == 20);
+    auto r = load_config_text(
+        minimal + "input:\n  forget_chair_after_s: 120\n  max_messages_per_chair_s: 0\n",
+        "t.yaml");
+    for (const auto& e : r.errors)
+        INFO(e.format());
+    REQUIRE(r.config);
+    CHECK(r.config->input.forget_chair_after == std::chrono::seconds(120));
+    CHECK(r.config->clinic_settings().forget_chair_after == std::chrono::seconds(120));
+    CHECK(r.config->clinic_settings().max_messages_per_s == 0);
+    auto bad = load_config_text(minimal + "input:\n  max_messages_per_chair_s: 1.5\n", "t.yaml");
+    CHECK_FALSE(bad.config);
 }

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "drivers/control_codec.hpp"
+#include "drivers/codec/control_codec.hpp"
 
 using namespace chairwatch;
 using drivers::decode_ack;

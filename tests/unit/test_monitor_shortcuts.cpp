@@ -16,20 +16,31 @@ using namespace chairwatch;
 using namespace chairwatch::test;
 using alerts::AlarmTransition;
 using alerts::ChairMonitor;
+using alerts::ConditionChange;
 using alerts::Direction;
 using alerts::Priority;
 using alerts::Signal;
 
 namespace {
 
-std::string describe(const AlarmTransition& t) {
+// The fields a condition change and an alarm transition share.
+template <typename Change>
+std::string describe_fields(const Change& t) {
     std::ostringstream s;
-    s << t.alarm_no << ' ' << t.condition << ' ' << static_cast<int>(t.state) << ' '
-      << static_cast<int>(t.cause) << ' ' << static_cast<int>(t.priority) << ' '
-      << static_cast<int>(t.signal) << ' ' << static_cast<int>(t.kind) << ' ' << t.high << t.feed
-      << t.relative << t.rise_rule << t.inclusive << ' ' << t.value << ' ' << t.limit << ' '
-      << t.baseline << ' ' << t.peak << ' ' << t.onset.mono.count() << ' ' << t.at.mono.count();
+    s << t.condition << ' ' << static_cast<int>(t.state) << ' ' << static_cast<int>(t.cause) << ' '
+      << static_cast<int>(t.priority) << ' ' << static_cast<int>(t.signal) << ' '
+      << static_cast<int>(t.kind) << ' ' << t.high << t.feed << t.relative << t.rise_rule
+      << t.inclusive << ' ' << t.value << ' ' << t.limit << ' ' << t.baseline << ' ' << t.peak
+      << ' ' << t.onset.mono.count() << ' ' << t.at.mono.count();
     return s.str();
+}
+
+std::string describe(const ConditionChange& t) {
+    return describe_fields(t);
+}
+
+std::string describe(const AlarmTransition& t) {
+    return std::to_string(t.alarm_no) + ' ' + describe_fields(t);
 }
 
 // A profile with what the shipped ones lack: a rule whose tiers judge two signals, consecutive
@@ -75,7 +86,7 @@ struct Pair {
 
     template <typename Call>
     void both(Call&& call, const char* what, Millis t) {
-        std::vector<AlarmTransition> a, b;
+        std::vector<ConditionChange> a, b;
         call(fast, a);
         call(full, b);
         std::string fa, fb;

@@ -9,8 +9,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "drivers/outbox_journal.hpp"
-#include "drivers/tcp_nodelay.hpp"
+#include "drivers/mqtt/outbox_journal.hpp"
+#include "drivers/mqtt/tcp_nodelay.hpp"
 
 using chairwatch::drivers::OutboxJournal;
 namespace fs = std::filesystem;

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "drivers/payload_codec.hpp"
+#include "drivers/codec/payload_codec.hpp"
 
 using namespace chairwatch;
 using alerts::Millis;

@@ -8,8 +8,8 @@
 
 #include "alerts/clinic.hpp"
 #include "config/config.hpp"
-#include "drivers/session_log.hpp"
-#include "drivers/session_recovery.hpp"
+#include "drivers/session_log/session_log.hpp"
+#include "drivers/session_log/session_recovery.hpp"
 #include "profile_builder.hpp"
 
 using namespace chairwatch;

@@ -17,9 +17,9 @@
 #include "alerts/clinic.hpp"
 #include "alerts/time_format.hpp"
 #include "config/config.hpp"
-#include "drivers/alert_codec.hpp"
-#include "drivers/session_log.hpp"
-#include "drivers/session_recovery.hpp"
+#include "drivers/codec/alert_codec.hpp"
+#include "drivers/session_log/session_log.hpp"
+#include "drivers/session_log/session_recovery.hpp"
 #include "profile_builder.hpp"
 
 using namespace chairwatch;

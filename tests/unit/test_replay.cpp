@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "config/config.hpp"
-#include "drivers/replay.hpp"
+#include "drivers/recording/replay.hpp"
 
 using namespace chairwatch;
 using namespace std::chrono_literals;

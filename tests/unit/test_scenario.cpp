@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "drivers/simulator/scenario.hpp"
+#include "tools/simulator/scenario.hpp"
 
 using chairwatch::sim::Artifact;
 using chairwatch::sim::BloodPressure;

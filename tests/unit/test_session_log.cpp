@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "alerts/clinic.hpp"
-#include "drivers/session_log.hpp"
+#include "drivers/session_log/session_log.hpp"
 #include "profile_builder.hpp"
 
 using namespace chairwatch;

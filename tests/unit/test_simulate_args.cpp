@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "drivers/simulator/simulator.hpp"
+#include "tools/simulator/simulator.hpp"
 
 namespace {
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "drivers/text_rules.hpp"
+#include "drivers/codec/text_rules.hpp"
 
 using chairwatch::drivers::printable;
 using chairwatch::drivers::text_fault;

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "config/config.hpp"
-#include "daemon/replay_cli.hpp"
+#include "tools/replay_cli.hpp"
 
 using namespace chairwatch;
 

@@ -1,0 +1,191 @@
+#include "daemon/inbound.hpp"
+
+#include <cstdlib>
+
+#include "alerts/time_format.hpp"
+#include "drivers/codec/control_codec.hpp"
+
+namespace chairwatch::daemon {
+
+using drivers::RejectReason;
+
+void Inbound::on_message(std::string_view topic_name, std::string_view payload, alerts::Instant t) {
+    ++p_.counters.messages;
+    const auto ct = drivers::parse_chair_topic(topic_name, p_.cfg.broker.topic_prefix);
+    if (!ct) {
+        p_.counters.reject(RejectReason::bad_topic);
+        warn("topic", t,
+             "rejected message on '" + std::string(topic_name.substr(0, 128)) +
+                 "': not <prefix>/<chair>/...");
+        return;
+    }
+    const std::string chair(ct->chair);
+    if (!drivers::valid_chair_id(ct->chair)) {
+        p_.counters.reject(RejectReason::bad_chair);
+        warn("chair-id", t,
+             "rejected message on '" + std::string(topic_name.substr(0, 128)) +
+                 "': chair id must be 1-64 of A-Z a-z 0-9 - _ .");
+        return;
+    }
+    if (chair == "chairwatchd") {
+        // The daemon's own topics (status, its technical alarms) sit beside the chairs'.
+        p_.counters.reject(RejectReason::bad_chair);
+        warn("chair-id", t,
+             "rejected message on '" + std::string(topic_name.substr(0, 128)) +
+                 "': 'chairwatchd' is reserved for the daemon's own topics");
+        return;
+    }
+    events_.clear();
+    if (p_.clinic.on_message(chair, t, events_) == alerts::Admission::flooding) {
+        p_.counters.reject(RejectReason::flooding);
+        if (!events_.empty()) p_.pipeline.handle(events_, t);
+        warn(chair + "/flooding", t,
+             "chair " + chair + ": more than " +
+                 std::to_string(p_.cfg.input.max_messages_per_chair) +
+                 " messages a second (input.max_messages_per_chair_s): its excess is dropped "
+                 "unread");
+        return;
+    }
+    if (ct->rest == "session") return on_control(chair, payload, t);
+    if (ct->rest == "alerts/ack") {
+        on_ack(chair, payload, t);
+        return;
+    }
+    on_vitals(chair, topic_name, payload, t);
+}
+
+void Inbound::on_vitals(const std::string& chair, std::string_view topic_name,
+                        std::string_view payload, alerts::Instant t) {
+    const auto vt = drivers::parse_vitals_topic(topic_name, p_.cfg.broker.topic_prefix);
+    if (!vt) {
+        p_.counters.reject(RejectReason::bad_topic);
+        warn("topic", t,
+             "rejected message on '" + std::string(topic_name.substr(0, 128)) +
+                 "': not <prefix>/<chair>/vitals/...");
+        return;
+    }
+    auto d = drivers::decode_vitals(vt->leaf, payload, t.wall, p_.cfg.input.max_payload_bytes);
+    admit(chair, topic_name, d, t);
+    for (std::size_t i = 0; i < d.rejected; ++i) {
+        const auto& r = d.rejections[i];
+        p_.counters.reject(r.reason);
+        warn(chair + "/" + std::string(drivers::to_string(r.reason)), t,
+             "chair " + chair + ", topic " + std::string(topic_name) + ": rejected (" +
+                 std::string(drivers::to_string(r.reason)) + "): " + r.detail);
+    }
+    events_.clear();
+    if (d.count == 0) {
+        // Nothing usable: an artifact still notes itself below; nothing else reaches the core.
+    } else if (judge(chair, d, t) == alerts::Admission::too_many_chairs) {
+        ++p_.counters.refused_chairs;
+        warn("max-chairs", t,
+             "refused readings for new chair " + chair + ": already monitoring " +
+                 std::to_string(p_.cfg.input.max_chairs) + " chairs (input.max_chairs)");
+    } else {
+        p_.counters.readings += d.count;
+        p_.repeats.judged(chair, std::span<const alerts::Reading>(d.readings.data(), d.count));
+    }
+    for (std::size_t i = 0; i < d.rejected; ++i)
+        if (d.rejections[i].reason == RejectReason::artifact)
+            p_.clinic.on_cuff_artifact(chair, d.rejections[i].detail, t, events_);
+    p_.pipeline.handle(events_, t, d.seq);
+}
+
+void Inbound::admit(const std::string& chair, std::string_view topic_name, drivers::Decoded& d,
+                    alerts::Instant t) {
+    std::size_t kept = 0, untimely = 0;
+    for (std::size_t i = 0; i < d.count; ++i) {
+        const auto& r = d.readings[i];
+        const auto timing =
+            alerts::timing(r.device_ts, t.wall, p_.cfg.input.max_future, p_.cfg.input.max_age);
+        if (timing != alerts::Timing::ok) {
+            ++untimely;
+            ++p_.counters.stale_or_future;
+            const bool ahead = timing == alerts::Timing::ahead;
+            warn(chair + (ahead ? "/future" : "/stale"), t,
+                 "chair " + chair + ", topic " + std::string(topic_name) +
+                     ": reading refused: its ts is " +
+                     std::to_string(std::abs((r.device_ts - t.wall).count()) / 1000) + " s " +
+                     (ahead ? "ahead of" : "behind") +
+                     " the receive time (input.max_future_s / input.max_age_s)");
+            continue;
+        }
+        if (p_.repeats.repeats(chair, r, t.wall)) {
+            ++p_.counters.duplicates;
+            continue;
+        }
+        d.readings[kept++] = r;
+    }
+    p_.counters.reject(RejectReason::bad_timestamp, untimely);
+    d.count = kept;
+}
+
+// A new chair that finds every place taken first gets the places of chairs idle long enough.
+alerts::Admission Inbound::judge(const std::string& chair, const drivers::Decoded& d,
+                                 alerts::Instant t) {
+    const std::span<const alerts::Reading> readings(d.readings.data(), d.count);
+    auto admission = p_.clinic.on_readings(chair, readings, t, events_);
+    if (admission == alerts::Admission::too_many_chairs && p_.make_room(t))
+        admission = p_.clinic.on_readings(chair, readings, t, events_);
+    return admission;
+}
+
+void Inbound::on_control(const std::string& chair, std::string_view payload, alerts::Instant t) {
+    auto decoded = drivers::decode_control(payload, p_.cfg.input.max_payload_bytes);
+    std::string error;
+    std::string action = "?";
+    if (auto* m = std::get_if<drivers::ControlMessage>(&decoded)) {
+        action = std::string(alerts::to_string(m->action));
+        events_.clear();
+        auto result = p_.clinic.on_control(chair, m->action, m->info, t, events_);
+        if (result == alerts::ControlResult::too_many_chairs && p_.make_room(t))
+            result = p_.clinic.on_control(chair, m->action, m->info, t, events_);
+        p_.pipeline.handle(events_, t);
+        if (result != alerts::ControlResult::ok) error = std::string(alerts::to_string(result));
+        if (result == alerts::ControlResult::unknown_profile) error += " '" + m->info.profile + "'";
+    } else {
+        error = std::get<std::string>(decoded);
+    }
+    if (!error.empty()) {
+        ++p_.counters.control_errors;
+        warn(chair + "/session", t,
+             "chair " + chair + ": session message (" + action + ") refused: " + error);
+    }
+    // The id the session goes by: a start's differs from the one asked for when that was taken.
+    const auto* open = error.empty() ? p_.clinic.session(chair) : nullptr;
+    p_.out.send(topic(chair, "session/result"),
+                drivers::encode_result(error.empty(), "action", action, error,
+                                       alerts::format_iso8601(t.wall), open ? open->id : ""),
+                1, false);
+}
+
+board::AckReply Inbound::on_ack(const std::string& chair, std::string_view payload,
+                                alerts::Instant t) {
+    auto decoded = drivers::decode_ack(payload, p_.cfg.input.max_payload_bytes);
+    std::string error, id;
+    board::AckReply reply;
+    if (auto* m = std::get_if<drivers::AckMessage>(&decoded)) {
+        id = m->alert_id;
+        events_.clear();
+        const auto result = p_.clinic.acknowledge(chair, m->alert_id, m->by, t, events_);
+        reply.result = result;
+        p_.pipeline.handle(events_, t);
+        if (result != alerts::AckResult::ok) error = std::string(alerts::to_string(result));
+    } else {
+        error = std::get<std::string>(decoded);
+    }
+    if (!error.empty()) {
+        ++p_.counters.ack_errors;
+        warn(
+            chair + "/ack", t,
+            "chair " + chair + ": acknowledgement of '" + id.substr(0, 80) + "' refused: " + error);
+    }
+    p_.out.send(topic(chair, "alerts/ack/result"),
+                drivers::encode_result(error.empty(), "alert_id", id, error,
+                                       alerts::format_iso8601(t.wall)),
+                1, false);
+    reply.error = error;
+    return reply;
+}
+
+}  // namespace chairwatch::daemon

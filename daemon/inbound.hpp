@@ -1,0 +1,63 @@
+// Inbound: one MQTT message in, the Clinic's events out to the pipeline. Decodes the topic and
+// payload (drivers/codec), counts and warns about what it refuses, drops what the admission
+// rules refuse (alerts/admission.hpp: untimely or repeated readings; a chair over its message
+// rate), hands the rest to the Clinic, and answers session and ack messages on their result
+// topics. Runs with the state held (daemon/state_gate.hpp).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "alerts/admission.hpp"
+#include "alerts/clinic.hpp"
+#include "board/station.hpp"
+#include "config/config.hpp"
+#include "daemon/counters.hpp"
+#include "daemon/outgoing.hpp"
+#include "daemon/pipeline.hpp"
+#include "daemon/warnings.hpp"
+#include "drivers/codec/payload_codec.hpp"
+
+namespace chairwatch::daemon {
+
+class Inbound {
+  public:
+    struct Parts {
+        const config::Config& cfg;
+        alerts::Clinic& clinic;
+        alerts::RepeatFilter& repeats;
+        Pipeline& pipeline;
+        Outgoing& out;
+        Counters& counters;
+        Warnings& warnings;
+        // Frees the places of idle chairs when a new one finds none (at most once a second).
+        std::function<bool(alerts::Instant)> make_room;
+    };
+    explicit Inbound(Parts p) : p_(std::move(p)) {}
+
+    void on_message(std::string_view topic, std::string_view payload, alerts::Instant t);
+    // MQTT acks and the board's (POST /api/alarms/{id}/ack) both take this path.
+    board::AckReply on_ack(const std::string& chair, std::string_view payload, alerts::Instant t);
+
+  private:
+    void on_vitals(const std::string& chair, std::string_view topic, std::string_view payload,
+                   alerts::Instant t);
+    void on_control(const std::string& chair, std::string_view payload, alerts::Instant t);
+    // The readings the Clinic may judge: none untimely or repeated.
+    void admit(const std::string& chair, std::string_view topic, drivers::Decoded& d,
+               alerts::Instant t);
+    alerts::Admission judge(const std::string& chair, const drivers::Decoded& d, alerts::Instant t);
+    std::string topic(const std::string& chair, const char* leaf) const {
+        return p_.cfg.broker.topic_prefix + "/" + chair + "/" + leaf;
+    }
+    void warn(const std::string& key, alerts::Instant t, const std::string& text) {
+        p_.warnings.warn(key, t, text);
+    }
+
+    Parts p_;
+    std::vector<alerts::ClinicEvent> events_;
+};
+
+}  // namespace chairwatch::daemon

@@ -1,0 +1,37 @@
+#include "daemon/sinks/service_log_sink.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "drivers/codec/alert_codec.hpp"
+
+namespace chairwatch::daemon {
+
+using alerts::ClinicEvent;
+
+void ServiceLogSink::on_events(std::span<const ClinicEvent> events, const Batch&) {
+    for (const auto& e : events) {
+        const auto& s = *e.session;
+        switch (e.type) {
+            case ClinicEvent::Type::alarm:
+                spdlog::info("alert {} {}: {}", s.alert_id(e.alarm.alarm_no),
+                             alerts::to_string(e.alarm.state),
+                             drivers::alert_text(s.chair, e.alarm));
+                break;
+            case ClinicEvent::Type::session_started:
+                spdlog::info("session {} started on chair {} ({}, profile {})", s.id, s.chair,
+                             s.implicit ? "implicit, from readings" : "start message", s.profile);
+                break;
+            case ClinicEvent::Type::phase_changed:
+                spdlog::info("session {}: phase {}", s.id, alerts::to_string(s.phase));
+                break;
+            case ClinicEvent::Type::session_ended:
+                spdlog::info("session {} ended ({}); log {}", s.id, alerts::to_string(s.end_reason),
+                             log_.path_of(s, ".jsonl"));
+                break;
+            case ClinicEvent::Type::reading:
+                break;
+        }
+    }
+}
+
+}  // namespace chairwatch::daemon

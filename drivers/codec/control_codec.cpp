@@ -1,0 +1,126 @@
+#include "drivers/codec/control_codec.hpp"
+
+#include <boost/json.hpp>
+#include <cmath>
+
+#include "drivers/codec/json_duplicates.hpp"
+#include "drivers/codec/json_writer.hpp"
+#include "drivers/codec/payload_codec.hpp"
+#include "drivers/codec/text_rules.hpp"
+
+namespace chairwatch::drivers {
+
+namespace json = boost::json;
+
+namespace {
+
+std::variant<json::object, std::string> parse_object(std::string_view payload,
+                                                     std::size_t max_bytes) {
+    if (payload.size() > max_bytes) return "payload over " + std::to_string(max_bytes) + " bytes";
+    json::error_code ec;
+    auto v = json::parse(payload, ec);
+    if (ec) return "invalid JSON: " + ec.message();
+    if (!v.is_object()) return std::string("payload is not a JSON object");
+    if (const auto key = duplicate_key(payload))
+        return "duplicate field '" + printable(*key, 40) + "'";
+    return std::move(v.as_object());
+}
+
+// Reads an optional string field; false (with `error`) if present but not a short string of
+// the characters a name may have (text_rules.hpp, as the board's acknowledgement).
+bool text(const json::object& o, const char* key, std::string& out, std::string& error) {
+    auto* v = o.if_contains(key);
+    if (!v) return true;
+    if (!v->is_string() || v->get_string().size() > 128) {
+        error = std::string(key) + " must be a string of at most 128 characters";
+        return false;
+    }
+    if (const auto fault = text_fault(v->get_string())) {
+        error = std::string(key) + " " + std::string(*fault);
+        return false;
+    }
+    out = std::string(v->get_string());
+    return true;
+}
+
+bool number(const json::object& o, const char* key, std::optional<double>& out, double lo,
+            double hi, std::string& error) {
+    auto* v = o.if_contains(key);
+    if (!v) return true;
+    double d = v->is_double()  ? v->get_double()
+               : v->is_int64() ? static_cast<double>(v->get_int64())
+                               : std::nan("");
+    if (!std::isfinite(d) || d < lo || d > hi) {
+        error = std::string(key) + " must be a number from " +
+                std::to_string(static_cast<int>(lo)) + " to " +
+                std::to_string(static_cast<int>(hi));
+        return false;
+    }
+    out = d;
+    return true;
+}
+
+}  // namespace
+
+std::variant<ControlMessage, std::string> decode_control(std::string_view payload,
+                                                         std::size_t max_bytes) {
+    auto parsed = parse_object(payload, max_bytes);
+    if (auto* e = std::get_if<std::string>(&parsed)) return *e;
+    const auto& o = std::get<json::object>(parsed);
+    ControlMessage m;
+    std::string action, error;
+    if (!text(o, "action", action, error)) return error;
+    if (action == "start")
+        m.action = alerts::ControlAction::start;
+    else if (action == "dose_start")
+        m.action = alerts::ControlAction::dose_start;
+    else if (action == "dose_end")
+        m.action = alerts::ControlAction::dose_end;
+    else if (action == "end")
+        m.action = alerts::ControlAction::end;
+    else
+        return "action must be start, dose_start, dose_end or end, not '" + printable(action, 32) +
+               "'";
+    auto& i = m.info;
+    if (!text(o, "session_id", i.session_id, error) || !text(o, "profile", i.profile, error) ||
+        !text(o, "route", i.route, error) || !text(o, "patient_ref", i.patient_ref, error) ||
+        !number(o, "weight_kg", i.weight_kg, 1, 400, error) ||
+        !number(o, "dose_mg_per_kg", i.dose_mg_per_kg, 0, 10, error) ||
+        !number(o, "planned_duration_min", i.planned_duration_min, 0, 1440, error))
+        return error;
+    if (!i.session_id.empty() && !valid_chair_id(i.session_id))
+        return "session_id must be 1-64 of A-Z a-z 0-9 - _ . (it names the log file)";
+    if (auto* ts = o.if_contains("ts");
+        ts && !ts->is_number() && !(ts->is_string() && parse_iso8601(ts->get_string())))
+        return std::string("ts must be epoch seconds or ISO-8601 with a zone");
+    return m;
+}
+
+std::variant<AckMessage, std::string> decode_ack(std::string_view payload, std::size_t max_bytes) {
+    auto parsed = parse_object(payload, max_bytes);
+    if (auto* e = std::get_if<std::string>(&parsed)) return *e;
+    const auto& o = std::get<json::object>(parsed);
+    AckMessage m;
+    std::string error;
+    if (!text(o, "alert_id", m.alert_id, error) || !text(o, "by", m.by, error)) return error;
+    if (m.alert_id.empty()) return std::string("alert_id is missing");
+    if (m.by.empty()) return std::string("by is missing (who acknowledges)");
+    return m;
+}
+
+std::string encode_result(bool ok, std::string_view key, std::string_view id,
+                          std::string_view error, std::string_view ts_iso,
+                          std::string_view session_id) {
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object();
+    w.key("ok").value(ok);
+    w.key(key).value(id);
+    if (!ok) w.key("error").value(error);
+    if (!session_id.empty()) w.key("session_id").value(session_id);
+    w.key("ts").value(ts_iso);
+    w.end_object();
+    return out;
+}
+
+}  // namespace chairwatch::drivers

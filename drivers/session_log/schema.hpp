@@ -1,0 +1,190 @@
+// The session log's format, in one place: <log_dir>/<chair>/<session_id>.jsonl, one JSON object
+// a line. SessionLog (session_log.hpp) is its one writer; LogReader (log_reader.hpp) its one
+// reader, used by restart recovery, the report and replay. docs/session-log.md describes it.
+//
+// Every line has "type", one of the five line types below. Times are ISO 8601 UTC with
+// milliseconds ("2026-03-02T09:00:00.000Z") on one of two clocks:
+//   device  the monitor's clock, as the payload stamped the reading (its arrival time when the
+//           payload carried none);
+//   daemon  chairwatchd's wall clock when it received or decided something.
+// Numbers carry one decimal at most, `dose_mg_per_kg` and an alarm's `baseline` three.
+//
+// Versions: 1 added "v" to session_start. A log without it is version 0, laid out the same;
+// version 0 logs may name alarms "<session_id>-a<n>" instead of "<chair>:<session_id>:a<n>".
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace chairwatch::drivers::log_schema {
+
+// The version this build writes, and the newest it reads.
+inline constexpr int version = 1;
+
+namespace line {
+inline constexpr std::string_view session_start = "session_start";
+inline constexpr std::string_view reading = "reading";
+inline constexpr std::string_view phase = "phase";
+inline constexpr std::string_view alarm = "alarm";
+inline constexpr std::string_view session_end = "session_end";
+}  // namespace line
+
+namespace key {
+// Every line.
+inline constexpr std::string_view type = "type";
+inline constexpr std::string_view ts = "ts";
+// session_start (chair and session_id also on alarm and session_end lines).
+inline constexpr std::string_view version = "v";
+inline constexpr std::string_view chair = "chair";
+inline constexpr std::string_view session_id = "session_id";
+inline constexpr std::string_view implicit = "implicit";
+inline constexpr std::string_view profile = "profile";
+inline constexpr std::string_view phase = "phase";  // also on phase and alarm lines
+inline constexpr std::string_view route = "route";
+inline constexpr std::string_view weight_kg = "weight_kg";
+inline constexpr std::string_view dose_mg_per_kg = "dose_mg_per_kg";
+inline constexpr std::string_view planned_duration_min = "planned_duration_min";
+inline constexpr std::string_view patient_ref = "patient_ref";
+// reading (signal and value also on alarm lines).
+inline constexpr std::string_view rx = "rx";
+inline constexpr std::string_view signal = "signal";
+inline constexpr std::string_view value = "value";
+// phase: an object of signal name to value; on alarm lines, a number.
+inline constexpr std::string_view baseline = "baseline";
+// alarm: the fields of the published alert (drivers/codec/alert_codec.cpp writes them) ...
+inline constexpr std::string_view alert_id = "alert_id";
+inline constexpr std::string_view condition = "condition";
+inline constexpr std::string_view kind = "kind";
+inline constexpr std::string_view priority = "priority";
+inline constexpr std::string_view state = "state";
+inline constexpr std::string_view limit = "limit";
+inline constexpr std::string_view unit = "unit";
+inline constexpr std::string_view peak = "peak";
+inline constexpr std::string_view onset = "onset";
+inline constexpr std::string_view cause = "cause";
+inline constexpr std::string_view active = "active";
+inline constexpr std::string_view latched = "latched";
+inline constexpr std::string_view acknowledged = "acknowledged";
+inline constexpr std::string_view acknowledged_by = "acknowledged_by";
+inline constexpr std::string_view acknowledged_at = "acknowledged_at";
+inline constexpr std::string_view escalation_level = "escalation_level";
+inline constexpr std::string_view text = "text";
+inline constexpr std::string_view seq = "seq";
+// ... and what only the log keeps, for recovery to take the alarm back as it was.
+inline constexpr std::string_view max_priority = "max_priority";
+inline constexpr std::string_view high = "high";
+inline constexpr std::string_view inclusive = "inclusive";
+inline constexpr std::string_view relative = "relative";
+inline constexpr std::string_view rise_rule = "rise_rule";
+inline constexpr std::string_view feed = "feed";
+inline constexpr std::string_view realarm = "realarm";
+inline constexpr std::string_view hint = "hint";
+// session_end.
+inline constexpr std::string_view reason = "reason";
+inline constexpr std::string_view discharge_ready = "discharge_ready";
+inline constexpr std::string_view note = "note";
+}  // namespace key
+
+enum class Kind : std::uint8_t { text, number, integer, flag, time, object };
+enum class Clock : std::uint8_t { none, device, daemon };
+// When the writer puts the field on the line.
+enum class Presence : std::uint8_t { always, sometimes };
+
+struct Field {
+    std::string_view name;
+    Kind kind;
+    Clock clock{Clock::none};
+    Presence presence{Presence::always};
+};
+
+struct LineType {
+    std::string_view name;
+    std::span<const Field> fields;  // besides "type"
+};
+
+namespace detail {
+using enum Kind;
+using enum Clock;
+using enum Presence;
+
+inline constexpr Field session_start[] = {
+    {key::version, integer},
+    {key::ts, time, daemon},
+    {key::chair, text},
+    {key::session_id, text},
+    {key::implicit, flag},
+    {key::profile, text},
+    {key::phase, text},
+    {key::route, text, none, sometimes},  // this and below: as the start message gave them
+    {key::weight_kg, number, none, sometimes},
+    {key::dose_mg_per_kg, number, none, sometimes},
+    {key::planned_duration_min, number, none, sometimes},
+    {key::patient_ref, text, none, sometimes},
+};
+inline constexpr Field reading[] = {
+    {key::ts, time, device},
+    {key::rx, time, daemon},
+    {key::signal, text},
+    {key::value, number},
+};
+inline constexpr Field phase[] = {
+    {key::ts, time, daemon},
+    {key::phase, text},
+    {key::baseline, object, none, sometimes},  // on entering dosing
+};
+inline constexpr Field alarm[] = {
+    {key::alert_id, text},
+    {key::chair, text},
+    {key::session_id, text},
+    {key::condition, text},
+    {key::kind, text},
+    {key::priority, text},
+    {key::state, text},
+    {key::signal, text},
+    {key::value, number},
+    {key::limit, number},
+    {key::unit, text},
+    {key::peak, number},
+    {key::onset, time, daemon},
+    {key::ts, time, daemon},
+    {key::cause, text, none, sometimes},  // cleared
+    {key::active, flag},
+    {key::latched, flag},
+    {key::acknowledged, flag},
+    {key::acknowledged_by, text, none, sometimes},  // acknowledged
+    {key::acknowledged_at, time, daemon, sometimes},
+    {key::escalation_level, integer},
+    {key::phase, text},
+    {key::text, text},
+    {key::max_priority, text},
+    {key::baseline, number},
+    {key::high, flag},
+    {key::inclusive, flag},
+    {key::relative, flag},
+    {key::rise_rule, flag},
+    {key::feed, flag},
+    {key::realarm, flag},
+    {key::hint, text, none, sometimes},  // notices
+    {key::seq, integer, none, sometimes},
+};
+inline constexpr Field session_end[] = {
+    {key::ts, time, daemon},
+    {key::chair, text},
+    {key::session_id, text},
+    {key::reason, text},
+    {key::discharge_ready, flag},
+    {key::note, text, none, sometimes},  // a started session ended before discharge_ready
+};
+}  // namespace detail
+
+inline constexpr std::array<LineType, 5> line_types{{
+    {line::session_start, detail::session_start},
+    {line::reading, detail::reading},
+    {line::phase, detail::phase},
+    {line::alarm, detail::alarm},
+    {line::session_end, detail::session_end},
+}};
+
+}  // namespace chairwatch::drivers::log_schema

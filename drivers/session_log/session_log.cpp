@@ -1,0 +1,329 @@
+#include "drivers/session_log/session_log.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "drivers/codec/alert_codec.hpp"
+#include "drivers/codec/json_writer.hpp"
+#include "drivers/session_log/schema.hpp"
+
+namespace chairwatch::drivers {
+
+using alerts::ClinicEvent;
+namespace key = log_schema::key;
+namespace line = log_schema::line;
+
+namespace {
+
+struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+double seconds_between(alerts::Instant a, alerts::Instant b) {
+    return static_cast<double>((b.mono - a.mono).count()) / 1000.0;
+}
+
+void write_header(JsonWriter& w, const alerts::Session& s) {
+    w.key(key::chair).value(s.chair);
+    w.key(key::session_id).value(s.id);
+}
+
+void write_session_info(JsonWriter& w, const alerts::Session& s) {
+    w.key(key::implicit).value(s.implicit);
+    w.key(key::profile).value(s.profile);
+    w.key(key::phase).value(alerts::to_string(s.phase));
+    const auto& i = s.info();
+    if (!i.route.empty()) w.key(key::route).value(i.route);
+    if (i.weight_kg) w.key(key::weight_kg).number(*i.weight_kg);
+    if (i.dose_mg_per_kg) w.key(key::dose_mg_per_kg).number(*i.dose_mg_per_kg, 3);
+    if (i.planned_duration_min) w.key(key::planned_duration_min).number(*i.planned_duration_min);
+    // The pseudonym goes to the session log (for the chart), never to the service log.
+    if (!i.patient_ref.empty()) w.key(key::patient_ref).value(i.patient_ref);
+}
+
+void write_baseline(JsonWriter& w, const alerts::Session& s) {
+    w.key(key::baseline).begin_object();
+    for (auto sig : alerts::all_signals) {
+        const auto& v = s.baseline.value[alerts::index_of(sig)];
+        if (v) w.key(alerts::to_string(sig)).number(*v);
+    }
+    w.end_object();
+}
+
+// What a restart needs beyond the published alert to take the alarm back exactly as it was
+// (drivers/session_recovery reads them).
+void write_alarm_state(JsonWriter& w, const alerts::AlarmTransition& t) {
+    w.key(key::max_priority).value(alerts::to_string(t.max_priority));
+    w.key(key::baseline).number(t.baseline, 3);
+    w.key(key::high).value(t.high);
+    w.key(key::inclusive).value(t.inclusive);
+    w.key(key::relative).value(t.relative);
+    w.key(key::rise_rule).value(t.rise_rule);
+    w.key(key::feed).value(t.feed);
+    w.key(key::realarm).value(t.realarm);
+    if (!t.text_hint.empty()) w.key(key::hint).value(t.text_hint);
+}
+
+}  // namespace
+
+std::string SessionLog::path_of(const alerts::Session& s, const char* suffix) const {
+    return dir_ + "/" + s.chair + "/" + s.id + suffix;
+}
+
+bool SessionLog::has_log(std::string_view chair, std::string_view session_id) const {
+    std::error_code ec;  // an unreadable directory: not known to be taken (opening will say why)
+    std::string path = dir_;
+    path.append("/").append(chair).append("/").append(session_id).append(".jsonl");
+    return std::filesystem::exists(path, ec);
+}
+
+SessionLog::OpenLog::~OpenLog() {
+    if (fd >= 0) ::close(fd);
+}
+
+SessionLog::OpenLog* SessionLog::open(const alerts::Session& s) {
+    key_.assign(s.chair).append("/").append(s.id);
+    auto it = files_.find(key_);
+    if (it != files_.end()) return it->second.get();
+    std::error_code ec;
+    std::filesystem::create_directories(dir_ + "/" + s.chair, ec);
+    if (ec) {
+        last_error_ = "cannot create " + dir_ + "/" + s.chair + ": " + ec.message();
+        return nullptr;
+    }
+    auto log = std::make_unique<OpenLog>();
+    log->path = path_of(s, ".jsonl");
+    log->session_id = s.id;
+    if (!hold(*log)) return nullptr;
+    return files_.emplace(key_, std::move(log)).first->second.get();
+}
+
+bool SessionLog::hold(OpenLog& log) {
+    log.used = ++uses_;
+    if (log.fd >= 0) return true;
+    while (open_fds_ >= max_open_ && open_fds_ > 0)
+        release_one();
+    log.fd = ::open(log.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (log.fd < 0) {
+        last_error_ = "cannot open " + log.path + ": " + std::strerror(errno);
+        return false;
+    }
+    ++open_fds_;
+    return true;
+}
+
+// Closes the descriptor of the log written least recently (its pending lines stay pending).
+void SessionLog::release_one() {
+    OpenLog* lru = nullptr;
+    for (auto& [_, log] : files_)
+        if (log->fd >= 0 && (!lru || log->used < lru->used)) lru = log.get();
+    if (!lru) {
+        open_fds_ = 0;
+        return;
+    }
+    ::close(lru->fd);
+    lru->fd = -1;
+    --open_fds_;
+}
+
+// Writes out what is pending. What the kernel took is gone from `pending`; what it refused
+// (a full disk) stays for the next attempt, up to max_pending.
+bool SessionLog::write_out(OpenLog& log) {
+    constexpr std::size_t max_pending = 1 << 20;
+    if (!hold(log)) return false;
+    std::size_t done = 0;
+    while (done < log.pending.size()) {
+        const auto n = ::write(log.fd, log.pending.data() + done, log.pending.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            last_error_ = "cannot write the log of session " + log.session_id + ": " +
+                          std::strerror(n < 0 ? errno : ENOSPC);
+            log.pending.erase(0, done);
+            if (log.pending.size() > max_pending) {
+                last_error_ += "; " + std::to_string(log.pending.size()) + " bytes dropped";
+                log.pending.clear();
+            }
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    log.pending.clear();
+    if (log.pending.capacity() > 4096) log.pending.shrink_to_fit();
+    return true;
+}
+
+bool SessionLog::append(const alerts::Session& s, const std::string& line, bool now) {
+    OpenLog* log = open(s);
+    if (!log) return false;
+    log->pending += line;
+    log->pending += '\n';
+    if (now) return write_out(*log);
+    if (!log->dirty) {
+        log->dirty = true;
+        dirty_.push_back(log);
+    }
+    return true;
+}
+
+bool SessionLog::flush() {
+    bool ok = true;
+    for (auto* log : dirty_) {
+        log->dirty = false;
+        if (!log->pending.empty() && !write_out(*log)) ok = false;
+    }
+    dirty_.clear();
+    return ok;
+}
+
+void SessionLog::close(const std::string& key) {
+    const auto it = files_.find(key);
+    if (it == files_.end()) return;
+    std::erase(dirty_, it->second.get());
+    if (it->second->fd >= 0) --open_fds_;
+    files_.erase(it);
+}
+
+bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<std::int64_t> seq) {
+    const alerts::Session& s = *e.session;
+    std::string& line = line_;
+    line.clear();
+    JsonWriter w(line);
+    w.begin_object();
+    switch (e.type) {
+        case ClinicEvent::Type::session_started:
+            w.key(key::type).value(line::session_start);
+            w.key(key::version).value(log_schema::version);
+            w.key(key::ts).time(s.started.wall);
+            write_header(w, s);
+            write_session_info(w, s);
+            break;
+        case ClinicEvent::Type::phase_changed:
+            w.key(key::type).value(line::phase);
+            w.key(key::ts).time(now.wall);
+            w.key(key::phase).value(alerts::to_string(s.phase));
+            if (s.phase == alerts::Phase::dosing) write_baseline(w, s);
+            break;
+        case ClinicEvent::Type::reading:
+            w.key(key::type).value(line::reading);
+            w.key(key::ts).time(e.reading.device_ts);
+            w.key(key::rx).time(now.wall);
+            w.key(key::signal).value(alerts::to_string(e.reading.signal));
+            w.key(key::value).number(e.reading.value);
+            break;
+        case ClinicEvent::Type::alarm:
+            w.key(key::type).value(line::alarm);
+            write_alarm_fields(w, s.chair, s, e.alarm);
+            write_alarm_state(w, e.alarm);
+            if (seq) w.key(key::seq).value(*seq);
+            break;
+        case ClinicEvent::Type::session_ended: {
+            w.key(key::type).value(line::session_end);
+            w.key(key::ts).time(s.ended ? s.ended->wall : now.wall);
+            write_header(w, s);
+            w.key(key::reason).value(alerts::to_string(s.end_reason));
+            w.key(key::discharge_ready).value(s.discharge_ready.has_value());
+            if (!s.implicit && !s.discharge_ready)
+                w.key(key::note).value("session ended before the discharge criteria were met");
+            w.end_object();
+            bool ok = append(s, line, true) && write_summary(s);
+            close(s.chair + "/" + s.id);
+            return ok;
+        }
+    }
+    w.end_object();
+    return append(s, line, e.type != ClinicEvent::Type::reading);
+}
+
+bool SessionLog::write_summary(const alerts::Session& s) {
+    const auto path = path_of(s, ".summary.json");
+    const auto tmp = path + ".tmp";
+    File f(std::fopen(tmp.c_str(), "w"));
+    const auto text = encode_summary(s);
+    if (!f || std::fwrite(text.data(), 1, text.size(), f.get()) != text.size() ||
+        std::fputc('\n', f.get()) == EOF || std::fflush(f.get()) != 0) {
+        last_error_ = "cannot write " + tmp + ": " + std::strerror(errno);
+        return false;
+    }
+    f.reset();
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) last_error_ = "cannot rename " + tmp + ": " + ec.message();
+    return !ec;
+}
+
+std::string encode_summary(const alerts::Session& s) {
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object();
+    write_header(w, s);
+    write_session_info(w, s);
+    const auto end = s.ended.value_or(s.last_reading);
+    if (s.dose_start) w.key("dose_start").time(s.dose_start->wall);
+    if (s.dose_end) w.key("dose_end").time(s.dose_end->wall);
+    write_baseline(w, s);
+    w.key("discharge_ready");
+    if (s.discharge_ready)
+        w.time(s.discharge_ready->wall);
+    else
+        w.null();
+    w.key("start").time(s.started.wall);
+    w.key("end").time(end.wall);
+    w.key("duration_s").number(seconds_between(s.started, end));
+    w.key("end_reason");
+    if (s.ended)
+        w.value(alerts::to_string(s.end_reason));
+    else
+        w.null();
+    w.key("readings").value(static_cast<std::uint64_t>(s.readings));
+    w.key("signals").begin_object();
+    for (auto sig : alerts::all_signals) {
+        const auto& st = s.stats[alerts::index_of(sig)];
+        if (st.count == 0) continue;
+        w.key(alerts::to_string(sig)).begin_object();
+        w.key("count").value(static_cast<std::uint64_t>(st.count));
+        w.key("min").number(st.min);
+        w.key("max").number(st.max);
+        w.key("mean").number(st.mean());
+        w.key("unit").value(alerts::unit_of(sig));
+        w.end_object();
+    }
+    w.end_object();
+    w.key("alarms").begin_array();
+    for (const auto& a : s.alarms) {
+        w.begin_object();
+        w.key("alert_id").value(s.alert_id(a.alarm_no));
+        w.key("condition").value(a.condition);
+        w.key("kind").value(alerts::to_string(a.kind));
+        w.key("max_priority").value(alerts::to_string(a.max_priority));
+        w.key("signal").value(alerts::to_string(a.signal));
+        w.key("limit").number(a.limit);
+        w.key("peak").number(a.peak);
+        w.key("unit").value(a.kind == alerts::AlarmKind::technical ? "s"
+                                                                   : alerts::unit_of(a.signal));
+        w.key("onset").time(a.onset.wall);
+        w.key("end");
+        if (a.end)
+            w.time(a.end->wall);
+        else
+            w.null();
+        w.key("duration_s").number(seconds_between(a.onset, a.end.value_or(end)));
+        w.key("cause").value(alerts::to_string(a.cause));
+        if (a.acknowledged_at) {
+            w.key("acknowledged_by").value(a.acknowledged_by);
+            w.key("acknowledged_after_s").number(seconds_between(a.onset, *a.acknowledged_at));
+        }
+        w.key("escalations").value(a.escalations);
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    return out;
+}
+
+}  // namespace chairwatch::drivers

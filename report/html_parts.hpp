@@ -1,0 +1,16 @@
+// Internal to the report: the sections of the HTML page, each appended to `out`.
+#pragma once
+
+#include <string>
+
+#include "report/report.hpp"
+#include "report/session_summary.hpp"
+
+namespace chairwatch::report::html {
+
+void alarm_table(std::string& out, const SessionSummary& s, Millis utc_offset);
+void vitals_table(std::string& out, const SessionSummary& s, Millis utc_offset);
+void discharge_box(std::string& out, const SessionRecord& rec, const SessionSummary& s,
+                   const ReportOptions& o);
+
+}  // namespace chairwatch::report::html

@@ -1,0 +1,98 @@
+// A session log (<session_id>.jsonl, drivers/session_log/schema.hpp) read back into plain
+// values for the report. Every time is on the monitor's (device) clock: the receive times of
+// phases, alarms and the session's start and end are mapped onto it through the readings'
+// (rx, ts) pairs (see clock_map.hpp), and so are readings whose ts equals their rx (the daemon
+// stamped them on receipt because the payload carried no time). Lines that cannot be read are
+// reported as "FILE:LINE: what" in `errors` and skipped; the rest is kept.
+#pragma once
+
+#include <array>
+#include <istream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alerts/alarm.hpp"
+#include "alerts/types.hpp"
+
+namespace chairwatch::report {
+
+using alerts::Millis;
+
+struct TimedValue {
+    Millis t{0};  // device clock, epoch milliseconds
+    double value{0};
+    int line{0};  // in the log, to keep the log's order among equal times
+};
+
+struct PhaseChange {
+    alerts::Phase phase{alerts::Phase::baseline};
+    Millis t{0};
+};
+
+// One alarm transition as logged.
+struct AlarmEvent {
+    std::string alert_id;
+    std::string condition;
+    alerts::AlarmKind kind{alerts::AlarmKind::physiological};
+    alerts::Priority priority{alerts::Priority::low};
+    alerts::AlarmState state{alerts::AlarmState::raised};
+    std::optional<alerts::Signal> signal;
+    double value{0};
+    double limit{0};
+    double peak{0};
+    std::string unit;
+    Millis onset{0};
+    Millis t{0};
+    std::string cause;  // on cleared transitions
+    bool active{true};
+    bool latched{false};
+    bool acknowledged{false};
+    std::string acknowledged_by;
+    std::optional<Millis> acknowledged_at;
+    int escalation_level{0};
+    std::string text;
+    int line{0};
+};
+
+struct SessionRecord {
+    std::string file;
+    bool has_start{false};
+    std::string chair;
+    std::string session_id;
+    bool implicit{false};
+    std::string profile;
+    alerts::Phase first_phase{alerts::Phase::baseline};
+    std::string route;
+    std::optional<double> weight_kg;
+    std::optional<double> dose_mg_per_kg;
+    std::optional<double> planned_duration_min;
+    std::string patient_ref;  // a pseudonym for the chart: the HTML page only, never a log
+    Millis start{0};
+    std::optional<Millis> end;  // unset: no session_end line (running, or the log is cut short)
+    std::string end_reason;
+    bool discharge_ready{false};
+    std::string end_note;
+
+    std::vector<PhaseChange> phases;  // after the first phase, in order
+    std::array<std::optional<double>, alerts::signal_count> baseline{};
+    std::optional<Millis> baseline_at;  // when the baseline was formed (the dosing phase began)
+    std::array<std::vector<TimedValue>, alerts::signal_count> readings;  // sorted by time
+    std::vector<AlarmEvent> alarms;                                      // in log order
+
+    double clock_speed{1.0};  // device seconds per receive second (see ClockMap::speed)
+    std::vector<std::string> errors;
+
+    const std::vector<TimedValue>& of(alerts::Signal s) const {
+        return readings[alerts::index_of(s)];
+    }
+    std::size_t reading_count() const;
+    // The last time anything happened: the end, else the latest reading or alarm.
+    Millis last_time() const;
+};
+
+SessionRecord parse_session_log(std::istream& in, const std::string& file);
+// Opens and parses `path`; nullopt with `error` set if it cannot be opened.
+std::optional<SessionRecord> read_session_log(const std::string& path, std::string& error);
+
+}  // namespace chairwatch::report

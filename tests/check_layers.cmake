@@ -1,0 +1,72 @@
+# The architecture, kept true: which folders each folder's sources may include (docs/architecture.md).
+#   alerts                          pure core: nothing of ours but itself, no I/O, no clock
+#   config, drivers/*               -> alerts (and drivers/codec for the other driver folders)
+#   report                          -> alerts, drivers/codec, drivers/session_log
+#   board                           -> alerts, config, drivers/codec, report
+#   daemon                          -> everything but tools
+#   tools                           -> everything but daemon and board
+# Run as: cmake -DROOT=<source dir> -P check_layers.cmake
+set(allowed_alerts alerts)
+set(allowed_config alerts config)
+set(allowed_drivers/codec alerts drivers/codec)
+set(allowed_drivers/mqtt alerts drivers/mqtt)
+set(allowed_drivers/session_log alerts drivers/codec drivers/session_log)
+set(allowed_drivers/recording alerts drivers/codec drivers/session_log drivers/recording)
+set(allowed_report alerts drivers/codec drivers/session_log report)
+set(allowed_board alerts config drivers/codec report board)
+set(allowed_daemon alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
+    report board daemon)
+set(allowed_tools alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
+    report tools)
+set(folders alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording report
+    board daemon tools)
+
+set(bad "")
+set(checked 0)
+foreach(folder ${folders})
+    file(GLOB_RECURSE sources ${ROOT}/${folder}/*.hpp ${ROOT}/${folder}/*.cpp)
+    foreach(f ${sources})
+        math(EXPR checked "${checked} + 1")
+        file(STRINGS ${f} includes REGEX "^#include *\"")
+        foreach(line ${includes})
+            string(REGEX REPLACE "^#include *\"([^\"]+)\".*" "\\1" path "${line}")
+            string(REGEX MATCH "^[^/]+" top "${path}")
+            set(layer "${top}")
+            if(top STREQUAL "drivers")
+                string(REGEX MATCH "^drivers/[^/]+" layer "${path}")
+            endif()
+            if(NOT EXISTS ${ROOT}/${layer})
+                continue()  # not a folder of ours ("profile_builder.hpp" and the like)
+            endif()
+            list(FIND allowed_${folder} ${layer} found)
+            if(found EQUAL -1)
+                list(APPEND bad "${f}: ${folder}/ may not include ${path}")
+            endif()
+        endforeach()
+    endforeach()
+endforeach()
+
+# The core also stays free of I/O, threads and clocks.
+file(GLOB_RECURSE core ${ROOT}/alerts/*.hpp ${ROOT}/alerts/*.cpp)
+foreach(f ${core})
+    file(STRINGS ${f} lines REGEX
+        "#include *<(boost|mqtt|spdlog|yaml-cpp|thread|mutex|fstream|iostream)|::now\\(")
+    foreach(l ${lines})
+        list(APPEND bad "${f}: alerts/ must stay pure: ${l}")
+    endforeach()
+endforeach()
+# The codecs are pure too: Boost.JSON and the standard library only.
+file(GLOB_RECURSE codec ${ROOT}/drivers/codec/*.hpp ${ROOT}/drivers/codec/*.cpp)
+foreach(f ${codec})
+    file(STRINGS ${f} lines REGEX
+        "#include *<(mqtt|spdlog|yaml-cpp|thread|mutex|fstream|iostream|boost/asio)|::now\\(")
+    foreach(l ${lines})
+        list(APPEND bad "${f}: drivers/codec/ must stay pure: ${l}")
+    endforeach()
+endforeach()
+
+if(bad)
+    list(JOIN bad "\n" msg)
+    message(FATAL_ERROR "include directions broken:\n${msg}")
+endif()
+message(STATUS "${checked} files checked: every include goes the way docs/architecture.md shows")

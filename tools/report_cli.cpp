@@ -1,0 +1,161 @@
+// `chairwatch report`: reads a session log and the limits of its profile, writes the report.
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "report/report.hpp"
+
+namespace chairwatch::report {
+
+namespace {
+
+constexpr const char* default_config = "/etc/chairwatch/chairwatch.yaml";
+
+constexpr const char* usage_text =
+    "usage: chairwatch report SESSION.jsonl [-o FILE] [--format html|json|csv] [--config FILE]\n"
+    "\n"
+    "Renders a session log (<session_id>.jsonl from chairwatchd's log directory) as a report:\n"
+    "  html  one page to file with the chart (default): vitals over time, limits, phases,\n"
+    "        alarms and responses, baseline/peak/end values, discharge\n"
+    "  json  a machine-readable summary      csv  one row per reading\n"
+    "\n"
+    "  -o, --output FILE  write here instead of stdout\n"
+    "  --format FORMAT    html, json or csv\n"
+    "  --config FILE      chairwatchd's config, for the profile's limits\n"
+    "                     (default /etc/chairwatch/chairwatch.yaml if it exists; without one\n"
+    "                     the report draws no limits and says so)\n";
+
+struct Args {
+    std::string input;
+    std::string output;
+    std::string format{"html"};
+    std::string config;
+    bool help{false};
+};
+
+// Parses argv; returns an error message, or empty when the arguments are usable.
+std::string parse_args(int argc, char** argv, Args& a) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        auto next = [&](std::string& into) {
+            if (i + 1 >= argc) return false;
+            into = argv[++i];
+            return true;
+        };
+        if (arg == "-h" || arg == "--help") {
+            a.help = true;
+        } else if (arg == "-o" || arg == "--output") {
+            if (!next(a.output)) return "-o needs a file name";
+        } else if (arg == "--format") {
+            if (!next(a.format)) return "--format needs html, json or csv";
+        } else if (arg == "--config") {
+            if (!next(a.config)) return "--config needs a file name";
+        } else if (arg.size() > 1 && arg[0] == '-') {
+            return "unknown option " + std::string(arg);
+        } else if (a.input.empty()) {
+            a.input = arg;
+        } else {
+            return "one session log at a time";
+        }
+    }
+    if (a.help) return {};
+    if (a.format != "html" && a.format != "json" && a.format != "csv")
+        return "unknown format '" + a.format + "' (html, json or csv)";
+    if (a.input.empty()) return "no session log given";
+    return {};
+}
+
+// Fills the limits of the session's profile into `o`; false if a config was unreadable.
+bool load_limits(const Args& a, const SessionRecord& rec, ReportOptions& o) {
+    std::error_code ec;
+    std::string path = a.config;
+    if (path.empty() && std::filesystem::exists(default_config, ec)) path = default_config;
+    if (path.empty()) {
+        o.limits_note = std::string("no configuration (") + default_config +
+                        " does not exist and no --config was given).";
+        return true;
+    }
+    const auto loaded = config::load_config_file(path);
+    if (!loaded.config) {
+        for (const auto& e : loaded.errors)
+            std::fprintf(stderr, "chairwatch report: %s\n", e.format().c_str());
+        std::fprintf(stderr, "chairwatch report: cannot use %s for the limits\n", path.c_str());
+        return false;
+    }
+    const auto& profiles = loaded.config->profiles;
+    const auto it = profiles.find(rec.profile);
+    if (it == profiles.end()) {
+        o.limits_note = "the session's profile '" + rec.profile + "' is not in " + path + ".";
+        return true;
+    }
+    o.profile = it->second;
+    o.limits_source = path;
+    return true;
+}
+
+bool write_out(const std::string& path, const std::string& text) {
+    if (path.empty() || path == "-")
+        return std::fwrite(text.data(), 1, text.size(), stdout) == text.size() &&
+               std::fflush(stdout) == 0;
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    return static_cast<bool>(out);
+}
+
+void report_log_errors(const SessionRecord& rec) {
+    constexpr std::size_t shown = 20;
+    for (std::size_t i = 0; i < rec.errors.size() && i < shown; ++i)
+        std::fprintf(stderr, "chairwatch report: %s\n", rec.errors[i].c_str());
+    if (rec.errors.size() > shown)
+        std::fprintf(stderr, "chairwatch report: ... and %zu more unreadable lines\n",
+                     rec.errors.size() - shown);
+}
+
+}  // namespace
+
+int run_report(int argc, char** argv) {
+    Args args;
+    if (const auto problem = parse_args(argc, argv, args); !problem.empty()) {
+        std::fprintf(stderr, "chairwatch report: %s\n%s", problem.c_str(), usage_text);
+        return 2;
+    }
+    if (args.help) {
+        std::fputs(usage_text, stdout);
+        return 0;
+    }
+    std::string error;
+    const auto rec = read_session_log(args.input, error);
+    if (!rec) {
+        std::fprintf(stderr, "chairwatch report: %s\n", error.c_str());
+        return 1;
+    }
+    report_log_errors(*rec);
+    if (!rec->has_start && rec->reading_count() == 0) {
+        std::fprintf(stderr,
+                     "chairwatch report: %s: no session in it (no session_start, no "
+                     "readings)\n",
+                     args.input.c_str());
+        return 1;
+    }
+    ReportOptions options;
+    if (!load_limits(args, *rec, options)) return 1;
+    options.utc_offset = local_utc_offset(rec->start);
+    options.generated_at =
+        std::chrono::duration_cast<Millis>(std::chrono::system_clock::now().time_since_epoch());
+    const auto text = args.format == "json"  ? render_json(*rec, options)
+                      : args.format == "csv" ? render_csv(*rec)
+                                             : render_html(*rec, options);
+    if (!write_out(args.output, text)) {
+        std::fprintf(stderr, "chairwatch report: cannot write %s\n",
+                     args.output.empty() ? "to stdout" : args.output.c_str());
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace chairwatch::report

@@ -1,0 +1,41 @@
+// `chairwatch simulate`: publishes the vitals of N simulated chairs to an MQTT broker, with
+// simulated time running `speed` times faster than real time, and exits when every chair's
+// session has ended and every message has been delivered.
+//
+// Contract: run_simulate() takes the subcommand's own arguments (argv[0] is "simulate") and
+// returns the process exit code: 0 done, 1 broker or delivery failure, 2 usage error.
+// It never throws. parse_simulate_args() throws std::invalid_argument on a usage error.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tools/simulator/scenario.hpp"
+
+namespace chairwatch::sim {
+
+struct SimulateOptions {
+    std::string broker;  // e.g. tcp://127.0.0.1:1883
+    int chairs = 0;
+    double speed = 0;  // simulated seconds per real second
+    std::uint64_t seed = 42;
+    std::string prefix = "clinic";
+    int qos = 1;
+    Timeline timeline;
+    std::optional<std::vector<int>> surge;  // chair numbers that surge; unset: default_kind()
+    std::string profile = "iv-ketamine";    // named in each session's start message
+    bool session_messages = true;           // start/dose_start/dose_end/end on <chair>/session
+    double ack_after_s = -1;                // a simulated nurse acknowledges alarms (real s)
+    // Readings and session messages carry the simulated time (--clock simulated), which runs
+    // ahead of real time when speed > 1, rather than the real time of sending (--clock real).
+    bool simulated_clock = false;
+    bool quiet = false;
+    bool help = false;
+};
+
+SimulateOptions parse_simulate_args(int argc, char** argv);
+int run_simulate(int argc, char** argv);
+
+}  // namespace chairwatch::sim
