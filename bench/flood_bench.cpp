@@ -34,7 +34,7 @@
 #include <vector>
 
 #include "bench/raw_mqtt.hpp"
-#include "drivers/tcp_nodelay.hpp"
+#include "drivers/mqtt/tcp_nodelay.hpp"
 
 namespace {
 
