@@ -24,9 +24,17 @@
 # left out: they cost the broker the same for both systems (tests/integration/test_flood.cpp
 # runs with them).
 #
-# Env: BUILD_DIR (./build), OUT, PORT (18832), SYSTEMS ("paho_relay chairwatchd"), QOS_LIST
-# ("0 1"), KINDS ("valid over-rate bad-json"), STEP_SECS (5), START (10000), MAX (640000),
-# BISECT (3), FIXED_RATE (20000), FIXED_REPEATS (3; 0: none). Needs mosquitto. Shares the machine with nothing else for the numbers to mean
+# Last, the latency phase: what a flood does to the other chairs. chairwatchd alone, flood QoS 1,
+# over-rate, for LATENCY_SECS, at each rate of LATENCY_RATES (0: no flood; 1000000: as fast as
+# one connection pushes them): the probes' alert latency p50/p99/max, waited for up to 120 s
+# each (a flood that outpaces chairwatchd delays them by its backlog), in latency.md.
+#
+#   PHASES=latency nice -n 10 bench/flood.sh    # the latency phase only, ~1 min
+#
+# Env: BUILD_DIR (./build), OUT, PORT (18832), PHASES ("sweep fixed latency"), SYSTEMS
+# ("paho_relay chairwatchd"), QOS_LIST ("0 1"), KINDS ("valid over-rate bad-json"), STEP_SECS
+# (5), START (10000), MAX (640000), BISECT (3), FIXED_RATE (20000), FIXED_REPEATS (3; 0: none),
+# LATENCY_RATES ("0 1000000"), LATENCY_SECS (10). Needs mosquitto. Shares the machine with nothing else for the numbers to mean
 # anything (see `uptime` in OUT/machine.txt).
 set -euo pipefail
 
@@ -44,6 +52,10 @@ MAX=${MAX:-640000}
 BISECT=${BISECT:-3}
 FIXED_RATE=${FIXED_RATE:-20000}
 FIXED_REPEATS=${FIXED_REPEATS:-3}
+PHASES=${PHASES:-sweep fixed latency}
+LATENCY_RATES=${LATENCY_RATES:-0 1000000}
+LATENCY_SECS=${LATENCY_SECS:-10}
+STEP_ARGS=()  # more flood_bench options for a phase
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
@@ -121,6 +133,7 @@ step() {  # step <system> <qos> <kind> <rate>
     set +e
     "$BUILD_DIR/bench/flood_bench" --port "$PORT" --qos "$qos" --kind "$kind" --rate "$rate" \
         --duration "$STEP_SECS" --warmup 1 --watch "$dut" --watch-broker "$broker" --label "$sys" \
+        "${STEP_ARGS[@]+"${STEP_ARGS[@]}"}" \
         2>> "$OUT/flood_bench.log" | sed "s/^RESULT /RESULT system=$sys phase=$PHASE /" >> "$OUT/raw.txt"
     rc=${PIPESTATUS[0]}
     set -e
@@ -152,9 +165,11 @@ sweep() {  # sweep <system> <qos> <kind>; prints the highest passing rate (0 if 
     echo "$pass"
 }
 
+has_phase() { [[ " $PHASES " == *" $1 "* ]]; }
+
 PHASE=sweep
 echo "system qos kind max_msg_per_s" > "$OUT/max.txt"
-for qos in $QOS_LIST; do
+has_phase sweep && for qos in $QOS_LIST; do
     for kind in $KINDS; do
         for sys in $SYSTEMS; do
             note "$sys, flood QoS $qos, $kind"
@@ -164,7 +179,7 @@ for qos in $QOS_LIST; do
     done
 done
 PHASE=fixed
-for rep in $(seq "$FIXED_REPEATS"); do
+has_phase fixed && for rep in $(seq "$FIXED_REPEATS"); do
     for qos in $QOS_LIST; do
         for kind in $KINDS; do
             for sys in $SYSTEMS; do
@@ -174,39 +189,64 @@ for rep in $(seq "$FIXED_REPEATS"); do
         done
     done
 done
+PHASE=latency
+if has_phase latency; then
+    STEP_ARGS=(--drain 120 --max-p99-ms 1e9)
+    SAVED_SECS=$STEP_SECS
+    STEP_SECS=$LATENCY_SECS
+    for rate in $LATENCY_RATES; do
+        note "latency: chairwatchd, flood QoS 1, over-rate, $rate msg/s offered"
+        step chairwatchd 1 over-rate "$rate" || true
+    done
+    STEP_SECS=$SAVED_SECS
+    STEP_ARGS=()
+    {
+        echo "| flood offered msg/s | published msg/s | probe alerts | lost | p50 ms | p99 ms | max ms |"
+        echo "|---|---|---|---|---|---|---|"
+        awk '/^RESULT/ && / phase=latency / {
+            delete f
+            for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+            printf "| %s | %s | %s | %s | %s | %s | %s |\n", f["rate"], f["sent_rate"], f["probes"],
+                f["lost"], f["p50_ms"], f["p99_ms"], f["max_ms"]
+        }' "$OUT/raw.txt"
+    } > "$OUT/latency.md"
+    cat "$OUT/latency.md"
+fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
 
 # The table: per flood QoS and kind, each system's max and chairwatchd's as a fraction of the
 # relay's; CPU ms per 1,000 messages at FIXED_RATE, median and runs.
-awk -v fixed="$FIXED_RATE" '
-    function median(list,   a, n, i, j, t) {
-        n = split(list, a, " ")
-        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-        return n ? (n % 2 ? a[(n + 1) / 2] : sprintf("%.2f", (a[n / 2] + a[n / 2 + 1]) / 2)) : "-"
-    }
-    FNR == NR { if (FNR > 1) max[$1 " " $2 " " $3] = $4; next }
-    /^RESULT/ {
-        delete f
-        for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-        if (f["phase"] == "fixed") {
-            k = f["system"] " " f["qos"] " " f["kind"]
-            cpu[k] = cpu[k] (cpu[k] == "" ? "" : " ") f["cpu_ms_per_1k"]
-            if (f["pass"] != 1) late[k]++
+if has_phase sweep || has_phase fixed; then
+    awk -v fixed="$FIXED_RATE" '
+        function median(list,   a, n, i, j, t) {
+            n = split(list, a, " ")
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+            return n ? (n % 2 ? a[(n + 1) / 2] : sprintf("%.2f", (a[n / 2] + a[n / 2 + 1]) / 2)) : "-"
         }
-    }
-    END {
-        print "| flood QoS | kind | max msg/s: paho_relay | chairwatchd | chairwatchd / relay | CPU ms per 1,000 msgs at " fixed " msg/s: paho_relay, median (runs) | chairwatchd |"
-        print "|---|---|---|---|---|---|---|"
-        n = split("0 1", qs, " "); m = split("valid over-rate bad-json", ks, " ")
-        for (a = 1; a <= n; a++) for (b = 1; b <= m; b++) {
-            r = max["paho_relay " qs[a] " " ks[b]]; c = max["chairwatchd " qs[a] " " ks[b]]
-            if (r == "" && c == "") continue
-            ratio = (r > 0 && c != "") ? sprintf("%.2f", c / r) : "-"
-            rk = "paho_relay " qs[a] " " ks[b]; ck = "chairwatchd " qs[a] " " ks[b]
-            printf "| %s | %s | %s | %s | %s | %s (%s)%s | %s (%s)%s |\n", qs[a], ks[b], r, c, ratio,
-                median(cpu[rk]), cpu[rk], (late[rk] ? ", " late[rk] " behind" : ""),
-                median(cpu[ck]), cpu[ck], (late[ck] ? ", " late[ck] " behind" : "")
+        FNR == NR { if (FNR > 1) max[$1 " " $2 " " $3] = $4; next }
+        /^RESULT/ {
+            delete f
+            for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+            if (f["phase"] == "fixed") {
+                k = f["system"] " " f["qos"] " " f["kind"]
+                cpu[k] = cpu[k] (cpu[k] == "" ? "" : " ") f["cpu_ms_per_1k"]
+                if (f["pass"] != 1) late[k]++
+            }
         }
-    }' "$OUT/max.txt" "$OUT/raw.txt" > "$OUT/table.md"
-cat "$OUT/table.md"
+        END {
+            print "| flood QoS | kind | max msg/s: paho_relay | chairwatchd | chairwatchd / relay | CPU ms per 1,000 msgs at " fixed " msg/s: paho_relay, median (runs) | chairwatchd |"
+            print "|---|---|---|---|---|---|---|"
+            n = split("0 1", qs, " "); m = split("valid over-rate bad-json", ks, " ")
+            for (a = 1; a <= n; a++) for (b = 1; b <= m; b++) {
+                r = max["paho_relay " qs[a] " " ks[b]]; c = max["chairwatchd " qs[a] " " ks[b]]
+                if (r == "" && c == "") continue
+                ratio = (r > 0 && c != "") ? sprintf("%.2f", c / r) : "-"
+                rk = "paho_relay " qs[a] " " ks[b]; ck = "chairwatchd " qs[a] " " ks[b]
+                printf "| %s | %s | %s | %s | %s | %s (%s)%s | %s (%s)%s |\n", qs[a], ks[b], r, c, ratio,
+                    median(cpu[rk]), cpu[rk], (late[rk] ? ", " late[rk] " behind" : ""),
+                    median(cpu[ck]), cpu[ck], (late[ck] ? ", " late[ck] " behind" : "")
+            }
+        }' "$OUT/max.txt" "$OUT/raw.txt" > "$OUT/table.md"
+    cat "$OUT/table.md"
+fi
 note "results in $OUT"
