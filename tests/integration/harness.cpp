@@ -203,6 +203,10 @@ void Broker::start() {
     }
 }
 
+pid_t Broker::pid() const {
+    return proc_ ? proc_->pid() : -1;
+}
+
 void Broker::stop() {
     if (!proc_) return;
     proc_->signal(SIGTERM);
@@ -307,7 +311,7 @@ Daemon::~Daemon() {
 }
 
 void Daemon::start() {
-    Client watcher(broker_.uri());
+    Client watcher(broker_.uri(), watcher_);
     watcher.subscribe("clinic/chairwatchd/status");
     const auto since = Clock::now();
     std::vector<std::string> argv = prefix_;

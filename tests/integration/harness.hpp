@@ -65,6 +65,7 @@ class Broker {
     void start();
     void stop();  // SIGTERM, waits
     int port() const { return port_; }
+    pid_t pid() const;
     std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
     const std::string& dir() const { return dir_; }
 
@@ -134,6 +135,8 @@ class Daemon {
     void use_broker_uri(std::string uri) { daemon_uri_ = std::move(uri); }
     // The daemon runs under this command (e.g. prlimit with its options), which then execs it.
     void run_under(std::vector<std::string> prefix) { prefix_ = std::move(prefix); }
+    // start() watches the status topic with this login (a broker without anonymous access).
+    void watch_as(ClientOptions options) { watcher_ = std::move(options); }
     // The board (HTTP) listens here: a free loopback port of its own, never the default 8080.
     int http_port() const { return http_port_; }
     // One sample of its /metrics ("NAME" or "NAME{labels}"); -1 if absent or not answered.
@@ -143,6 +146,7 @@ class Daemon {
     const Broker& broker_;
     std::string dir_, config_, log_dir_, daemon_uri_;
     std::vector<std::string> prefix_;
+    ClientOptions watcher_;
     int http_port_{free_port()};
     std::unique_ptr<Process> proc_;
 };
