@@ -602,11 +602,16 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
     const Millis silent = now.mono - fs.last_seen;
     if (!fs.alarm && silent <= fs.quiet_for) return;  // no tier could apply yet
 
-    const FeedTier* top = nullptr;
-    for (const auto& tier : feed.tiers)
-        if ((tier.phases & phase_bit(phase_)) && silent > tier.after &&
-            (!top || tier.priority >= top->priority))
-            top = &tier;
+    // The tier in force after a silence of `s`: the highest priority of those it exceeds.
+    const auto top_after = [&](Millis s) {
+        const FeedTier* top = nullptr;
+        for (const auto& tier : feed.tiers)
+            if ((tier.phases & phase_bit(phase_)) && s > tier.after &&
+                (!top || tier.priority >= top->priority))
+                top = &tier;
+        return top;
+    };
+    const FeedTier* top = top_after(silent);
 
     auto& alarm = fs.alarm;
     if (!top) {
@@ -622,28 +627,45 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
         alarm.reset();
         return;
     }
-    const double limit = seconds(top->after);
+    // Moves the alarm to `tier`: raised if there is none yet, updated if the tier differs.
+    const auto step_to = [&](const FeedTier& tier) {
+        const double limit = seconds(tier.after);
+        if (!alarm) {
+            alarm = std::make_unique<ConditionChange>();
+            alarm->condition = feed.condition;
+            alarm->kind = AlarmKind::technical;
+            alarm->feed = true;
+            alarm->signal = feed.primary_signal();
+            alarm->inclusive = false;
+            alarm->onset = now;
+            alarm->state = ConditionState::raised;
+        } else if (alarm->priority != tier.priority || alarm->limit != limit) {
+            alarm->state = ConditionState::updated;
+        } else {
+            alarm->peak = std::max(alarm->peak, seconds(silent));
+            return;
+        }
+        alarm->priority = tier.priority;
+        alarm->limit = limit;
+        alarm->value = seconds(silent);
+        alarm->peak = std::max(alarm->peak, alarm->value);
+        alarm->at = now;
+        out.push_back(*alarm);
+    };
     if (!alarm) {
-        alarm = std::make_unique<ConditionChange>();
-        alarm->condition = feed.condition;
-        alarm->kind = AlarmKind::technical;
-        alarm->feed = true;
-        alarm->signal = feed.primary_signal();
-        alarm->inclusive = false;
-        alarm->onset = now;
-        alarm->state = ConditionState::raised;
-    } else if (alarm->priority != top->priority || alarm->limit != limit) {
-        alarm->state = ConditionState::updated;
-    } else {
-        alarm->peak = std::max(alarm->peak, seconds(silent));
-        return;
+        // A silence first judged past several tiers (the daemon was down, or the machine
+        // slept) goes through them in the order the silence reached them, as it would have
+        // second by second: raised LOW, then updated to MEDIUM; never straight to the top.
+        std::vector<Millis> reached;
+        for (const auto& tier : feed.tiers)
+            if ((tier.phases & phase_bit(phase_)) && silent > tier.after)
+                reached.push_back(tier.after);
+        std::sort(reached.begin(), reached.end());
+        for (const auto after : reached)
+            if (const FeedTier* step = top_after(after + Millis(1)); step && step != top)
+                step_to(*step);
     }
-    alarm->priority = top->priority;
-    alarm->limit = limit;
-    alarm->value = seconds(silent);
-    alarm->peak = std::max(alarm->peak, alarm->value);
-    alarm->at = now;
-    out.push_back(*alarm);
+    step_to(*top);
 }
 
 std::vector<ConditionChange> ChairMonitor::active_conditions() const {

@@ -188,15 +188,13 @@ void Service::recover_sessions() {
         publisher_.touched(r.chair);
         repeats_.seed(r.chair, r.last_device_ts);
         std::string ids;
-        if (const auto* s = clinic_.session(r.chair))
-            for (const auto& a : clinic_.listed_alarms(r.chair))
-                ids += " " + s->alert_id(a.alarm_no);
+        for (const auto& a : clinic_.listed_alarms(r.chair))
+            ids += " " + clinic_.session(r.chair)->alert_id(a.alarm_no);
         spdlog::warn(
             "recovery: session {} on chair {} resumed from its log ({} readings, {} of {} alarm "
-            "transitions taken back, {} new where the rules disagreed, {} while the daemon was "
-            "down); listed alarms:{}",
+            "transitions taken back, {} new); listed alarms:{}",
             r.session_id, r.chair, r.readings, r.restored_alarms, r.alarm_lines, r.reconciled,
-            r.caught_up, ids.empty() ? " none" : ids);
+            ids.empty() ? " none" : ids);
     }
 }
 
@@ -356,8 +354,8 @@ void Service::on_tick() {
     }
 }
 
-// Readings reach the session log in batches, at most 200 ms after they arrived; alarm
-// transitions were written through at once.
+// Readings reach the session log at the end of the message that brought them (SessionLogSink);
+// when that write failed, this timer tries again 200 ms later, and on until it succeeds.
 void Service::schedule_log_flush() {
     if (flush_scheduled_ || !log_.has_unflushed()) return;
     flush_scheduled_ = true;

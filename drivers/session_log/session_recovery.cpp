@@ -70,13 +70,6 @@ class Replayer {
 
     void finish() { flush(); }
 
-    // The instant of the log's last line, or `now` for a log without one.
-    alerts::Instant last_instant() const { return last_ ? instant(*last_) : now_; }
-
-    alerts::Instant instant(alerts::Millis wall) const {
-        return {now_.mono - (now_.wall - wall), wall};
-    }
-
   private:
     void apply(const LogStart& s, alerts::Instant t, int) {
         r_.chair = s.chair;
@@ -177,6 +170,10 @@ class Replayer {
         last_ = std::max(*last_, wall);
     }
 
+    alerts::Instant instant(alerts::Millis wall) const {
+        return {now_.mono - (now_.wall - wall), wall};
+    }
+
     template <class F>
     void call(F&& f) {
         out_.clear();
@@ -250,30 +247,11 @@ RecoveredSession recover_session(
     const auto* s = clinic.session(r.chair);
     r.restored = s && !s->ended && s->id == r.session_id;
     if (!r.restored) return r;
-    const auto count_alarms = [](const std::vector<alerts::ClinicEvent>& events) {
-        return static_cast<std::size_t>(
-            std::count_if(events.begin(), events.end(), [](const alerts::ClinicEvent& e) {
-                return e.type == alerts::ClinicEvent::Type::alarm;
-            }));
-    };
-    // Where the log ends, the rules and the logged alarms are made to agree ...
-    const auto last = replayer.last_instant();
     std::vector<alerts::ClinicEvent> out;
-    clinic.finish_replay(r.chair, last, out);
-    r.reconciled = count_alarms(out);
+    clinic.finish_replay(r.chair, now, out);
+    for (const auto& e : out)
+        r.reconciled += e.type == alerts::ClinicEvent::Type::alarm;
     if (!out.empty()) on_events(out);
-    // ... then the chair's clock runs through the time the daemon was down, second by second as
-    // it would have: a feed lost, an escalation due or an idle end in that time comes out at its
-    // own instant and in its own steps (a feed alarm raised LOW, then MEDIUM), not collapsed
-    // into one transition at the restart.
-    for (auto w = last.wall + tick; w <= now.wall; w += tick) {
-        const auto* open = clinic.session(r.chair);
-        if (!open || open->ended) break;
-        out.clear();
-        clinic.on_tick(r.chair, replayer.instant(w), out);
-        r.caught_up += count_alarms(out);
-        if (!out.empty()) on_events(out);
-    }
     return r;
 }
 

@@ -28,7 +28,6 @@ struct RecoveredSession {
     std::size_t alarm_lines{0};         // alarm transitions in the log
     std::size_t restored_alarms{0};     // of them, taken back (the others had a problem)
     std::size_t reconciled{0};          // new transitions where the rules disagreed with the log
-    std::size_t caught_up{0};           // new transitions in the time the daemon was down
     // The device time of the last reading of each signal, so that a message the broker delivers
     // again after the restart is known as a repeat.
     std::array<alerts::Millis, alerts::signal_count> last_device_ts{};

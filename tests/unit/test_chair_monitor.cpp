@@ -240,6 +240,35 @@ TEST_CASE("feed lost: technical alarm after the timeout, tiers, and cleared when
     CHECK(back[0].value == doctest::Approx(40));
 }
 
+TEST_CASE("a silence first judged past several tiers goes through them in order, not to the top") {
+    // The daemon was down (or the machine asleep) while the feed went silent: the first tick
+    // after it sees 45 s of silence at once. An uninterrupted run raised LOW at 10 s and
+    // updated to MEDIUM at 30 s; so does this one, in one tick, in that order.
+    alerts::FeedRule feed;
+    feed.condition = "hr_feed_lost";
+    feed.signal_mask = alerts::mask_of(Signal::hr);
+    feed.tiers = {{30s, Priority::medium}, {10s, Priority::low}};  // order in the file: any
+    Bench b(profile({}, {feed}));
+    CHECK(b.reading(100s, Signal::hr, 80).empty());
+    const auto both = b.tick(145s);
+    REQUIRE(both.size() == 2);
+    CHECK(both[0].state == ConditionState::raised);
+    CHECK(both[0].priority == Priority::low);
+    CHECK(both[0].limit == doctest::Approx(10));
+    CHECK(both[1].state == ConditionState::updated);
+    CHECK(both[1].priority == Priority::medium);
+    CHECK(both[1].limit == doctest::Approx(30));
+    CHECK(both[1].onset.mono == both[0].onset.mono);
+    CHECK(b.tick(146s).empty());
+    // One tier reached at once is one transition, as before.
+    Bench c(profile({}, {feed}));
+    CHECK(c.reading(100s, Signal::hr, 80).empty());
+    const auto one = c.tick(125s);
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].state == ConditionState::raised);
+    CHECK(one[0].priority == Priority::low);
+}
+
 TEST_CASE("a calm chair sleeps between readings; a silent feed or a value near a limit wakes it") {
     alerts::FeedRule feed;
     feed.condition = "hr_feed_lost";
