@@ -15,6 +15,15 @@ void SessionLogSink::on_events(std::span<const alerts::ClinicEvent> events, cons
     }
 }
 
+void SessionLogSink::on_done(const Batch& batch) {
+    if (!log_.has_unflushed()) return;
+    const bool ok = log_.flush();
+    on_written_(ok, batch.at);
+    if (ok) return;
+    warnings_.warn("session-log", batch.at, "session log: " + log_.last_error());
+    schedule_flush_();
+}
+
 bool SessionLogSink::end_written(const alerts::Session* s) const {
     return std::find(ended_.begin(), ended_.end(), s) != ended_.end();
 }

@@ -1,6 +1,8 @@
 // Sink: every event into its session's log (drivers/session_log). Alarm transitions, phases,
-// starts and ends are written through at once; readings wait for the flush the daemon runs
-// within 200 ms. A failed write is reported to the daemon (its technical alarm).
+// starts and ends are written through at once; the readings of a message at the end of its
+// batch, so that a message the broker counts as delivered is in the log (in the kernel's hands)
+// before its acknowledgement goes back, and a kill -9 loses none of them. A failed write is
+// reported to the daemon (its technical alarm), and the daemon's timer tries again.
 #pragma once
 
 #include <functional>
@@ -24,7 +26,7 @@ class SessionLogSink final : public EventSink {
           schedule_flush_(std::move(schedule_flush)) {}
 
     void on_events(std::span<const alerts::ClinicEvent> events, const Batch& batch) override;
-    void on_done(const Batch&) override { schedule_flush_(); }
+    void on_done(const Batch& batch) override;
     // Whether the end of this session reached its log in the current call (its report may be
     // written from it).
     bool end_written(const alerts::Session* s) const;

@@ -1,7 +1,7 @@
 // Writes each session as it happens to <dir>/<chair>/<session_id>.jsonl (one JSON object per
 // line) and, at its end, <session_id>.summary.json. Alarm transitions, phases, starts and ends
-// reach the file at once; readings are batched until `flush()`, which the daemon calls within
-// a few hundred milliseconds. Sessions are known by chair and id together (two chairs may be
+// reach the file at once; readings are batched until `flush()`, which the daemon calls at the
+// end of each message it handles (the cuff's sbp, dbp and map of one message: one write). Sessions are known by chair and id together (two chairs may be
 // given one session id). At most `max_open` logs hold a file descriptor at a time; the one
 // used least recently is closed and opened again when it is next written. The lines' format is
 // schema.hpp's; log_reader.hpp reads them back.

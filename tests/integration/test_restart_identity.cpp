@@ -327,7 +327,16 @@ TEST_CASE("killed at random instants, chairwatchd publishes every alarm as an un
         kills += run.kills;
         resumed += run.resumed;
         CHECK(run.final_list == "[]");
-        REQUIRE(run.by_alarm.size() == whole.by_alarm.size());
+        const auto every_alarm = [](const RunResult& result) {
+            std::string out;
+            for (const auto& [id, ts] : result.by_alarm)
+                out += id + ":\n" + describe(ts);
+            return out;
+        };
+        REQUIRE_MESSAGE(run.by_alarm.size() == whole.by_alarm.size(), "uninterrupted:\n"
+                                                                          << every_alarm(whole)
+                                                                          << "with restarts:\n"
+                                                                          << every_alarm(run));
         for (const auto& [id, expected] : whole.by_alarm) {
             CAPTURE(id);
             REQUIRE_MESSAGE(run.by_alarm.count(id), "no alarm " << id);
