@@ -1,6 +1,7 @@
 # The architecture, kept true: which folders each folder's sources may include (docs/architecture.md).
 #   alerts                          pure core: nothing of ours but itself, no I/O, no clock
 #   config, drivers/*               -> alerts (and drivers/codec for the other driver folders)
+#   drivers/notify                  -> alerts, drivers/codec (the notification transports)
 #   report                          -> alerts, drivers/codec, drivers/session_log
 #   board                           -> alerts, config, drivers/codec, report
 #   daemon                          -> everything but tools
@@ -12,14 +13,15 @@ set(allowed_drivers/codec alerts drivers/codec)
 set(allowed_drivers/mqtt alerts drivers/mqtt)
 set(allowed_drivers/session_log alerts drivers/codec drivers/session_log)
 set(allowed_drivers/recording alerts drivers/codec drivers/session_log drivers/recording)
+set(allowed_drivers/notify alerts drivers/codec drivers/notify)
 set(allowed_report alerts drivers/codec drivers/session_log report)
 set(allowed_board alerts config drivers/codec report board)
 set(allowed_daemon alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
-    report board daemon)
+    drivers/notify report board daemon)
 set(allowed_tools alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
-    report tools)
-set(folders alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording report
-    board daemon tools)
+    drivers/notify report tools)
+set(folders alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
+    drivers/notify report board daemon tools)
 
 set(bad "")
 set(checked 0)
