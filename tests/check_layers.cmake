@@ -67,6 +67,18 @@ foreach(f ${codec})
     endforeach()
 endforeach()
 
+# The notifier's decisions are pure too (time is an argument): routing, grouping, retries,
+# failure tracking and the outbox record; its I/O is in daemon/sinks/notifier.cpp.
+foreach(name router grouper receiver_health outbox_record)
+    foreach(ext hpp cpp)
+        file(STRINGS ${ROOT}/daemon/notify/${name}.${ext} lines REGEX
+            "#include *<(boost/asio|mqtt|spdlog|yaml-cpp|thread|mutex|fstream|iostream)|::now\\(")
+        foreach(l ${lines})
+            list(APPEND bad "daemon/notify/${name}.${ext} must stay pure: ${l}")
+        endforeach()
+    endforeach()
+endforeach()
+
 if(bad)
     list(JOIN bad "\n" msg)
     message(FATAL_ERROR "include directions broken:\n${msg}")
