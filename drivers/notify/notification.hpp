@@ -111,6 +111,9 @@ struct ListenerOptions {
     std::size_t max_frame_bytes{1 << 20};
     std::size_t max_connections{16};
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+    // Who the ACKs say they come from (MSH-3/4).
+    std::string application{"CHAIRWATCH"};
+    std::string facility;
 };
 
 // Accepts the alert manager's MLLP connections, ACKs each message (AA, or AE with the reason)
