@@ -1,19 +1,20 @@
 #!/usr/bin/env python3
 """The alert manager's side of IHE PCD ACM for the tests, on python3-hl7 (hl7.mllp).
 
-serve: an MLLP server that parses every message with the hl7 library, checks it against the
+serve: an MLLP server (TLS with --cert/--key) that parses every message with the hl7 library, checks it against the
        PCD-04 Report Alert (ORU^R40) shape, records it as one JSON line and answers AA, AE or
        nothing (--answer). A message that fails the checks is answered AR with the problems.
 send:  an MLLP client that sends one ORU^R41 dispatch status (or, with --bad, an ORU^R01 that
        is not one) and checks the ACK: MSA-1 as --expect, MSA-2 our control id. Prints the ACK.
 
-  mllp_receiver.py serve --port P --record FILE [--answer AA|AE|none]
+  mllp_receiver.py serve --port P --record FILE [--answer AA|AE|none] [--cert C --key K]
   mllp_receiver.py send --port P --alert-id ID --status TEXT --person FAMILY^GIVEN
                         [--device D] [--expect AA|AE] [--bad]
 """
 import argparse
 import asyncio
 import json
+import ssl
 import sys
 
 import hl7
@@ -117,12 +118,16 @@ async def serve(args):
                 else:
                     writer.writemessage(ack(msg, "AA"))
                 await writer.drain()
-        except asyncio.IncompleteReadError:
+        except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
             writer.close()
 
-    server = await start_hl7_server(on_client, "127.0.0.1", args.port)
+    tls = None
+    if args.cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.cert, args.key)
+    server = await start_hl7_server(on_client, "127.0.0.1", args.port, ssl=tls)
     async with server:
         await server.serve_forever()
 
@@ -166,6 +171,8 @@ def main():
     p.add_argument("--device", default="")
     p.add_argument("--expect", default="AA")
     p.add_argument("--bad", action="store_true")
+    p.add_argument("--cert")
+    p.add_argument("--key")
     args = p.parse_args()
     if args.mode == "serve":
         asyncio.run(serve(args))

@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 
 #include "../integration/harness.hpp"
 #include "drivers/notify/hl7_acm.hpp"
+#include "drivers/notify/mllp.hpp"
 #include "drivers/notify/notification.hpp"
 
 using namespace chairwatch;
@@ -282,6 +284,32 @@ TEST_CASE("ACM over MLLP: the alert manager parses and checks each ORU^R40 and a
     CHECK(got[1].at("inactivation").as_string() == "alert-acknowledged");
 }
 
+TEST_CASE("ACM over MLLP with TLS: the right CA delivers, another CA is refused") {
+    const auto dir = temp_dir("notify-acm-tls");
+    make_pki(dir);
+    const int port = free_port();
+    auto receiver =
+        start({scripts + "mllp_receiver.py", "serve", "--port", std::to_string(port), "--record",
+               dir + "/got.jsonl", "--cert", dir + "/server.crt", "--key", dir + "/server.key"},
+              port, dir);
+    AcmOptions o;
+    o.host = "127.0.0.1";
+    o.port = static_cast<std::uint16_t>(port);
+    o.tls = true;
+    o.ca_file = dir + "/ca.crt";
+    auto make = [&](asio::io_context& io) { return make_acm(io, o); };
+    const auto ok = send(make, notification());
+    CHECK(ok.result.outcome == Outcome::delivered);
+    CHECK(ok.result.detail == "HL7 AA");
+    CHECK(records(dir + "/got.jsonl", 1).at(0).at("problems").as_array().empty());
+
+    o.ca_file = dir + "/other-ca.crt";
+    const auto refused = send(make, notification());
+    CHECK(refused.result.outcome == Outcome::failed);
+    CHECK(refused.result.detail == "TLS: certificate verify failed");
+    CHECK(records(dir + "/got.jsonl", 1).size() == 1);
+}
+
 TEST_CASE("ACM over MLLP: AE is a failure to retry, silence a timeout, nobody a refusal") {
     const auto dir = temp_dir("notify-acm-fail");
     AcmOptions o;
@@ -311,6 +339,19 @@ TEST_CASE("ACM over MLLP: AE is a failure to retry, silence a timeout, nobody a 
     CHECK(unanswered.took >= 900ms);
     CHECK(unanswered.took < 2s);
     CHECK(records(dir + "/silent.jsonl", 1).size() == 1);  // it did arrive
+
+    // A transport destroyed with a send in flight closes it and never calls back.
+    {
+        asio::io_context io;
+        auto transport = make_acm(io, o);
+        int calls = 0;
+        transport->send(notification(), [&](Result) { ++calls; });
+        io.run_for(200ms);
+        transport.reset();
+        io.run_for(1500ms);
+        CHECK(calls == 0);
+        CHECK(records(dir + "/silent.jsonl", 2).size() == 2);
+    }
 
     const int closed = free_port();
     o.port = static_cast<std::uint16_t>(closed);
@@ -359,4 +400,65 @@ TEST_CASE("Dispatch status listener: an ORU^R41 from hl7.mllp is ACKed and repor
     CHECK(statuses[0].control_id == "ST1");
     REQUIRE(statuses[0].at);
     CHECK(statuses[0].at->count() == 1795545792000);
+}
+
+TEST_CASE("Dispatch status listener: frame size, connection count and idle time are bounded") {
+    asio::io_context io;
+    ListenerOptions lo;
+    lo.max_frame_bytes = 256;
+    lo.max_connections = 1;
+    lo.idle_timeout = 500ms;
+    int reported = 0;
+    auto listener = make_status_listener(io, lo, [&](const DispatchStatus&) { ++reported; });
+    const asio::ip::tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), listener->port());
+    auto guard = asio::make_work_guard(io);
+    std::thread runner([&] { io.run(); });
+
+    // Reads until the peer closes (or 3 s): what it said, and whether it closed.
+    auto drain = [](asio::ip::tcp::socket& s, std::string& got) {
+        s.non_blocking(false);
+        const auto until = Clock::now() + 3s;
+        char buf[1024];
+        while (Clock::now() < until) {
+            boost::system::error_code ec;
+            const auto n = s.read_some(asio::buffer(buf), ec);
+            if (ec) return ec == asio::error::eof || ec == asio::error::connection_reset;
+            got.append(buf, n);
+        }
+        return false;
+    };
+    asio::io_context client_io;
+    {
+        // An oversized frame: AE, then the connection closes.
+        asio::ip::tcp::socket big(client_io);
+        big.connect(ep);
+        // The only connection allowed: a second one is closed at once.
+        asio::ip::tcp::socket extra(client_io);
+        extra.connect(ep);
+        std::string got_extra;
+        CHECK(drain(extra, got_extra));
+        CHECK(got_extra.empty());
+
+        const auto frame =
+            mllp_frame("MSH|^~\\&|AM||||2026||ORU^R41|B1|P|2.6\r" + std::string(400, 'x'));
+        asio::write(big, asio::buffer(frame));
+        std::string got;
+        CHECK(drain(big, got));
+        CHECK(got.find("MSA|AE") != std::string::npos);
+        CHECK(got.find("message larger than 256 bytes") != std::string::npos);
+    }
+    {
+        // A silent connection is closed after the idle time.
+        asio::ip::tcp::socket idle(client_io);
+        const auto t0 = Clock::now();
+        idle.connect(ep);
+        std::string got;
+        CHECK(drain(idle, got));
+        CHECK(Clock::now() - t0 >= 400ms);
+        CHECK(Clock::now() - t0 < 2s);
+    }
+    guard.reset();
+    asio::post(io, [&] { listener.reset(); });
+    runner.join();
+    CHECK(reported == 0);
 }
