@@ -198,7 +198,10 @@ class AcmSession : public Abandonable, public std::enable_shared_from_this<AcmSe
 
     void fail(error_code ec, const std::string& what) {
         if (timed_out_) return finish({Outcome::failed, expired_why_});
-        finish({Outcome::failed, what + ": " + ec.message()});
+        auto message = ec.message();
+        // OpenSSL 3 appends the library: "certificate verify failed (SSL routines)".
+        if (what == "TLS") message = message.substr(0, message.find(" ("));
+        finish({Outcome::failed, what + ": " + message});
     }
 
     void close() {

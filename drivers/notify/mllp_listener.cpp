@@ -56,7 +56,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
           deframer_(shared_->options.max_frame_bytes) {
         ++shared_->connections;
     }
-    ~Connection() { --shared_->connections; }
+    ~Connection() { release(); }
 
     void start() {
         arm_idle();
@@ -67,9 +67,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
         error_code ignored;
         idle_.cancel();
         socket_.close(ignored);
+        release();  // a closed connection makes room at once, before its handlers unwind
     }
 
   private:
+    void release() {
+        if (counted_) --shared_->connections;
+        counted_ = false;
+    }
+
     void arm_idle() {
         idle_.expires_after(shared_->options.idle_timeout);
         idle_.async_wait([self = shared_from_this()](error_code ec) {
@@ -134,6 +140,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::array<char, 4096> in_{};
     std::deque<std::string> out_;
     bool closing_{false};
+    bool counted_{true};
 };
 
 class Listener final : public StatusListener {

@@ -212,7 +212,10 @@ class Exchange : public Abandonable, public std::enable_shared_from_this<Exchang
         if (timed_out_)
             return finish(
                 {Outcome::failed, "timeout after " + format_seconds(shared_->options.timeout)});
-        finish({Outcome::failed, what + ": " + ec.message()});
+        auto message = ec.message();
+        // OpenSSL 3 appends the library: "certificate verify failed (SSL routines)".
+        if (what == "TLS") message = message.substr(0, message.find(" ("));
+        finish({Outcome::failed, what + ": " + message});
     }
 
     void close() {
