@@ -214,8 +214,8 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
         r.error(root.IsMap() && root["broker"] ? root["broker"].Mark() : root.Mark(),
                 "broker.uri: missing (set it in the file or pass --broker URI)");
     finish_notifications(c.notifications, c.broker,
-                         root.IsMap() && root["notifications"] &&
-                             root["notifications"].IsMap() && root["notifications"]["outbox_dir"]);
+                         root.IsMap() && root["notifications"] && root["notifications"].IsMap() &&
+                             root["notifications"]["outbox_dir"]);
     if (c.broker.status_topic.empty())
         c.broker.status_topic = c.broker.topic_prefix + "/chairwatchd/status";
     if (c.broker.escalation_topic.empty())

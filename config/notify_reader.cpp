@@ -68,11 +68,10 @@ void read_ca_file(YamlReader& r, const YAML::Node& n, const std::string& path, s
     }
 }
 
-void read_webhook(YamlReader& r, const YAML::Node& n, const std::string& path,
-                  WebhookReceiver& w) {
-    if (!r.expect_map(n, path,
-                      {"type", "url", "secret_file", "timeout_s", "tls_verify", "ca_file",
-                       "headers"}))
+void read_webhook(YamlReader& r, const YAML::Node& n, const std::string& path, WebhookReceiver& w) {
+    if (!r.expect_map(
+            n, path,
+            {"type", "url", "secret_file", "timeout_s", "tls_verify", "ca_file", "headers"}))
         return;
     if (auto v = r.string(n, "url", path)) {
         const bool http = v->rfind("http://", 0) == 0 && v->size() > 7;
@@ -80,7 +79,8 @@ void read_webhook(YamlReader& r, const YAML::Node& n, const std::string& path,
         if (http || https)
             w.url = *v;
         else
-            r.error(n["url"], join(path, "url") + ": '" + *v + "' is not an http:// or https:// URL");
+            r.error(n["url"],
+                    join(path, "url") + ": '" + *v + "' is not an http:// or https:// URL");
     } else {
         r.error(n, join(path, "url") + ": missing");
     }
@@ -89,8 +89,8 @@ void read_webhook(YamlReader& r, const YAML::Node& n, const std::string& path,
         if (auto s = read_file_line(*v); s && !s->empty())
             w.secret = *s;
         else
-            r.error(n["secret_file"], join(path, "secret_file") + ": cannot read a secret from '" +
-                                          *v + "'");
+            r.error(n["secret_file"],
+                    join(path, "secret_file") + ": cannot read a secret from '" + *v + "'");
     }
     if (auto v = r.number(n, "timeout_s", path, 0.1, 120)) w.timeout = from_seconds(*v);
     if (auto v = r.boolean(n, "tls_verify", path)) w.tls_verify = *v;
@@ -173,7 +173,8 @@ void read_receivers(YamlReader& r, const YAML::Node& n, NotifyConfig& c) {
             rc.type = Receiver::Type::acm;
             read_acm(r, body, rpath, rc.acm);
         } else {
-            r.error(body["type"], join(rpath, "type") + ": '" + *type + "' is not one of webhook, acm");
+            r.error(body["type"],
+                    join(rpath, "type") + ": '" + *type + "' is not one of webhook, acm");
             continue;
         }
         c.receivers.emplace(rc.name, std::move(rc));
@@ -188,8 +189,8 @@ void read_groups(YamlReader& r, const YAML::Node& n, NotifyConfig& c) {
             c.chair_groups.emplace(kv.first.Scalar(), std::move(*chairs));
 }
 
-void check_receiver(YamlReader& r, const YAML::Node& at, const NotifyConfig& c,
-                    const Route& route, const std::string& key, const std::string& name) {
+void check_receiver(YamlReader& r, const YAML::Node& at, const NotifyConfig& c, const Route& route,
+                    const std::string& key, const std::string& name) {
     if (!c.receivers.count(name))
         r.error(at, "route '" + route.name + "': " + key + " names receiver '" + name +
                         "', which is not under notifications.receivers");
@@ -201,36 +202,35 @@ std::optional<Route> read_route(YamlReader& r, const YAML::Node& n, const std::s
     route.name = std::move(name);
     if (is_default) {
         if (!r.expect_map(n, path, {"receivers", "escalate_to", "fallback"})) return std::nullopt;
-    } else if (!r.expect_map(n, path,
-                             {"name", "match", "receivers", "escalate_to", "fallback",
-                              "continue"})) {
+    } else if (!r.expect_map(
+                   n, path,
+                   {"name", "match", "receivers", "escalate_to", "fallback", "continue"})) {
         return std::nullopt;
     }
     if (auto v = r.string(n, "name", path); v && !v->empty()) route.name = *v;
     if (const auto m = n["match"]) {
         const auto mpath = join(path, "match");
-        if (r.expect_map(m, mpath,
-                         {"chairs", "chair_groups", "conditions", "kinds", "priorities",
-                          "states"})) {
+        if (r.expect_map(
+                m, mpath,
+                {"chairs", "chair_groups", "conditions", "kinds", "priorities", "states"})) {
             if (auto v = strings(r, m, "chairs", mpath)) route.match.chairs = *v;
             if (auto v = strings(r, m, "conditions", mpath)) route.match.conditions = *v;
             if (auto v = strings(r, m, "chair_groups", mpath)) {
                 for (std::size_t i = 0; i < v->size(); ++i)
                     if (!c.chair_groups.count((*v)[i]))
-                        r.error(m["chair_groups"][i], "route '" + route.name +
-                                                          "': chair group '" + (*v)[i] +
-                                                          "' is not under notifications.chair_groups");
+                        r.error(m["chair_groups"][i],
+                                "route '" + route.name + "': chair group '" + (*v)[i] +
+                                    "' is not under notifications.chair_groups");
                 route.match.chair_groups = *v;
             }
-            route.match.kinds = enums<alerts::AlarmKind>(r, m, "kinds", mpath,
-                                                         alerts::parse_alarm_kind,
-                                                         "physiological, technical, advisory");
-            route.match.priorities = enums<alerts::Priority>(r, m, "priorities", mpath,
-                                                             alerts::parse_priority,
-                                                             "low, medium, high");
-            route.match.states = enums<alerts::AlarmState>(
-                r, m, "states", mpath, alerts::parse_alarm_state,
-                "raised, updated, acknowledged, escalated, cleared");
+            route.match.kinds =
+                enums<alerts::AlarmKind>(r, m, "kinds", mpath, alerts::parse_alarm_kind,
+                                         "physiological, technical, advisory");
+            route.match.priorities = enums<alerts::Priority>(
+                r, m, "priorities", mpath, alerts::parse_priority, "low, medium, high");
+            route.match.states =
+                enums<alerts::AlarmState>(r, m, "states", mpath, alerts::parse_alarm_state,
+                                          "raised, updated, acknowledged, escalated, cleared");
         }
     }
     const auto names = [&](const char* key, std::vector<std::string>& out) {
@@ -308,7 +308,8 @@ void read_notifications(YamlReader& r, const YAML::Node& n, NotifyConfig& c) {
     if (auto v = r.string(n, "outbox_dir", section)) c.outbox_dir = *v;
     if (n["acm_status_listener"]) read_listener(r, n["acm_status_listener"], c);
     if (!c.receivers.empty() && c.routes.empty() && !c.default_route)
-        r.error(n, section + ": receivers but no routes and no default_route: nothing would be sent");
+        r.error(n,
+                section + ": receivers but no routes and no default_route: nothing would be sent");
 }
 
 void finish_notifications(NotifyConfig& c, const BrokerConfig& broker, bool outbox_dir_given) {

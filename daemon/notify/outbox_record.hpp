@@ -14,9 +14,9 @@ namespace chairwatch::daemon::notify {
 struct OutboxRecord {
     std::uint64_t seq{0};  // order of queueing: each receiver gets its notifications in order
     std::string receiver;
-    std::string fallback;     // the route's, when the receiver fails
-    bool fell_back{false};    // already given to the fallback
-    alerts::Millis queued{0}; // wall time it was queued
+    std::string fallback;      // the route's, when the receiver fails
+    bool fell_back{false};     // already given to the fallback
+    alerts::Millis queued{0};  // wall time it was queued
     drivers::notify::Notification notification;
 };
 

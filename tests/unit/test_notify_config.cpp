@@ -154,17 +154,22 @@ TEST_CASE("notifications: mistakes are reported with their place") {
     CHECK(contains(one("  receivers:\n    x: {type: webhook, url: http://a, secret_file: "
                        "/nonexistent/secret}\n  default_route: {receivers: [x]}\n"),
                    "cannot read a secret from '/nonexistent/secret'"));
-    CHECK(contains(one("  receivers:\n    x: {type: acm, host: h}\n  default_route: {receivers: [x]}\n"),
-                   "notifications.receivers.x.port: missing"));
-    CHECK(contains(one("  receivers:\n    x: {type: acm, host: h, port: 1, sending_facility: 'a|b'}\n"
-                       "  default_route: {receivers: [x]}\n"),
-                   "HL7 delimiter"));
-    CHECK(contains(one(receivers + "  routes:\n    - {receivers: [pager], match: {priorities: [urgent]}}\n"),
-                   "'urgent' is not one of low, medium, high"));
-    CHECK(contains(one(receivers + "  routes:\n    - {receivers: [pager], match: {chair_groups: [west]}}\n"),
-                   "chair group 'west' is not under notifications.chair_groups"));
+    CHECK(contains(
+        one("  receivers:\n    x: {type: acm, host: h}\n  default_route: {receivers: [x]}\n"),
+        "notifications.receivers.x.port: missing"));
+    CHECK(
+        contains(one("  receivers:\n    x: {type: acm, host: h, port: 1, sending_facility: 'a|b'}\n"
+                     "  default_route: {receivers: [x]}\n"),
+                 "HL7 delimiter"));
+    CHECK(contains(
+        one(receivers + "  routes:\n    - {receivers: [pager], match: {priorities: [urgent]}}\n"),
+        "'urgent' is not one of low, medium, high"));
+    CHECK(contains(
+        one(receivers + "  routes:\n    - {receivers: [pager], match: {chair_groups: [west]}}\n"),
+        "chair group 'west' is not under notifications.chair_groups"));
     CHECK(contains(one(receivers), "receivers but no routes and no default_route"));
-    CHECK(contains(one(receivers + "  default_route: {receivers: [pager]}\n  retry: {first_s: 10, max_s: 5}\n"),
+    CHECK(contains(one(receivers +
+                       "  default_route: {receivers: [pager]}\n  retry: {first_s: 10, max_s: 5}\n"),
                    "max_s must not be below first_s"));
     CHECK(contains(one(receivers + "  default_route: {receivers: [pager], continue: true}\n"),
                    "unknown key 'notifications.default_route.continue'"));

@@ -66,7 +66,8 @@ TEST_CASE("routes: first match wins, continue goes on, the default catches the r
     cfg.default_route = route("default_route", {"desk"});
     const Router router(cfg);
 
-    CHECK(names(router.route("chair-01", alarm("sbp_high", Priority::high))) == Names{"east-pager"});
+    CHECK(names(router.route("chair-01", alarm("sbp_high", Priority::high))) ==
+          Names{"east-pager"});
     CHECK(names(router.route("chair-03", alarm("sbp_high", Priority::high))) == Names{"desk"});
     CHECK(names(router.route("chair-01", alarm("sbp_high", Priority::medium))) == Names{"desk"});
     // continue: the next matching route adds its receivers, each receiver once.
