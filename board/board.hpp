@@ -87,7 +87,8 @@ class Board final : public Handler {
     alerts::Millis started_{0};
     alerts::Millis broker_since_{0};
     bool broker_up_{false};
-    bool receiving_{true};  // the daemon's connection that brings readings
+    bool receiving_{true};       // the daemon's connection that brings readings
+    std::string notify_failed_;  // receivers failed (notification_failed), comma-separated
     bool flush_pending_{false};
     bool stopped_{false};
     int ticks_{0};

@@ -210,6 +210,9 @@
       `BROKER DOWN${status.broker_since ? ' since ' + clockText(new Date(status.broker_since)) : ''}: ` +
       'chairwatchd cannot reach the MQTT broker, so no readings or alarms arrive. The values below are NOT live; ' +
       'watch the bedside monitors.'));
+    if (linkUp && status.notify_failed) out.push(el('p', { class: 'banner banner-broker', role: 'alert', id: 'banner-notify' },
+      `NOTIFICATIONS FAILING: chairwatchd cannot reach ${status.notify_failed}; pagers and phones may not ring. ` +
+      'Watch this board.'));
     for (const c of chairs.values()) for (const a of c.data.alarms || [])
       if (a.feed && a.active) out.push(el('p', { class: 'banner banner-feed', role: 'alert' },
         `FEED LOST — ${c.data.label}: ${a.condition.replace(/_/g, ' ')} since ${clockText(new Date(a.onset))}` +
@@ -260,7 +263,7 @@
       onMessage();
       const s = JSON.parse(ev.data);
       const brokerChanged = s.broker_connected !== status.broker_connected ||
-        s.receiving !== status.receiving;
+        s.receiving !== status.receiving || s.notify_failed !== status.notify_failed;
       status = s;
       if (brokerChanged) scheduleRender();
     });
