@@ -168,3 +168,37 @@ TEST_CASE("notifier: what was not delivered is sent again after a restart, with 
     again.rig.settle();
     CHECK(again.rig.service->counters().notify_receipts == 0);
 }
+
+TEST_CASE("notifier: a reload applies new routes at once; a removed receiver's queue is dropped") {
+    Rig r;
+    r.bench().auto_answer = {{"ward", Outcome::delivered}, {"backup", Outcome::delivered}};
+    r.rig.start();
+    r.rig.deliver("clinic/chair-1/vitals/bp", R"({"sbp":205,"dbp":80})");
+    REQUIRE(r.bench().to("push").size() == 1);  // left unanswered: pending
+    std::string text;
+    {
+        std::ifstream in(CHAIRWATCH_SOURCE_DIR "/config/chairwatch.yaml");
+        text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    auto cfg = config::load_config_text(text + R"(
+notifications:
+  receivers:
+    backup: {type: webhook, url: "http://127.0.0.1:1/backup"}
+  default_route: {receivers: [backup]}
+)",
+                                        "reloaded.yaml");
+    REQUIRE(cfg.config);
+    cfg.config->sessions.log_dir = (r.rig.dir / "sessions").string();
+    r.rig.service->reload(std::move(*cfg.config));
+    r.rig.settle();
+    // An answer from the transport that was replaced changes nothing.
+    CHECK(r.bench().answer("push", Outcome::failed));
+    r.rig.settle();
+    r.rig.deliver("clinic/chair-2/vitals/bp", R"({"sbp":210,"dbp":80})");
+    const auto backup = r.bench().to("backup");
+    REQUIRE(backup.size() == 1);
+    CHECK(backup[0].n.chair == "chair-2");
+    r.rig.advance(std::chrono::seconds(2));
+    CHECK(r.bench().to("push").size() == 1);  // dropped with its receiver, never sent again
+    CHECK(r.bench().to("backup").size() == 1);
+}
