@@ -114,6 +114,16 @@ void Board::forget_chairs(const std::vector<std::string>& chairs) {
     }
 }
 
+void Board::on_receipt(const std::string& alert_id, const std::string& status,
+                       const std::string& person) {
+    const auto id = alerts::parse_alert_id(alert_id);
+    if (!id) return;
+    auto text = status + (person.empty() ? "" : " by " + person);
+    if (!live_.on_receipt(id->chair, id->session_id, id->alarm_no, std::move(text))) return;
+    dirty_.emplace(id->chair);
+    schedule_flush(urgent_flush);
+}
+
 void Board::on_events(std::span<const alerts::ClinicEvent> events, alerts::Instant t) {
     bool urgent = false;
     for (const auto& e : events) {

@@ -34,6 +34,9 @@ class Board final : public Handler {
     void on_events(std::span<const alerts::ClinicEvent> events, alerts::Instant now);
     // The clinic forgot these chairs (idle past input.forget_chair_after_s): so does the board.
     void forget_chairs(const std::vector<std::string>& chairs);
+    // A notification receipt (ACM dispatch status) for an alert: shown on its alarm.
+    void on_receipt(const std::string& alert_id, const std::string& status,
+                    const std::string& person);
 
     Reply handle(const Request& req, const std::string& client) override;
     void on_stream_open(const std::shared_ptr<HttpSession>& s, const std::string& key) override;

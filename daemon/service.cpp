@@ -486,6 +486,7 @@ void Service::on_receipt(const drivers::notify::DispatchStatus& s) {
     ++counters_.notify_receipts;
     spdlog::info("notification receipt: {} {} by '{}'{}{}", s.alert_id, s.status, s.person,
                  s.device.empty() ? "" : " on ", s.device);
+    board_->on_receipt(s.alert_id, s.status, s.person);
     const auto id = alerts::parse_alert_id(s.alert_id);
     const auto* session = id ? clinic_.session(id->chair) : nullptr;
     if (!session || session->id != id->session_id) {

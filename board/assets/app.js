@@ -63,6 +63,8 @@
           el('span', { class: 'prio' }, a.priority.toUpperCase() + (a.kind === 'advisory' ? ' ADVISORY' : '')),
           el('span', { class: 'text' }, text)),
         el('div', { class: 'state' }, stateLabel(a))));
+    // What the alarm manager said became of the page (ACM dispatch status).
+    if (a.receipt) li.firstChild.append(el('div', { class: 'receipt' }, 'Pager: ' + a.receipt));
     if (session.can_ack && a.display_state !== 'acknowledged') {
       const b = el('button', { type: 'button', 'data-focus': 'ack-' + a.alert_id,
         'aria-label': `Acknowledge ${chairLabel}: ${text}` }, 'Acknowledge');
