@@ -5,7 +5,7 @@
 # it is written to fuzz/regressions/<target>/, which the ordinary test run replays from then on.
 #
 #   FUZZ_SECONDS=60       seconds per target
-#   FUZZ_TARGETS="..."    a subset of: vitals control ack config
+#   FUZZ_TARGETS="..."    a subset of: vitals control ack config hl7
 #   FUZZ_BUILD_DIR=...    build directory (default build-fuzz); its corpus/ grows between runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ root=$PWD
 scripts/install-deps.sh clang libclang-rt-14-dev
 
 seconds=${FUZZ_SECONDS:-60}
-targets=(${FUZZ_TARGETS:-vitals control ack config})
+targets=(${FUZZ_TARGETS:-vitals control ack config hl7})
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 [[ $build == /* ]] || build=$root/$build
 
