@@ -23,7 +23,7 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
 
 # Payloads are capped at input.max_payload_bytes (at most 65536; 4096 shipped): go a little over.
-declare -A max_len=([vitals]=4608 [control]=4608 [ack]=4608 [config]=16384)
+declare -A max_len=([vitals]=4608 [control]=4608 [ack]=4608 [config]=16384 [hl7]=9216)
 export ASAN_OPTIONS=detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
