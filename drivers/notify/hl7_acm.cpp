@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "drivers/codec/text_rules.hpp"
 #include "drivers/notify/hl7_text.hpp"
 
 namespace chairwatch::drivers::notify {
@@ -312,6 +313,24 @@ std::optional<DispatchStatus> parse_dispatch_status(std::string_view message, st
     st.device = m->get(*chosen, 18);
     st.at = hl7::parse_ts(m->get(*chosen, 14));
     if (!st.at) st.at = hl7::parse_ts(m->get("MSH", 7));
+    // What is kept goes to the session log, the report and the board.
+    const std::pair<std::string_view, const std::string*> kept[] = {
+        {"OBR-3 alert id", &st.alert_id},
+        {"OBX-5 status", &st.status},
+        {"OBX-16 person", &st.person},
+        {"OBX-18 device", &st.device},
+        {"MSH-10 control id", &st.control_id}};
+    for (const auto& [name, field] : kept) {
+        if (field->size() > max_status_field) {
+            error = std::string(name) + " is longer than " + std::to_string(max_status_field) +
+                    " bytes";
+            return std::nullopt;
+        }
+        if (const auto fault = text_fault(*field)) {
+            error = std::string(name) + " " + std::string(*fault);
+            return std::nullopt;
+        }
+    }
     return st;
 }
 

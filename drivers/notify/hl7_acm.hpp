@@ -88,7 +88,10 @@ struct Ack {
 // nullopt, with the reason in `error`, unless it is an HL7 message with an MSA segment.
 std::optional<Ack> parse_ack(std::string_view message, std::string& error);
 
-// An alert manager's dispatch status (ORU^R41). nullopt with the reason if it is not one.
+// An alert manager's dispatch status (ORU^R41). nullopt with the reason if it is not one, or
+// if a field it keeps is longer than max_status_field or holds control or invisible formatting
+// characters (drivers::text_fault): those would go on to logs, the report and the board.
+inline constexpr std::size_t max_status_field = 128;
 std::optional<DispatchStatus> parse_dispatch_status(std::string_view message, std::string& error);
 
 struct AckSender {

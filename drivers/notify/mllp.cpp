@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 
+#include "drivers/codec/text_rules.hpp"
 #include "drivers/notify/hl7_acm.hpp"
 #include "drivers/notify/tls_client.hpp"
 #include "drivers/notify/webhook.hpp"
@@ -185,11 +186,13 @@ class AcmSession : public Abandonable, public std::enable_shared_from_this<AcmSe
         if (frames.empty()) return do_read();
         std::string error;
         const auto ack = parse_ack(frames.front(), error);
-        if (!ack) return finish({Outcome::failed, "unreadable ACK: " + error});
+        if (!ack) return finish({Outcome::failed, "unreadable ACK: " + printable(error, 200)});
         if (ack->control_id != control_id_)
-            return finish({Outcome::failed, "ACK for another message (MSA-2 " + ack->control_id +
-                                                ", sent " + control_id_ + ")"});
-        const auto detail = "HL7 " + ack->code + (ack->text.empty() ? "" : ": " + ack->text);
+            return finish({Outcome::failed, "ACK for another message (MSA-2 " +
+                                                printable(ack->control_id, 64) + ", sent " +
+                                                control_id_ + ")"});
+        const auto detail =
+            "HL7 " + ack->code + (ack->text.empty() ? "" : ": " + printable(ack->text, 200));
         if (ack->code == "AE" || ack->code == "CE") return finish({Outcome::failed, detail});
         if (ack->code == "AR" || ack->code == "CR") return finish({Outcome::rejected, detail});
         ++next_;

@@ -90,7 +90,7 @@ struct AcmOptions {
     PatientIdMode patient_id{PatientIdMode::pseudonym};
 };
 
-// Construction throws std::invalid_argument for an unusable URL or CA file.
+// Construction throws std::invalid_argument for an unusable URL, header or CA file.
 std::unique_ptr<Transport> make_webhook(boost::asio::io_context& io, WebhookOptions options);
 // One ORU^R40 per transition, in order, each waiting for its ACK.
 std::unique_ptr<Transport> make_acm(boost::asio::io_context& io, AcmOptions options);

@@ -148,14 +148,15 @@ class Exchange : public Abandonable, public std::enable_shared_from_this<Exchang
         const bool default_port = u.port == (u.tls ? "443" : "80");
         const auto host = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
         req_.set(http::field::host, default_port ? host : host + ":" + u.port);
+        // The configured headers first: ours below replace any of the same name.
+        for (const auto& [name, value] : shared_->options.headers)
+            req_.set(name, value);
         req_.set(http::field::user_agent, "chairwatch/" CHAIRWATCH_VERSION);
         req_.set(http::field::content_type, "application/json");
         req_.set("Idempotency-Key", key);
         if (!shared_->options.secret.empty())
             req_.set("X-Chairwatch-Signature",
                      "sha256=" + hmac_sha256_hex(shared_->options.secret, body));
-        for (const auto& [name, value] : shared_->options.headers)
-            req_.set(name, value);
         req_.set(http::field::connection, "close");
         req_.body() = std::move(body);
         req_.prepare_payload();
@@ -255,6 +256,11 @@ class Webhook final : public Transport {
         auto url = parse_webhook_url(options.url, error);
         if (!url) throw std::invalid_argument(error);
         shared->url = *url;
+        for (const auto& [name, value] : options.headers) {
+            if (name.empty() || name.find_first_of(":\r\n ") != std::string::npos ||
+                value.find_first_of("\r\n") != std::string::npos)
+                throw std::invalid_argument("webhook header '" + name + "' is not a valid header");
+        }
         if (url->tls) {
             shared->tls.emplace(
                 make_client_context(options.tls_verify, options.ca_file, "webhook"));

@@ -1,8 +1,9 @@
 // The webhook transport: one HTTP(S) POST per notification, on Boost.Beast.
 //
-// Headers: Content-Type: application/json, Idempotency-Key: <key>, User-Agent, the configured
-// extra headers and, with a secret, X-Chairwatch-Signature: sha256=<hex HMAC of the body> (see
-// webhook_body.hpp for the body). One connection per send, closed after the answer.
+// Headers: the configured extra headers (they cannot replace the following), Content-Type:
+// application/json, Idempotency-Key: <key>, User-Agent and, with a secret, X-Chairwatch-Signature:
+// sha256=<hex HMAC of the body> (see webhook_body.hpp for the body). One connection per send,
+// closed after the answer.
 //
 // The timeout covers the whole exchange (resolve, connect, TLS, request, answer). With https,
 // the peer's certificate and host name are verified unless tls_verify is off; SNI is sent.

@@ -154,7 +154,7 @@ TEST_CASE("webhook: delivered with a signature the receiver verifies; its key is
     WebhookOptions o;
     o.url = "http://127.0.0.1:" + std::to_string(port) + "/hook?ward=a";
     o.secret = "s3cret-of-the-clinic";
-    o.headers = {{"X-Clinic", "north"}};
+    o.headers = {{"X-Clinic", "north"}, {"Idempotency-Key", "not ours"}};
     auto make = [&](asio::io_context& io) { return make_webhook(io, o); };
     const auto n = notification();
 
@@ -244,6 +244,9 @@ TEST_CASE("webhook over HTTPS: the right CA delivers, another CA is refused") {
     CHECK_THROWS_AS(make_webhook(*std::make_unique<asio::io_context>(),
                                  WebhookOptions{o.url, "", 5s, true, dir + "/missing.crt", {}}),
                     std::invalid_argument);
+    o.ca_file = dir + "/ca.crt";
+    o.headers = {{"X-Evil", "a\r\nX-Injected: 1"}};
+    CHECK_THROWS_AS(make_webhook(*std::make_unique<asio::io_context>(), o), std::invalid_argument);
 }
 
 TEST_CASE("ACM over MLLP: the alert manager parses and checks each ORU^R40 and answers AA") {

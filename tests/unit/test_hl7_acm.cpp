@@ -319,6 +319,17 @@ TEST_CASE("Dispatch status (ORU^R41): alert id, status, person, device and time"
         "MSH|^~\\&|AM|HOSP|||20261124||ORU^R41|S4|P|2.6\rOBR|1||a1\rOBX|1|ST|x\r", error));
     CHECK(error == "no status in any OBX-5");
 
+    // Nothing that could forge a log line or hide in a name goes on.
+    CHECK_FALSE(
+        parse_dispatch_status("MSH|^~\\&|AM|HOSP|||20261124||ORU^R41|S6|P|2.6\rOBR|1||a1\r"
+                              "OBX|1|ST|x||read||||||R|||||^Smith\\X0A\\2026 forged^Ann\r",
+                              error));
+    CHECK(error == "OBX-16 person must not contain control characters");
+    CHECK_FALSE(parse_dispatch_status("MSH|^~\\&|AM|HOSP|||20261124||ORU^R41|S7|P|2.6\rOBR|1||" +
+                                          std::string(129, 'a') + "\rOBX|1|ST|x||read\r",
+                                      error));
+    CHECK(error == "OBR-3 alert id is longer than 128 bytes");
+
     // No time in the OBX: the message's own.
     const auto other = parse_dispatch_status(
         "MSH|^~\\&|AM|HOSP|||20261124184300||ORU^R41|S5|P|2.6\rOBR|1||a1\r"
