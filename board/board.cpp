@@ -114,6 +114,16 @@ void Board::forget_chairs(const std::vector<std::string>& chairs) {
     }
 }
 
+void Board::on_receipt(const std::string& alert_id, const std::string& status,
+                       const std::string& person) {
+    const auto id = alerts::parse_alert_id(alert_id);
+    if (!id) return;
+    auto text = status + (person.empty() ? "" : " by " + person);
+    if (!live_.on_receipt(id->chair, id->session_id, id->alarm_no, std::move(text))) return;
+    dirty_.emplace(id->chair);
+    schedule_flush(urgent_flush);
+}
+
 void Board::on_events(std::span<const alerts::ClinicEvent> events, alerts::Instant t) {
     bool urgent = false;
     for (const auto& e : events) {
@@ -198,8 +208,10 @@ void Board::schedule_tick() {
 
 void Board::on_tick() {
     const bool was = broker_up_, was_receiving = receiving_;
+    const auto was_failed = notify_failed_;
     auto status = status_json(now());
-    if (was != broker_up_ || was_receiving != receiving_ || ++ticks_ % heartbeat_ticks == 0)
+    if (was != broker_up_ || was_receiving != receiving_ || was_failed != notify_failed_ ||
+        ++ticks_ % heartbeat_ticks == 0)
         broadcast("status", status);
 }
 
@@ -212,6 +224,9 @@ std::string Board::status_json(alerts::Instant t) {
     // Only the receiving connection down (alerts still go out) has a banner of its own; both
     // down is the broker banner.
     receiving_ = st.receiving || !st.publishing;
+    notify_failed_.clear();
+    for (const auto& r : st.notify)
+        if (r.failing) notify_failed_ += (notify_failed_.empty() ? "" : ", ") + r.name;
     std::string out;
     drivers::JsonWriter w(out);
     w.begin_object();
@@ -219,6 +234,8 @@ std::string Board::status_json(alerts::Instant t) {
     w.key("broker_connected").value(broker_up_);
     w.key("broker_since").time(t.wall - (t.mono - broker_since_));
     w.key("receiving").value(receiving_);
+    // notification_failed: the receivers that page nurses and cannot be reached.
+    w.key("notify_failed").value(notify_failed_);
     w.key("uptime_s").number(static_cast<double>((t.mono - started_).count()) / 1000.0, 0);
     w.key("station").value(cfg_.station_name);
     w.end_object();

@@ -34,6 +34,9 @@ class Board final : public Handler {
     void on_events(std::span<const alerts::ClinicEvent> events, alerts::Instant now);
     // The clinic forgot these chairs (idle past input.forget_chair_after_s): so does the board.
     void forget_chairs(const std::vector<std::string>& chairs);
+    // A notification receipt (ACM dispatch status) for an alert: shown on its alarm.
+    void on_receipt(const std::string& alert_id, const std::string& status,
+                    const std::string& person);
 
     Reply handle(const Request& req, const std::string& client) override;
     void on_stream_open(const std::shared_ptr<HttpSession>& s, const std::string& key) override;
@@ -87,7 +90,8 @@ class Board final : public Handler {
     alerts::Millis started_{0};
     alerts::Millis broker_since_{0};
     bool broker_up_{false};
-    bool receiving_{true};  // the daemon's connection that brings readings
+    bool receiving_{true};       // the daemon's connection that brings readings
+    std::string notify_failed_;  // receivers failed (notification_failed), comma-separated
     bool flush_pending_{false};
     bool stopped_{false};
     int ticks_{0};

@@ -17,11 +17,14 @@ double seconds(Millis m) {
 }
 
 void write_alarm(drivers::JsonWriter& w, std::string_view chair, const alerts::Session& s,
-                 const alerts::AlarmTransition& a) {
+                 const alerts::AlarmTransition& a, const ChairLive* live = nullptr) {
     w.begin_object();
     drivers::write_alarm_fields(w, chair, s, a);
     w.key("display_state").value(display_state(a));
     w.key("feed").value(a.is_feed());
+    if (live)
+        if (auto it = live->receipts.find(a.alarm_no); it != live->receipts.end())
+            w.key("receipt").value(it->second);
     w.end_object();
 }
 
@@ -117,7 +120,7 @@ void write_chair(drivers::JsonWriter& w, const Station& station, std::string_vie
     w.key("alarms").begin_array();
     if (s)
         for (const auto& a : clinic.listed_alarms(chair))
-            write_alarm(w, chair, *s, a);
+            write_alarm(w, chair, *s, a, live);
     w.end_array();
     w.end_object();
 }

@@ -23,6 +23,14 @@ std::string_view ChairLiveBook::on_event(const ClinicEvent& e, alerts::Instant n
     return s.chair;
 }
 
+bool ChairLiveBook::on_receipt(std::string_view chair, std::string_view session_id,
+                               std::uint32_t alarm_no, std::string text) {
+    auto* c = find(chair);
+    if (!c || c->session_id != session_id) return false;
+    c->receipts[alarm_no] = std::move(text);
+    return true;
+}
+
 const ChairLive* ChairLiveBook::find(std::string_view chair) const {
     auto it = chairs_.find(chair);
     return it == chairs_.end() ? nullptr : &it->second;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -26,12 +27,18 @@ struct ChairLive {
     std::array<TrendSeries, alerts::signal_count> trend{
         TrendSeries(30), TrendSeries(0), TrendSeries(0), TrendSeries(0), TrendSeries(30)};
     bool trend_changed{true};  // since the last push to viewers
+    // The latest notification receipt of each alarm (alarm number -> "accepted by Rivera"):
+    // what the alarm manager said became of the page (docs/notifications.md).
+    std::map<std::uint32_t, std::string> receipts;
 };
 
 class ChairLiveBook {
   public:
     // Returns the chair the event concerns, or empty when it changes nothing shown.
     std::string_view on_event(const alerts::ClinicEvent& e, alerts::Instant now);
+    // A receipt for an alarm of the chair's current session; false if that is not its session.
+    bool on_receipt(std::string_view chair, std::string_view session_id, std::uint32_t alarm_no,
+                    std::string text);
     const ChairLive* find(std::string_view chair) const;
     ChairLive* find(std::string_view chair);
     void forget(std::string_view chair) {

@@ -116,6 +116,36 @@ std::string Metrics::render(const Station& station, const HttpStats& http, doubl
              d(st.ack_errors));
     w.metric("chairwatch_log_errors_total", "counter", "Session log or report write failures.",
              d(st.log_errors));
+    if (!st.notify.empty()) {
+        const auto each = [&](const char* name, const char* type, const char* help, auto get) {
+            w.family(name, type, help);
+            for (const auto& r : st.notify)
+                w.sample(name, get(r), "receiver=\"" + label(r.name) + "\"");
+        };
+        using R = NotifyStats;
+        each("chairwatch_notifications_sent_total", "counter",
+             "Notifications delivered, by receiver.", [](const R& r) { return d(r.sent); });
+        each("chairwatch_notifications_failed_total", "counter",
+             "Notification attempts that failed (each retry counts), by receiver.",
+             [](const R& r) { return d(r.failed); });
+        each("chairwatch_notifications_retried_total", "counter",
+             "Notification attempts after the first, by receiver.",
+             [](const R& r) { return d(r.retried); });
+        each("chairwatch_notifications_rejected_total", "counter",
+             "Notifications a receiver refused for good (HTTP 4xx, HL7 AR), by receiver.",
+             [](const R& r) { return d(r.rejected); });
+        each("chairwatch_notifications_pending", "gauge",
+             "Notifications in the outbox, not yet delivered, by receiver.",
+             [](const R& r) { return d(r.pending); });
+        each("chairwatch_notification_receiver_failed", "gauge",
+             "1 while a receiver has failed for longer than notifications.fail_after_s.",
+             [](const R& r) { return r.failing ? 1.0 : 0.0; });
+        each("chairwatch_notification_latency_seconds", "gauge",
+             "Queued to delivered, the last notification, by receiver.",
+             [](const R& r) { return r.last_latency_s; });
+        w.metric("chairwatch_notification_receipts_total", "counter",
+                 "Dispatch statuses received from the alert manager (ACM).", d(st.notify_receipts));
+    }
     w.metric("chairwatch_sessions_active", "gauge", "Open monitoring sessions.",
              d(clinic.open_sessions()));
     w.metric("chairwatch_chairs", "gauge", "Chairs known to the daemon.", d(clinic.chair_count()));

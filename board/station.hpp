@@ -19,6 +19,18 @@
 
 namespace chairwatch::board {
 
+// One notification receiver (docs/notifications.md).
+struct NotifyStats {
+    std::string name;
+    std::uint64_t sent{0};
+    std::uint64_t failed{0};
+    std::uint64_t retried{0};
+    std::uint64_t rejected{0};
+    std::size_t pending{0};
+    bool failing{false};  // failed for longer than notifications.fail_after_s
+    double last_latency_s{0};
+};
+
 struct DaemonStats {
     bool broker_connected{false};
     bool receiving{false};   // the connection that brings readings is up
@@ -34,6 +46,8 @@ struct DaemonStats {
     std::uint64_t control_errors{0};
     std::uint64_t ack_errors{0};
     std::size_t outgoing_queue{0};
+    std::vector<NotifyStats> notify;
+    std::uint64_t notify_receipts{0};  // dispatch statuses from the alert manager
 };
 
 // The outcome of an acknowledgement, as published on <prefix>/<chair>/alerts/ack/result.

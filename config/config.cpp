@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "config/http_reader.hpp"
+#include "config/notify_reader.hpp"
 #include "config/profile_reader.hpp"
 #include "config/yaml_reader.hpp"
 
@@ -177,12 +178,13 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
         r.error(root, "the file is empty");
     } else if (r.expect_map(root, "",
                             {"broker", "input", "sessions", "log", "profiles", "default_profile",
-                             "chairs", "http"})) {
+                             "chairs", "http", "notifications"})) {
         if (root["broker"]) read_broker(r, root["broker"], c.broker);
         if (root["input"]) read_input(r, root["input"], c.input);
         if (root["sessions"]) read_sessions(r, root["sessions"], c.sessions);
         if (root["log"]) read_log(r, root["log"], c.log_level);
         if (root["http"]) read_http(r, root["http"], c.http);
+        if (root["notifications"]) read_notifications(r, root["notifications"], c.notifications);
         read_profiles(r, root, c);
     }
     if (overrides.broker_uri) {
@@ -211,6 +213,9 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
     if (c.broker.uri.empty() && r.ok())
         r.error(root.IsMap() && root["broker"] ? root["broker"].Mark() : root.Mark(),
                 "broker.uri: missing (set it in the file or pass --broker URI)");
+    finish_notifications(c.notifications, c.broker,
+                         root.IsMap() && root["notifications"] && root["notifications"].IsMap() &&
+                             root["notifications"]["outbox_dir"]);
     if (c.broker.status_topic.empty())
         c.broker.status_topic = c.broker.topic_prefix + "/chairwatchd/status";
     if (c.broker.escalation_topic.empty())

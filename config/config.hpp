@@ -6,8 +6,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "alerts/alarm.hpp"
 #include "alerts/clinic.hpp"
 #include "alerts/profile.hpp"
 
@@ -96,12 +98,88 @@ struct HttpConfig {
     int idle_timeout_s{30};              // a keep-alive connection idle this long is closed
 };
 
+// `notifications:` (docs/notifications.md): receivers that page people, and routes to them.
+struct WebhookReceiver {
+    std::string url;          // http:// or https://
+    std::string secret_file;  // HMAC-SHA256 key, read at load; empty: no signature
+    std::string secret;       // read from secret_file; never logged
+    Millis timeout{std::chrono::seconds(5)};
+    bool tls_verify{true};
+    std::string ca_file;  // empty: the system's trust store
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// IHE PCD ACM: HL7 v2 ORU^R40 over MLLP.
+struct AcmReceiver {
+    std::string host;
+    int port{0};
+    bool tls{false};
+    bool tls_verify{true};
+    std::string ca_file;
+    Millis timeout{std::chrono::seconds(5)};
+    std::string sending_application{"CHAIRWATCH"};
+    std::string sending_facility;
+    std::string receiving_application;
+    std::string receiving_facility;
+    bool patient_pseudonym{true};  // PID-3 carries the session's patient_ref; false: none
+};
+
+struct Receiver {
+    enum class Type : std::uint8_t { webhook, acm };
+    std::string name;
+    Type type{Type::webhook};
+    WebhookReceiver webhook;  // when type is webhook
+    AcmReceiver acm;          // when type is acm
+};
+
+// What a route takes; an empty list matches anything.
+struct RouteMatch {
+    std::vector<std::string> chairs;
+    std::vector<std::string> chair_groups;
+    std::vector<std::string> conditions;
+    std::vector<alerts::AlarmKind> kinds;
+    std::vector<alerts::Priority> priorities;
+    std::vector<alerts::AlarmState> states;
+};
+
+struct Route {
+    std::string name;  // "routes[N]" when not given, or "default_route"
+    RouteMatch match;
+    std::vector<std::string> receivers;
+    std::vector<std::string> escalate_to;  // escalated transitions go here too
+    std::string fallback;                  // gets what a failing receiver cannot take
+    bool continue_matching{false};         // `continue`: later routes may match as well
+};
+
+struct AcmStatusListener {
+    std::string address{"127.0.0.1"};
+    int port{0};
+};
+
+struct NotifyConfig {
+    std::map<std::string, Receiver, std::less<>> receivers;
+    std::map<std::string, std::vector<std::string>, std::less<>> chair_groups;
+    std::vector<Route> routes;
+    std::optional<Route> default_route;
+    Millis group_window{std::chrono::seconds(2)};
+    Millis retry_first{std::chrono::seconds(1)};
+    Millis retry_max{std::chrono::seconds(60)};
+    Millis fail_after{std::chrono::seconds(60)};
+    // Pending notifications on disk; default: "notify" beside broker.queue_dir (empty when
+    // that is empty: memory only).
+    std::string outbox_dir;
+    std::optional<AcmStatusListener> acm_status_listener;
+
+    bool enabled() const { return !receivers.empty(); }
+};
+
 struct Config {
     std::string source;  // the file it came from
     BrokerConfig broker;
     InputConfig input;
     SessionConfig sessions;
     HttpConfig http;
+    NotifyConfig notifications;
     std::string log_level{"info"};
     std::map<std::string, std::shared_ptr<const alerts::Profile>, std::less<>> profiles;
     std::string default_profile;

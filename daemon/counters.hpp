@@ -23,8 +23,9 @@ struct Counters {
     std::uint64_t publish_retries{0};  // publishes the client refused, kept and sent again
     std::uint64_t stale_or_future{0};  // readings refused for their timestamp
     std::uint64_t recovered_sessions{0};
-    std::uint64_t duplicates{0};      // readings dropped as repeats of the one before
-    std::uint64_t handler_errors{0};  // exceptions caught where a message or timer was handled
+    std::uint64_t duplicates{0};       // readings dropped as repeats of the one before
+    std::uint64_t handler_errors{0};   // exceptions caught where a message or timer was handled
+    std::uint64_t notify_receipts{0};  // dispatch statuses from the alert manager (ACM)
 
     void reject(drivers::RejectReason r, std::uint64_t n = 1) {
         rejected[static_cast<std::size_t>(r)] += n;

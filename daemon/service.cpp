@@ -75,9 +75,17 @@ Service::Service(asio::io_context& io, config::Config cfg, ServiceParts parts)
     out_.attach(*mqtt_);
     board_ = std::make_unique<board::Board>(io_, cfg_.http, board_station());
     board_sink_ = std::make_unique<BoardSink>(*board_);
+    Notifier::Hooks hooks;
+    hooks.hold = [this] { return gate_.hold(); };
+    hooks.now = [this] { return now(); };
+    hooks.on_failed = [this](const std::vector<std::string>& failed) { on_notify_failed(failed); };
+    hooks.on_receipt = [this](const drivers::notify::DispatchStatus& s) { on_receipt(s); };
+    hooks.make_transport = std::move(parts.notify_transport);
+    notifier_ = std::make_unique<Notifier>(io_, cfg_.notifications, std::move(hooks));
     // Every output, in the order each batch of events reaches it.
     pipeline_.add(log_sink_);  // first: what a nurse sees, a restart finds
     pipeline_.add(publisher_);
+    pipeline_.add(*notifier_);
     pipeline_.add(*board_sink_);
     pipeline_.add(report_writer_);
     pipeline_.add(service_log_sink_);
@@ -155,6 +163,7 @@ void Service::start() {
     if (!mqtt_->persistent())
         spdlog::warn("alerts waiting for the broker are kept in memory only{}{}",
                      mqtt_->last_error().empty() ? "" : ": ", mqtt_->last_error());
+    notifier_->start();  // its outbox first: recovery may have notifications to send
     recover_sessions();
     mqtt_->connect();
     board_->start();
@@ -233,6 +242,7 @@ void Service::stop() {
         // nurses' view keeps the last state and the status topic says the monitor is gone.
         for (const auto& e : events_)
             if (!log_.write(e, t)) ++counters_.log_errors;
+        notifier_->stop();
         publish_status("offline", "shutdown");
     }
     // Unlocked: Paho's thread takes the broker's acknowledgements of what is still on its way.
@@ -253,6 +263,7 @@ void Service::reload(config::Config cfg) {
     cfg_ = std::move(cfg);
     log_.set_max_open(session_log_files(cfg_));
     board_->reload(cfg_.http);
+    notifier_->reload(cfg_.notifications);
     const auto t = now();
     events_.clear();
     clinic_.reconfigure(cfg_.clinic_profiles(), clinic_settings(), t, events_);
@@ -338,6 +349,7 @@ void Service::on_tick() {
     events_.clear();
     clinic_.on_tick(t, events_);
     pipeline_.handle(events_, t);
+    notifier_->on_tick(t);
     out_.flush();
     sd_notify("WATCHDOG=1");
     check_receiving(t);
@@ -444,6 +456,53 @@ void Service::send_service_alarm(std::optional<std::string> alert) {
                                  : nullptr);
 }
 
+// A receiver that pages people has failed for longer than notifications.fail_after_s: a
+// technical alarm on MQTT, the board's banner and the log, like readings_link_lost.
+void Service::on_notify_failed(const std::vector<std::string>& failed) {
+    const auto t = now();
+    if (failed.empty()) {
+        spdlog::warn("notification receivers take notifications again; technical alarm cleared");
+        send_service_alarm(
+            service_alarms_.clear("notification_failed",
+                                  "every notification receiver takes notifications again", t.wall));
+        return;
+    }
+    std::string names;
+    for (const auto& n : failed)
+        names += (names.empty() ? "'" : ", '") + n + "'";
+    const auto text = "chairwatchd cannot notify receiver" +
+                      std::string(failed.size() > 1 ? "s " : " ") + names + " for more than " +
+                      std::to_string(cfg_.notifications.fail_after.count() / 1000) +
+                      " s; pagers may not ring. Watch the board.";
+    spdlog::error("TECHNICAL ALARM: {}", text);
+    // A second receiver failing changes the text only: the alarm stands, raised once.
+    send_service_alarm(
+        service_alarms_.raise("notification_failed", alerts::Priority::medium, text, t.wall));
+}
+
+// The alarm manager's dispatch status (ACM ORU^R41): a receipt in the session's log, which the
+// report shows. A receipt for a session no longer open goes to the service log only.
+void Service::on_receipt(const drivers::notify::DispatchStatus& s) {
+    ++counters_.notify_receipts;
+    spdlog::info("notification receipt: {} {} by '{}'{}{}", s.alert_id, s.status, s.person,
+                 s.device.empty() ? "" : " on ", s.device);
+    board_->on_receipt(s.alert_id, s.status, s.person);
+    const auto id = alerts::parse_alert_id(s.alert_id);
+    const auto* session = id ? clinic_.session(id->chair) : nullptr;
+    if (!session || session->id != id->session_id) {
+        spdlog::warn(
+            "notification receipt for {}: no open session of that alert; not in a "
+            "session log",
+            s.alert_id);
+        return;
+    }
+    const drivers::Receipt r{s.alert_id, s.status, s.person, s.device, s.at, s.control_id};
+    if (!log_.write_receipt(*session, r, now())) {
+        ++counters_.log_errors;
+        warnings_.warn("session-log", now(), "session log: " + log_.last_error());
+    }
+}
+
 void Service::publish_status(const char* state, const char* reason) {
     std::string out;
     drivers::JsonWriter w(out);
@@ -485,6 +544,10 @@ board::Station Service::board_station() {
         d.control_errors = counters_.control_errors;
         d.ack_errors = counters_.ack_errors;
         d.outgoing_queue = out_.waiting() + mqtt_->pending();
+        for (const auto& r : notifier_->stats())
+            d.notify.push_back({r.name, r.sent, r.failed, r.retried, r.rejected, r.pending,
+                                r.failing, r.last_latency_s});
+        d.notify_receipts = counters_.notify_receipts;
         return d;
     };
     st.acknowledge = [this](const std::string& chair, const std::string& payload) {

@@ -1,7 +1,7 @@
 // chairwatchd's composition root: lifecycle and wiring only. One MQTT message goes
 //   StateGate (the one lock, on Paho's thread) -> Inbound (decode, admit) -> Clinic (pure core)
-//   -> Pipeline -> sinks in order: session log, MQTT alert publisher, board, report writer,
-//      service log.
+//   -> Pipeline -> sinks in order: session log, MQTT alert publisher, notifier, board, report
+//      writer, service log.
 // Timers (the 1 s tick, the log flush, reconnection), connection news, signals and the board's
 // requests run on one Asio executor with the state held. docs/architecture.md draws it.
 #pragma once
@@ -24,6 +24,7 @@
 #include "daemon/pipeline.hpp"
 #include "daemon/service_alarms.hpp"
 #include "daemon/sinks/alert_publisher.hpp"
+#include "daemon/sinks/notifier.hpp"
 #include "daemon/sinks/report_writer.hpp"
 #include "daemon/sinks/service_log_sink.hpp"
 #include "daemon/sinks/session_log_sink.hpp"
@@ -49,6 +50,9 @@ struct ServiceParts {
                                                        drivers::MqttHandlers)>
         mqtt = drivers::make_paho_client;
     std::function<alerts::Instant()> clock;  // empty: the steady and the system clock
+    // Each notification receiver's transport; empty: the real ones (drivers/notify).
+    std::function<std::unique_ptr<drivers::notify::Transport>(const config::Receiver&)>
+        notify_transport;
 };
 
 class Service {
@@ -90,6 +94,9 @@ class Service {
     // The receiving connection's technical alarm, raised after 15 s down.
     void check_receiving(alerts::Instant t);
     void send_service_alarm(std::optional<std::string> alert);
+    // notification_failed: receivers that failed for longer than notifications.fail_after_s.
+    void on_notify_failed(const std::vector<std::string>& failed);
+    void on_receipt(const drivers::notify::DispatchStatus& s);
     void publish_status(const char* state, const char* reason);
     void log_stats();
 
@@ -106,6 +113,7 @@ class Service {
     Pipeline pipeline_;
     SessionLogSink log_sink_;
     AlertPublisher publisher_;
+    std::unique_ptr<Notifier> notifier_;  // nurse notifications (webhook, HL7 ACM)
     ReportWriter report_writer_;
     ServiceLogSink service_log_sink_;
     std::unique_ptr<BoardSink> board_sink_;

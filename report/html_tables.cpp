@@ -114,6 +114,20 @@ void alarm_table(std::string& out, const SessionSummary& s, Millis utc_offset) {
     out += "</tbody></table></section>\n";
 }
 
+void receipts_table(std::string& out, const SessionRecord& rec, const SessionSummary& s,
+                    Millis utc_offset) {
+    if (rec.receipts.empty()) return;
+    out += "<section class=\"receipts\"><h2>Notification receipts (" +
+           std::to_string(rec.receipts.size()) +
+           ")</h2>\n<table class=\"receipt-table\"><thead><tr><th>Received</th><th>Alert</th>"
+           "<th>Status</th><th>By</th><th>Device</th></tr></thead><tbody>\n";
+    for (const auto& r : rec.receipts)
+        out += "<tr><td>" + when(s, r.t, utc_offset) + "</td><td>" + esc(r.alert_id) + "</td><td>" +
+               esc(r.status) + "</td><td>" + esc(r.person) + "</td><td>" + esc(r.device) +
+               "</td></tr>\n";
+    out += "</tbody></table></section>\n";
+}
+
 void vitals_table(std::string& out, const SessionSummary& s, Millis utc_offset) {
     out +=
         "<section class=\"vitals\"><h2>Vital signs <span class=\"h2-sub\">baseline, peak, "

@@ -16,6 +16,7 @@ using drivers::LogAlarm;
 using drivers::LogEnd;
 using drivers::LogPhase;
 using drivers::LogReading;
+using drivers::LogReceipt;
 using drivers::LogStart;
 
 // Takes the entries of one log. Receive-clock times are kept as read and moved onto the device
@@ -34,6 +35,7 @@ class Reader {
     std::string add(const LogPhase& p, int n);
     std::string add(const LogAlarm& a, int n);
     std::string add(const LogEnd& e, int n);
+    std::string add(const LogReceipt& r, int n);
     void error(int n, const std::string& what) {
         rec_.errors.push_back(rec_.file + ":" + std::to_string(n) + ": " + what);
     }
@@ -128,6 +130,11 @@ std::string Reader::add(const LogEnd& e, int) {
     if (e.reason) rec_.end_reason = alerts::to_string(*e.reason);
     rec_.discharge_ready = e.discharge_ready;
     rec_.end_note = e.note;
+    return {};
+}
+
+std::string Reader::add(const LogReceipt& r, int n) {
+    rec_.receipts.push_back({n, r.ts, r.alert_id, r.status, r.person, r.device});
     return {};
 }
 

@@ -55,6 +55,16 @@ struct AlarmEvent {
     int line{0};
 };
 
+// A notification receipt: the alarm manager says a person got, read or accepted an alert.
+struct ReceiptEvent {
+    int line{0};
+    Millis t{0};  // when chairwatchd received it
+    std::string alert_id;
+    std::string status;
+    std::string person;
+    std::string device;
+};
+
 struct SessionRecord {
     std::string file;
     bool has_start{false};
@@ -79,6 +89,7 @@ struct SessionRecord {
     std::optional<Millis> baseline_at;  // when the baseline was formed (the dosing phase began)
     std::array<std::vector<TimedValue>, alerts::signal_count> readings;  // sorted by time
     std::vector<AlarmEvent> alarms;                                      // in log order
+    std::vector<ReceiptEvent> receipts;                                  // in log order
 
     double clock_speed{1.0};  // device seconds per receive second (see ClockMap::speed)
     std::vector<std::string> errors;

@@ -5,7 +5,7 @@
 # it is written to fuzz/regressions/<target>/, which the ordinary test run replays from then on.
 #
 #   FUZZ_SECONDS=60       seconds per target
-#   FUZZ_TARGETS="..."    a subset of: vitals control ack config
+#   FUZZ_TARGETS="..."    a subset of: vitals control ack config hl7
 #   FUZZ_BUILD_DIR=...    build directory (default build-fuzz); its corpus/ grows between runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ root=$PWD
 scripts/install-deps.sh clang libclang-rt-14-dev
 
 seconds=${FUZZ_SECONDS:-60}
-targets=(${FUZZ_TARGETS:-vitals control ack config})
+targets=(${FUZZ_TARGETS:-vitals control ack config hl7})
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 [[ $build == /* ]] || build=$root/$build
 
@@ -23,7 +23,7 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
 
 # Payloads are capped at input.max_payload_bytes (at most 65536; 4096 shipped): go a little over.
-declare -A max_len=([vitals]=4608 [control]=4608 [ack]=4608 [config]=16384)
+declare -A max_len=([vitals]=4608 [control]=4608 [ack]=4608 [config]=16384 [hl7]=9216)
 export ASAN_OPTIONS=detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

@@ -9,7 +9,9 @@ packages=(
     libboost1.81-dev libboost-json1.81-dev
     libpaho-mqttpp-dev libpaho-mqtt-dev
     libspdlog-dev libyaml-cpp-dev doctest-dev
+    libssl-dev          # drivers/notify: HTTPS webhooks, MLLP over TLS, HMAC signatures
     mosquitto mosquitto-clients openssl
+    python3-hl7         # tests/notify: the MLLP receiver and sender on a real HL7 library
     libmosquitto-dev    # bench/run.sh builds the shared load generator
     chromium
     systemd

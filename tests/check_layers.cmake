@@ -1,6 +1,7 @@
 # The architecture, kept true: which folders each folder's sources may include (docs/architecture.md).
 #   alerts                          pure core: nothing of ours but itself, no I/O, no clock
 #   config, drivers/*               -> alerts (and drivers/codec for the other driver folders)
+#   drivers/notify                  -> alerts, drivers/codec (the notification transports)
 #   report                          -> alerts, drivers/codec, drivers/session_log
 #   board                           -> alerts, config, drivers/codec, report
 #   daemon                          -> everything but tools
@@ -12,14 +13,15 @@ set(allowed_drivers/codec alerts drivers/codec)
 set(allowed_drivers/mqtt alerts drivers/mqtt)
 set(allowed_drivers/session_log alerts drivers/codec drivers/session_log)
 set(allowed_drivers/recording alerts drivers/codec drivers/session_log drivers/recording)
+set(allowed_drivers/notify alerts drivers/codec drivers/notify)
 set(allowed_report alerts drivers/codec drivers/session_log report)
 set(allowed_board alerts config drivers/codec report board)
 set(allowed_daemon alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
-    report board daemon)
+    drivers/notify report board daemon)
 set(allowed_tools alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
-    report tools)
-set(folders alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording report
-    board daemon tools)
+    drivers/notify report tools)
+set(folders alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
+    drivers/notify report board daemon tools)
 
 set(bad "")
 set(checked 0)
@@ -62,6 +64,18 @@ foreach(f ${codec})
         "#include *<(mqtt|spdlog|yaml-cpp|thread|mutex|fstream|iostream|boost/asio)|::now\\(")
     foreach(l ${lines})
         list(APPEND bad "${f}: drivers/codec/ must stay pure: ${l}")
+    endforeach()
+endforeach()
+
+# The notifier's decisions are pure too (time is an argument): routing, grouping, retries,
+# failure tracking and the outbox record; its I/O is in daemon/sinks/notifier.cpp.
+foreach(name router grouper receiver_health outbox_record)
+    foreach(ext hpp cpp)
+        file(STRINGS ${ROOT}/daemon/notify/${name}.${ext} lines REGEX
+            "#include *<(boost/asio|mqtt|spdlog|yaml-cpp|thread|mutex|fstream|iostream)|::now\\(")
+        foreach(l ${lines})
+            list(APPEND bad "daemon/notify/${name}.${ext} must stay pure: ${l}")
+        endforeach()
     endforeach()
 endforeach()
 

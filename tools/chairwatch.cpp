@@ -5,9 +5,10 @@
 #include <exception>
 #include <string_view>
 
-#include "tools/replay_cli.hpp"
-#include "tools/alert_watch.hpp"
 #include "report/report.hpp"
+#include "tools/alert_watch.hpp"
+#include "tools/notify_test.hpp"
+#include "tools/replay_cli.hpp"
 #include "tools/simulator/simulator.hpp"
 
 namespace {
@@ -31,6 +32,8 @@ constexpr std::array subcommands{
                &chairwatch::tools::run_replay},
     Subcommand{"tune", "compare alarms of the current and a changed config across recordings",
                &chairwatch::tools::run_tune},
+    Subcommand{"notify-test", "send a marked test alarm to each notification receiver",
+               &chairwatch::tools::run_notify_test},
 };
 
 void print_usage(std::FILE* out) {
@@ -40,7 +43,7 @@ void print_usage(std::FILE* out) {
         "       chairwatch --help | --version\n\nsubcommands:\n",
         out);
     for (const auto& s : subcommands)
-        std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(s.name.size()), s.name.data(),
+        std::fprintf(out, "  %-12.*s %.*s\n", static_cast<int>(s.name.size()), s.name.data(),
                      static_cast<int>(s.summary.size()), s.summary.data());
     std::fputs("\n`chairwatch <subcommand> --help` describes a subcommand's options.\n", out);
 }

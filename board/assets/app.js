@@ -63,6 +63,8 @@
           el('span', { class: 'prio' }, a.priority.toUpperCase() + (a.kind === 'advisory' ? ' ADVISORY' : '')),
           el('span', { class: 'text' }, text)),
         el('div', { class: 'state' }, stateLabel(a))));
+    // What the alarm manager said became of the page (ACM dispatch status).
+    if (a.receipt) li.firstChild.append(el('div', { class: 'receipt' }, 'Pager: ' + a.receipt));
     if (session.can_ack && a.display_state !== 'acknowledged') {
       const b = el('button', { type: 'button', 'data-focus': 'ack-' + a.alert_id,
         'aria-label': `Acknowledge ${chairLabel}: ${text}` }, 'Acknowledge');
@@ -210,6 +212,9 @@
       `BROKER DOWN${status.broker_since ? ' since ' + clockText(new Date(status.broker_since)) : ''}: ` +
       'chairwatchd cannot reach the MQTT broker, so no readings or alarms arrive. The values below are NOT live; ' +
       'watch the bedside monitors.'));
+    if (linkUp && status.notify_failed) out.push(el('p', { class: 'banner banner-broker', role: 'alert', id: 'banner-notify' },
+      `NOTIFICATIONS FAILING: chairwatchd cannot reach ${status.notify_failed}; pagers and phones may not ring. ` +
+      'Watch this board.'));
     for (const c of chairs.values()) for (const a of c.data.alarms || [])
       if (a.feed && a.active) out.push(el('p', { class: 'banner banner-feed', role: 'alert' },
         `FEED LOST — ${c.data.label}: ${a.condition.replace(/_/g, ' ')} since ${clockText(new Date(a.onset))}` +
@@ -260,7 +265,7 @@
       onMessage();
       const s = JSON.parse(ev.data);
       const brokerChanged = s.broker_connected !== status.broker_connected ||
-        s.receiving !== status.receiving;
+        s.receiving !== status.receiving || s.notify_failed !== status.notify_failed;
       status = s;
       if (brokerChanged) scheduleRender();
     });

@@ -2,8 +2,9 @@
 // message to its sinks in order, and a new destination never touches the logger). The
 // pipeline (daemon/pipeline.hpp) hands every batch of events to each sink in a fixed order:
 // the session log first (an alarm is written before it is published, so that a restart finds
-// what a nurse has seen), then the MQTT publisher, the board, the report writer, the service
-// log. A sink has one job and does its own I/O; it may not call back into the Clinic.
+// what a nurse has seen), then the MQTT publisher, the notifier (pagers), the board, the report
+// writer, the service log. A sink has one job and does its own I/O; it may not call back into the
+// Clinic.
 #pragma once
 
 #include <cstdint>

@@ -103,6 +103,7 @@ class LogRows {
         if (a.state == alerts::AlarmState::acknowledged)
             row(a.ts + offset_, "ack", a.condition, a.acknowledged_by, n);
     }
+    void add(const LogReceipt&, int) {}  // a pager's receipt is no reading or event to replay
     void add(const LogEnd& e, int n) {
         if (e.reason == alerts::EndReason::explicit_end) row(e.ts + offset_, "event", "end", "", n);
     }

@@ -164,6 +164,21 @@ std::optional<LogEntry> end(LogFields& f) {
     return e;
 }
 
+std::optional<LogEntry> receipt(LogFields& f) {
+    LogReceipt r;
+    r.ts = f.time(key::ts);
+    r.alert_id = f.text(key::alert_id);
+    r.status = f.text(key::status);
+    r.reported_at = f.opt_time(key::reported_at);
+    if (!f.ok()) return std::nullopt;
+    r.chair = f.opt_text(key::chair);
+    r.session_id = f.opt_text(key::session_id);
+    r.person = f.opt_text(key::person);
+    r.device = f.opt_text(key::device);
+    r.control_id = f.opt_text(key::control_id);
+    return r;
+}
+
 }  // namespace
 
 LogLine parse_log_line(std::string_view text, int number) {
@@ -190,6 +205,8 @@ LogLine parse_log_line(std::string_view text, int number) {
         line.entry = start(f);
     else if (type == type_of::session_end)
         line.entry = end(f);
+    else if (type == type_of::receipt)
+        line.entry = receipt(f);
     else if (f.ok())
         f.fail("unknown type '" + type + "'");
     line.problem = f.problem();

@@ -102,7 +102,20 @@ struct LogEnd {
     std::string note;
 };
 
-using LogEntry = std::variant<LogStart, LogReading, LogPhase, LogAlarm, LogEnd>;
+// A notification receipt (ACM dispatch status). `ts` on the daemon clock.
+struct LogReceipt {
+    Millis ts{0};
+    std::string alert_id;
+    std::string chair;
+    std::string session_id;
+    std::string status;
+    std::string person;
+    std::string device;
+    std::optional<Millis> reported_at;  // the alarm manager's clock
+    std::string control_id;
+};
+
+using LogEntry = std::variant<LogStart, LogReading, LogPhase, LogAlarm, LogEnd, LogReceipt>;
 
 struct LogLine {
     int number{0};                  // in the file, from 1

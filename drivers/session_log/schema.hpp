@@ -2,7 +2,7 @@
 // a line. SessionLog (session_log.hpp) is its one writer; LogReader (log_reader.hpp) its one
 // reader, used by restart recovery, the report and replay. docs/session-log.md describes it.
 //
-// Every line has "type", one of the five line types below. Times are ISO 8601 UTC with
+// Every line has "type", one of the six line types below. Times are ISO 8601 UTC with
 // milliseconds ("2026-03-02T09:00:00.000Z") on one of two clocks:
 //   device  the monitor's clock, as the payload stamped the reading (its arrival time when the
 //           payload carried none);
@@ -29,6 +29,7 @@ inline constexpr std::string_view reading = "reading";
 inline constexpr std::string_view phase = "phase";
 inline constexpr std::string_view alarm = "alarm";
 inline constexpr std::string_view session_end = "session_end";
+inline constexpr std::string_view receipt = "receipt";
 }  // namespace line
 
 namespace key {
@@ -85,6 +86,12 @@ inline constexpr std::string_view hint = "hint";
 inline constexpr std::string_view reason = "reason";
 inline constexpr std::string_view discharge_ready = "discharge_ready";
 inline constexpr std::string_view note = "note";
+// receipt: what the alarm manager reported about a notification (ACM dispatch status).
+inline constexpr std::string_view status = "status";
+inline constexpr std::string_view person = "person";
+inline constexpr std::string_view device = "device";
+inline constexpr std::string_view reported_at = "reported_at";
+inline constexpr std::string_view control_id = "control_id";
 }  // namespace key
 
 enum class Kind : std::uint8_t { text, number, integer, flag, time, object };
@@ -177,14 +184,26 @@ inline constexpr Field session_end[] = {
     {key::discharge_ready, flag},
     {key::note, text, none, sometimes},  // a started session ended before discharge_ready
 };
+inline constexpr Field receipt[] = {
+    {key::ts, time, daemon},
+    {key::alert_id, text},
+    {key::chair, text},
+    {key::session_id, text},
+    {key::status, text},
+    {key::person, text, none, sometimes},       // as the alarm manager names them
+    {key::device, text, none, sometimes},       // the endpoint, when it says
+    {key::reported_at, time, none, sometimes},  // the alarm manager's clock
+    {key::control_id, text, none, sometimes},   // MSH-10 of its message
+};
 }  // namespace detail
 
-inline constexpr std::array<LineType, 5> line_types{{
+inline constexpr std::array<LineType, 6> line_types{{
     {line::session_start, detail::session_start},
     {line::reading, detail::reading},
     {line::phase, detail::phase},
     {line::alarm, detail::alarm},
     {line::session_end, detail::session_end},
+    {line::receipt, detail::receipt},
 }};
 
 }  // namespace chairwatch::drivers::log_schema

@@ -240,6 +240,25 @@ bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<
     return append(s, line, e.type != ClinicEvent::Type::reading);
 }
 
+bool SessionLog::write_receipt(const alerts::Session& s, const Receipt& r, alerts::Instant now) {
+    std::string& line = line_;
+    line.clear();
+    JsonWriter w(line);
+    w.begin_object();
+    w.key(key::type).value(line::receipt);
+    w.key(key::ts).time(now.wall);
+    w.key(key::alert_id).value(r.alert_id);
+    w.key(key::chair).value(s.chair);
+    w.key(key::session_id).value(s.id);
+    w.key(key::status).value(r.status);
+    if (!r.person.empty()) w.key(key::person).value(r.person);
+    if (!r.device.empty()) w.key(key::device).value(r.device);
+    if (r.reported_at) w.key(key::reported_at).time(*r.reported_at);
+    if (!r.control_id.empty()) w.key(key::control_id).value(r.control_id);
+    w.end_object();
+    return append(s, line, true);
+}
+
 bool SessionLog::write_summary(const alerts::Session& s) {
     const auto path = path_of(s, ".summary.json");
     const auto tmp = path + ".tmp";

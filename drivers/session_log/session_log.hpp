@@ -18,6 +18,16 @@
 
 namespace chairwatch::drivers {
 
+// A notification receipt: what an alarm manager reported about an alert's delivery.
+struct Receipt {
+    std::string alert_id;
+    std::string status;  // delivered, read, accepted, rejected ...
+    std::string person;
+    std::string device;
+    std::optional<alerts::Millis> reported_at;  // its wall clock
+    std::string control_id;
+};
+
 class SessionLog {
   public:
     explicit SessionLog(std::string dir, std::size_t max_open = 256)
@@ -29,6 +39,8 @@ class SessionLog {
     // Returns false, with `last_error()` set, if the line could not be written.
     bool write(const alerts::ClinicEvent& e, alerts::Instant now,
                std::optional<std::int64_t> seq = {});
+    // A receipt for one of the session's alerts (the session is open); written at once.
+    bool write_receipt(const alerts::Session& s, const Receipt& r, alerts::Instant now);
     const std::string& last_error() const { return last_error_; }
     // Writes out batched readings; false, with `last_error()` set, if a file could not be.
     bool flush();

@@ -4,6 +4,7 @@
 #include "alerts/profile.hpp"
 #include "board/auth.hpp"
 #include "board/chair_json.hpp"
+#include "board/chair_live.hpp"
 #include "board/trend.hpp"
 
 using namespace chairwatch;
@@ -114,5 +115,25 @@ TEST_SUITE("board_unit") {
         // No tier for the phase: the shortest of all; no rule at all: 15 minutes.
         CHECK(board::stale_after(p, alerts::Signal::sbp, alerts::Phase::observation) == 480s);
         CHECK(board::stale_after(p, alerts::Signal::map, alerts::Phase::dosing) == 15min);
+    }
+
+    TEST_CASE("a notification receipt is kept for its alarm in the chair's current session") {
+        board::ChairLiveBook book;
+        alerts::Session s;
+        s.chair = "chair-01";
+        s.id = "S-1";
+        alerts::ClinicEvent e{alerts::ClinicEvent::Type::session_started, &s, {}, {}};
+        book.on_event(e, {});
+        CHECK(book.on_receipt("chair-01", "S-1", 2, "accepted by Rivera"));
+        CHECK_FALSE(book.on_receipt("chair-01", "S-0", 2, "read"));  // an older session's
+        CHECK_FALSE(book.on_receipt("chair-09", "S-1", 2, "read"));  // a chair not seen
+        REQUIRE(book.find("chair-01"));
+        CHECK(book.find("chair-01")->receipts.at(2) == "accepted by Rivera");
+        CHECK(book.on_receipt("chair-01", "S-1", 2, "read by Rivera"));  // the latest stands
+        CHECK(book.find("chair-01")->receipts.at(2) == "read by Rivera");
+        s.id = "S-2";  // a new session starts afresh
+        e.type = alerts::ClinicEvent::Type::session_started;
+        book.on_event(e, {});
+        CHECK(book.find("chair-01")->receipts.empty());
     }
 }

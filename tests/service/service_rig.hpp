@@ -30,11 +30,21 @@ inline std::string text_of(const boost::json::object& o, const char* key) {
 
 struct ServiceRig {
     // The shipped config with the given replacements of exact substrings.
-    explicit ServiceRig(const std::vector<std::pair<std::string, std::string>>& edits = {}) {
+    explicit ServiceRig(
+        const std::vector<std::pair<std::string, std::string>>& edits = {},
+        const std::string& append = "",
+        std::function<std::unique_ptr<drivers::notify::Transport>(const config::Receiver&)>
+            notify_transport = {},
+        std::filesystem::path keep_dir = {}) {
         static int n = 0;
         dir = std::filesystem::temp_directory_path() /
               ("cw-service-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
-        std::filesystem::remove_all(dir);
+        if (!keep_dir.empty()) {  // a restart: the same logs and outboxes
+            dir = keep_dir;
+            keep = true;
+        } else {
+            std::filesystem::remove_all(dir);
+        }
         std::filesystem::create_directories(dir);
         std::string text;
         {
@@ -46,6 +56,7 @@ struct ServiceRig {
             REQUIRE_MESSAGE(at != std::string::npos, "shipped config has no '" << from << "'");
             text.replace(at, from.size(), to);
         }
+        text += append;
         auto cfg = config::load_config_text(text, "chairwatch.yaml");
         for (const auto& e : cfg.errors)
             INFO(e.format());
@@ -53,6 +64,7 @@ struct ServiceRig {
         cfg.config->sessions.log_dir = (dir / "sessions").string();
         cfg.config->broker.queue_dir = (dir / "queue").string();
         cfg.config->http.port = 0;
+        cfg.config->notifications.outbox_dir = (dir / "notify").string();
         daemon::ServiceParts parts;
         parts.mqtt = [this](const drivers::MqttSettings&, drivers::MqttHandlers h) {
             auto fake = std::make_unique<FakeMqtt>(std::move(h));
@@ -60,11 +72,12 @@ struct ServiceRig {
             return fake;
         };
         parts.clock = [this] { return now; };
+        parts.notify_transport = std::move(notify_transport);
         service = std::make_unique<daemon::Service>(io, std::move(*cfg.config), std::move(parts));
     }
     ~ServiceRig() {
         service.reset();
-        std::filesystem::remove_all(dir);
+        if (!keep) std::filesystem::remove_all(dir);
     }
 
     // Starts the service and brings its broker connections up.
@@ -94,6 +107,7 @@ struct ServiceRig {
 
     boost::asio::io_context io;
     std::filesystem::path dir;
+    bool keep{false};  // the directory belongs to the rig that made it
     FakeMqtt* mqtt{nullptr};
     alerts::Instant now{alerts::Millis(1'000'000),
                         std::chrono::duration_cast<alerts::Millis>(

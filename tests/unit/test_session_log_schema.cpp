@@ -29,6 +29,7 @@ using drivers::LogEnd;
 using drivers::LogLine;
 using drivers::LogPhase;
 using drivers::LogReading;
+using drivers::LogReceipt;
 using drivers::LogStart;
 namespace fs = std::filesystem;
 namespace schema = drivers::log_schema;
@@ -229,6 +230,11 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
         e.alarm = a;
         REQUIRE(log.write(e, a.at, seq));
     }
+    // A pager's receipt for the first alarm, with every field, and one with only the needed.
+    const drivers::Receipt receipt{"chair-03:IV-0412:a1", "accepted", "Rivera^Ana", "pager-12",
+                                   at(1000s).wall - 2s,   "ST1"};
+    REQUIRE(log.write_receipt(s, receipt, at(1000s)));
+    REQUIRE(log.write_receipt(s, {"chair-03:IV-0412:a1", "read", "", "", {}, ""}, at(1001s)));
     s.phase = alerts::Phase::observation;
     e.type = ClinicEvent::Type::phase_changed;
     REQUIRE(log.write(e, at(3000s)));
@@ -240,7 +246,7 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
 
     const auto path = dir.path / "chair-03" / "IV-0412.jsonl";
     const auto lines = read_back(path);
-    REQUIRE(lines.size() == 1 + 5 + 1 + alarms.size() + 1 + 1);
+    REQUIRE(lines.size() == 1 + 5 + 1 + alarms.size() + 2 + 1 + 1);
     std::size_t n = 0;
 
     const auto& start = entry<LogStart>(lines[n++]);
@@ -278,6 +284,21 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
         CAPTURE(alerts::to_string(a.state));
         check_alarm(entry<LogAlarm>(lines[n++]), a, s, seq);
     }
+
+    const auto& r1 = entry<LogReceipt>(lines[n++]);
+    CHECK(r1.ts == at(1000s).wall);
+    CHECK(r1.alert_id == "chair-03:IV-0412:a1");
+    CHECK(r1.chair == "chair-03");
+    CHECK(r1.session_id == "IV-0412");
+    CHECK(r1.status == "accepted");
+    CHECK(r1.person == "Rivera^Ana");
+    CHECK(r1.device == "pager-12");
+    CHECK(r1.reported_at == at(1000s).wall - 2s);
+    CHECK(r1.control_id == "ST1");
+    const auto& r2 = entry<LogReceipt>(lines[n++]);
+    CHECK(r2.status == "read");
+    CHECK(r2.person.empty());
+    CHECK_FALSE(r2.reported_at);
 
     const auto& observation = entry<LogPhase>(lines[n++]);
     CHECK(observation.phase == alerts::Phase::observation);

@@ -1,0 +1,15 @@
+// The `notifications:` section: receivers, chair groups, routes, grouping and retry times
+// (docs/notifications.md). Every receiver a route names must exist; a secret file must be
+// readable when the configuration is loaded.
+#pragma once
+
+#include "config/config.hpp"
+#include "config/yaml_reader.hpp"
+
+namespace chairwatch::config {
+
+void read_notifications(YamlReader& r, const YAML::Node& n, NotifyConfig& c);
+// After the broker section and the overrides: the outbox's default place, beside the MQTT one.
+void finish_notifications(NotifyConfig& c, const BrokerConfig& broker, bool outbox_dir_given);
+
+}  // namespace chairwatch::config
