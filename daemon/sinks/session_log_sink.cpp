@@ -5,7 +5,6 @@
 namespace chairwatch::daemon {
 
 void SessionLogSink::on_events(std::span<const alerts::ClinicEvent> events, const Batch& batch) {
-    if (!batch.urgent) ended_.clear();
     for (const auto& e : events) {
         const bool written = log_.write(e, batch.at, batch.seq);
         on_written_(written, batch.at);
@@ -16,6 +15,7 @@ void SessionLogSink::on_events(std::span<const alerts::ClinicEvent> events, cons
 }
 
 void SessionLogSink::on_done(const Batch& batch) {
+    ended_.clear();  // the ends of this call only
     if (!log_.has_unflushed()) return;
     const bool ok = log_.flush();
     on_written_(ok, batch.at);

@@ -1,6 +1,9 @@
 // The service tier with its real parts but a scripted MQTT client: what goes out on which
 // topic, in which order, for what comes in. (The daemon binary against a real broker is
 // tests/integration.)
+#include <filesystem>
+#include <fstream>
+
 #include "service_rig.hpp"
 
 using namespace chairwatch;
@@ -199,4 +202,52 @@ TEST_CASE("pipeline: each sink in the order added, the urgent batch first, then 
     CHECK(seen == std::vector<std::string>{"log urgent high_one", "mqtt urgent high_one",
                                            "log other", "log low_one", "mqtt other", "mqtt low_one",
                                            "log done", "mqtt done"});
+}
+
+TEST_CASE("pipeline: a HIGH never goes ahead of the start of its session in the same call") {
+    std::vector<std::string> seen;
+    Recorder a("log", seen);
+    daemon::Pipeline p;
+    p.add(a);
+    alerts::Session s;
+    std::vector<alerts::ClinicEvent> events(3);
+    events[0].type = alerts::ClinicEvent::Type::session_started;
+    events[1].type = alerts::ClinicEvent::Type::reading;
+    events[2].type = alerts::ClinicEvent::Type::alarm;
+    events[2].alarm.condition = "high_one";
+    events[2].alarm.priority = alerts::Priority::high;
+    for (auto& e : events)
+        e.session = &s;
+    p.handle(events, {});
+    CHECK(seen == std::vector<std::string>{"log urgent other", "log urgent high_one", "log other",
+                                           "log done"});
+}
+
+TEST_CASE(
+    "service: a HIGH raised by the reading that starts a session is not raised again "
+    "after a restart") {
+    std::filesystem::path dir;
+    std::string first_line;
+    {
+        ServiceRig rig;
+        rig.keep = true;
+        dir = rig.dir;
+        rig.start();
+        rig.deliver("clinic/chair-9/vitals/bp", R"({"sbp":205,"dbp":80})");
+        REQUIRE(rig.mqtt->published_on("clinic/chair-9/alerts").size() == 1);
+        rig.service->stop();
+        for (const auto& f : std::filesystem::recursive_directory_iterator(dir / "sessions"))
+            if (f.path().extension() == ".jsonl") {
+                std::ifstream in(f.path());
+                std::getline(in, first_line);
+            }
+    }
+    CHECK(first_line.find(R"("type":"session_start")") != std::string::npos);
+    ServiceRig again({}, "", {}, dir);
+    again.keep = false;
+    again.start();
+    again.advance(1s);
+    // The alarm is taken back from the log: listed again, not published as news.
+    CHECK(again.mqtt->published_on("clinic/chair-9/alerts").empty());
+    CHECK(again.service->counters().recovered_sessions == 1);
 }
