@@ -64,7 +64,7 @@ broker_conf() {  # broker_conf <file>
         echo "listener $PORT 127.0.0.1"
         printf '%s\n' "allow_anonymous true" "persistence false" "log_dest stderr" \
             "log_type error" "log_type warning"
-        [ "${BROKER_NODELAY:-1}" = 1 ] && echo "set_tcp_nodelay true"
+        if [ "${BROKER_NODELAY:-1}" = 1 ]; then echo "set_tcp_nodelay true"; fi
     } > "$1"
 }
 BROKER_CONF=$OUT/broker.conf
