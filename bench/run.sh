@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark behind README "Performance", in one command:
 #
-#   bench/run.sh [core|e2e|all]          # default all; results in $OUT (printed at the end)
+#   bench/run.sh [core|e2e|storm|all]    # default all; results in $OUT (printed at the end)
 #
 # core: build/bench/core_bench - readings/s through the pure Clinic at 1, 100 and 10,000 chairs
 #       (HR 1 Hz, a cuff reading every 5 min, the shipped default profile, one thread) and heap
@@ -12,10 +12,19 @@
 #       (config bench/bench.yaml) in one run_all.sh run, QoS 0 and 1, latency at 1,000 chairs x
 #       1 Hz and the max sustained rate; then RSS of chairwatchd at rest, with 1,000 chairs
 #       (1 Hz each) and with 10,000 chairs (one reading each 5 s), QoS 1.
+# storm: build/bench/storm_bench against chairwatchd on bench/storm.yaml: HIGH-alarm latency
+#       while every one of 1,000 chairs changes its alarm list at once, against the same HIGH
+#       probes at the quiet 1,000 chairs x 1 Hz load (see bench/storm_bench.cpp).
+# Every broker started here (run_all.sh's included, through its BROKER_CONF) is the harness's
+# minimal one plus `set_tcp_nodelay true`, as docs/operations.md configures a clinic's broker:
+# without it the broker's Nagle algorithm holds alerts to the harness's subscriber (up to ~40 ms).
+# BROKER_NODELAY=0 gives the harness's own minimal config, to compare with older runs.
 #
 # Env: BUILD_DIR (default ./build, must hold chairwatchd and core_bench), OUT, SHARED_BENCH
 # (default ../shared/bench), PEERS (default "crelay paho_relay"), REPEATS (3), SWEEP_REPEATS (1), FRESH_STEPS (1),
-# LAT_CHAIRS (1000), CORE_SECONDS (3600), PORT (18830). Needs mosquitto, g++, libmosquitto-dev.
+# LAT_CHAIRS (1000), CORE_SECONDS (3600), PORT (18830), BROKER_NODELAY (1), STORM_QOS ("1"),
+# STORM_ROUNDS (20), STORM_BENCH (default $BUILD_DIR/bench/storm_bench; set it to run the storm
+# against an older build that has no storm_bench). Needs mosquitto, g++, libmosquitto-dev.
 # Shares the machine with nothing else for the numbers to mean anything (see `uptime` in OUT).
 set -euo pipefail
 
@@ -47,6 +56,20 @@ trap stop_started EXIT
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "commit: $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } > "$OUT/machine.txt"
+
+# The broker config for every broker started here.
+broker_conf() {  # broker_conf <file>
+    {
+        echo "# written by bench/run.sh: ../shared/bench/broker/mosquitto.conf on port $PORT"
+        echo "listener $PORT 127.0.0.1"
+        printf '%s\n' "allow_anonymous true" "persistence false" "log_dest stderr" \
+            "log_type error" "log_type warning"
+        if [ "${BROKER_NODELAY:-1}" = 1 ]; then echo "set_tcp_nodelay true"; fi
+    } > "$1"
+}
+BROKER_CONF=$OUT/broker.conf
+broker_conf "$BROKER_CONF"
+echo "broker: $(grep -v '^#' "$BROKER_CONF" | tr '\n' ';')" >> "$OUT/machine.txt"
 
 run_core() {
     note "core: $BUILD_DIR/bench/core_bench ${CORE_SECONDS:-3600}; replay_bench 100"
@@ -102,9 +125,8 @@ dut_cmd() {
 
 # RSS with 1,000 and 10,000 chairs, and at rest, on a broker of our own after run_all.sh.
 run_rss() {
-    local conf=$OUT/rss-broker.conf log=$OUT/rss.txt
-    sed "s/^listener .*/listener $PORT 127.0.0.1/" "$HARNESS/broker/mosquitto.conf" > "$conf"
-    setsid mosquitto -c "$conf" > "$OUT/rss-broker.log" 2>&1 &
+    local log=$OUT/rss.txt
+    setsid mosquitto -c "$BROKER_CONF" > "$OUT/rss-broker.log" 2>&1 &
     local broker=$!
     STARTED+=("$broker")
     sleep 0.5
@@ -132,18 +154,44 @@ run_rss() {
 run_e2e() {
     prepare_harness
     note "e2e: run_all.sh (floor, ${PEERS-crelay paho_relay}, chairwatchd), results in $OUT/e2e"
-    OUTDIR=$OUT/e2e PORT=$PORT PEERS=${PEERS-crelay paho_relay} DUT_NAME=chairwatchd DUT_CMD="$(dut_cmd)" \
+    OUTDIR=$OUT/e2e PORT=$PORT BROKER_CONF=$BROKER_CONF PEERS=${PEERS-crelay paho_relay} DUT_NAME=chairwatchd DUT_CMD="$(dut_cmd)" \
         REPEATS=${REPEATS:-3} SWEEP_REPEATS=${SWEEP_REPEATS:-1} LAT_CHAIRS=${LAT_CHAIRS:-1000} \
         "$HARNESS/run_all.sh"
     note "e2e: RSS at rest, 1,000 and 10,000 chairs"
     run_rss
 }
 
+# HIGH first: storm_bench against chairwatchd on bench/storm.yaml, on a broker of our own.
+run_storm() {
+    local bench=${STORM_BENCH:-$BUILD_DIR/bench/storm_bench} log=$OUT/storm.txt qos
+    note "storm: $bench against $DAEMON (bench/storm.yaml), QoS ${STORM_QOS:-1}"
+    setsid mosquitto -c "$BROKER_CONF" > "$OUT/storm-broker.log" 2>&1 &
+    local broker=$!
+    STARTED+=("$broker")
+    sleep 0.5
+    for qos in ${STORM_QOS:-1}; do
+        local d=$OUT/storm-qos$qos
+        mkdir -p "$d/sessions"
+        sed "s/^  qos: .*/  qos: $qos/" "$HERE/storm.yaml" > "$d/storm.yaml"
+        setsid "$DAEMON" --config "$d/storm.yaml" --broker "tcp://127.0.0.1:$PORT" \
+            --log-dir "$d/sessions" --queue-dir "$d/queue" > "$d/dut.log" 2>&1 &
+        local dut=$!
+        STARTED+=("$dut")
+        echo "load: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$log"
+        MQTT_PORT=$PORT QOS=$qos ROUNDS=${STORM_ROUNDS:-20} "$bench" 2>> "$log" | tee -a "$log" || true
+        kill -TERM -- "-$dut" 2>/dev/null || true
+        wait "$dut" 2>/dev/null || true
+    done
+    kill -TERM -- "-$broker" 2>/dev/null || true
+    wait "$broker" 2>/dev/null || true
+}
+
 case $WHAT in
     core) run_core ;;
     e2e) run_e2e ;;
-    all) run_core && run_e2e ;;
-    *) echo "usage: bench/run.sh [core|e2e|all]" >&2 && exit 2 ;;
+    storm) run_storm ;;
+    all) run_core && run_e2e && run_storm ;;
+    *) echo "usage: bench/run.sh [core|e2e|storm|all]" >&2 && exit 2 ;;
 esac
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
 note "results in $OUT"
