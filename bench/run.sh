@@ -22,7 +22,7 @@
 #
 # Env: BUILD_DIR (default ./build, must hold chairwatchd and core_bench), OUT, SHARED_BENCH
 # (default ../shared/bench), PEERS (default "crelay paho_relay"), REPEATS (3), SWEEP_REPEATS (1), FRESH_STEPS (1),
-# LAT_CHAIRS (1000), CORE_SECONDS (3600), PORT (18830), BROKER_NODELAY (1), STORM_QOS ("1"),
+# LAT_CHAIRS (1000), CORE_SECONDS (3600), PORT (18830), BROKER_NODELAY (1), BROKER_INFLIGHT (1000), STORM_QOS ("1"),
 # STORM_ROUNDS (20), STORM_BENCH (default $BUILD_DIR/bench/storm_bench; set it to run the storm
 # against an older build that has no storm_bench). Needs mosquitto, g++, libmosquitto-dev.
 # Shares the machine with nothing else for the numbers to mean anything (see `uptime` in OUT).
@@ -65,6 +65,8 @@ broker_conf() {  # broker_conf <file>
         printf '%s\n' "allow_anonymous true" "persistence false" "log_dest stderr" \
             "log_type error" "log_type warning"
         if [ "${BROKER_NODELAY:-1}" = 1 ]; then echo "set_tcp_nodelay true"; fi
+        # docs/operations.md: the Receive Maximum chairwatchd gets (MQTT 5); 20 by default
+        echo "max_inflight_messages ${BROKER_INFLIGHT:-1000}"
     } > "$1"
 }
 BROKER_CONF=$OUT/broker.conf

@@ -24,6 +24,9 @@ constexpr auto tick_interval = milliseconds(1000);
 constexpr auto stats_interval = milliseconds(600'000);
 constexpr auto forget_interval = milliseconds(10'000);
 constexpr auto log_flush_delay = milliseconds(200);
+// Below this many unacknowledged messages in flight to the broker, an alarm storm queues
+// alerts in the client (bench/run.sh storm; docs/performance.md).
+constexpr int min_send_window = 1000;
 
 // The session logs' share of the open-file limit (chairwatchd refuses a configuration that does
 // not fit before it builds the service).
@@ -138,6 +141,16 @@ drivers::MqttHandlers Service::mqtt_handlers() {
     h.on_connected = [this] { gate_.post([this] { on_connected(); }); };
     h.on_connection_lost = [this](std::string why) {
         gate_.post([this, why = std::move(why)] { on_connection_lost(why); });
+    };
+    h.on_send_window = [](int n) {
+        if (n >= min_send_window) return;
+        spdlog::warn(
+            "the broker takes at most {} unacknowledged messages from chairwatchd at a time "
+            "(MQTT 5 Receive Maximum; Mosquitto's max_inflight_messages, default 20): when many "
+            "chairs alarm at once, alerts wait in the client behind each other, seconds in a "
+            "storm of 1,000 chairs. Set max_inflight_messages {} in the broker's configuration "
+            "(docs/operations.md)",
+            n, min_send_window);
     };
     h.on_connect_failed = [this](std::string why) {
         gate_.post([this, why = std::move(why)] { on_connect_failed(why); });

@@ -134,7 +134,7 @@ class Link final : private mqtt::callback, private mqtt::iaction_listener {
     void went_down(const std::string& why);
     void message_arrived(mqtt::const_message_ptr msg) override;
     void on_failure(const mqtt::token& tok) override;
-    void on_success(const mqtt::token&) override {}
+    void on_success(const mqtt::token& tok) override;
 
     PahoClient& owner_;
     const MqttSettings& settings_;
@@ -265,6 +265,9 @@ class PahoClient final : public MqttClient {
     void connect_failed(const std::string& why) {
         if (handlers_.on_connect_failed) handlers_.on_connect_failed(why);
     }
+    void send_window(int receive_maximum) {
+        if (handlers_.on_send_window) handlers_.on_send_window(receive_maximum);
+    }
     void message(std::string_view topic, std::string_view payload) {
         if (handlers_.on_message) handlers_.on_message(topic, payload);
     }
@@ -369,6 +372,21 @@ void Link::connect() {
         client_->connect(builder.finalize(), nullptr, *this);
     } catch (const mqtt::exception& e) {
         owner_.connect_failed(client_id_ + ": " + e.what());
+    }
+}
+
+// The first connection's CONNACK: what the broker takes from us at a time.
+void Link::on_success(const mqtt::token& tok) {
+    if (!sends_ || !mqtt5(settings_)) return;
+    try {
+        const auto response = tok.get_connect_response();  // by value: keep it
+        const auto& props = response.get_properties();
+        const int window =
+            props.contains(mqtt::property::RECEIVE_MAXIMUM)
+                ? static_cast<int>(mqtt::get<uint16_t>(props, mqtt::property::RECEIVE_MAXIMUM))
+                : 65535;
+        owner_.send_window(window);
+    } catch (const std::exception&) {  // no connect response: nothing to say
     }
 }
 

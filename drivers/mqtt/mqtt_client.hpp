@@ -76,6 +76,10 @@ struct MqttHandlers {
     // when alerts still go out. With one connection both are reported, receiving first. Not
     // called for our own disconnect().
     std::function<void(MqttLink which, bool up)> on_link_change;
+    // MQTT 5: how many unacknowledged QoS 1 messages the broker takes from the publishing
+    // connection at a time (its Receive Maximum in the CONNACK; 65535 if it sets none), at the
+    // first connection. Beyond it, Paho holds the rest, in order, a HIGH alert among them.
+    std::function<void(int receive_maximum)> on_send_window;
 };
 
 class MqttClient {

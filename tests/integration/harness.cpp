@@ -176,8 +176,13 @@ int run(const std::vector<std::string>& argv, std::string& output, std::chrono::
 Broker::Broker() : Broker(BrokerOptions{}) {}
 
 Broker::Broker(BrokerOptions o) : dir_(temp_dir("broker")), port_(free_port()) {
-    std::string conf =
-        o.global + "listener " + std::to_string(port_) + " 127.0.0.1\nallow_anonymous true\n";
+    // What docs/operations.md asks of a clinic's broker for latency, unless the test sets it.
+    std::string tuned;
+    if (o.global.find("set_tcp_nodelay") == std::string::npos) tuned += "set_tcp_nodelay true\n";
+    if (o.global.find("max_inflight_messages") == std::string::npos)
+        tuned += "max_inflight_messages 1000\n";
+    std::string conf = tuned + o.global + "listener " + std::to_string(port_) +
+                       " 127.0.0.1\nallow_anonymous true\n";
     // Run as root, mosquitto drops to its own user: it must be able to write its database.
     fs::permissions(dir_, fs::perms::all);
     conf += o.persistence ? "persistence true\npersistence_location " + dir_ + "/\n"

@@ -160,3 +160,26 @@ TEST_CASE("the MQTT client reports its receiving connection apart from the publi
     CHECK(seen(drivers::MqttLink::publishing, false) == 0);
     client->disconnect(1000ms);
 }
+
+// Mosquitto announces max_inflight_messages (default 20) as the MQTT 5 Receive Maximum; below
+// 1000, an alarm storm queues alerts in the client (docs/operations.md). The admin is told.
+TEST_CASE("a broker that takes few messages in flight gets a warning naming the setting") {
+    for (const int inflight : {20, 1000}) {
+        CAPTURE(inflight);
+        Broker broker(
+            BrokerOptions{false, "max_inflight_messages " + std::to_string(inflight) + "\n", {}});
+        Daemon daemon(broker, shipped_config());
+        daemon.start();
+        Client nurse(broker.uri());
+        nurse.subscribe("clinic/chair-35/alerts");
+        Client(broker.uri()).publish("clinic/chair-35/vitals/bp", R"({"sbp":200,"dbp":100})");
+        REQUIRE(nurse.wait_for(raised("chair-35"), 10s));  // connected: the CONNACK was read
+        const bool warned =
+            daemon.output().find("takes at most 20 unacknowledged messages") != std::string::npos;
+        CHECK(warned == (inflight == 20));
+        CHECK((daemon.output().find("max_inflight_messages 1000") != std::string::npos) ==
+              (inflight == 20));
+        daemon.kill(SIGTERM);
+        CHECK(daemon.wait(10s) == 0);
+    }
+}
