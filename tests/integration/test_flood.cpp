@@ -39,6 +39,7 @@
 
 #include "bench/raw_mqtt.hpp"
 #include "harness.hpp"
+#include "tests/sanitized.hpp"
 
 using namespace chairwatch::it;
 namespace fs = std::filesystem;
@@ -240,7 +241,8 @@ std::uint64_t rejected_total(const std::string& stats) {
 
 }  // namespace
 
-TEST_CASE("recommended broker config: one chair's flood loses and refuses nothing of 20 others") {
+TEST_CASE("recommended broker config: one chair's flood loses and refuses nothing of 20 others" *
+          doctest::skip(chairwatch::test::sanitized)) {
     const double rate = env_number("CHAIRWATCH_FLOOD_RATE", 1000000);
     const int qos = static_cast<int>(env_number("CHAIRWATCH_FLOOD_QOS", 1));
     const double seconds = env_number("CHAIRWATCH_FLOOD_SECONDS", 10);
