@@ -479,6 +479,8 @@ void Service::send_service_alarm(std::optional<ServiceAlert> alert) {
             warnings_.warn("session-log", t, "session log: " + log_.last_error());
         }
     }
+    // The pagers as well, routed like a chair's technical alarm (chair "chairwatchd").
+    if (notifier_) notifier_->on_service_alarm(*alert, t);
     out_.send(cfg_.broker.topic_prefix + "/chairwatchd/alerts", std::move(alert->json), 1, false);
     publish_status("online", service_alarms_.active("session_log_failed")
                                  ? "session logs cannot be written"

@@ -34,6 +34,14 @@ std::vector<std::string> conditions(const notify::Notification& n) {
     return out;
 }
 
+// The notifications that carried the daemon's own technical alarms.
+std::vector<notify::Notification> daemon_alarms(const std::vector<SentNotification>& sent) {
+    std::vector<notify::Notification> out;
+    for (const auto& s : sent)
+        if (s.n.chair == "chairwatchd") out.push_back(s.n);
+    return out;
+}
+
 // The service_alarm lines of a session's log, as the log reader reads them.
 std::vector<drivers::LogServiceAlarm> service_alarm_lines(const std::filesystem::path& log) {
     std::vector<drivers::LogServiceAlarm> out;
@@ -135,7 +143,7 @@ TEST_CASE("notifier: a failing receiver is retried with back-off, then fails ove
     CHECK(text_of(json_of(alarms[0]), "state") == "raised");
     CHECK(text_of(json_of(alarms[0]), "text").find("'push'") != std::string::npos);
     const auto backup = r.bench().to("backup");
-    REQUIRE(backup.size() == 1);
+    REQUIRE(backup.size() == 2);  // the alarm, and notification_failed itself
     CHECK(backup[0].n.key == key);
     // The receiver takes notifications again: the alarm clears.
     r.rig.advance(std::chrono::milliseconds(4000));
@@ -218,7 +226,7 @@ notifications:
     CHECK(r.bench().to("backup").size() == 1);
 }
 
-TEST_CASE("notifier: notification_failed is in the open session's log, raised and cleared") {
+TEST_CASE("notifier: notification_failed is in the open session's log and reaches the pagers") {
     Rig r;
     r.bench().auto_answer = {{"ward", Outcome::delivered}, {"backup", Outcome::delivered}};
     r.rig.start();
@@ -239,7 +247,7 @@ TEST_CASE("notifier: notification_failed is in the open session's log, raised an
     const auto alert_id = text_of(json_of(alarms[0]), "alert_id");
     CHECK(text_of(json_of(alarms[0]), "condition") == "notification_failed");
 
-    // The chart shows the gap: one line in the log of the session open then.
+    // (a) The chart shows the gap: one line in the log of the session open then.
     auto lines = service_alarm_lines(log);
     REQUIRE(lines.size() == 1);
     CHECK(lines[0].alert_id == alert_id);
@@ -250,7 +258,23 @@ TEST_CASE("notifier: notification_failed is in the open session's log, raised an
     CHECK(lines[0].text.find("'push'") != std::string::npos);
     CHECK(lines[0].ts == r.rig.now.wall);
 
-    // 'push' takes notifications again: the clear goes into the log.
+    // (b) The pagers hear of it like any technical alarm of the chair "chairwatchd": the
+    // route's other receiver, and the fallback in the place of the failed 'push'.
+    for (const auto* name : {"ward", "backup"}) {
+        CAPTURE(name);
+        const auto got = daemon_alarms(r.bench().to(name));
+        REQUIRE(got.size() == 1);
+        CHECK(conditions(got[0]) == std::vector<std::string>{"notification_failed/raised"});
+        REQUIRE(got[0].transitions.size() == 1);
+        CHECK(got[0].transitions[0].kind == alerts::AlarmKind::technical);
+        CHECK(got[0].transitions[0].priority == alerts::Priority::medium);
+        CHECK(notify::alert_id_of(got[0], got[0].transitions[0]) == alert_id);
+        CHECK(got[0].key.rfind(alert_id + "/raised/", 0) == 0);
+        REQUIRE(got[0].texts.size() == 1);
+        CHECK(got[0].texts[0].find("'push'") != std::string::npos);
+    }
+
+    // 'push' takes notifications again: the clear goes into the log and to the pagers.
     r.rig.advance(std::chrono::milliseconds(4000));
     REQUIRE(r.bench().answer("push", Outcome::delivered));
     r.rig.settle();
@@ -259,4 +283,12 @@ TEST_CASE("notifier: notification_failed is in the open session's log, raised an
     REQUIRE(lines.size() == 2);
     CHECK(lines[1].alert_id == alert_id);
     CHECK(lines[1].state == "cleared");
+    const auto ward = daemon_alarms(r.bench().to("ward"));
+    REQUIRE(ward.size() == 2);
+    CHECK(conditions(ward[1]) == std::vector<std::string>{"notification_failed/cleared"});
+    CHECK(daemon_alarms(r.bench().to("backup")).size() == 1);  // 'push' is no longer failed
+    // 'push' itself gets the alarm too, retried like any notification, after what it held.
+    const auto push = daemon_alarms(r.bench().to("push"));
+    REQUIRE(push.size() == 1);
+    CHECK(conditions(push[0]) == std::vector<std::string>{"notification_failed/raised"});
 }
