@@ -461,9 +461,27 @@ void Service::check_receiving(alerts::Instant t) {
     send_service_alarm(service_alarms_.raise("readings_link_lost", p, text, t.wall));
 }
 
-void Service::send_service_alarm(std::optional<std::string> alert) {
+void Service::send_service_alarm(std::optional<ServiceAlert> alert) {
     if (!alert) return;
-    out_.send(cfg_.broker.topic_prefix + "/chairwatchd/alerts", std::move(*alert), 1, false);
+    const auto t = now();
+    // A gap in the monitoring of every session open now: its chart must show it. A line that
+    // cannot be written is counted and warned about like any log write, but does not go to
+    // on_log_written: session_log_failed would be raised (or written) again, into logs that
+    // cannot take it. The next write of a Clinic event raises it if the logs stay unwritable.
+    const drivers::ServiceAlarmEntry entry{alert->alert_id, alert->condition, alert->state,
+                                           std::string(alerts::to_string(alert->priority)),
+                                           alert->text};
+    for (const auto& chair : clinic_.chairs()) {
+        const auto* s = clinic_.session(chair);
+        if (!s) continue;
+        if (!log_.write_service_alarm(*s, entry, t)) {
+            ++counters_.log_errors;
+            warnings_.warn("session-log", t, "session log: " + log_.last_error());
+        }
+    }
+    // The pagers as well, routed like a chair's technical alarm (chair "chairwatchd").
+    if (notifier_) notifier_->on_service_alarm(*alert, t);
+    out_.send(cfg_.broker.topic_prefix + "/chairwatchd/alerts", std::move(alert->json), 1, false);
     publish_status("online", service_alarms_.active("session_log_failed")
                                  ? "session logs cannot be written"
                                  : nullptr);

@@ -93,7 +93,9 @@ class Service {
     void on_log_written(bool ok, alerts::Instant t);
     // The receiving connection's technical alarm, raised after 15 s down.
     void check_receiving(alerts::Instant t);
-    void send_service_alarm(std::optional<std::string> alert);
+    // Publishes a change of a technical alarm and writes it into the log of every open
+    // session.
+    void send_service_alarm(std::optional<ServiceAlert> alert);
     // notification_failed: receivers that failed for longer than notifications.fail_after_s.
     void on_notify_failed(const std::vector<std::string>& failed);
     void on_receipt(const drivers::notify::DispatchStatus& s);

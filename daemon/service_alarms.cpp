@@ -4,8 +4,8 @@
 
 namespace chairwatch::daemon {
 
-std::optional<std::string> ServiceAlarms::raise(const std::string& condition, alerts::Priority p,
-                                                const std::string& text, alerts::Millis wall) {
+std::optional<ServiceAlert> ServiceAlarms::raise(const std::string& condition, alerts::Priority p,
+                                                 const std::string& text, alerts::Millis wall) {
     auto it = raised_.find(condition);
     if (it != raised_.end()) {
         if (it->second.priority == p) return std::nullopt;
@@ -17,8 +17,8 @@ std::optional<std::string> ServiceAlarms::raise(const std::string& condition, al
     return encode(condition, r, "raised", true, text, wall);
 }
 
-std::optional<std::string> ServiceAlarms::clear(const std::string& condition,
-                                                const std::string& text, alerts::Millis wall) {
+std::optional<ServiceAlert> ServiceAlarms::clear(const std::string& condition,
+                                                 const std::string& text, alerts::Millis wall) {
     auto it = raised_.find(condition);
     if (it == raised_.end()) return std::nullopt;
     const Raised r = it->second;
@@ -26,13 +26,23 @@ std::optional<std::string> ServiceAlarms::clear(const std::string& condition,
     return encode(condition, r, "cleared", false, text, wall);
 }
 
-std::string ServiceAlarms::encode(const std::string& condition, const Raised& r, const char* state,
-                                  bool active, const std::string& text, alerts::Millis wall) const {
-    std::string out;
-    drivers::JsonWriter w(out);
-    w.begin_object();
+ServiceAlert ServiceAlarms::encode(const std::string& condition, const Raised& r, const char* state,
+                                   bool active, const std::string& text,
+                                   alerts::Millis wall) const {
     // In the form of every alert id, unique across restarts: the start of this run, a number.
-    w.key("alert_id").value("chairwatchd:run-" + run_ + ":a" + std::to_string(r.no));
+    ServiceAlert a{"chairwatchd:run-" + run_ + ":a" + std::to_string(r.no),
+                   "run-" + run_,
+                   static_cast<std::uint32_t>(r.no),
+                   condition,
+                   state,
+                   r.priority,
+                   text,
+                   r.onset,
+                   wall,
+                   {}};
+    drivers::JsonWriter w(a.json);
+    w.begin_object();
+    w.key("alert_id").value(a.alert_id);
     w.key("chair").value("chairwatchd");
     w.key("condition").value(condition);
     w.key("kind").value("technical");
@@ -43,7 +53,7 @@ std::string ServiceAlarms::encode(const std::string& condition, const Raised& r,
     w.key("active").value(active);
     w.key("text").value(text);
     w.end_object();
-    return out;
+    return a;
 }
 
 }  // namespace chairwatch::daemon

@@ -1,8 +1,10 @@
 // The daemon's own technical alarms, published on <prefix>/chairwatchd/alerts beside the
 // chairs' alerts: one alarm per condition at a time (session logs cannot be written, no
-// readings arrive), numbered per run of the daemon. Pure: it returns the alert to publish.
+// readings arrive), numbered per run of the daemon. Pure: it returns the alert to publish,
+// which also goes into the log of every open session and to the notifier.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -11,17 +13,31 @@
 
 namespace chairwatch::daemon {
 
+// One change of a technical alarm: its fields, and the alert as published on MQTT.
+struct ServiceAlert {
+    std::string alert_id;  // "chairwatchd:run-<run>:a<n>"
+    std::string run;       // "run-<run>": in the place of a session id
+    std::uint32_t alarm_no{0};
+    std::string condition;
+    std::string state;  // raised, updated, cleared
+    alerts::Priority priority{alerts::Priority::medium};
+    std::string text;
+    alerts::Millis onset{0};
+    alerts::Millis wall{0};
+    std::string json;
+};
+
 class ServiceAlarms {
   public:
     // `run` tells this run apart in alert ids: "chairwatchd:run-<run>:a<n>".
     explicit ServiceAlarms(std::string run) : run_(std::move(run)) {}
 
     // The alert raising `condition` (or changing its priority); nothing if it stands as it is.
-    std::optional<std::string> raise(const std::string& condition, alerts::Priority p,
-                                     const std::string& text, alerts::Millis wall);
+    std::optional<ServiceAlert> raise(const std::string& condition, alerts::Priority p,
+                                      const std::string& text, alerts::Millis wall);
     // The alert clearing `condition`; nothing if it was not raised.
-    std::optional<std::string> clear(const std::string& condition, const std::string& text,
-                                     alerts::Millis wall);
+    std::optional<ServiceAlert> clear(const std::string& condition, const std::string& text,
+                                      alerts::Millis wall);
     bool active(const std::string& condition) const { return raised_.count(condition) > 0; }
     bool any() const { return !raised_.empty(); }
 
@@ -31,8 +47,8 @@ class ServiceAlarms {
         alerts::Priority priority{alerts::Priority::medium};
         alerts::Millis onset{0};
     };
-    std::string encode(const std::string& condition, const Raised& r, const char* state,
-                       bool active, const std::string& text, alerts::Millis wall) const;
+    ServiceAlert encode(const std::string& condition, const Raised& r, const char* state,
+                        bool active, const std::string& text, alerts::Millis wall) const;
 
     std::string run_;
     int last_no_{0};

@@ -12,6 +12,9 @@ void alarm_table(std::string& out, const SessionSummary& s, Millis utc_offset);
 // What the alarm manager reported about the notifications (ACM receipts); nothing if none.
 void receipts_table(std::string& out, const SessionRecord& rec, const SessionSummary& s,
                     Millis utc_offset);
+// chairwatchd's own technical alarms while the session was open; nothing if none.
+void service_alarms_table(std::string& out, const SessionRecord& rec, const SessionSummary& s,
+                          Millis utc_offset);
 void vitals_table(std::string& out, const SessionSummary& s, Millis utc_offset);
 void discharge_box(std::string& out, const SessionRecord& rec, const SessionSummary& s,
                    const ReportOptions& o);

@@ -155,6 +155,7 @@ std::string render_html(const SessionRecord& rec, const ReportOptions& o) {
     out += "<figure>" + render_chart(rec, s, limits, o.utc_offset) + "</figure>\n";
     html::alarm_table(out, s, o.utc_offset);
     html::receipts_table(out, rec, s, o.utc_offset);
+    html::service_alarms_table(out, rec, s, o.utc_offset);
     out += "<div class=\"cols\">";
     html::vitals_table(out, s, o.utc_offset);
     html::discharge_box(out, rec, s, o);

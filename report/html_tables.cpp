@@ -128,6 +128,22 @@ void receipts_table(std::string& out, const SessionRecord& rec, const SessionSum
     out += "</tbody></table></section>\n";
 }
 
+void service_alarms_table(std::string& out, const SessionRecord& rec, const SessionSummary& s,
+                          Millis utc_offset) {
+    if (rec.service_alarms.empty()) return;
+    out +=
+        "<section class=\"service-alarms\"><h2>chairwatchd technical alarms during this "
+        "session (" +
+        std::to_string(rec.service_alarms.size()) +
+        ")</h2>\n<table class=\"service-alarm-table\"><thead><tr><th>Time</th><th>Condition"
+        "</th><th>State</th><th>Priority</th><th>Text</th></tr></thead><tbody>\n";
+    for (const auto& a : rec.service_alarms)
+        out += "<tr><td>" + when(s, a.t, utc_offset) + "</td><td>" + esc(a.condition) +
+               "</td><td>" + esc(a.state) + "</td><td>" + esc(a.priority) + "</td><td>" +
+               esc(a.text) + "</td></tr>\n";
+    out += "</tbody></table></section>\n";
+}
+
 void vitals_table(std::string& out, const SessionSummary& s, Millis utc_offset) {
     out +=
         "<section class=\"vitals\"><h2>Vital signs <span class=\"h2-sub\">baseline, peak, "

@@ -17,6 +17,7 @@ using drivers::LogEnd;
 using drivers::LogPhase;
 using drivers::LogReading;
 using drivers::LogReceipt;
+using drivers::LogServiceAlarm;
 using drivers::LogStart;
 
 // Takes the entries of one log. Receive-clock times are kept as read and moved onto the device
@@ -36,6 +37,7 @@ class Reader {
     std::string add(const LogAlarm& a, int n);
     std::string add(const LogEnd& e, int n);
     std::string add(const LogReceipt& r, int n);
+    std::string add(const LogServiceAlarm& a, int n);
     void error(int n, const std::string& what) {
         rec_.errors.push_back(rec_.file + ":" + std::to_string(n) + ": " + what);
     }
@@ -138,6 +140,11 @@ std::string Reader::add(const LogReceipt& r, int n) {
     return {};
 }
 
+std::string Reader::add(const LogServiceAlarm& a, int n) {
+    rec_.service_alarms.push_back({n, a.ts, a.alert_id, a.condition, a.state, a.priority, a.text});
+    return {};
+}
+
 SessionRecord Reader::finish() {
     clock_.finish();
     rec_.clock_speed = clock_.speed();
@@ -147,6 +154,8 @@ SessionRecord Reader::finish() {
     for (auto& p : rec_.phases)
         p.t = dev(p.t);
     if (rec_.baseline_at) rec_.baseline_at = dev(*rec_.baseline_at);
+    for (auto& a : rec_.service_alarms)
+        a.t = dev(a.t);
     for (auto& a : rec_.alarms) {
         a.t = dev(a.t);
         a.onset = dev(a.onset);

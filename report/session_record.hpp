@@ -65,6 +65,17 @@ struct ReceiptEvent {
     std::string device;
 };
 
+// One of chairwatchd's own technical alarms as it changed while the session was open.
+struct ServiceAlarmEvent {
+    int line{0};
+    Millis t{0};
+    std::string alert_id;
+    std::string condition;
+    std::string state;
+    std::string priority;
+    std::string text;
+};
+
 struct SessionRecord {
     std::string file;
     bool has_start{false};
@@ -90,6 +101,7 @@ struct SessionRecord {
     std::array<std::vector<TimedValue>, alerts::signal_count> readings;  // sorted by time
     std::vector<AlarmEvent> alarms;                                      // in log order
     std::vector<ReceiptEvent> receipts;                                  // in log order
+    std::vector<ServiceAlarmEvent> service_alarms;                       // in log order
 
     double clock_speed{1.0};  // device seconds per receive second (see ClockMap::speed)
     std::vector<std::string> errors;

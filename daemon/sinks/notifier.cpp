@@ -183,6 +183,31 @@ void Notifier::on_events(std::span<const alerts::ClinicEvent> events, const Batc
     }
 }
 
+void Notifier::on_service_alarm(const ServiceAlert& a, alerts::Instant t) {
+    if (!cfg_.enabled() || stopped_) return;
+    const auto state = alerts::parse_alarm_state(a.state);
+    if (!state) return;
+    alerts::AlarmTransition tr;
+    tr.alarm_no = a.alarm_no;
+    tr.kind = alerts::AlarmKind::technical;
+    tr.state = *state;
+    tr.priority = a.priority;
+    tr.max_priority = a.priority;
+    tr.active = *state != alerts::AlarmState::cleared;
+    tr.condition = a.condition;
+    tr.onset = {t.mono - (a.wall - a.onset), a.onset};
+    tr.at = {t.mono, a.wall};
+    const std::string chair(drivers::notify::daemon_chair);
+    const auto targets = router_.route(chair, tr);
+    if (targets.empty()) return;
+    const notify::Item item{chair, a.run, "", tr, a.alert_id, a.text};
+    // Each a group of its own, due now: the daemon's alarm waits for no window.
+    for (const auto& target : targets)
+        grouper_.add(target.receiver, target.fallback, item, t.mono, false);
+    enqueue(grouper_.take_due(t.mono, false), t);
+    schedule(t);
+}
+
 void Notifier::on_done(const Batch& batch) {
     if (!cfg_.enabled() || stopped_ || grouper_.waiting() == 0) return;
     enqueue(grouper_.take_due(batch.at.mono, true), batch.at);

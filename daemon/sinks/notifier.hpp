@@ -3,7 +3,9 @@
 // within the group window (grouper.hpp), keeps every notification in an outbox journal before
 // sending it and removes it once delivered or rejected, retries with back-off, and reports a
 // receiver failing for longer than fail_after (the daemon raises notification_failed) while
-// the route's fallback receiver gets what it could not take.
+// the route's fallback receiver gets what it could not take. The daemon's own technical alarms
+// (readings_link_lost, session_log_failed, notification_failed) come in through
+// on_service_alarm and go the same way, as alarms of the chair "chairwatchd".
 //
 // Never blocks the pipeline: on_events and on_done only queue (and append to the journal);
 // sending runs on the io_context, each handler holding the daemon's state through `hold`.
@@ -25,6 +27,7 @@
 #include "daemon/notify/outbox_record.hpp"
 #include "daemon/notify/receiver_health.hpp"
 #include "daemon/notify/router.hpp"
+#include "daemon/service_alarms.hpp"
 #include "daemon/sinks/event_sink.hpp"
 #include "drivers/mqtt/outbox_journal.hpp"
 #include "drivers/notify/notification.hpp"
@@ -70,6 +73,10 @@ class Notifier final : public EventSink {
 
     void on_events(std::span<const alerts::ClinicEvent> events, const Batch& batch) override;
     void on_done(const Batch& batch) override;
+    // One of the daemon's own technical alarms changed (state held): routed as a technical
+    // alarm of the chair "chairwatchd", sent at once, ungrouped, with the key of any
+    // transition. Safe to call from the on_failed hook.
+    void on_service_alarm(const ServiceAlert& a, alerts::Instant t);
 
     std::vector<ReceiverStats> stats() const;
     std::size_t pending() const { return pending_.size(); }

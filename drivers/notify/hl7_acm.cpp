@@ -162,14 +162,16 @@ void put_facets(std::string& out, const AcmOptions& o, const Notification& n,
                 const AlarmTransition& t, const std::string& text) {
     const auto ts = hl7::format_ts(t.at.wall);
     const auto app = hl7::escape(o.sending_application);
+    // The daemon's own technical alarms measure nothing: their source is chairwatchd.
+    const bool limit = is_limit_alarm(t) && n.chair != daemon_chair;
     Facet event{"CWE", "196616^MDC_EVT_ALARM^MDC", event_value(t, text)};
     event.flags = std::string(priority_code(t)) + "~" + std::string(type_code(t.kind));
-    if (is_limit_alarm(t)) event.flags += t.high ? "~H" : "~L";
+    if (limit) event.flags += t.high ? "~H" : "~L";
     event.equipment = hl7::escape(n.chair) + "^" + app;
     int set_id = 0;
     put_obx(out, ++set_id, 1, event, ts);
 
-    if (is_limit_alarm(t)) {
+    if (limit) {
         Facet value{"NM", coded(metric_of(t.signal)), number(t.value), coded(unit_of(t))};
         value.range = std::string(t.high ? "<" : ">") + number(t.limit);
         value.flags = t.high ? "H" : "L";

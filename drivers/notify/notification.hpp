@@ -30,6 +30,10 @@ class io_context;
 
 namespace chairwatch::drivers::notify {
 
+// The chair of the daemon's own technical alarms (readings_link_lost, session_log_failed,
+// notification_failed): their session id is "run-<run>", they have no signal or value.
+inline constexpr std::string_view daemon_chair = "chairwatchd";
+
 // What goes to one receiver: one or more transitions of one chair, grouped (webhook), or one
 // transition per message (ACM).
 struct Notification {

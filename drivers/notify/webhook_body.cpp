@@ -29,10 +29,12 @@ std::string webhook_body(const Notification& n) {
         w.key("state").value(alerts::to_string(t.state));
         w.key("priority").value(alerts::to_string(t.priority));
         w.key("kind").value(alerts::to_string(t.kind));
-        w.key("signal").value(alerts::to_string(t.signal));
-        w.key("value").number(t.value);
-        w.key("limit").number(t.limit);
-        w.key("unit").value(alert_unit(t));
+        if (n.chair != daemon_chair) {  // the daemon's own alarms measure nothing
+            w.key("signal").value(alerts::to_string(t.signal));
+            w.key("value").number(t.value);
+            w.key("limit").number(t.limit);
+            w.key("unit").value(alert_unit(t));
+        }
         w.key("active").value(t.active);
         w.key("latched").value(t.latched);
         w.key("acknowledged").value(t.acknowledged);

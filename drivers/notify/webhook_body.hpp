@@ -12,7 +12,8 @@
 //     state            raised | updated | acknowledged | escalated | cleared
 //     priority         low | medium | high
 //     kind             physiological | technical | advisory
-//     signal, value, limit, unit   the measurement that raised it (unit "s" for feed alarms)
+//     signal, value, limit, unit   the measurement that raised it (unit "s" for feed alarms);
+//                                  absent for the daemon's own alarms (chair "chairwatchd")
 //     active, latched, acknowledged, escalation_level
 //     acknowledged_by  only when acknowledged
 //     onset, at        ISO-8601 UTC wall times ("2026-11-24T18:41:00.500Z")

@@ -103,7 +103,8 @@ class LogRows {
         if (a.state == alerts::AlarmState::acknowledged)
             row(a.ts + offset_, "ack", a.condition, a.acknowledged_by, n);
     }
-    void add(const LogReceipt&, int) {}  // a pager's receipt is no reading or event to replay
+    void add(const LogReceipt&, int) {}       // a pager's receipt is no reading or event to replay
+    void add(const LogServiceAlarm&, int) {}  // nor is the daemon's own technical alarm
     void add(const LogEnd& e, int n) {
         if (e.reason == alerts::EndReason::explicit_end) row(e.ts + offset_, "event", "end", "", n);
     }

@@ -179,6 +179,20 @@ std::optional<LogEntry> receipt(LogFields& f) {
     return r;
 }
 
+std::optional<LogEntry> service_alarm(LogFields& f) {
+    LogServiceAlarm a;
+    a.ts = f.time(key::ts);
+    a.alert_id = f.text(key::alert_id);
+    a.condition = f.text(key::condition);
+    a.state = f.text(key::state);
+    if (!f.ok()) return std::nullopt;
+    a.chair = f.opt_text(key::chair);
+    a.session_id = f.opt_text(key::session_id);
+    a.priority = f.opt_text(key::priority);
+    a.text = f.opt_text(key::text);
+    return a;
+}
+
 }  // namespace
 
 LogLine parse_log_line(std::string_view text, int number) {
@@ -207,6 +221,8 @@ LogLine parse_log_line(std::string_view text, int number) {
         line.entry = end(f);
     else if (type == type_of::receipt)
         line.entry = receipt(f);
+    else if (type == type_of::service_alarm)
+        line.entry = service_alarm(f);
     else if (f.ok())
         f.fail("unknown type '" + type + "'");
     line.problem = f.problem();

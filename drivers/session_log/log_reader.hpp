@@ -115,7 +115,22 @@ struct LogReceipt {
     std::string control_id;
 };
 
-using LogEntry = std::variant<LogStart, LogReading, LogPhase, LogAlarm, LogEnd, LogReceipt>;
+// One of chairwatchd's own technical alarms (readings_link_lost, session_log_failed,
+// notification_failed) as it changed while the session was open. `ts` on the daemon clock;
+// condition, state and priority as written, not checked against the daemon's lists.
+struct LogServiceAlarm {
+    Millis ts{0};
+    std::string chair;
+    std::string session_id;
+    std::string alert_id;
+    std::string condition;
+    std::string state;  // raised, updated, cleared
+    std::string priority;
+    std::string text;
+};
+
+using LogEntry =
+    std::variant<LogStart, LogReading, LogPhase, LogAlarm, LogEnd, LogReceipt, LogServiceAlarm>;
 
 struct LogLine {
     int number{0};                  // in the file, from 1

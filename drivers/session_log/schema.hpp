@@ -2,7 +2,7 @@
 // a line. SessionLog (session_log.hpp) is its one writer; LogReader (log_reader.hpp) its one
 // reader, used by restart recovery, the report and replay. docs/session-log.md describes it.
 //
-// Every line has "type", one of the six line types below. Times are ISO 8601 UTC with
+// Every line has "type", one of the seven line types below. Times are ISO 8601 UTC with
 // milliseconds ("2026-03-02T09:00:00.000Z") on one of two clocks:
 //   device  the monitor's clock, as the payload stamped the reading (its arrival time when the
 //           payload carried none);
@@ -30,6 +30,7 @@ inline constexpr std::string_view phase = "phase";
 inline constexpr std::string_view alarm = "alarm";
 inline constexpr std::string_view session_end = "session_end";
 inline constexpr std::string_view receipt = "receipt";
+inline constexpr std::string_view service_alarm = "service_alarm";
 }  // namespace line
 
 namespace key {
@@ -195,15 +196,24 @@ inline constexpr Field receipt[] = {
     {key::reported_at, time, none, sometimes},  // the alarm manager's clock
     {key::control_id, text, none, sometimes},   // MSH-10 of its message
 };
+// service_alarm: one of chairwatchd's own technical alarms (readings_link_lost,
+// session_log_failed, notification_failed) raised, updated or cleared while the session was
+// open: a gap in the monitoring of this session. Its alert id is the daemon's, not the chair's.
+inline constexpr Field service_alarm[] = {
+    {key::ts, time, daemon}, {key::chair, text}, {key::session_id, text}, {key::alert_id, text},
+    {key::condition, text},  {key::state, text},  // raised, updated, cleared
+    {key::priority, text},   {key::text, text},
+};
 }  // namespace detail
 
-inline constexpr std::array<LineType, 6> line_types{{
+inline constexpr std::array<LineType, 7> line_types{{
     {line::session_start, detail::session_start},
     {line::reading, detail::reading},
     {line::phase, detail::phase},
     {line::alarm, detail::alarm},
     {line::session_end, detail::session_end},
     {line::receipt, detail::receipt},
+    {line::service_alarm, detail::service_alarm},
 }};
 
 }  // namespace chairwatch::drivers::log_schema

@@ -259,6 +259,25 @@ bool SessionLog::write_receipt(const alerts::Session& s, const Receipt& r, alert
     return append(s, line, true);
 }
 
+bool SessionLog::write_service_alarm(const alerts::Session& s, const ServiceAlarmEntry& a,
+                                     alerts::Instant now) {
+    std::string& line = line_;
+    line.clear();
+    JsonWriter w(line);
+    w.begin_object();
+    w.key(key::type).value(line::service_alarm);
+    w.key(key::ts).time(now.wall);
+    w.key(key::chair).value(s.chair);
+    w.key(key::session_id).value(s.id);
+    w.key(key::alert_id).value(a.alert_id);
+    w.key(key::condition).value(a.condition);
+    w.key(key::state).value(a.state);
+    w.key(key::priority).value(a.priority);
+    w.key(key::text).value(a.text);
+    w.end_object();
+    return append(s, line, true);
+}
+
 bool SessionLog::write_summary(const alerts::Session& s) {
     const auto path = path_of(s, ".summary.json");
     const auto tmp = path + ".tmp";

@@ -1,10 +1,10 @@
 // Writes each session as it happens to <dir>/<chair>/<session_id>.jsonl (one JSON object per
 // line) and, at its end, <session_id>.summary.json. Alarm transitions, phases, starts and ends
 // reach the file at once; readings are batched until `flush()`, which the daemon calls at the
-// end of each message it handles (the cuff's sbp, dbp and map of one message: one write). Sessions are known by chair and id together (two chairs may be
-// given one session id). At most `max_open` logs hold a file descriptor at a time; the one
-// used least recently is closed and opened again when it is next written. The lines' format is
-// schema.hpp's; log_reader.hpp reads them back.
+// end of each message it handles (the cuff's sbp, dbp and map of one message: one write). Sessions
+// are known by chair and id together (two chairs may be given one session id). At most `max_open`
+// logs hold a file descriptor at a time; the one used least recently is closed and opened again
+// when it is next written. The lines' format is schema.hpp's; log_reader.hpp reads them back.
 #pragma once
 
 #include <memory>
@@ -28,6 +28,15 @@ struct Receipt {
     std::string control_id;
 };
 
+// One of chairwatchd's own technical alarms as it changed (daemon/service_alarms.hpp).
+struct ServiceAlarmEntry {
+    std::string alert_id;
+    std::string condition;  // readings_link_lost, session_log_failed, notification_failed
+    std::string state;      // raised, updated, cleared
+    std::string priority;
+    std::string text;
+};
+
 class SessionLog {
   public:
     explicit SessionLog(std::string dir, std::size_t max_open = 256)
@@ -41,6 +50,9 @@ class SessionLog {
                std::optional<std::int64_t> seq = {});
     // A receipt for one of the session's alerts (the session is open); written at once.
     bool write_receipt(const alerts::Session& s, const Receipt& r, alerts::Instant now);
+    // A technical alarm of the daemon's own, in the log of an open session; written at once.
+    bool write_service_alarm(const alerts::Session& s, const ServiceAlarmEntry& a,
+                             alerts::Instant now);
     const std::string& last_error() const { return last_error_; }
     // Writes out batched readings; false, with `last_error()` set, if a file could not be.
     bool flush();

@@ -1,6 +1,7 @@
 // The notifier in the real Service: routes, grouping, escalation, retractions, retries, the
 // notification_failed alarm, the fallback and the outbox across a restart, with scripted
 // transports (fake_transport.hpp). The real transports and receivers: tests/integration.
+#include "drivers/session_log/log_reader.hpp"
 #include "fake_transport.hpp"
 #include "service_rig.hpp"
 
@@ -30,6 +31,28 @@ std::vector<std::string> conditions(const notify::Notification& n) {
     std::vector<std::string> out;
     for (const auto& t : n.transitions)
         out.push_back(t.condition + "/" + std::string(alerts::to_string(t.state)));
+    return out;
+}
+
+// The notifications that carried the daemon's own technical alarms.
+std::vector<notify::Notification> daemon_alarms(const std::vector<SentNotification>& sent) {
+    std::vector<notify::Notification> out;
+    for (const auto& s : sent)
+        if (s.n.chair == "chairwatchd") out.push_back(s.n);
+    return out;
+}
+
+// The service_alarm lines of a session's log, as the log reader reads them.
+std::vector<drivers::LogServiceAlarm> service_alarm_lines(const std::filesystem::path& log) {
+    std::vector<drivers::LogServiceAlarm> out;
+    std::ifstream in(log);
+    REQUIRE(in);
+    drivers::LogReader reader(in);
+    for (drivers::LogLine l; reader.next(l);) {
+        CHECK_MESSAGE(l.problem.empty(), log.string() << ":" << l.number << ": " << l.problem);
+        if (l.entry && std::holds_alternative<drivers::LogServiceAlarm>(*l.entry))
+            out.push_back(std::get<drivers::LogServiceAlarm>(*l.entry));
+    }
     return out;
 }
 
@@ -120,7 +143,7 @@ TEST_CASE("notifier: a failing receiver is retried with back-off, then fails ove
     CHECK(text_of(json_of(alarms[0]), "state") == "raised");
     CHECK(text_of(json_of(alarms[0]), "text").find("'push'") != std::string::npos);
     const auto backup = r.bench().to("backup");
-    REQUIRE(backup.size() == 1);
+    REQUIRE(backup.size() == 2);  // the alarm, and notification_failed itself
     CHECK(backup[0].n.key == key);
     // The receiver takes notifications again: the alarm clears.
     r.rig.advance(std::chrono::milliseconds(4000));
@@ -201,4 +224,71 @@ notifications:
     r.rig.advance(std::chrono::seconds(2));
     CHECK(r.bench().to("push").size() == 1);  // dropped with its receiver, never sent again
     CHECK(r.bench().to("backup").size() == 1);
+}
+
+TEST_CASE("notifier: notification_failed is in the open session's log and reaches the pagers") {
+    Rig r;
+    r.bench().auto_answer = {{"ward", Outcome::delivered}, {"backup", Outcome::delivered}};
+    r.rig.start();
+    r.rig.deliver("clinic/chair-1/vitals/bp", R"({"sbp":205,"dbp":80})");
+    REQUIRE(r.bench().to("push").size() == 1);
+    const auto log =
+        r.rig.dir / "sessions" / "chair-1" / (r.bench().to("push")[0].n.session_id + ".jsonl");
+    REQUIRE(std::filesystem::exists(log));
+    CHECK(service_alarm_lines(log).empty());
+    // 'push' fails every attempt (retried after 1 s, then 2 s) for more than fail_after_s.
+    for (const int wait_ms : {1000, 2000, 3000}) {
+        REQUIRE(r.bench().answer("push", Outcome::failed, "HTTP 503"));
+        r.rig.settle();
+        r.rig.advance(std::chrono::milliseconds(wait_ms));
+    }
+    const auto alarms = r.rig.mqtt->published_on("clinic/chairwatchd/alerts");
+    REQUIRE(alarms.size() == 1);
+    const auto alert_id = text_of(json_of(alarms[0]), "alert_id");
+    CHECK(text_of(json_of(alarms[0]), "condition") == "notification_failed");
+
+    // (a) The chart shows the gap: one line in the log of the session open then.
+    auto lines = service_alarm_lines(log);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].alert_id == alert_id);
+    CHECK(lines[0].condition == "notification_failed");
+    CHECK(lines[0].state == "raised");
+    CHECK(lines[0].priority == "medium");
+    CHECK(lines[0].chair == "chair-1");
+    CHECK(lines[0].text.find("'push'") != std::string::npos);
+    CHECK(lines[0].ts == r.rig.now.wall);
+
+    // (b) The pagers hear of it like any technical alarm of the chair "chairwatchd": the
+    // route's other receiver, and the fallback in the place of the failed 'push'.
+    for (const auto* name : {"ward", "backup"}) {
+        CAPTURE(name);
+        const auto got = daemon_alarms(r.bench().to(name));
+        REQUIRE(got.size() == 1);
+        CHECK(conditions(got[0]) == std::vector<std::string>{"notification_failed/raised"});
+        REQUIRE(got[0].transitions.size() == 1);
+        CHECK(got[0].transitions[0].kind == alerts::AlarmKind::technical);
+        CHECK(got[0].transitions[0].priority == alerts::Priority::medium);
+        CHECK(notify::alert_id_of(got[0], got[0].transitions[0]) == alert_id);
+        CHECK(got[0].key.rfind(alert_id + "/raised/", 0) == 0);
+        REQUIRE(got[0].texts.size() == 1);
+        CHECK(got[0].texts[0].find("'push'") != std::string::npos);
+    }
+
+    // 'push' takes notifications again: the clear goes into the log and to the pagers.
+    r.rig.advance(std::chrono::milliseconds(4000));
+    REQUIRE(r.bench().answer("push", Outcome::delivered));
+    r.rig.settle();
+    REQUIRE(r.rig.mqtt->published_on("clinic/chairwatchd/alerts").size() == 2);
+    lines = service_alarm_lines(log);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[1].alert_id == alert_id);
+    CHECK(lines[1].state == "cleared");
+    const auto ward = daemon_alarms(r.bench().to("ward"));
+    REQUIRE(ward.size() == 2);
+    CHECK(conditions(ward[1]) == std::vector<std::string>{"notification_failed/cleared"});
+    CHECK(daemon_alarms(r.bench().to("backup")).size() == 1);  // 'push' is no longer failed
+    // 'push' itself gets the alarm too, retried like any notification, after what it held.
+    const auto push = daemon_alarms(r.bench().to("push"));
+    REQUIRE(push.size() == 1);
+    CHECK(conditions(push[0]) == std::vector<std::string>{"notification_failed/raised"});
 }

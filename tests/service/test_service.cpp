@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "drivers/session_log/log_reader.hpp"
 #include "service_rig.hpp"
 
 using namespace chairwatch;
@@ -250,4 +251,38 @@ TEST_CASE(
     // The alarm is taken back from the log: listed again, not published as news.
     CHECK(again.mqtt->published_on("clinic/chair-9/alerts").empty());
     CHECK(again.service->counters().recovered_sessions == 1);
+}
+
+TEST_CASE("service: a technical alarm goes into every open session's log, once, never in a loop") {
+    ServiceRig rig;
+    rig.start();
+    rig.deliver("clinic/chair-1/vitals/hr", R"({"hr":72})");
+    const auto sessions = rig.dir / "sessions";
+    std::filesystem::path log1;
+    for (const auto& f : std::filesystem::directory_iterator(sessions / "chair-1"))
+        log1 = f.path();
+    REQUIRE_FALSE(log1.empty());
+    // chair-2's log cannot be written: its directory's name is taken by a file.
+    std::ofstream(sessions / "chair-2") << "in the way\n";
+    rig.deliver("clinic/chair-2/vitals/hr", R"({"hr":75})");
+    rig.deliver("clinic/chair-2/vitals/hr", R"({"hr":76})");
+    const auto alarms = rig.mqtt->published_on("clinic/chairwatchd/alerts");
+    REQUIRE(alarms.size() == 1);  // raised once, for all the failed writes
+    CHECK(text_of(json_of(alarms[0]), "condition") == "session_log_failed");
+    // In chair-1's log, which can be written; chair-2's line failed like its other lines and
+    // was counted, without raising the alarm again.
+    std::ifstream in(log1);
+    drivers::LogReader reader(in);
+    std::vector<drivers::LogServiceAlarm> lines;
+    for (drivers::LogLine l; reader.next(l);) {
+        CHECK(l.problem.empty());
+        if (l.entry && std::holds_alternative<drivers::LogServiceAlarm>(*l.entry))
+            lines.push_back(std::get<drivers::LogServiceAlarm>(*l.entry));
+    }
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].condition == "session_log_failed");
+    CHECK(lines[0].state == "raised");
+    CHECK(lines[0].alert_id == text_of(json_of(alarms[0]), "alert_id"));
+    CHECK(rig.service->counters().log_errors >= 2);  // chair-2's start, and the alarm's line
+    CHECK(rig.service->counters().log_errors < 10);
 }

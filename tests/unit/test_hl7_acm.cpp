@@ -232,6 +232,26 @@ TEST_CASE("ORU^R40: feed loss and advisories carry local codes and the alert sou
     CHECK(s[10][5] == "SA");
 }
 
+TEST_CASE("ORU^R40: chairwatchd's own technical alarm names chairwatchd as the source") {
+    alerts::AlarmTransition t;
+    t.alarm_no = 1;
+    t.kind = alerts::AlarmKind::technical;
+    t.condition = "notification_failed";
+    t.priority = alerts::Priority::medium;
+    t.onset.wall = onset_wall;
+    t.at.wall = at_wall;
+    auto n = one(t, "pagers may not ring");
+    n.chair = "chairwatchd";
+    n.session_id = "run-1764535117";
+    n.patient_ref.clear();
+    const auto s = segments(encode_oru_r40(options(), n, 0, now_wall));
+    CHECK(s[4][5] == "notification_failed^notification_failed^99CW^^^^^^pagers may not ring");
+    CHECK(s[4][8] == "PM~ST");  // no H or L: it measures nothing
+    CHECK(s[5][2] == "ST");
+    CHECK(s[5][3] == "68480^MDC_ATTR_ALERT_SOURCE^MDC");
+    CHECK(s[5][5] == "CHAIRWATCH");
+}
+
 TEST_CASE("ORU^R40: delimiters in text and ids are escaped, never names") {
     auto n = one(sbp_high(AlarmState::raised), "a|b^c&d~e\\f\ng");
     n.chair = "bay|1";

@@ -30,6 +30,7 @@ using drivers::LogLine;
 using drivers::LogPhase;
 using drivers::LogReading;
 using drivers::LogReceipt;
+using drivers::LogServiceAlarm;
 using drivers::LogStart;
 namespace fs = std::filesystem;
 namespace schema = drivers::log_schema;
@@ -235,6 +236,15 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
                                    at(1000s).wall - 2s,   "ST1"};
     REQUIRE(log.write_receipt(s, receipt, at(1000s)));
     REQUIRE(log.write_receipt(s, {"chair-03:IV-0412:a1", "read", "", "", {}, ""}, at(1001s)));
+    // The daemon's own technical alarm, raised and cleared while the session was open.
+    const drivers::ServiceAlarmEntry raised{"chairwatchd:run-20260302T085000Z:a1",
+                                            "notification_failed", "raised", "medium",
+                                            "chairwatchd cannot notify receiver 'ward-pager'"};
+    REQUIRE(log.write_service_alarm(s, raised, at(1100s)));
+    REQUIRE(log.write_service_alarm(s,
+                                    {raised.alert_id, raised.condition, "cleared", "medium",
+                                     "every notification receiver takes notifications again"},
+                                    at(1160s)));
     s.phase = alerts::Phase::observation;
     e.type = ClinicEvent::Type::phase_changed;
     REQUIRE(log.write(e, at(3000s)));
@@ -246,7 +256,7 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
 
     const auto path = dir.path / "chair-03" / "IV-0412.jsonl";
     const auto lines = read_back(path);
-    REQUIRE(lines.size() == 1 + 5 + 1 + alarms.size() + 2 + 1 + 1);
+    REQUIRE(lines.size() == 1 + 5 + 1 + alarms.size() + 2 + 2 + 1 + 1);
     std::size_t n = 0;
 
     const auto& start = entry<LogStart>(lines[n++]);
@@ -299,6 +309,21 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     CHECK(r2.status == "read");
     CHECK(r2.person.empty());
     CHECK_FALSE(r2.reported_at);
+
+    const auto& sa1 = entry<LogServiceAlarm>(lines[n++]);
+    CHECK(sa1.ts == at(1100s).wall);
+    CHECK(sa1.chair == "chair-03");
+    CHECK(sa1.session_id == "IV-0412");
+    CHECK(sa1.alert_id == "chairwatchd:run-20260302T085000Z:a1");
+    CHECK(sa1.condition == "notification_failed");
+    CHECK(sa1.state == "raised");
+    CHECK(sa1.priority == "medium");
+    CHECK(sa1.text == "chairwatchd cannot notify receiver 'ward-pager'");
+    const auto& sa2 = entry<LogServiceAlarm>(lines[n++]);
+    CHECK(sa2.ts == at(1160s).wall);
+    CHECK(sa2.alert_id == sa1.alert_id);
+    CHECK(sa2.state == "cleared");
+    CHECK(sa2.text == "every notification receiver takes notifications again");
 
     const auto& observation = entry<LogPhase>(lines[n++]);
     CHECK(observation.phase == alerts::Phase::observation);
@@ -426,6 +451,8 @@ TEST_CASE("a bad line says which field and why") {
          "unknown reason 'bored'"},
         {R"({"type":"session_start","ts":"2026-03-02T09:00:00Z","chair":"c"})",
          "missing field 'session_id'"},
+        {R"({"type":"service_alarm","ts":"2026-03-02T09:00:00Z","alert_id":"chairwatchd:run-1:a1","state":"raised"})",
+         "missing field 'condition'"},
     };
     for (const auto& [text, problem] : cases) {
         CAPTURE(text);
@@ -465,6 +492,10 @@ TEST_CASE("a log written by SessionLog replays as a recording of its session") {
     e.type = ClinicEvent::Type::alarm;
     e.alarm = acked;
     REQUIRE(log.write(e, at(900s)));
+    // The daemon's technical alarm is no reading or event of the session: replay skips it.
+    REQUIRE(log.write_service_alarm(
+        s, {"chairwatchd:run-1:a1", "readings_link_lost", "raised", "high", "no readings"},
+        at(1000s)));
     s.phase = alerts::Phase::observation;
     e.type = ClinicEvent::Type::phase_changed;
     REQUIRE(log.write(e, at(1200s)));

@@ -57,6 +57,25 @@ TEST_CASE("Webhook body: the documented fields, one entry per transition") {
     CHECK(ts[1].as_object().at("acknowledged_by").as_string() == "nurse-ann");
 }
 
+TEST_CASE("Webhook body: chairwatchd's own technical alarm names no measurement") {
+    Notification n;
+    n.chair = "chairwatchd";
+    n.session_id = "run-1764535117";
+    alerts::AlarmTransition t;
+    t.alarm_no = 2;
+    t.kind = alerts::AlarmKind::technical;
+    t.condition = "notification_failed";
+    t.priority = alerts::Priority::medium;
+    n.transitions.push_back(t);
+    n.texts.push_back("pagers may not ring");
+    const auto v = boost::json::parse(webhook_body(n)).as_object();
+    const auto& a = v.at("transitions").as_array().at(0).as_object();
+    CHECK(a.at("alert_id").as_string() == "chairwatchd:run-1764535117:a2");
+    CHECK(a.at("kind").as_string() == "technical");
+    for (const char* key : {"signal", "value", "limit", "unit"})
+        CHECK_FALSE(a.contains(key));
+}
+
 TEST_CASE("Webhook signature: HMAC-SHA256 in lower-case hex (RFC 4231 test case 2)") {
     CHECK(hmac_sha256_hex("Jefe", "what do ya want for nothing?") ==
           "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
