@@ -122,13 +122,12 @@ TEST_CASE("a BP surge raises an alert with every field, updates the retained sta
     auto error = station.wait_for([](const Message&) { return true; });
     REQUIRE(error);
     CHECK(field(*error, "ok") == "false");
-    CHECK(field(*error, "error") ==
-          "malformed alert_id (expected <chair>:<session_id>:a<n>)");
+    CHECK(field(*error, "error") == "malformed alert_id (expected <chair>:<session_id>:a<n>)");
     // An id of another chair, sent to this chair's topic, is not this chair's to acknowledge.
     station.clear();
-    station.publish("clinic/chair-03/alerts/ack",
-                    R"({"alert_id":"chair-04:)" + field(*raised, "session_id") +
-                        R"(:a1","by":"nurse-7"})");
+    station.publish(
+        "clinic/chair-03/alerts/ack",
+        R"({"alert_id":"chair-04:)" + field(*raised, "session_id") + R"(:a1","by":"nurse-7"})");
     error = station.wait_for([](const Message&) { return true; });
     REQUIRE(error);
     CHECK(field(*error, "error") == "alert_id belongs to another chair");
@@ -316,8 +315,7 @@ TEST_CASE("the simulator at 150x against the shipped config: every reading is ac
     // The simulator is done once the broker has its messages; the last of them may still be on
     // their way to the daemon, and a stop leaves those in the broker's queue.
     CHECK(eventually([&] {
-        return daemon.metric("chairwatch_readings_received_total") >=
-               static_cast<double>(expected);
+        return daemon.metric("chairwatch_readings_received_total") >= static_cast<double>(expected);
     }));
     daemon.kill(SIGTERM);
     REQUIRE(daemon.wait(15s) == 0);

@@ -321,8 +321,7 @@ TEST_CASE("input: how long an idle chair is kept, and how fast a chair may send"
     CHECK(shipped.config->input.forget_chair_after == std::chrono::seconds(3600));
     CHECK(shipped.config->input.max_messages_per_chair == 20);
     auto r = load_config_text(
-        minimal + "input:\n  forget_chair_after_s: 120\n  max_messages_per_chair_s: 0\n",
-        "t.yaml");
+        minimal + "input:\n  forget_chair_after_s: 120\n  max_messages_per_chair_s: 0\n", "t.yaml");
     for (const auto& e : r.errors)
         INFO(e.format());
     REQUIRE(r.config);
