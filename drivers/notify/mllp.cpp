@@ -11,6 +11,7 @@
 
 #include "drivers/codec/text_rules.hpp"
 #include "drivers/notify/hl7_acm.hpp"
+#include "drivers/notify/in_flight.hpp"
 #include "drivers/notify/tls_client.hpp"
 #include "drivers/notify/webhook.hpp"
 
@@ -63,12 +64,6 @@ alerts::Millis wall_now() {
 struct AcmShared {
     AcmOptions options;
     std::optional<ssl::context> tls;
-};
-
-class Abandonable {
-  public:
-    virtual ~Abandonable() = default;
-    virtual void abandon() = 0;
 };
 
 // One notification: connect, then one ORU^R40 and its ACK per transition.
@@ -252,31 +247,20 @@ class Acm final : public Transport {
         shared_ = std::move(shared);
     }
 
-    ~Acm() override {
-        for (auto& weak : live_)
-            if (auto s = weak.lock()) s->abandon();
-    }
-
     void send(const Notification& n, std::function<void(Result)> done) override {
-        std::erase_if(live_, [](const auto& w) { return w.expired(); });
         if (shared_->tls) {
-            start(std::make_shared<AcmSession<ssl::stream<tcp::socket>>>(
+            in_flight_.start(std::make_shared<AcmSession<ssl::stream<tcp::socket>>>(
                 io_, shared_, n, std::move(done), io_, *shared_->tls));
         } else {
-            start(std::make_shared<AcmSession<tcp::socket>>(io_, shared_, n, std::move(done), io_));
+            in_flight_.start(
+                std::make_shared<AcmSession<tcp::socket>>(io_, shared_, n, std::move(done), io_));
         }
     }
 
   private:
-    template <class S>
-    void start(const std::shared_ptr<S>& s) {
-        live_.push_back(s);
-        asio::post(io_, [s] { s->start(); });  // never call back inside send()
-    }
-
     asio::io_context& io_;
     std::shared_ptr<AcmShared> shared_;
-    std::vector<std::weak_ptr<Abandonable>> live_;
+    InFlight in_flight_{io_};  // last: abandoned first when the transport goes
 };
 
 }  // namespace

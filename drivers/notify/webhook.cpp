@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "drivers/notify/in_flight.hpp"
 #include "drivers/notify/tls_client.hpp"
 #include "drivers/notify/webhook_body.hpp"
 
@@ -88,13 +89,6 @@ struct Shared {
     WebhookOptions options;
     WebhookUrl url;
     std::optional<ssl::context> tls;
-};
-
-// What the transport can do to an exchange in flight when it goes away.
-class Abandonable {
-  public:
-    virtual ~Abandonable() = default;
-    virtual void abandon() = 0;
 };
 
 Result outcome_of_status(unsigned status) {
@@ -269,35 +263,23 @@ class Webhook final : public Transport {
         shared_ = std::move(shared);
     }
 
-    ~Webhook() override {
-        for (auto& weak : live_)
-            if (auto e = weak.lock()) e->abandon();
-    }
-
     void send(const Notification& n, std::function<void(Result)> done) override {
-        std::erase_if(live_, [](const auto& w) { return w.expired(); });
         auto body = webhook_body(n);
         if (shared_->url.tls) {
             auto e = std::make_shared<Exchange<beast::ssl_stream<beast::tcp_stream>>>(
                 io_, shared_, std::move(body), n.key, std::move(done), io_, *shared_->tls);
-            start(e);
+            in_flight_.start(e);
         } else {
             auto e = std::make_shared<Exchange<beast::tcp_stream>>(io_, shared_, std::move(body),
                                                                    n.key, std::move(done), io_);
-            start(e);
+            in_flight_.start(e);
         }
     }
 
   private:
-    template <class E>
-    void start(const std::shared_ptr<E>& e) {
-        live_.push_back(e);
-        asio::post(io_, [e] { e->start(); });  // never call back inside send()
-    }
-
     asio::io_context& io_;
     std::shared_ptr<Shared> shared_;
-    std::vector<std::weak_ptr<Abandonable>> live_;
+    InFlight in_flight_{io_};  // last: abandoned first when the transport goes
 };
 
 }  // namespace
