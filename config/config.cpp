@@ -1,6 +1,8 @@
 #include "config/config.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -249,7 +251,8 @@ LoadResult load_config_text(const std::string& text, const std::string& name,
 
 LoadResult load_config_file(const std::string& path, const Overrides& overrides) {
     std::ifstream in(path);
-    if (!in) return {std::nullopt, {{path, 1, 1, "cannot open the file for reading"}}};
+    if (!in)
+        return {std::nullopt, {{path, 1, 1, "cannot open " + path + ": " + std::strerror(errno)}}};
     std::ostringstream text;
     text << in.rdbuf();
     return load_config_text(text.str(), path, overrides);

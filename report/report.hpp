@@ -4,7 +4,7 @@
 //   render_csv   one row per reading: ts,signal,value,unit,phase.
 // All times are on the monitor's (device) clock; see session_record.hpp. Pure functions of
 // their arguments: the generation time and the clinic's zone come in the options.
-// `run_report` is `chairwatch report`.
+// `chairwatch report` (tools/report_cli.cpp) writes them.
 #pragma once
 
 #include <memory>
@@ -31,9 +31,5 @@ std::string render_csv(const SessionRecord& rec);
 // The offset of this machine's local time zone from UTC at `at` (for ReportOptions::utc_offset;
 // reads the TZ database, so call it at the boundary, not in a renderer).
 Millis local_utc_offset(Millis at);
-
-// chairwatch report SESSION.jsonl [-o FILE] [--format html|json|csv] [--config FILE]
-// Exit codes: 0 written, 1 input or config unreadable, 2 usage.
-int run_report(int argc, char** argv);
 
 }  // namespace chairwatch::report

@@ -1,6 +1,8 @@
 #include "report/session_record.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <variant>
 
@@ -205,7 +207,7 @@ SessionRecord parse_session_log(std::istream& in, const std::string& file) {
 std::optional<SessionRecord> read_session_log(const std::string& path, std::string& error) {
     std::ifstream in(path);
     if (!in) {
-        error = "cannot open " + path;
+        error = "cannot open " + path + ": " + std::strerror(errno);
         return std::nullopt;
     }
     return parse_session_log(in, path);

@@ -9,6 +9,8 @@ packages=(
     libboost1.81-dev libboost-json1.81-dev
     libpaho-mqttpp-dev libpaho-mqtt-dev
     libspdlog-dev libyaml-cpp-dev doctest-dev
+    libcli11-dev        # cli/: the one command-line parser of both binaries (header-only)
+    help2man man-db python3  # cmake/ManPages.cmake: the man pages; tests/docs: their checks
     libssl-dev          # drivers/notify: HTTPS webhooks, MLLP over TLS, HMAC signatures
     mosquitto mosquitto-clients openssl
     python3-hl7         # tests/notify: the MLLP receiver and sender on a real HL7 library

@@ -4,10 +4,12 @@
 #   drivers/notify                  -> alerts, drivers/codec (the notification transports)
 #   report                          -> alerts, drivers/codec, drivers/session_log
 #   board                           -> alerts, config, drivers/codec, report
+#   cli                             the command-line conventions: nothing of ours but itself
 #   daemon                          -> everything but tools
 #   tools                           -> everything but daemon and board
 # Run as: cmake -DROOT=<source dir> -P check_layers.cmake
 set(allowed_alerts alerts)
+set(allowed_cli cli)
 set(allowed_config alerts config)
 set(allowed_drivers/codec alerts drivers/codec)
 set(allowed_drivers/mqtt alerts drivers/mqtt)
@@ -17,10 +19,10 @@ set(allowed_drivers/notify alerts drivers/codec drivers/notify)
 set(allowed_report alerts drivers/codec drivers/session_log report)
 set(allowed_board alerts config drivers/codec report board)
 set(allowed_daemon alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
-    drivers/notify report board daemon)
+    drivers/notify report board daemon cli)
 set(allowed_tools alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
-    drivers/notify report tools)
-set(folders alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
+    drivers/notify report tools cli)
+set(folders alerts cli config drivers/codec drivers/mqtt drivers/session_log drivers/recording
     drivers/notify report board daemon tools)
 
 set(bad "")

@@ -8,7 +8,9 @@
 #include <csignal>
 #include <cstdio>
 
+#include "cli/cli.hpp"
 #include "drivers/codec/text_rules.hpp"
+#include "tools/subcommands.hpp"
 
 namespace chairwatch::drivers {
 
@@ -34,9 +36,11 @@ std::string field(std::string_view s, std::size_t max_bytes, std::size_t width =
     return out;
 }
 
-constexpr const char* usage =
-    "usage: chairwatch alerts --broker URI [--prefix clinic] [--duration SECONDS] [--no-color]\n"
-    "Prints every alert and the monitor's status as they arrive, until Ctrl-C.\n";
+struct AlertsArgs {
+    std::string broker, prefix = "clinic";
+    double duration = 0;
+    bool no_color = false;
+};
 
 }  // namespace
 
@@ -71,36 +75,13 @@ std::optional<std::string> format_alert_line(const std::string& payload, bool co
            " " + field(text, 512);
 }
 
-int run_alerts(int argc, char** argv) {
-    std::string broker, prefix = "clinic";
-    double duration = 0;
-    bool color = ::isatty(1) != 0;
-    for (int i = 1; i < argc; ++i) {  // argv[0] is "alerts"
-        const std::string a = argv[i];
-        if (a == "--help" || a == "-h") {
-            std::fputs(usage, stdout);
-            return 0;
-        }
-        if (a == "--no-color") {
-            color = false;
-        } else if ((a == "--broker" || a == "--prefix" || a == "--duration") && i + 1 < argc) {
-            const std::string v = argv[++i];
-            if (a == "--broker")
-                broker = v;
-            else if (a == "--prefix")
-                prefix = v;
-            else
-                duration = std::stod(v);
-        } else {
-            std::fprintf(stderr, "chairwatch alerts: unexpected argument '%s'\n%s", a.c_str(),
-                         usage);
-            return 2;
-        }
-    }
-    if (broker.empty()) {
-        std::fprintf(stderr, "chairwatch alerts: --broker URI is required\n%s", usage);
-        return 2;
-    }
+namespace {
+
+int watch_alerts(const AlertsArgs& a) {
+    const auto& broker = a.broker;
+    const auto& prefix = a.prefix;
+    const double duration = a.duration;
+    const bool color = !a.no_color && ::isatty(1) != 0;
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     mqtt::async_client client(broker, "");
@@ -140,4 +121,29 @@ int run_alerts(int argc, char** argv) {
     return 0;
 }
 
+}  // namespace
+
 }  // namespace chairwatch::drivers
+
+namespace chairwatch::tools {
+
+Subcommand add_alerts(CLI::App& chairwatch) {
+    auto* app = chairwatch.add_subcommand(
+        "alerts", "print alerts as a nurse station shows them, as they arrive");
+    cli::setup(*app, "Prints every alert and the monitor's status as they arrive, until Ctrl-C.");
+    auto a = std::make_shared<drivers::AlertsArgs>();
+    app->add_option("--broker", a->broker, "MQTT broker, e.g. tcp://127.0.0.1:1883")
+        ->type_name("URI")
+        ->required();
+    app->add_option("--prefix", a->prefix, "topic prefix")
+        ->type_name("PREFIX")
+        ->capture_default_str();
+    app->add_option("--duration", a->duration, "stop after this long (default: at Ctrl-C)")
+        ->type_name("SECONDS")
+        ->check(CLI::NonNegativeNumber);
+    app->add_flag("--no-color", a->no_color,
+                  "no colours (the default when stdout is not a terminal)");
+    return {app, [a] { return drivers::watch_alerts(*a); }};
+}
+
+}  // namespace chairwatch::tools

@@ -10,6 +10,4 @@ namespace chairwatch::drivers {
 // `color` adds IEC 60601-1-8 style colours (red high, yellow medium, cyan low).
 std::optional<std::string> format_alert_line(const std::string& payload, bool color);
 
-int run_alerts(int argc, char** argv);
-
 }  // namespace chairwatch::drivers

@@ -1,5 +1,8 @@
-#include "tools/notify_test.hpp"
-
+// `chairwatch notify-test --config FILE [--receiver NAME]`: the test path a clinic runs each
+// shift (docs/notifications.md). Sends a clearly marked test alarm to each receiver of the
+// configuration (or the one named) and prints, per receiver, delivered or failed with the
+// detail and the latency. Exit code 0 when every receiver took it, 1 when one did not, 2 for
+// usage or configuration errors.
 #include <boost/asio.hpp>
 #include <chrono>
 #include <cstdio>
@@ -9,9 +12,11 @@
 #include <string>
 #include <string_view>
 
+#include "cli/cli.hpp"
 #include "config/config.hpp"
 #include "drivers/codec/alert_codec.hpp"
 #include "drivers/notify/notification.hpp"
+#include "tools/subcommands.hpp"
 
 namespace chairwatch::tools {
 
@@ -20,13 +25,11 @@ namespace {
 namespace notify = drivers::notify;
 using std::chrono::milliseconds;
 
-constexpr const char* usage = R"(usage: chairwatch notify-test --config FILE [--receiver NAME]
-
-Sends a test alarm, clearly marked as a test, to every receiver under `notifications:` in
+constexpr const char* footer =
+    R"(Sends a test alarm, clearly marked as a test, to every receiver under `notifications:` in
 FILE (or only to NAME) and prints for each: delivered or failed, with the detail and the
 latency. Run it at the start of each shift: it checks the path from chairwatchd to the
-pagers. Exit code: 0 all delivered, 1 one failed, 2 usage or configuration error.
-)";
+pagers. Exit code: 0 all delivered, 1 one failed, 2 usage or configuration error.)";
 
 // The same mapping as the daemon's (daemon/notify/transports.cpp), which tools may not include.
 std::unique_ptr<notify::Transport> transport_for(boost::asio::io_context& io,
@@ -82,27 +85,7 @@ notify::Notification test_notification() {
     return n;
 }
 
-}  // namespace
-
-int run_notify_test(int argc, char** argv) {
-    std::string file, only;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view a = argv[i];
-        if (a == "--help" || a == "-h") {
-            std::fputs(usage, stdout);
-            return 0;
-        }
-        if ((a == "--config" || a == "--receiver") && i + 1 < argc) {
-            (a == "--config" ? file : only) = argv[++i];
-            continue;
-        }
-        std::fprintf(stderr, "chairwatch notify-test: unexpected '%s'\n\n%s", argv[i], usage);
-        return 2;
-    }
-    if (file.empty()) {
-        std::fputs(usage, stderr);
-        return 2;
-    }
+int notify_test(const std::string& file, const std::string& only) {
     const auto loaded = config::load_config_file(file);
     if (!loaded.config) {
         for (const auto& e : loaded.errors)
@@ -158,6 +141,21 @@ int run_notify_test(int argc, char** argv) {
     std::printf("%zu of %zu receivers took the test alarm (key %s)\n", outcomes.size() - failed,
                 outcomes.size(), n.key.c_str());
     return failed ? 1 : 0;
+}
+
+}  // namespace
+
+Subcommand add_notify_test(CLI::App& chairwatch) {
+    auto* app = chairwatch.add_subcommand("notify-test",
+                                          "send a marked test alarm to each notification receiver");
+    cli::setup(*app, footer);
+    auto file = std::make_shared<std::string>();
+    auto only = std::make_shared<std::string>();
+    app->add_option("--config", *file, "chairwatchd's configuration")
+        ->type_name("FILE")
+        ->required();
+    app->add_option("--receiver", *only, "only this receiver")->type_name("NAME");
+    return {app, [file, only] { return notify_test(*file, *only); }};
 }
 
 }  // namespace chairwatch::tools

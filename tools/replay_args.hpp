@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdio>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,54 +9,22 @@
 #include "config/config.hpp"
 #include "drivers/recording/replay.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace chairwatch::tools {
 
 struct ReplayArgs {
     std::string config = "/etc/chairwatch/chairwatch.yaml";
-    std::string profile, format, json_file;
+    std::string profile, format = "table", json_file;
     std::vector<std::string> sets, recordings;
     std::optional<double> sample_hold;
 };
 
-inline bool parse_replay_args(int argc, char** argv, ReplayArgs& a, const char* usage,
-                              std::string& error) {
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        auto value = [&]() -> std::optional<std::string> {
-            if (i + 1 < argc) return std::string(argv[++i]);
-            error = arg + " needs a value";
-            return std::nullopt;
-        };
-        if (arg == "--help" || arg == "-h") {
-            std::fputs(usage, stdout);
-            std::exit(0);
-        }
-        if (arg.rfind("--", 0) != 0) {
-            a.recordings.push_back(arg);
-            continue;
-        }
-        auto v = value();
-        if (!v) return false;
-        if (arg == "--config")
-            a.config = *v;
-        else if (arg == "--profile")
-            a.profile = *v;
-        else if (arg == "--format")
-            a.format = *v;
-        else if (arg == "--json")
-            a.json_file = *v;
-        else if (arg == "--set")
-            a.sets.push_back(*v);
-        else if (arg == "--sample-hold")
-            a.sample_hold = std::stod(*v);
-        else {
-            error = "unknown option " + arg;
-            return false;
-        }
-    }
-    if (a.recordings.empty()) error = "no recording given";
-    return error.empty();
-}
+// The options replay and tune share: --format (one of `formats`), --config, --profile,
+// --sample-hold and the recordings.
+void add_recording_options(CLI::App& app, ReplayArgs& a, const std::vector<std::string>& formats);
 
 // The profiles to replay with: the config's, the chosen one as default, sample hold applied.
 inline std::optional<alerts::ClinicProfiles> profiles_of(const config::LoadResult& loaded,

@@ -9,9 +9,11 @@
 #include <sstream>
 
 #include "alerts/time_format.hpp"
-#include "tools/replay_args.hpp"
+#include "cli/cli.hpp"
 #include "drivers/codec/alert_codec.hpp"
 #include "drivers/codec/json_writer.hpp"
+#include "tools/replay_args.hpp"
+#include "tools/subcommands.hpp"
 
 namespace chairwatch::tools {
 
@@ -19,19 +21,9 @@ using namespace chairwatch::drivers;
 
 namespace {
 
-constexpr const char* replay_usage =
-    "usage: chairwatch replay [--config FILE] [--profile NAME] [--format table|jsonl]\n"
-    "                         [--sample-hold SECONDS] RECORDING...\n"
+constexpr const char* footer =
     "Runs recordings (CSV t_s,signal,value,unit, or session logs .jsonl) through the rules, at\n"
-    "full speed in recording time, and prints the alarm transitions they would raise.\n"
-    "--sample-hold: keep each HR/SpO2 sample current this long (charted data, one a minute).\n";
-
-constexpr const char* tune_usage =
-    "usage: chairwatch tune --config FILE [--profile NAME] [--set PATH=VALUE]... [--format "
-    "table|json]\n"
-    "                       [--json FILE] [--sample-hold SECONDS] RECORDING...\n"
-    "Compares the alarms of the config and of the config changed by --set across recordings.\n"
-    "PATH names a key, e.g. profiles.adult-default.rules.sbp_high.tiers[0].at_or_above=165\n";
+    "full speed in recording time, and prints the alarm transitions they would raise.";
 
 std::string chair_of(const std::string& path) {
     auto chair = std::filesystem::path(path).stem().string();
@@ -80,24 +72,8 @@ void print_replay(const std::string& path, const ReplayResult& r, bool jsonl) {
                 path.c_str(), r.readings, clock(r.span).c_str(), rejected, r.alarms.size());
 }
 
-}  // namespace
-
-ReplayResult replay_path(const std::string& path, const alerts::ClinicProfiles& profiles) {
-    return replay_file(path, profiles);
-}
-
-int run_replay(int argc, char** argv) {
-    ReplayArgs a;
-    std::string error;
-    if (!parse_replay_args(argc, argv, a, replay_usage, error)) {
-        std::fprintf(stderr, "chairwatch replay: %s\n%s", error.c_str(), replay_usage);
-        return 2;
-    }
+int run_replay(const ReplayArgs& a) {
     const bool jsonl = a.format == "jsonl";
-    if (!a.format.empty() && a.format != "table" && !jsonl) {
-        std::fprintf(stderr, "chairwatch replay: --format must be table or jsonl\n");
-        return 2;
-    }
     auto profiles = profiles_of(config::load_config_file(a.config), a);
     if (!profiles) return 2;
     int status = 0;
@@ -109,6 +85,40 @@ int run_replay(int argc, char** argv) {
         print_replay(path, r, jsonl);
     }
     return status;
+}
+
+}  // namespace
+
+void add_recording_options(CLI::App& app, ReplayArgs& a, const std::vector<std::string>& formats) {
+    app.add_option("--format", a.format, "how to print the result")
+        ->type_name("FORMAT")
+        ->check(CLI::IsMember(formats))
+        ->capture_default_str();
+    app.add_option("--config", a.config, "chairwatchd's configuration, for the profiles")
+        ->type_name("FILE")
+        ->capture_default_str();
+    app.add_option("--profile", a.profile, "replay with this profile (default: default_profile)")
+        ->type_name("NAME");
+    app.add_option("--sample-hold", a.sample_hold,
+                   "keep each HR/SpO2 sample current this long (charted data, one a minute)")
+        ->type_name("SECONDS")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("recording", a.recordings, "CSV recordings or session logs")
+        ->type_name("RECORDING...")
+        ->required();
+}
+
+Subcommand add_replay(CLI::App& chairwatch) {
+    auto* app = chairwatch.add_subcommand(
+        "replay", "run recordings through the rules and print the alarms they raise");
+    cli::setup(*app, footer);
+    auto a = std::make_shared<ReplayArgs>();
+    add_recording_options(*app, *a, {"table", "jsonl"});
+    return {app, [a] { return run_replay(*a); }};
+}
+
+ReplayResult replay_path(const std::string& path, const alerts::ClinicProfiles& profiles) {
+    return replay_file(path, profiles);
 }
 
 }  // namespace chairwatch::tools

@@ -43,7 +43,4 @@ std::string apply_sets(const std::string& yaml, const std::vector<std::string>& 
 // A recording file (CSV or session log) through the rules; its chair is named after the file.
 drivers::ReplayResult replay_path(const std::string& path, const alerts::ClinicProfiles& profiles);
 
-int run_replay(int argc, char** argv);
-int run_tune(int argc, char** argv);
-
 }  // namespace chairwatch::tools

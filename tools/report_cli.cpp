@@ -1,13 +1,17 @@
 // `chairwatch report`: reads a session log and the limits of its profile, writes the report.
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <string_view>
 
+#include "cli/cli.hpp"
 #include "config/config.hpp"
 #include "report/report.hpp"
+#include "tools/subcommands.hpp"
 
 namespace chairwatch::report {
 
@@ -15,59 +19,20 @@ namespace {
 
 constexpr const char* default_config = "/etc/chairwatch/chairwatch.yaml";
 
-constexpr const char* usage_text =
-    "usage: chairwatch report SESSION.jsonl [-o FILE] [--format html|json|csv] [--config FILE]\n"
-    "\n"
+constexpr const char* footer =
     "Renders a session log (<session_id>.jsonl from chairwatchd's log directory) as a report:\n"
     "  html  one page to file with the chart (default): vitals over time, limits, phases,\n"
     "        alarms and responses, baseline/peak/end values, discharge\n"
     "  json  a machine-readable summary      csv  one row per reading\n"
-    "\n"
-    "  -o, --output FILE  write here instead of stdout\n"
-    "  --format FORMAT    html, json or csv\n"
-    "  --config FILE      chairwatchd's config, for the profile's limits\n"
-    "                     (default /etc/chairwatch/chairwatch.yaml if it exists; without one\n"
-    "                     the report draws no limits and says so)\n";
+    "Without --config, /etc/chairwatch/chairwatch.yaml gives the limits if it exists; without\n"
+    "a configuration the report draws no limits and says so.";
 
 struct Args {
     std::string input;
     std::string output;
     std::string format{"html"};
     std::string config;
-    bool help{false};
 };
-
-// Parses argv; returns an error message, or empty when the arguments are usable.
-std::string parse_args(int argc, char** argv, Args& a) {
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        auto next = [&](std::string& into) {
-            if (i + 1 >= argc) return false;
-            into = argv[++i];
-            return true;
-        };
-        if (arg == "-h" || arg == "--help") {
-            a.help = true;
-        } else if (arg == "-o" || arg == "--output") {
-            if (!next(a.output)) return "-o needs a file name";
-        } else if (arg == "--format") {
-            if (!next(a.format)) return "--format needs html, json or csv";
-        } else if (arg == "--config") {
-            if (!next(a.config)) return "--config needs a file name";
-        } else if (arg.size() > 1 && arg[0] == '-') {
-            return "unknown option " + std::string(arg);
-        } else if (a.input.empty()) {
-            a.input = arg;
-        } else {
-            return "one session log at a time";
-        }
-    }
-    if (a.help) return {};
-    if (a.format != "html" && a.format != "json" && a.format != "csv")
-        return "unknown format '" + a.format + "' (html, json or csv)";
-    if (a.input.empty()) return "no session log given";
-    return {};
-}
 
 // Fills the limits of the session's profile into `o`; false if a config was unreadable.
 bool load_limits(const Args& a, const SessionRecord& rec, ReportOptions& o) {
@@ -116,18 +81,7 @@ void report_log_errors(const SessionRecord& rec) {
                      rec.errors.size() - shown);
 }
 
-}  // namespace
-
-int run_report(int argc, char** argv) {
-    Args args;
-    if (const auto problem = parse_args(argc, argv, args); !problem.empty()) {
-        std::fprintf(stderr, "chairwatch report: %s\n%s", problem.c_str(), usage_text);
-        return 2;
-    }
-    if (args.help) {
-        std::fputs(usage_text, stdout);
-        return 0;
-    }
+int report(const Args& args) {
     std::string error;
     const auto rec = read_session_log(args.input, error);
     if (!rec) {
@@ -151,11 +105,35 @@ int run_report(int argc, char** argv) {
                       : args.format == "csv" ? render_csv(*rec)
                                              : render_html(*rec, options);
     if (!write_out(args.output, text)) {
-        std::fprintf(stderr, "chairwatch report: cannot write %s\n",
-                     args.output.empty() ? "to stdout" : args.output.c_str());
+        std::fprintf(stderr, "chairwatch report: cannot write %s: %s\n",
+                     args.output.empty() ? "to stdout" : args.output.c_str(), std::strerror(errno));
         return 1;
     }
     return 0;
 }
 
+}  // namespace
+
 }  // namespace chairwatch::report
+
+namespace chairwatch::tools {
+
+Subcommand add_report(CLI::App& chairwatch) {
+    auto* app = chairwatch.add_subcommand(
+        "report", "render a session log as a report to file with the chart (HTML, JSON, CSV)");
+    cli::setup(*app, report::footer);
+    auto a = std::make_shared<report::Args>();
+    app->add_option("session_log", a->input, "the session log")
+        ->type_name("SESSION.jsonl")
+        ->required();
+    app->add_option("-o,--output", a->output, "write here instead of stdout")->type_name("FILE");
+    app->add_option("--format", a->format, "html, json or csv")
+        ->type_name("FORMAT")
+        ->check(CLI::IsMember({"html", "json", "csv"}))
+        ->capture_default_str();
+    app->add_option("--config", a->config, "chairwatchd's config, for the profile's limits")
+        ->type_name("FILE");
+    return {app, [a] { return report::report(*a); }};
+}
+
+}  // namespace chairwatch::tools

@@ -1,13 +1,17 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "cli/cli.hpp"
+#include "drivers/codec/json_writer.hpp"
 #include "tools/replay_args.hpp"
 #include "tools/replay_cli.hpp"
-#include "drivers/codec/json_writer.hpp"
+#include "tools/subcommands.hpp"
 
 namespace chairwatch::tools {
 
@@ -15,13 +19,10 @@ using namespace chairwatch::drivers;
 
 namespace {
 
-constexpr const char* tune_usage =
-    "usage: chairwatch tune --config FILE [--profile NAME] [--set PATH=VALUE]... [--format "
-    "table|json]\n"
-    "                       [--json FILE] [--sample-hold SECONDS] RECORDING...\n"
+constexpr const char* footer =
     "Compares the alarms of the config and of the config changed by --set across recordings:\n"
     "alarms per session-hour by condition and priority, alarms gained and lost, time in alarm.\n"
-    "PATH names a key, e.g. --set profiles.adult-default.rules.sbp_high.tiers[0].at_or_above=165\n";
+    "PATH names a key, e.g. --set profiles.adult-default.rules.sbp_high.tiers[0].at_or_above=165";
 
 double seconds(alerts::Millis m) {
     return static_cast<double>(m.count()) / 1000.0;
@@ -219,18 +220,18 @@ std::string apply_sets(const std::string& yaml, const std::vector<std::string>& 
     return out.c_str();
 }
 
-int run_tune(int argc, char** argv) {
-    ReplayArgs a;
-    std::string error;
-    if (!parse_replay_args(argc, argv, a, tune_usage, error) ||
-        (!a.format.empty() && a.format != "table" && a.format != "json")) {
-        std::fprintf(stderr, "chairwatch tune: %s\n%s",
-                     error.empty() ? "--format must be table or json" : error.c_str(), tune_usage);
+namespace {
+
+int run_tune(const ReplayArgs& a) {
+    std::ifstream in(a.config);
+    if (!in) {
+        std::fprintf(stderr, "chairwatch tune: cannot open %s: %s\n", a.config.c_str(),
+                     std::strerror(errno));
         return 2;
     }
-    std::ifstream in(a.config);
     std::stringstream text;
     text << in.rdbuf();
+    std::string error;
     const auto edited = apply_sets(text.str(), a.sets, error);
     if (!error.empty()) {
         std::fprintf(stderr, "chairwatch tune: %s\n", error.c_str());
@@ -251,12 +252,32 @@ int run_tune(int argc, char** argv) {
     }
     const auto report = compare(before, after, hours);
     const auto json = tune_json(report);
-    if (!a.json_file.empty()) std::ofstream(a.json_file) << json << "\n";
+    if (!a.json_file.empty() && !(std::ofstream(a.json_file) << json << "\n")) {
+        std::fprintf(stderr, "chairwatch tune: cannot write %s: %s\n", a.json_file.c_str(),
+                     std::strerror(errno));
+        return 1;
+    }
     if (a.format == "json")
         std::printf("%s\n", json.c_str());
     else
         table(report, a.recordings.size());
     return 0;
+}
+
+}  // namespace
+
+Subcommand add_tune(CLI::App& chairwatch) {
+    auto* app = chairwatch.add_subcommand(
+        "tune", "compare alarms of the current and a changed config across recordings");
+    cli::setup(*app, footer);
+    auto a = std::make_shared<ReplayArgs>();
+    add_recording_options(*app, *a, {"table", "json"});
+    app->add_option("--set", a->sets, "change a key of the config (repeatable)")
+        ->type_name("PATH=VALUE")
+        ->allow_extra_args(false);
+    app->add_option("--json", a->json_file, "also write the JSON comparison here")
+        ->type_name("FILE");
+    return {app, [a] { return run_tune(*a); }};
 }
 
 }  // namespace chairwatch::tools

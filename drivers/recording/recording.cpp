@@ -1,7 +1,9 @@
 #include "drivers/recording/recording.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -51,7 +53,7 @@ Recording parse_csv_recording(const std::string& text, const std::string& name) 
 
 Recording read_csv_recording(const std::string& path) {
     std::ifstream in(path);
-    if (!in) return Recording{path, {}, {path + ":1: cannot open the file"}};
+    if (!in) return Recording{path, {}, {"cannot open " + path + ": " + std::strerror(errno)}};
     std::ostringstream text;
     text << in.rdbuf();
     return parse_csv_recording(text.str(), path);
@@ -140,7 +142,7 @@ Recording read_recording(const std::string& path, alerts::Millis* start_wall) {
     const bool log = path.size() > 6 && path.compare(path.size() - 6, 6, ".jsonl") == 0;
     if (!log) return read_csv_recording(path);
     std::ifstream in(path);
-    if (!in) return Recording{path, {}, {path + ":1: cannot open the file"}};
+    if (!in) return Recording{path, {}, {"cannot open " + path + ": " + std::strerror(errno)}};
     std::ostringstream text;
     text << in.rdbuf();
     return parse_session_log_recording(text.str(), path, start_wall);

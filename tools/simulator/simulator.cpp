@@ -20,16 +20,15 @@
 #include <string_view>
 #include <thread>
 
+#include "cli/cli.hpp"
+#include "tools/subcommands.hpp"
+
 namespace chairwatch::sim {
 namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* usage_text =
-    "usage: chairwatch simulate --broker URI --chairs N --speed X [--seed S] [--prefix clinic]\n"
-    "         [--qos 1] [--baseline-min 10] [--dose-min 40] [--observation-min 60]\n"
-    "         [--surge CHAIRS] [--profile iv-ketamine] [--implicit] [--ack-after SECONDS]\n"
-    "         [--clock real|simulated] [--quiet]\n"
+constexpr const char* footer =
     "Publishes simulated vitals of chair-01..chair-NN (IV ketamine 0.5 mg/kg over the dose\n"
     "time). chair-01 surges, chair-02 is normal, later chairs surge 1 in 4 (seeded);\n"
     "--surge 1,3 names the surging chairs instead. --speed 120: 1 simulated minute per 0.5 s.\n"
@@ -40,7 +39,7 @@ constexpr const char* usage_text =
     "accepts with any config; a session's own clock (baseline spacing, observation length) then\n"
     "runs at real speed. --clock simulated: they carry the simulated time, which keeps those\n"
     "spans but runs ahead of real time above --speed 1; chairwatchd refuses readings more than\n"
-    "input.max_future_s ahead (300 s shipped), so raise it first (scripts/demo.sh does).\n";
+    "input.max_future_s ahead (300 s shipped), so raise it first (scripts/demo.sh does).";
 
 // Deliveries we let run ahead of the pacing loop. Paho C stalls for good when publishes queue
 // up behind its in-flight limit, so that limit is set above this bound and never reached.
@@ -50,7 +49,7 @@ constexpr auto delivery_timeout = 10s;
 constexpr int max_stagger_s = 60;
 
 [[noreturn]] void usage_error(std::string_view flag, std::string_view why) {
-    throw std::invalid_argument(std::string(flag) + ": " + std::string(why));
+    throw CLI::ValidationError(std::string(flag), std::string(why));
 }
 
 template <typename T>
@@ -72,47 +71,63 @@ std::vector<int> to_chair_list(std::string_view v) {
     return chairs;
 }
 
-// Flags that take a value; --quiet and --help are handled apart.
-constexpr std::array<std::string_view, 13> value_flags{
-    "--broker",       "--chairs",   "--speed",           "--seed",  "--prefix",  "--qos",
-    "--baseline-min", "--dose-min", "--observation-min", "--surge", "--profile", "--ack-after",
-    "--clock"};
+// A whole number of minutes in [lo, hi] into seconds.
+void add_minutes(CLI::App& app, const char* name, int& seconds, int lo, int hi, const char* what) {
+    app.add_option_function<int>(
+           name, [&seconds](const int& m) { seconds = 60 * m; }, what)
+        ->type_name("MIN")
+        ->check(CLI::Range(lo, hi))
+        ->default_str(std::to_string(seconds / 60));
+}
 
-void set_option(SimulateOptions& o, std::string_view name, std::string_view v) {
-    if (name == "--broker")
-        o.broker = v;
-    else if (name == "--chairs")
-        o.chairs = to_number(name, v, 1, 999);
-    else if (name == "--speed")
-        o.speed = to_number(name, v, 0.001, 1e6);
-    else if (name == "--seed")
-        o.seed = to_number<std::uint64_t>(name, v, 0, UINT64_MAX);
-    else if (name == "--prefix")
-        o.prefix = v;
-    else if (name == "--qos")
-        o.qos = to_number(name, v, 0, 2);
-    else if (name == "--baseline-min")
-        o.timeline.baseline_s = 60 * to_number(name, v, 0, 240);
-    else if (name == "--dose-min")
-        o.timeline.dose_s = 60 * to_number(name, v, 1, 240);
-    else if (name == "--observation-min")
-        o.timeline.observation_s = 60 * to_number(name, v, 0, 480);
-    else if (name == "--surge")
-        o.surge = to_chair_list(v);
-    else if (name == "--profile")
-        o.profile = v;
-    else if (name == "--ack-after")
-        o.ack_after_s = to_number(name, v, 0.0, 3600.0);
-    else if (name == "--clock" && (v == "real" || v == "simulated"))
-        o.simulated_clock = v == "simulated";
-    else if (name == "--clock")
-        usage_error(name, "must be real or simulated");
+void add_options(CLI::App& app, SimulateOptions& o) {
+    app.add_option("--broker", o.broker, "MQTT broker, e.g. tcp://127.0.0.1:1883")
+        ->type_name("URI")
+        ->required();
+    app.add_option("--chairs", o.chairs, "number of chairs")
+        ->type_name("N")
+        ->check(CLI::Range(1, 999))
+        ->required();
+    app.add_option("--speed", o.speed, "simulated seconds per real second")
+        ->type_name("X")
+        ->check(CLI::Range(0.001, 1e6))
+        ->required();
+    app.add_option("--seed", o.seed, "random seed")->type_name("S")->capture_default_str();
+    app.add_option("--prefix", o.prefix, "topic prefix")
+        ->type_name("PREFIX")
+        ->capture_default_str();
+    app.add_option("--qos", o.qos, "QoS of the readings")
+        ->check(CLI::Range(0, 2))
+        ->type_name("0-2")
+        ->capture_default_str();
+    add_minutes(app, "--baseline-min", o.timeline.baseline_s, 0, 240, "baseline before the dose");
+    add_minutes(app, "--dose-min", o.timeline.dose_s, 1, 240, "length of the infusion");
+    add_minutes(app, "--observation-min", o.timeline.observation_s, 0, 480,
+                "observation after the dose");
+    app.add_option_function<std::string>(
+           "--surge", [&o](const std::string& v) { o.surge = to_chair_list(v); },
+           "the chairs that surge, e.g. 1,3")
+        ->type_name("CHAIRS");
+    app.add_option("--profile", o.profile, "profile named in each session's start message")
+        ->type_name("NAME")
+        ->capture_default_str();
+    app.add_flag_callback(
+        "--implicit", [&o] { o.session_messages = false; },
+        "no session messages: chairwatchd opens and ends sessions by itself");
+    app.add_option("--ack-after", o.ack_after_s,
+                   "a simulated nurse acknowledges each alarm this long after it is raised")
+        ->type_name("SECONDS")
+        ->check(CLI::Range(0.0, 3600.0));
+    app.add_option_function<std::string>(
+           "--clock", [&o](const std::string& v) { o.simulated_clock = v == "simulated"; },
+           "the time readings carry: real or simulated (see below)")
+        ->type_name("CLOCK")
+        ->check(CLI::IsMember({"real", "simulated"}))
+        ->default_str("real");
+    app.add_flag("--quiet", o.quiet, "print nothing but errors");
 }
 
 void validate(const SimulateOptions& o) {
-    if (o.broker.empty()) usage_error("--broker", "required");
-    if (o.chairs == 0) usage_error("--chairs", "required");
-    if (o.speed == 0) usage_error("--speed", "required");
     if (o.prefix.empty() || o.prefix.find_first_of("+#") != std::string::npos)
         usage_error("--prefix", "must be non-empty, without + or #");
     for (int c : o.surge.value_or(std::vector<int>{}))
@@ -481,38 +496,40 @@ int simulate(const SimulateOptions& o) {
 
 SimulateOptions parse_simulate_args(int argc, char** argv) {
     SimulateOptions o;
-    for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        if (arg == "--quiet") o.quiet = true;
-        if (arg == "--implicit") o.session_messages = false;
-        if (arg == "--help" || arg == "-h") o.help = true;
-        if (arg == "--quiet" || arg == "--implicit" || arg == "--help" || arg == "-h") continue;
-        const auto eq = arg.find('=');
-        const auto name = arg.substr(0, eq);
-        if (std::ranges::find(value_flags, name) == value_flags.end())
-            usage_error(arg, "unknown option");
-        if (eq == std::string_view::npos && i + 1 >= argc) usage_error(arg, "needs a value");
-        set_option(o, name, eq == std::string_view::npos ? argv[++i] : arg.substr(eq + 1));
+    CLI::App app{"", "simulate"};
+    add_options(app, o);
+    try {
+        app.parse(argc, argv);
+        validate(o);
+    } catch (const CLI::ParseError& e) {
+        throw std::invalid_argument(e.what());
     }
-    if (!o.help) validate(o);
     return o;
 }
 
-int run_simulate(int argc, char** argv) {
-    try {
-        const SimulateOptions o = parse_simulate_args(argc, argv);
-        if (o.help) {
-            std::fputs(usage_text, stdout);
-            return 0;
-        }
-        return simulate(o);
-    } catch (const std::invalid_argument& e) {
-        std::fprintf(stderr, "chairwatch simulate: %s\n%s", e.what(), usage_text);
-        return 2;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "chairwatch simulate: %s\n", e.what());
-        return 1;
-    }
+}  // namespace chairwatch::sim
+
+namespace chairwatch::tools {
+
+Subcommand add_simulate(CLI::App& chairwatch) {
+    auto* app =
+        chairwatch.add_subcommand("simulate", "publish simulated chair vitals to an MQTT broker");
+    cli::setup(*app, sim::footer);
+    auto o = std::make_shared<sim::SimulateOptions>();
+    sim::add_options(*app, *o);
+    return {app, [app, o] {
+                try {
+                    sim::validate(*o);
+                } catch (const CLI::ParseError& e) {
+                    return cli::usage_error(*app, e);
+                }
+                try {
+                    return sim::simulate(*o);
+                } catch (const std::exception& e) {
+                    std::fprintf(stderr, "chairwatch simulate: %s\n", e.what());
+                    return 1;
+                }
+            }};
 }
 
-}  // namespace chairwatch::sim
+}  // namespace chairwatch::tools

@@ -2,9 +2,9 @@
 // simulated time running `speed` times faster than real time, and exits when every chair's
 // session has ended and every message has been delivered.
 //
-// Contract: run_simulate() takes the subcommand's own arguments (argv[0] is "simulate") and
-// returns the process exit code: 0 done, 1 broker or delivery failure, 2 usage error.
-// It never throws. parse_simulate_args() throws std::invalid_argument on a usage error.
+// Contract: tools::add_simulate() (tools/subcommands.hpp) declares the options; the run returns
+// the process exit code: 0 done, 1 broker or delivery failure, 2 usage error. It never throws.
+// parse_simulate_args() (argv[0] is "simulate") throws std::invalid_argument on a usage error.
 #pragma once
 
 #include <cstdint>
@@ -32,10 +32,8 @@ struct SimulateOptions {
     // ahead of real time when speed > 1, rather than the real time of sending (--clock real).
     bool simulated_clock = false;
     bool quiet = false;
-    bool help = false;
 };
 
 SimulateOptions parse_simulate_args(int argc, char** argv);
-int run_simulate(int argc, char** argv);
 
 }  // namespace chairwatch::sim

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Turns a page of docs/ (the Markdown subset they use) into a man page, so that
+chairwatch.yaml(5) is built from docs/configuration.md and cannot drift from it.
+
+usage: md2man.py INPUT.md OUTPUT --name NAME --section N --summary TEXT
+                 [--version V] [--see-also 'chairwatchd(8)' ...]
+
+Subset: '#' title (dropped), '##' sections, '###' subsections, paragraphs, '-' and '1.' lists
+with indented continuation lines, ``` code blocks, pipe tables (one tagged paragraph per row),
+inline `code`, **bold**, *italic* and [text](link) (the text is kept). Python standard library
+only. The date is SOURCE_DATE_EPOCH's, else today's (UTC), as help2man does.
+"""
+import argparse
+import datetime
+import os
+import re
+import sys
+
+
+def escape(text):
+    """Plain text as roff: backslashes and non-ASCII characters as escapes."""
+    out = []
+    for ch in text.replace("\\", "\\e"):
+        out.append(ch if ord(ch) < 128 else "\\[u%04X]" % ord(ch))
+    return "".join(out)
+
+
+def inline(text):
+    """Inline Markdown as roff fonts: `code` and **bold** in bold, *italic* in italic."""
+    parts = re.split(r"(`[^`]*`)", text)
+    out = []
+    for part in parts:
+        if part.startswith("`") and part.endswith("`") and len(part) >= 2:
+            out.append("\\fB" + escape(part[1:-1]).replace("-", "\\-") + "\\fR")
+            continue
+        part = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", part)
+        part = escape(part)
+        part = re.sub(r"\*\*(.+?)\*\*", r"\\fB\1\\fR", part)
+        part = re.sub(r"(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])", r"\\fI\1\\fR", part)
+        out.append(part)
+    return "".join(out)
+
+
+def line(text):
+    """One output line; a leading dot or quote would be read as a request."""
+    text = text.strip()
+    return "\\&" + text if text[:1] in (".", "'") else text
+
+
+def cells(row):
+    row = row.strip().strip("|")
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", row)]
+
+
+def table(rows):
+    """A pipe table: each row a tagged paragraph, the first cell as the tag."""
+    header = cells(rows[0])
+    out = []
+    for row in rows[2:]:
+        values = cells(row)
+        out += [".TP", line(inline(values[0]))]
+        labelled = ["%s: %s." % (escape(h), inline(v).rstrip("."))
+                    for h, v in zip(header[1:-1], values[1:-1]) if v]
+        body = " ".join(labelled + ([inline(values[-1])] if len(values) > 1 else []))
+        out.append(line(body))
+    return out
+
+
+def convert(md):
+    lines = md.splitlines()
+    out, para = [], []
+    i = 0
+
+    def flush():
+        if para:
+            out.extend([".PP", line(inline(" ".join(para)))])
+            para.clear()
+
+    while i < len(lines):
+        text = lines[i]
+        if text.startswith("```"):
+            flush()
+            out += [".PP", ".nf", ".RS 4"]
+            i += 1
+            while i < len(lines) and not lines[i].startswith("```"):
+                out.append(line(escape(lines[i])) if lines[i].strip() else "")
+                i += 1
+            out += [".RE", ".fi"]
+        elif text.startswith("# "):
+            flush()
+        elif text.startswith("## "):
+            flush()
+            out.append('.SH "%s"' % escape(text[3:].replace("`", "")).upper())
+        elif text.startswith("### "):
+            flush()
+            out.append('.SS "%s"' % escape(text[4:].replace("`", "")))
+        elif text.startswith("|"):
+            flush()
+            rows = []
+            while i < len(lines) and lines[i].startswith("|"):
+                rows.append(lines[i])
+                i += 1
+            out += table(rows)
+            continue
+        elif re.match(r"^(- |\d+\. )", text):
+            flush()
+            mark = re.match(r"^(- |\d+\. )", text).group(1)
+            item = [text[len(mark):]]
+            while i + 1 < len(lines) and lines[i + 1].startswith("  ") and lines[i + 1].strip():
+                i += 1
+                item.append(lines[i].strip())
+            tag = "\\(bu" if mark == "- " else mark.strip()
+            out += [".IP %s 4" % tag, line(inline(" ".join(item)))]
+        elif not text.strip():
+            flush()
+        else:
+            para.append(text.strip())
+        i += 1
+    flush()
+    return out
+
+
+def page_date():
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = (datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc) if epoch
+            else datetime.datetime.now(datetime.timezone.utc))
+    return when.strftime("%Y-%m-%d")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("input")
+    ap.add_argument("output")
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--section", required=True)
+    ap.add_argument("--summary", required=True)
+    ap.add_argument("--version", default="")
+    ap.add_argument("--see-also", nargs="*", default=[])
+    a = ap.parse_args()
+    with open(a.input, encoding="utf-8") as f:
+        body = convert(f.read())
+    head = [
+        ".\\\" Generated by scripts/md2man.py from %s: edit that file, not this one."
+        % os.path.basename(a.input),
+        '.TH "%s" "%s" "%s" "chairwatch %s" "chairwatch"'
+        % (escape(a.name.upper()), a.section, page_date(), escape(a.version)),
+        ".nh",
+        ".ad l",
+        ".SH NAME",
+        "%s \\- %s" % (escape(a.name).replace("-", "\\-"), escape(a.summary)),
+        ".SH DESCRIPTION",
+    ]
+    tail = []
+    if a.see_also:
+        refs = [re.sub(r"^(.+)\((\w+)\)$", r"\\fB\1\\fR(\2)", r.replace("-", "\\-"))
+                for r in a.see_also]
+        tail = [".SH \"SEE ALSO\"", ", ".join(refs)]
+    with open(a.output, "w", encoding="ascii") as f:
+        f.write("\n".join(head + body + tail) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
