@@ -339,6 +339,7 @@ TEST_CASE("records.patient_identifier_system takes an absolute URI and says wher
     CHECK(r.config->records.patient_identifier_system == "urn:oid:1.2.3.4");
     CHECK(load_config_text(minimal, "t.yaml").config->records.patient_identifier_system.empty());
     const auto e = only_error(minimal + "records:\n  patient_identifier_system: clinic mrn\n");
-    CHECK(contains(e, "t.yaml:12:30: records.patient_identifier_system: 'clinic mrn'"));
-    CHECK(contains(only_error(minimal + "records:\n  patient_system: x:y\n"), "t.yaml:12:3:"));
+    CHECK(contains(e, "t.yaml:11:30: records.patient_identifier_system: 'clinic mrn'"));
+    CHECK(contains(only_error(minimal + "records:\n  patient_system: x:y\n"),
+                   "t.yaml:11:3: unknown key 'records.patient_system'"));
 }
