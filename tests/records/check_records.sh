@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # check_records.sh fixtures CHAIRWATCH OUTDIR
-#   the session record and the FHIR Bundle of the IV, IM and intranasal fixture logs validate
+#   the session record and the FHIR Bundle of the IV, IM and intranasal fixture logs and of a
+#   running session validate
 #   (schema: ajv; Bundle: the fhir package), and a broken Bundle and record are rejected
 # check_records.sh daemon CHAIRWATCH OUTDIR CHAIRWATCHD
 #   sessions recorded by chairwatchd from the simulator (a private mosquitto on a free port):
@@ -51,8 +52,12 @@ if [ "$mode" = fixtures ]; then
     export_log "$root/tests/report/fixtures/session.jsonl" iv
     export_log "$here/fixtures/im_session.jsonl" im
     export_log "$here/fixtures/intranasal_session.jsonl" intranasal
-    validate record "$schema" "$out"/{iv,im,intranasal}.json
-    validate fhir "$out"/{iv,im,intranasal}.fhir.json
+    # A session still running (its log cut short in the dosing phase): in-progress resources.
+    head -n 500 "$root/tests/report/fixtures/session.jsonl" >"$out/running.jsonl"
+    export_log "$out/running.jsonl" running
+    grep -q '"resourceType":"Encounter",.*"status":"in-progress"' "$out/running.fhir.json"
+    validate record "$schema" "$out"/{iv,im,intranasal,running}.json
+    validate fhir "$out"/{iv,im,intranasal,running}.fhir.json
     for r in iv intranasal; do check_subject "$out/$r.fhir.json"; done
     # The checks must be able to fail: a broken Bundle and a broken record are rejected.
     validate --expect-invalid fhir "$here/fixtures/invalid_bundle.json"
