@@ -120,7 +120,8 @@ TEST_CASE("without a patient_ref nothing claims a patient the record does not na
         CHECK_FALSE(o.contains("meta"));  // the vital-signs profiles require a subject
     }
     // MedicationAdministration.subject is required: it says that nobody is named.
-    CHECK(resources(b, "MedicationAdministration")[0].at("subject").as_object().contains("display"));
+    CHECK(
+        resources(b, "MedicationAdministration")[0].at("subject").as_object().contains("display"));
 }
 
 TEST_CASE("the same session gives the same identifiers; another session others") {
