@@ -80,6 +80,13 @@ struct SessionConfig {
     bool suspend_on_shutdown{true};
 };
 
+// `records:` (docs/records.md): what the session record and its exports say about the patient.
+struct RecordsConfig {
+    // The system (a URI) the session's patient_ref is an identifier in, so that an EHR can match
+    // it (FHIR Identifier.system); empty: the pseudonym stands alone.
+    std::string patient_identifier_system;
+};
+
 // The nurse-station board and the health/metrics endpoints (board/, docs/board.md).
 struct HttpConfig {
     std::string address{"127.0.0.1"};  // --http ADDR:PORT overrides address and port
@@ -178,6 +185,7 @@ struct Config {
     BrokerConfig broker;
     InputConfig input;
     SessionConfig sessions;
+    RecordsConfig records;
     HttpConfig http;
     NotifyConfig notifications;
     std::string log_level{"info"};

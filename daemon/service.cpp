@@ -253,8 +253,12 @@ void Service::stop() {
         }
         // Sessions are closed in their logs; alerts are not re-published as cleared: the
         // nurses' view keeps the last state and the status topic says the monitor is gone.
-        for (const auto& e : events_)
-            if (!log_.write(e, t)) ++counters_.log_errors;
+        for (const auto& e : events_) {
+            if (!log_.write(e, t))
+                ++counters_.log_errors;
+            else if (e.type == alerts::ClinicEvent::Type::session_ended)
+                report_writer_.write(*e.session, t);
+        }
         notifier_->stop();
         publish_status("offline", "shutdown");
     }
