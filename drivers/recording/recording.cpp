@@ -1,5 +1,7 @@
 #include "drivers/recording/recording.hpp"
 
+#include "drivers/recording/start_spec.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -93,7 +95,14 @@ class LogRows {
         row(r.ts, std::string(alerts::to_string(r.signal)), number_text(r.value), "", n);
     }
     void add(const LogStart& s, int n) {
-        if (!s.implicit) row(s.ts + offset_, "event", "start", s.profile, n);
+        if (s.implicit) return;
+        alerts::SessionInfo info;
+        info.profile = s.profile;
+        info.age_65_plus = s.age_65_plus;
+        info.age = s.age;
+        info.hypertension = s.hypertension;
+        info.session_number = s.session_number;
+        row(s.ts + offset_, "event", "start", format_start_spec(info), n);
     }
     void add(const LogPhase& p, int n) {
         if (p.phase == alerts::Phase::dosing) row(p.ts + offset_, "event", "dose_start", "", n);

@@ -49,6 +49,10 @@ std::optional<LogEntry> start(LogFields& f) {
     s.dose_mg_per_kg = f.opt_number(key::dose_mg_per_kg);
     s.planned_duration_min = f.opt_number(key::planned_duration_min);
     s.patient_ref = f.opt_text(key::patient_ref);
+    s.age_65_plus = f.opt_flag(key::age_65_plus);
+    s.age = f.opt_number(key::age);
+    s.hypertension = f.opt_flag(key::hypertension);
+    s.session_number = f.opt_number(key::session_number);
     return s;
 }
 

@@ -38,6 +38,10 @@ struct LogStart {
     std::optional<double> dose_mg_per_kg;
     std::optional<double> planned_duration_min;
     std::string patient_ref;
+    std::optional<bool> age_65_plus;
+    std::optional<double> age;
+    std::optional<bool> hypertension;
+    std::optional<double> session_number;
 };
 
 struct LogReading {

@@ -39,6 +39,10 @@ alerts::SessionInfo info_of(const LogStart& s) {
     i.dose_mg_per_kg = s.dose_mg_per_kg;
     i.planned_duration_min = s.planned_duration_min;
     i.patient_ref = s.patient_ref;
+    i.age_65_plus = s.age_65_plus;
+    i.age = s.age;
+    i.hypertension = s.hypertension;
+    i.session_number = s.session_number;
     return i;
 }
 

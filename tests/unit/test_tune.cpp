@@ -100,5 +100,5 @@ TEST_CASE("replay steers sessions from event rows and acknowledges from ack rows
     }
     CHECK(rise);  // 172 is 42 over the baseline of 130
     CHECK(acked);
-    CHECK(ready);  // 129/79 an hour after dose_end
+    CHECK(ready);  // 129/79 and HR 72 (the final NIBP and HR) an hour after dose_end
 }
