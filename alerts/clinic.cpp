@@ -335,6 +335,7 @@ void Clinic::cuff_taken(Chair& chair, Instant now) {
     for (const auto i : chair.checks.on_cuff(list, now.mono)) {
         ConditionChange t;
         t.condition = list[i].name;
+        t.priority = list[i].priority;
         t.state = ConditionState::cleared;
         t.cause = ClearCause::valid_reading;
         t.kind = AlarmKind::advisory;

@@ -103,7 +103,9 @@ TEST_SUITE("board_unit") {
         alerts::FeedRule bp{
             "bp_overdue",
             alerts::mask_of(alerts::Signal::sbp) | alerts::mask_of(alerts::Signal::dbp),
-            {}};
+            {},
+            false,
+            std::nullopt};
         bp.tiers.push_back(
             {480s, alerts::Priority::low, alerts::phase_bit(alerts::Phase::baseline)});
         bp.tiers.push_back(
