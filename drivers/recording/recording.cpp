@@ -1,7 +1,5 @@
 #include "drivers/recording/recording.hpp"
 
-#include "drivers/recording/start_spec.hpp"
-
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -9,6 +7,7 @@
 #include <sstream>
 #include <variant>
 
+#include "drivers/recording/start_spec.hpp"
 #include "drivers/session_log/log_reader.hpp"
 
 namespace chairwatch::drivers {
@@ -96,13 +95,7 @@ class LogRows {
     }
     void add(const LogStart& s, int n) {
         if (s.implicit) return;
-        alerts::SessionInfo info;
-        info.profile = s.profile;
-        info.age_65_plus = s.age_65_plus;
-        info.age = s.age;
-        info.hypertension = s.hypertension;
-        info.session_number = s.session_number;
-        row(s.ts + offset_, "event", "start", format_start_spec(info), n);
+        row(s.ts + offset_, "event", "start", format_start_spec(session_info(s)), n);
     }
     void add(const LogPhase& p, int n) {
         if (p.phase == alerts::Phase::dosing) row(p.ts + offset_, "event", "dose_start", "", n);

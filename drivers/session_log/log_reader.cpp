@@ -243,6 +243,22 @@ bool LogReader::next(LogLine& line) {
     return false;
 }
 
+alerts::SessionInfo session_info(const LogStart& s) {
+    alerts::SessionInfo i;
+    i.session_id = s.session_id;
+    i.profile = s.profile;
+    i.route = s.route;
+    i.weight_kg = s.weight_kg;
+    i.dose_mg_per_kg = s.dose_mg_per_kg;
+    i.planned_duration_min = s.planned_duration_min;
+    i.patient_ref = s.patient_ref;
+    i.age_65_plus = s.age_65_plus;
+    i.age = s.age;
+    i.hypertension = s.hypertension;
+    i.session_number = s.session_number;
+    return i;
+}
+
 std::uint32_t alarm_no_of(std::string_view id) {
     if (const auto parsed = alerts::parse_alert_id(id)) return parsed->alarm_no;
     const auto at = id.rfind("-a");

@@ -162,4 +162,7 @@ class LogReader {
 // logs before version 0.9 of chairwatch wrote it; 0 if it names none.
 std::uint32_t alarm_no_of(std::string_view alert_id);
 
+// What the start message said, as a session_start line has it.
+alerts::SessionInfo session_info(const LogStart& s);
+
 }  // namespace chairwatch::drivers
