@@ -154,6 +154,7 @@ class Clinic {
         AlarmBook book;
         std::unique_ptr<BaselineCollector> baseline;  // only while a baseline phase collects
         bool artifact_noted{false};
+        CheckpointWatch checks;  // the session's checkpoints after the dose
         // The suffix of the last session's id ("-1", "-2"...; 0: none): sessions started in
         // the same second, or with an id an earlier session used, are told apart by it.
         int id_suffix{0};
@@ -185,6 +186,10 @@ class Clinic {
     void set_phase(Chair& chair, Phase phase, Instant now, std::vector<ClinicEvent>& out);
     void form_baseline(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
     void check_discharge(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
+    // Raises the advisory of each checkpoint whose window ended without a cuff reading.
+    void check_checkpoints(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
+    // A cuff reading ends the advisories of missed checkpoints (queued in changes_).
+    void cuff_taken(Chair& chair, Instant now);
     // Ends message_flood once the chair has kept to its rate for flood_calm.
     void check_flood(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
     void notice(Chair& chair, std::string_view condition, std::string_view text, Priority p,

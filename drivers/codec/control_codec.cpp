@@ -60,6 +60,24 @@ bool number(const json::object& o, const char* key, std::optional<double>& out, 
     return true;
 }
 
+bool flag(const json::object& o, const char* key, std::optional<bool>& out, std::string& error) {
+    auto* v = o.if_contains(key);
+    if (!v) return true;
+    if (!v->is_bool()) {
+        error = std::string(key) + " must be true or false";
+        return false;
+    }
+    out = v->get_bool();
+    return true;
+}
+
+// The fields that select the profile's modifiers (alerts::session_flags).
+bool read_flags(const json::object& o, alerts::SessionInfo& i, std::string& error) {
+    return flag(o, "age_65_plus", i.age_65_plus, error) && number(o, "age", i.age, 0, 130, error) &&
+           flag(o, "hypertension", i.hypertension, error) &&
+           number(o, "session_number", i.session_number, 1, 10000, error);
+}
+
 }  // namespace
 
 std::variant<ControlMessage, std::string> decode_control(std::string_view payload,
@@ -86,7 +104,8 @@ std::variant<ControlMessage, std::string> decode_control(std::string_view payloa
         !text(o, "route", i.route, error) || !text(o, "patient_ref", i.patient_ref, error) ||
         !number(o, "weight_kg", i.weight_kg, 1, 400, error) ||
         !number(o, "dose_mg_per_kg", i.dose_mg_per_kg, 0, 10, error) ||
-        !number(o, "planned_duration_min", i.planned_duration_min, 0, 1440, error))
+        !number(o, "planned_duration_min", i.planned_duration_min, 0, 1440, error) ||
+        !read_flags(o, i, error))
         return error;
     if (!i.session_id.empty() && !valid_chair_id(i.session_id))
         return "session_id must be 1-64 of A-Z a-z 0-9 - _ . (it names the log file)";

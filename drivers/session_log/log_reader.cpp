@@ -49,6 +49,10 @@ std::optional<LogEntry> start(LogFields& f) {
     s.dose_mg_per_kg = f.opt_number(key::dose_mg_per_kg);
     s.planned_duration_min = f.opt_number(key::planned_duration_min);
     s.patient_ref = f.opt_text(key::patient_ref);
+    s.age_65_plus = f.opt_flag(key::age_65_plus);
+    s.age = f.opt_number(key::age);
+    s.hypertension = f.opt_flag(key::hypertension);
+    s.session_number = f.opt_number(key::session_number);
     return s;
 }
 
@@ -237,6 +241,22 @@ bool LogReader::next(LogLine& line) {
         return true;
     }
     return false;
+}
+
+alerts::SessionInfo session_info(const LogStart& s) {
+    alerts::SessionInfo i;
+    i.session_id = s.session_id;
+    i.profile = s.profile;
+    i.route = s.route;
+    i.weight_kg = s.weight_kg;
+    i.dose_mg_per_kg = s.dose_mg_per_kg;
+    i.planned_duration_min = s.planned_duration_min;
+    i.patient_ref = s.patient_ref;
+    i.age_65_plus = s.age_65_plus;
+    i.age = s.age;
+    i.hypertension = s.hypertension;
+    i.session_number = s.session_number;
+    return i;
 }
 
 std::uint32_t alarm_no_of(std::string_view id) {

@@ -49,6 +49,10 @@ inline constexpr std::string_view weight_kg = "weight_kg";
 inline constexpr std::string_view dose_mg_per_kg = "dose_mg_per_kg";
 inline constexpr std::string_view planned_duration_min = "planned_duration_min";
 inline constexpr std::string_view patient_ref = "patient_ref";
+inline constexpr std::string_view age_65_plus = "age_65_plus";
+inline constexpr std::string_view age = "age";
+inline constexpr std::string_view hypertension = "hypertension";
+inline constexpr std::string_view session_number = "session_number";
 // reading (signal and value also on alarm lines).
 inline constexpr std::string_view rx = "rx";
 inline constexpr std::string_view signal = "signal";
@@ -130,6 +134,10 @@ inline constexpr Field session_start[] = {
     {key::dose_mg_per_kg, number, none, sometimes},
     {key::planned_duration_min, number, none, sometimes},
     {key::patient_ref, text, none, sometimes},
+    {key::age_65_plus, flag, none, sometimes},
+    {key::age, number, none, sometimes},
+    {key::hypertension, flag, none, sometimes},
+    {key::session_number, number, none, sometimes},
 };
 inline constexpr Field reading[] = {
     {key::ts, time, device},

@@ -36,6 +36,10 @@ void write_session_info(JsonWriter& w, const alerts::Session& s) {
     if (i.planned_duration_min) w.key(key::planned_duration_min).number(*i.planned_duration_min);
     // The pseudonym goes to the session log (for the chart), never to the service log.
     if (!i.patient_ref.empty()) w.key(key::patient_ref).value(i.patient_ref);
+    if (i.age_65_plus) w.key(key::age_65_plus).value(*i.age_65_plus);
+    if (i.age) w.key(key::age).number(*i.age);
+    if (i.hypertension) w.key(key::hypertension).value(*i.hypertension);
+    if (i.session_number) w.key(key::session_number).number(*i.session_number);
 }
 
 void write_baseline(JsonWriter& w, const alerts::Session& s) {

@@ -94,6 +94,7 @@ bool has(const std::vector<std::string>& v, const std::string& x) {
 std::string notify_config(const std::string& extra_edit_from = "", const std::string& to = "") {
     std::vector<std::pair<std::string, std::string>> edits{
         {"min_cuff_span_s: 300", "min_cuff_span_s: 1"},
+        {"seated_rest_s: 300", "seated_rest_s: 0"},
         {"min_hr_span_s: 120", "min_hr_span_s: 1"},
         // escalation after 3 s instead of 60, so the test sees it
         {"high: {after_s: 60, repeat_s: 60}", "high: {after_s: 3, repeat_s: 60}"}};

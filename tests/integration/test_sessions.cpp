@@ -17,6 +17,7 @@ namespace {
 std::string fast_session_config() {
     return shipped_config(
         {{"min_cuff_span_s: 300", "min_cuff_span_s: 1"},
+         {"seated_rest_s: 300", "seated_rest_s: 0"},
          {"min_hr_span_s: 120", "min_hr_span_s: 1"},
          {"min_observation_s: 3600        #", "min_observation_s: 2           #"}});
 }

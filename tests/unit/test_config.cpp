@@ -67,8 +67,11 @@ TEST_CASE("the shipped configuration loads and follows the reference defaults") 
     CHECK(sbp->tiers[0].priority == alerts::Priority::low);
     CHECK(sbp->tiers[2].consecutive == 2);
     CHECK(sbp->tiers[2].within == std::chrono::seconds(600));
+    REQUIRE(sbp->tiers[2].or_limit);  // tier 3 counts SBP or DBP over the measurement
+    CHECK(sbp->tiers[2].or_limit->limit == 110);
     CHECK(sbp->tiers[3].limit == 200);
-    CHECK(sbp->clear_margin == 10);
+    CHECK(sbp->margin_for(alerts::Signal::sbp) == 10);
+    CHECK(sbp->margin_for(alerts::Signal::dbp) == 5);
     CHECK(p->feeds.size() == 3);
     CHECK(p->rules.size() == 10);
 }

@@ -85,6 +85,10 @@ alerts::Session started_session() {
     info->dose_mg_per_kg = 0.525;
     info->planned_duration_min = 40;
     info->patient_ref = "P-7f3a";
+    info->age_65_plus = true;
+    info->age = 71;
+    info->hypertension = false;
+    info->session_number = 2;
     s.start_info = info;
     s.profile = "iv-ketamine";
     s.implicit = false;
@@ -272,6 +276,10 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     CHECK(start.dose_mg_per_kg == 0.525);
     CHECK(start.planned_duration_min == 40);
     CHECK(start.patient_ref == "P-7f3a");
+    CHECK(start.age_65_plus == true);
+    CHECK(start.age == 71);
+    CHECK(start.hypertension == false);
+    CHECK(start.session_number == 2);
 
     for (auto sig : alerts::all_signals) {
         const auto& r = entry<LogReading>(lines[n++]);
@@ -517,7 +525,7 @@ TEST_CASE("a log written by SessionLog replays as a recording of its session") {
     CHECK(rows.str() ==
           "-55000 hr 72 \n"
           "-55000 spo2 97.5 \n"
-          "0 event start iv-ketamine\n"
+          "0 event start iv-ketamine;age_65_plus;age=71;session_number=2\n"
           "540000 event dose_start \n"
           "840000 ack bp_rise nurse-ana\n"
           "1140000 event dose_end \n"
