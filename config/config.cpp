@@ -171,6 +171,20 @@ void read_log(YamlReader& r, const YAML::Node& n, std::string& level) {
     }
 }
 
+void read_records(YamlReader& r, const YAML::Node& n, RecordsConfig& c) {
+    if (!r.expect_map(n, "records", {"patient_identifier_system", "hl7_export"})) return;
+    if (auto v = r.string(n, "patient_identifier_system", "records")) {
+        if (v->find_first_of("|^~\\&\r\n") != std::string::npos)
+            r.error(n["patient_identifier_system"],
+                    "records.patient_identifier_system: '" + *v +
+                        "' contains an HL7 delimiter (| ^ ~ \\ &) or a line end");
+        else
+            c.patient_identifier_system = *v;
+    }
+    if (const auto h = n["hl7_export"])
+        read_acm(r, h, "records.hl7_export", c.hl7_export.emplace(), false);
+}
+
 LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& overrides) {
     Config c;
     c.source = r.file();
@@ -178,13 +192,14 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
         r.error(root, "the file is empty");
     } else if (r.expect_map(root, "",
                             {"broker", "input", "sessions", "log", "profiles", "default_profile",
-                             "chairs", "http", "notifications"})) {
+                             "chairs", "http", "notifications", "records"})) {
         if (root["broker"]) read_broker(r, root["broker"], c.broker);
         if (root["input"]) read_input(r, root["input"], c.input);
         if (root["sessions"]) read_sessions(r, root["sessions"], c.sessions);
         if (root["log"]) read_log(r, root["log"], c.log_level);
         if (root["http"]) read_http(r, root["http"], c.http);
         if (root["notifications"]) read_notifications(r, root["notifications"], c.notifications);
+        if (root["records"]) read_records(r, root["records"], c.records);
         read_profiles(r, root, c);
     }
     if (overrides.broker_uri) {

@@ -173,6 +173,15 @@ struct NotifyConfig {
     bool enabled() const { return !receivers.empty(); }
 };
 
+// The `records:` section: what the session records say to other systems (docs/records.md).
+struct RecordsConfig {
+    // The system the patient_ref pseudonym is an identifier in, for an EHR to match it (HL7
+    // PID-3.4); empty: the sending application's.
+    std::string patient_identifier_system;
+    // Each session's vital signs as HL7 ORU^R01 (IHE PCD-01) over MLLP at its end; unset: off.
+    std::optional<AcmReceiver> hl7_export;
+};
+
 struct Config {
     std::string source;  // the file it came from
     BrokerConfig broker;
@@ -180,6 +189,7 @@ struct Config {
     SessionConfig sessions;
     HttpConfig http;
     NotifyConfig notifications;
+    RecordsConfig records;
     std::string log_level{"info"};
     std::map<std::string, std::shared_ptr<const alerts::Profile>, std::less<>> profiles;
     std::string default_profile;
