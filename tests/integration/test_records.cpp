@@ -4,6 +4,7 @@
 // python3-hl7) parses every message; a receiver down at first gets them on a retry.
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <set>
 #include <sstream>
 
@@ -125,4 +126,40 @@ notifications:
     CHECK(first[0].at("value") == 128.0);
     CHECK(first[1].at("signal") == "dbp");
     CHECK(first[2].at("signal") == "map");
+}
+
+TEST_CASE("an export not yet acknowledged when the daemon stops is sent at the next start") {
+    const auto dir = temp_dir("records-hl7-restart");
+    const int port = free_port();
+    const auto record = dir + "/received.jsonl";
+    Broker broker;
+    Daemon daemon(broker, shipped_config() + R"(
+records:
+  hl7_export: {host: 127.0.0.1, port: )" +
+                              std::to_string(port) +
+                              R"(, timeout_s: 2}
+notifications:
+  retry: {first_s: 30, max_s: 60}
+)");
+    daemon.start();
+    Client chair(broker.uri());
+    chair.publish("clinic/chair-02/session", R"({"action":"start","session_id":"R-1"})");
+    chair.publish("clinic/chair-02/vitals/bp", R"({"sbp":120,"dbp":78})");
+    chair.publish("clinic/chair-02/session", R"({"action":"end"})");
+    REQUIRE(eventually([&] { return daemon.output().find("(attempt 1)") != std::string::npos; }));
+    daemon.kill(SIGTERM);
+    REQUIRE(daemon.wait(10s) == 0);
+
+    Process engine({CHAIRWATCH_TEST_PYTHON, CHAIRWATCH_SOURCE_DIR "/tests/records/hl7_check.py",
+                    "serve", "--port", std::to_string(port), "--record", record},
+                   dir + "/engine.log");
+    REQUIRE_MESSAGE(eventually([&] { return accepts(port); }, 15s), engine.output());
+    daemon.start();
+    REQUIRE_MESSAGE(eventually([&] { return !json_lines(record).empty(); }, 15s), daemon.output());
+    const auto messages = json_lines(record);
+    REQUIRE(messages.size() == 1);  // one measurement
+    CHECK(messages[0].at("problems").as_array().empty());
+    CHECK(str(messages[0], "patient") == "R-1^^^CHAIRWATCH^VN");  // no pseudonym: the session
+    CHECK(daemon.output().find("session chair-02/R-1 from the last run sent again") !=
+          std::string::npos);
 }
