@@ -30,6 +30,7 @@ class Hl7Exporter final : public EventSink {
   public:
     Hl7Exporter(boost::asio::io_context& io, const config::Config& cfg,
                 const drivers::SessionLog& log, const SessionLogSink& logged);
+    ~Hl7Exporter() override { *alive_ = false; }  // handlers still queued do nothing
 
     // Opens the journal and sends what it holds; nothing when records.hl7_export is unset. The
     // records section and the retry times in force now stay until the next start.

@@ -15,11 +15,15 @@ serve: an MLLP server that parses each message, records its fields as one JSON l
 import argparse
 import asyncio
 import json
+import os
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 
 import hl7
 from hl7.mllp import start_hl7_server
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "notify"))
+from mllp_receiver import fld  # noqa: E402  (field n of a segment, "" past its end)
 
 CODES = {  # signal -> (OBX-3, OBX-6)  REFERENCE §4, UCUM
     "hr": ("147842^MDC_ECG_HEART_RATE^MDC", "264864^MDC_DIM_BEAT_PER_MIN^MDC^/min^/min^UCUM"),
@@ -29,13 +33,6 @@ CODES = {  # signal -> (OBX-3, OBX-6)  REFERENCE §4, UCUM
     "spo2": ("150456^MDC_PULS_OXIM_SAT_O2^MDC", "262688^MDC_DIM_PERCENT^MDC^%^%^UCUM"),
 }
 SIGNAL_OF = {code.split("^")[0]: sig for sig, (code, _) in CODES.items()}
-
-
-def fld(seg, n):
-    try:
-        return str(seg(n))
-    except IndexError:
-        return ""
 
 
 def ts_of(text):
