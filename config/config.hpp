@@ -173,10 +173,11 @@ struct NotifyConfig {
     bool enabled() const { return !receivers.empty(); }
 };
 
-// The `records:` section: what the session records say to other systems (docs/records.md).
+// `records:` (docs/records.md): what the session record and its exports say about the patient.
 struct RecordsConfig {
-    // The system the patient_ref pseudonym is an identifier in, for an EHR to match it (HL7
-    // PID-3.4); empty: the sending application's.
+    // The system (a URI) the session's patient_ref is an identifier in, so that an EHR can match
+    // it (FHIR Identifier.system, HL7 PID-3.4); empty: the pseudonym stands alone (HL7: under
+    // the sending application).
     std::string patient_identifier_system;
     // Each session's vital signs as HL7 ORU^R01 (IHE PCD-01) over MLLP at its end; unset: off.
     std::optional<AcmReceiver> hl7_export;
@@ -187,9 +188,9 @@ struct Config {
     BrokerConfig broker;
     InputConfig input;
     SessionConfig sessions;
+    RecordsConfig records;
     HttpConfig http;
     NotifyConfig notifications;
-    RecordsConfig records;
     std::string log_level{"info"};
     std::map<std::string, std::shared_ptr<const alerts::Profile>, std::less<>> profiles;
     std::string default_profile;

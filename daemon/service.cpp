@@ -257,9 +257,12 @@ void Service::stop() {
         // Sessions are closed in their logs; alerts are not re-published as cleared: the
         // nurses' view keeps the last state and the status topic says the monitor is gone.
         for (const auto& e : events_) {
-            if (!log_.write(e, t)) ++counters_.log_errors;
-            if (e.type == alerts::ClinicEvent::Type::session_ended)
+            if (!log_.write(e, t)) {
+                ++counters_.log_errors;
+            } else if (e.type == alerts::ClinicEvent::Type::session_ended) {
+                report_writer_.write(*e.session, t);
                 hl7_exporter_.remember(*e.session);
+            }
         }
         notifier_->stop();
         hl7_exporter_.stop();

@@ -17,19 +17,23 @@ namespace {
 constexpr const char* default_config = "/etc/chairwatch/chairwatch.yaml";
 
 constexpr const char* usage_text =
-    "usage: chairwatch report SESSION.jsonl [-o FILE] [--format html|json|csv|hl7] [--config "
-    "FILE]\n"
+    "usage: chairwatch report SESSION.jsonl [-o FILE] [--format html|json|fhir|csv|hl7] "
+    "[--config FILE]\n"
     "\n"
     "Renders a session log (<session_id>.jsonl from chairwatchd's log directory) as a report:\n"
     "  html  one page to file with the chart (default): vitals over time, limits, phases,\n"
     "        alarms and responses, baseline/peak/end values, discharge\n"
-    "  json  a machine-readable summary      csv  one row per reading\n"
+    "  json  the session record (docs/records.md; what chairwatchd writes as .summary.json)\n"
+    "  fhir  a FHIR R4 Bundle: Encounter, vital-sign Observations, MedicationAdministration,\n"
+    "        alarms (DetectedIssue, Communication) and this page (DocumentReference)\n"
+    "  csv   one row per reading: chair,session_id,ts,signal,value,unit,phase\n"
     "  hl7   the vital signs as HL7 v2.6 ORU^R01 messages (IHE PCD-01), one per measurement,\n"
     "        each followed by a newline; MSH and PID from the config's records section\n"
     "\n"
     "  -o, --output FILE  write here instead of stdout\n"
-    "  --format FORMAT    html, json, csv or hl7\n"
-    "  --config FILE      chairwatchd's config, for the profile's limits\n"
+    "  --format FORMAT    html, json, fhir, csv or hl7\n"
+    "  --config FILE      chairwatchd's config, for the profile's limits and the records\n"
+    "                     section (patient_identifier_system, hl7_export's MSH fields)\n"
     "                     (default /etc/chairwatch/chairwatch.yaml if it exists; without one\n"
     "                     the report draws no limits and says so)\n";
 
@@ -55,7 +59,7 @@ std::string parse_args(int argc, char** argv, Args& a) {
         } else if (arg == "-o" || arg == "--output") {
             if (!next(a.output)) return "-o needs a file name";
         } else if (arg == "--format") {
-            if (!next(a.format)) return "--format needs html, json, csv or hl7";
+            if (!next(a.format)) return "--format needs html, json, fhir, csv or hl7";
         } else if (arg == "--config") {
             if (!next(a.config)) return "--config needs a file name";
         } else if (arg.size() > 1 && arg[0] == '-') {
@@ -67,8 +71,9 @@ std::string parse_args(int argc, char** argv, Args& a) {
         }
     }
     if (a.help) return {};
-    if (a.format != "html" && a.format != "json" && a.format != "csv" && a.format != "hl7")
-        return "unknown format '" + a.format + "' (html, json, csv or hl7)";
+    if (a.format != "html" && a.format != "json" && a.format != "fhir" && a.format != "csv" &&
+        a.format != "hl7")
+        return "unknown format '" + a.format + "' (html, json, fhir, csv or hl7)";
     if (a.input.empty()) return "no session log given";
     return {};
 }
@@ -83,9 +88,9 @@ Hl7Options hl7_options(const config::RecordsConfig& records) {
     return h;
 }
 
-// Fills the limits of the session's profile into `o` and the HL7 header into `h`; false if a
-// config was unreadable.
-bool load_limits(const Args& a, const SessionRecord& rec, ReportOptions& o, Hl7Options& h) {
+// Fills the limits of the session's profile and the patient identifier system into `o`, the
+// HL7 header into `h`; false if a config was unreadable.
+bool load_config(const Args& a, const SessionRecord& rec, ReportOptions& o, Hl7Options& h) {
     std::error_code ec;
     std::string path = a.config;
     if (path.empty() && std::filesystem::exists(default_config, ec)) path = default_config;
@@ -101,6 +106,7 @@ bool load_limits(const Args& a, const SessionRecord& rec, ReportOptions& o, Hl7O
         std::fprintf(stderr, "chairwatch report: cannot use %s for the limits\n", path.c_str());
         return false;
     }
+    o.patient_identifier_system = loaded.config->records.patient_identifier_system;
     h = hl7_options(loaded.config->records);
     const auto& profiles = loaded.config->profiles;
     const auto it = profiles.find(rec.profile);
@@ -160,14 +166,15 @@ int run_report(int argc, char** argv) {
     }
     ReportOptions options;
     Hl7Options hl7;
-    if (!load_limits(args, *rec, options, hl7)) return 1;
+    if (!load_config(args, *rec, options, hl7)) return 1;
     options.utc_offset = local_utc_offset(rec->start);
     options.generated_at =
         std::chrono::duration_cast<Millis>(std::chrono::system_clock::now().time_since_epoch());
-    const auto text = args.format == "json"  ? render_json(*rec, options)
-                      : args.format == "csv" ? render_csv(*rec)
-                      : args.format == "hl7" ? render_hl7(*rec, hl7, options.generated_at)
-                                             : render_html(*rec, options);
+    const auto text = args.format == "json"   ? render_json(*rec, options)
+                      : args.format == "fhir" ? render_fhir(*rec, options)
+                      : args.format == "csv"  ? render_csv(*rec)
+                      : args.format == "hl7"  ? render_hl7(*rec, hl7, options.generated_at)
+                                              : render_html(*rec, options);
     if (!write_out(args.output, text)) {
         std::fprintf(stderr, "chairwatch report: cannot write %s\n",
                      args.output.empty() ? "to stdout" : args.output.c_str());

@@ -108,8 +108,10 @@ TEST_CASE(
         CHECK_MESSAGE(log.find(part) != std::string::npos, part);
     CHECK(daemon.output().find("pseudonym-77") == std::string::npos);
     const auto summary = read_file(daemon.log_dir() + "/chair-02/S-1.summary.json");
+    CHECK(summary.find(R"("schema_version":1)") != std::string::npos);
+    CHECK(summary.find(R"("patient_ref":"pseudonym-77")") != std::string::npos);
     CHECK(summary.find(R"("acknowledged_after_s")") != std::string::npos);
-    CHECK(summary.find(R"("discharge_ready":"20)") != std::string::npos);
+    CHECK(summary.find(R"("criteria_met":true,"met_at":"20)") != std::string::npos);
 
     // The report the daemon wrote at the session's end, and the tool's JSON and CSV of it.
     const auto html = read_file(daemon.log_dir() + "/chair-02/S-1.html");

@@ -331,3 +331,15 @@ TEST_CASE("input: how long an idle chair is kept, and how fast a chair may send"
     auto bad = load_config_text(minimal + "input:\n  max_messages_per_chair_s: 1.5\n", "t.yaml");
     CHECK_FALSE(bad.config);
 }
+
+TEST_CASE("records.patient_identifier_system takes an absolute URI and says where one is not") {
+    auto r = load_config_text(minimal + "records:\n  patient_identifier_system: urn:oid:1.2.3.4\n",
+                              "t.yaml");
+    REQUIRE(r.config);
+    CHECK(r.config->records.patient_identifier_system == "urn:oid:1.2.3.4");
+    CHECK(load_config_text(minimal, "t.yaml").config->records.patient_identifier_system.empty());
+    const auto e = only_error(minimal + "records:\n  patient_identifier_system: clinic mrn\n");
+    CHECK(contains(e, "t.yaml:11:30: records.patient_identifier_system: 'clinic mrn'"));
+    CHECK(contains(only_error(minimal + "records:\n  patient_system: x:y\n"),
+                   "t.yaml:11:3: unknown key 'records.patient_system'"));
+}
