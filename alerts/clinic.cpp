@@ -269,6 +269,18 @@ ControlResult Clinic::on_control(std::string_view chair_id, ControlAction action
     }
 }
 
+ControlResult Clinic::observe(std::string_view chair_id, const Observation& o, Instant now,
+                              std::vector<ClinicEvent>& out) {
+    Chair* chair = chair_for(chair_id, false);
+    if (!chair || !chair->session) return ControlResult::no_session;
+    chair->last_active = now.mono;
+    chair->observation = o;
+    ClinicEvent e{ClinicEvent::Type::observation, &*chair->session, {}, {}};
+    e.observation = &chair->observation;
+    out.push_back(std::move(e));
+    return ControlResult::ok;
+}
+
 AckResult Clinic::acknowledge(std::string_view chair_id, std::string_view alert_id,
                               std::string_view by, Instant now, std::vector<ClinicEvent>& out) {
     const auto id = parse_alert_id(alert_id);

@@ -64,12 +64,14 @@ struct ClinicEvent {
         phase_changed,
         reading,
         alarm,
-        session_ended
+        session_ended,
+        observation
     };
     Type type{Type::reading};
     const Session* session{nullptr};
     Reading reading;
     AlarmTransition alarm;
+    const Observation* observation{nullptr};  // type observation; valid as `session` is
 };
 
 enum class Admission : std::uint8_t { accepted, too_many_chairs, flooding };
@@ -104,6 +106,10 @@ class Clinic {
                           std::vector<ClinicEvent>& out);
     ControlResult on_control(std::string_view chair, ControlAction action, const SessionInfo& info,
                              Instant now, std::vector<ClinicEvent>& out);
+    // A nurse's observation for the chair's open session: one observation event (no_session if
+    // none is open); the core judges nothing by it.
+    ControlResult observe(std::string_view chair, const Observation& o, Instant now,
+                          std::vector<ClinicEvent>& out);
     // `alert_id` as published; nothing changes unless the result is ok.
     AckResult acknowledge(std::string_view chair, std::string_view alert_id, std::string_view by,
                           Instant now, std::vector<ClinicEvent>& out);
@@ -160,6 +166,7 @@ class Clinic {
         int id_suffix{0};
         std::optional<Session> session;
         std::unique_ptr<Session> last_ended;  // what events of its end point at; the last session
+        Observation observation;              // the latest, which its event points at
         std::uint32_t slot{0};                // into chairs_ and due_
         Millis last_active{0};                // its last reading or session message
         // The chair's message rate: a token bucket, and its last drop (flooding while noted).

@@ -72,6 +72,16 @@ struct SessionInfo {
 // "hypertension", "first_sessions" (session_number 1 to 3).
 std::vector<std::string> session_flags(const SessionInfo& info);
 
+// A nurse's observation during a session ({"action":"observation"} on the session topic): what
+// the monitors cannot see (sedation, dissociation, an adverse event, a note). `text` is clinical
+// content: the session log and the report have it, the service log never does.
+struct Observation {
+    std::string kind;   // sedation, dissociation, adverse_event, note
+    std::string value;  // sedation, dissociation: none, present, resolved; else empty
+    std::string text;
+    std::string by;  // who observed (a pseudonym or staff id)
+};
+
 // Whether two start messages say the same (their send times aside).
 bool same_start(const SessionInfo& a, const SessionInfo& b);
 

@@ -178,7 +178,7 @@ bool valid_system_uri(const std::string& v) {
 }
 
 void read_records(YamlReader& r, const YAML::Node& n, RecordsConfig& rc) {
-    if (!r.expect_map(n, "records", {"patient_identifier_system"})) return;
+    if (!r.expect_map(n, "records", {"patient_identifier_system", "hl7_export"})) return;
     if (auto v = r.string(n, "patient_identifier_system", "records")) {
         if (valid_system_uri(*v))
             rc.patient_identifier_system = *v;
@@ -188,6 +188,8 @@ void read_records(YamlReader& r, const YAML::Node& n, RecordsConfig& rc) {
                         "' is not an absolute URI (e.g. https://clinic.example/patient-id or "
                         "urn:oid:1.2.3)");
     }
+    if (const auto h = n["hl7_export"])
+        read_acm(r, h, "records.hl7_export", rc.hl7_export.emplace(), false);
 }
 
 void read_log(YamlReader& r, const YAML::Node& n, std::string& level) {

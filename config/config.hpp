@@ -80,13 +80,6 @@ struct SessionConfig {
     bool suspend_on_shutdown{true};
 };
 
-// `records:` (docs/records.md): what the session record and its exports say about the patient.
-struct RecordsConfig {
-    // The system (a URI) the session's patient_ref is an identifier in, so that an EHR can match
-    // it (FHIR Identifier.system); empty: the pseudonym stands alone.
-    std::string patient_identifier_system;
-};
-
 // The nurse-station board and the health/metrics endpoints (board/, docs/board.md).
 struct HttpConfig {
     std::string address{"127.0.0.1"};  // --http ADDR:PORT overrides address and port
@@ -178,6 +171,16 @@ struct NotifyConfig {
     std::optional<AcmStatusListener> acm_status_listener;
 
     bool enabled() const { return !receivers.empty(); }
+};
+
+// `records:` (docs/records.md): what the session record and its exports say about the patient.
+struct RecordsConfig {
+    // The system (a URI) the session's patient_ref is an identifier in, so that an EHR can match
+    // it (FHIR Identifier.system, HL7 PID-3.4); empty: the pseudonym stands alone (HL7: under
+    // the sending application).
+    std::string patient_identifier_system;
+    // Each session's vital signs as HL7 ORU^R01 (IHE PCD-01) over MLLP at its end; unset: off.
+    std::optional<AcmReceiver> hl7_export;
 };
 
 struct Config {

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "config/config.hpp"
+#include "report/hl7_report.hpp"
 #include "report/report.hpp"
 
 namespace chairwatch::report {
@@ -16,7 +17,7 @@ namespace {
 constexpr const char* default_config = "/etc/chairwatch/chairwatch.yaml";
 
 constexpr const char* usage_text =
-    "usage: chairwatch report SESSION.jsonl [-o FILE] [--format html|json|fhir|csv] "
+    "usage: chairwatch report SESSION.jsonl [-o FILE] [--format html|json|fhir|csv|hl7] "
     "[--config FILE]\n"
     "\n"
     "Renders a session log (<session_id>.jsonl from chairwatchd's log directory) as a report:\n"
@@ -26,11 +27,13 @@ constexpr const char* usage_text =
     "  fhir  a FHIR R4 Bundle: Encounter, vital-sign Observations, MedicationAdministration,\n"
     "        alarms (DetectedIssue, Communication) and this page (DocumentReference)\n"
     "  csv   one row per reading: chair,session_id,ts,signal,value,unit,phase\n"
+    "  hl7   the vital signs as HL7 v2.6 ORU^R01 messages (IHE PCD-01), one per measurement,\n"
+    "        each followed by a newline; MSH and PID from the config's records section\n"
     "\n"
     "  -o, --output FILE  write here instead of stdout\n"
-    "  --format FORMAT    html, json, fhir or csv\n"
-    "  --config FILE      chairwatchd's config, for the profile's limits and\n"
-    "                     records.patient_identifier_system\n"
+    "  --format FORMAT    html, json, fhir, csv or hl7\n"
+    "  --config FILE      chairwatchd's config, for the profile's limits and the records\n"
+    "                     section (patient_identifier_system, hl7_export's MSH fields)\n"
     "                     (default /etc/chairwatch/chairwatch.yaml if it exists; without one\n"
     "                     the report draws no limits and says so)\n";
 
@@ -56,7 +59,7 @@ std::string parse_args(int argc, char** argv, Args& a) {
         } else if (arg == "-o" || arg == "--output") {
             if (!next(a.output)) return "-o needs a file name";
         } else if (arg == "--format") {
-            if (!next(a.format)) return "--format needs html, json, fhir or csv";
+            if (!next(a.format)) return "--format needs html, json, fhir, csv or hl7";
         } else if (arg == "--config") {
             if (!next(a.config)) return "--config needs a file name";
         } else if (arg.size() > 1 && arg[0] == '-') {
@@ -68,15 +71,26 @@ std::string parse_args(int argc, char** argv, Args& a) {
         }
     }
     if (a.help) return {};
-    if (a.format != "html" && a.format != "json" && a.format != "fhir" && a.format != "csv")
-        return "unknown format '" + a.format + "' (html, json, fhir or csv)";
+    if (a.format != "html" && a.format != "json" && a.format != "fhir" && a.format != "csv" &&
+        a.format != "hl7")
+        return "unknown format '" + a.format + "' (html, json, fhir, csv or hl7)";
     if (a.input.empty()) return "no session log given";
     return {};
 }
 
-// Fills the limits of the session's profile and the patient identifier system into `o`; false
-// if a config was unreadable.
-bool load_config(const Args& a, const SessionRecord& rec, ReportOptions& o) {
+// MSH-3 to MSH-6 and the patient identifier system from the config's records section.
+Hl7Options hl7_options(const config::RecordsConfig& records) {
+    Hl7Options h;
+    h.patient_identifier_system = records.patient_identifier_system;
+    if (const auto& e = records.hl7_export)
+        h.endpoints = {e->sending_application, e->sending_facility, e->receiving_application,
+                       e->receiving_facility};
+    return h;
+}
+
+// Fills the limits of the session's profile and the patient identifier system into `o`, the
+// HL7 header into `h`; false if a config was unreadable.
+bool load_config(const Args& a, const SessionRecord& rec, ReportOptions& o, Hl7Options& h) {
     std::error_code ec;
     std::string path = a.config;
     if (path.empty() && std::filesystem::exists(default_config, ec)) path = default_config;
@@ -93,6 +107,7 @@ bool load_config(const Args& a, const SessionRecord& rec, ReportOptions& o) {
         return false;
     }
     o.patient_identifier_system = loaded.config->records.patient_identifier_system;
+    h = hl7_options(loaded.config->records);
     const auto& profiles = loaded.config->profiles;
     const auto it = profiles.find(rec.profile);
     if (it == profiles.end()) {
@@ -150,13 +165,15 @@ int run_report(int argc, char** argv) {
         return 1;
     }
     ReportOptions options;
-    if (!load_config(args, *rec, options)) return 1;
+    Hl7Options hl7;
+    if (!load_config(args, *rec, options, hl7)) return 1;
     options.utc_offset = local_utc_offset(rec->start);
     options.generated_at =
         std::chrono::duration_cast<Millis>(std::chrono::system_clock::now().time_since_epoch());
     const auto text = args.format == "json"   ? render_json(*rec, options)
                       : args.format == "fhir" ? render_fhir(*rec, options)
                       : args.format == "csv"  ? render_csv(*rec)
+                      : args.format == "hl7"  ? render_hl7(*rec, hl7, options.generated_at)
                                               : render_html(*rec, options);
     if (!write_out(args.output, text)) {
         std::fprintf(stderr, "chairwatch report: cannot write %s\n",

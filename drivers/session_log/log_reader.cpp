@@ -197,6 +197,19 @@ std::optional<LogEntry> service_alarm(LogFields& f) {
     return a;
 }
 
+std::optional<LogEntry> observation(LogFields& f) {
+    LogObservation o;
+    o.ts = f.time(key::ts);
+    o.kind = f.text(key::kind);
+    o.by = f.text(key::by);
+    if (!f.ok()) return std::nullopt;
+    o.chair = f.opt_text(key::chair);
+    o.session_id = f.opt_text(key::session_id);
+    o.value = f.opt_text(key::value);
+    o.text = f.opt_text(key::text);
+    return o;
+}
+
 }  // namespace
 
 LogLine parse_log_line(std::string_view text, int number) {
@@ -227,6 +240,8 @@ LogLine parse_log_line(std::string_view text, int number) {
         line.entry = receipt(f);
     else if (type == type_of::service_alarm)
         line.entry = service_alarm(f);
+    else if (type == type_of::observation)
+        line.entry = observation(f);
     else if (f.ok())
         f.fail("unknown type '" + type + "'");
     line.problem = f.problem();

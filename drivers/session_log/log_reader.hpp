@@ -133,8 +133,19 @@ struct LogServiceAlarm {
     std::string text;
 };
 
-using LogEntry =
-    std::variant<LogStart, LogReading, LogPhase, LogAlarm, LogEnd, LogReceipt, LogServiceAlarm>;
+// A nurse's observation (alerts::Observation). `ts` on the daemon clock (when it was received).
+struct LogObservation {
+    Millis ts{0};
+    std::string chair;
+    std::string session_id;
+    std::string kind;
+    std::string value;
+    std::string text;
+    std::string by;
+};
+
+using LogEntry = std::variant<LogStart, LogReading, LogPhase, LogAlarm, LogEnd, LogReceipt,
+                              LogServiceAlarm, LogObservation>;
 
 struct LogLine {
     int number{0};                  // in the file, from 1

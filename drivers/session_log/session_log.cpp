@@ -230,6 +230,17 @@ bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<
             close(s.chair + "/" + s.id);
             return ok;
         }
+        case ClinicEvent::Type::observation: {
+            const alerts::Observation& o = *e.observation;
+            w.key(key::type).value(line::observation);
+            w.key(key::ts).time(now.wall);
+            write_header(w, s);
+            w.key(key::kind).value(o.kind);
+            if (!o.value.empty()) w.key(key::value).value(o.value);
+            if (!o.text.empty()) w.key(key::text).value(o.text);
+            w.key(key::by).value(o.by);
+            break;
+        }
     }
     w.end_object();
     return append(s, line, e.type != ClinicEvent::Type::reading);

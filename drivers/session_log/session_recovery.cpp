@@ -96,6 +96,7 @@ class Replayer {
     void apply(const LogEnd&, alerts::Instant, int) {}
     void apply(const LogReceipt&, alerts::Instant, int) {}       // changes no alarm
     void apply(const LogServiceAlarm&, alerts::Instant, int) {}  // the daemon's, not the chair's
+    void apply(const LogObservation&, alerts::Instant, int) {}   // the core judges none
     void apply(const LogReading&, alerts::Instant, int) {}       // add() takes readings
 
     // The alarm as the engine had it. Fields the line lacks keep the reader's defaults (a line

@@ -15,6 +15,7 @@ namespace chairwatch::report {
 
 using alerts::Signal;
 using test::at;
+using test::count;
 using test::fixture;
 
 namespace {
@@ -30,13 +31,6 @@ ReportOptions options(bool with_profile = true) {
     o.generated_at = at("2026-03-02T11:00:00Z");
     o.version = "9.9.9";
     return o;
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1))
-        ++n;
-    return n;
 }
 
 std::vector<std::string> split(const std::string& s, char sep) {

@@ -249,6 +249,14 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
                                     {raised.alert_id, raised.condition, "cleared", "medium",
                                      "every notification receiver takes notifications again"},
                                     at(1160s)));
+    // A nurse's observations: one with every field, one with only the needed.
+    const alerts::Observation sedation{"sedation", "present", "drowsy, rousable", "rn-4"};
+    e.type = ClinicEvent::Type::observation;
+    e.observation = &sedation;
+    REQUIRE(log.write(e, at(1200s)));
+    const alerts::Observation bare{"adverse_event", "", "", "rn-4"};
+    e.observation = &bare;
+    REQUIRE(log.write(e, at(1210s)));
     s.phase = alerts::Phase::observation;
     e.type = ClinicEvent::Type::phase_changed;
     REQUIRE(log.write(e, at(3000s)));
@@ -260,7 +268,7 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
 
     const auto path = dir.path / "chair-03" / "IV-0412.jsonl";
     const auto lines = read_back(path);
-    REQUIRE(lines.size() == 1 + 5 + 1 + alarms.size() + 2 + 2 + 1 + 1);
+    REQUIRE(lines.size() == 1 + 5 + 1 + alarms.size() + 2 + 2 + 2 + 1 + 1);
     std::size_t n = 0;
 
     const auto& start = entry<LogStart>(lines[n++]);
@@ -332,6 +340,19 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     CHECK(sa2.alert_id == sa1.alert_id);
     CHECK(sa2.state == "cleared");
     CHECK(sa2.text == "every notification receiver takes notifications again");
+
+    const auto& o1 = entry<drivers::LogObservation>(lines[n++]);
+    CHECK(o1.ts == at(1200s).wall);
+    CHECK(o1.chair == "chair-03");
+    CHECK(o1.session_id == "IV-0412");
+    CHECK(o1.kind == "sedation");
+    CHECK(o1.value == "present");
+    CHECK(o1.text == "drowsy, rousable");
+    CHECK(o1.by == "rn-4");
+    const auto& o2 = entry<drivers::LogObservation>(lines[n++]);
+    CHECK(o2.kind == "adverse_event");
+    CHECK(o2.value.empty());
+    CHECK(o2.text.empty());
 
     const auto& observation = entry<LogPhase>(lines[n++]);
     CHECK(observation.phase == alerts::Phase::observation);
