@@ -43,7 +43,7 @@ void ChairMonitor::init_state() {
         RuleState& rs = rules()[i];
         rs.first_tier = static_cast<std::uint16_t>(first_tier);
         for (const auto& t : rule.tiers)
-            rs.uses |= mask_of(rule.signal_of(t));
+            rs.uses |= mask_of(rule.signal_of(t)) | (t.or_limit ? mask_of(t.or_limit->signal) : 0);
         first_tier += static_cast<std::uint32_t>(rule.tiers.size());
     }
     std::fill(counts().begin(), counts().end(), never);
@@ -52,6 +52,8 @@ void ChairMonitor::init_state() {
         fs.quiet_for = Millis::max();
         for (const auto& t : profile.feeds[i].tiers)
             fs.quiet_for = std::min(fs.quiet_for, t.after);
+        if (const auto& s = profile.feeds[i].schedule; s && !s->windows.empty())
+            fs.quiet_for = std::min(fs.quiet_for, s->shortest());
     }
     compute_bounds();
 }
@@ -63,8 +65,9 @@ void ChairMonitor::compute_bounds() {
         const Rule& rule = profile_->rules[i];
         RuleState& rs = rules()[i];
         const bool high = rule.direction == Direction::high;
-        rs.bounded = std::all_of(rule.tiers.begin(), rule.tiers.end(),
-                                 [&](const Tier& t) { return rule.signal_of(t) == rule.signal; });
+        rs.bounded = std::all_of(rule.tiers.begin(), rule.tiers.end(), [&](const Tier& t) {
+            return rule.signal_of(t) == rule.signal && !t.or_limit;
+        });
         rs.bound = high ? inf : -inf;
         for (const auto& t : rule.tiers) {
             const auto th = rule.threshold_of(t, base_of(rule.signal));
@@ -225,7 +228,10 @@ void ChairMonitor::set_profile(std::shared_ptr<const Profile> profile, Instant n
 }
 
 std::optional<double> ChairMonitor::current_value(Signal s, Millis now) const {
-    if (is_cuff(s)) return known(last_value_[index_of(s)]);
+    if (is_cuff(s))
+        return cuff_at_ == never || now - cuff_at_ > profile_->cuff_current_for
+                   ? std::nullopt
+                   : known(last_value_[index_of(s)]);
     return streams_[stream_slot(s)].median(now, profile_->stream_window, profile_->stream_hold);
 }
 
@@ -270,6 +276,7 @@ void ChairMonitor::on_readings(std::span<const Reading> readings, Instant now,
 void ChairMonitor::take(const Reading& r, Instant now, std::vector<ConditionChange>& out) {
     const auto si = index_of(r.signal);
     last_value_[si] = r.value;
+    if (is_cuff(r.signal)) cuff_at_ = now.mono;
     if (!is_cuff(r.signal)) streams_[stream_slot(r.signal)].push(now.mono, r.value);
 
     const auto feed_states = feeds();
@@ -334,6 +341,9 @@ bool ChairMonitor::still_idle(std::size_t rule_index, Millis now, std::uint8_t f
             const Signal sig = rule.signal_of(tier);
             const auto& value = value_of(values, sig, now);
             if (value && rule.beyond(tier, *value, base_of(sig))) return false;
+            if (!tier.or_limit) continue;
+            const auto& other = value_of(values, tier.or_limit->signal, now);
+            if (other && rule.or_beyond(tier, *other)) return false;
         }
     }
     // What update_tier() would do to an idle tier whose value is not beyond: a new reading ends
@@ -378,6 +388,8 @@ void ChairMonitor::reset(Instant now, ClearCause cause, std::vector<ConditionCha
     for (auto& s : streams_)
         s.clear();
     last_value_.fill(none);
+    cuff_at_ = never;
+    dose_start_ = never;
     baseline_.fill(none);
     compute_bounds();
     phase_ = Phase::monitoring;
@@ -464,9 +476,10 @@ std::int32_t ChairMonitor::due_after(const Rule& rule, const RuleState& rs, Mill
 }
 
 void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value,
-                               Millis now, std::int32_t tier_now, bool new_reading) {
+                               std::optional<double> other, Millis now, std::int32_t tier_now,
+                               bool new_reading) {
     const auto base = base_of(rule.signal_of(tier));
-    const bool beyond = rule.beyond(tier, value, base);
+    const bool beyond = rule.beyond(tier, value, base) || (other && rule.or_beyond(tier, *other));
     const auto one_more = [](std::int16_t n) {
         return static_cast<std::int16_t>(std::min<int>(n + 1, TierState::max_count));
     };
@@ -493,7 +506,8 @@ void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts
                     elapsed(tier_now, ts.since) >= tier.delay;
         return;
     }
-    if (!rule.inside_by_margin(tier, value, base)) {
+    if (!rule.inside_by_margin(tier, value, base) ||
+        (other && !rule.or_inside_by_margin(tier, *other))) {
         if (ts.inside) ts.since = TierState::no_time, ts.inside = false;
         return;
     }
@@ -520,7 +534,8 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
 
     std::size_t top = rule.tiers.size();
     double top_value = 0;
-    std::optional<double> judged;  // a value of the rule's own signal, for the record
+    std::optional<OrLimit> top_other;  // the top tier alarms on its or_limit's signal
+    std::optional<double> judged;      // a value of the rule's own signal, for the record
     bool idle = true;
     for (std::size_t t = 0; t < rule.tiers.size(); ++t) {
         const Tier& tier = rule.tiers[t];
@@ -534,7 +549,11 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
             continue;
         }
         if (!judged || sig == rule.signal) judged = value;
-        update_tier(rule, tier, ts, *value, now.mono, tier_now, (fresh & mask_of(sig)) != 0);
+        const auto other = tier.or_limit ? value_of(values, tier.or_limit->signal, now.mono)
+                                         : std::optional<double>{};
+        const std::uint8_t feeds_it =
+            mask_of(sig) | (tier.or_limit ? mask_of(tier.or_limit->signal) : 0);
+        update_tier(rule, tier, ts, *value, other, now.mono, tier_now, (fresh & feeds_it) != 0);
         idle = idle && ts.idle();
         if (!ts.active) continue;
         const Tier* best = top < rule.tiers.size() ? &rule.tiers[top] : nullptr;
@@ -544,6 +563,11 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
                                                              rule.limit_of(*best, base(*best))))) {
             top = t;
             top_value = *value;
+            top_other.reset();
+            if (other && !rule.beyond(tier, *value, base(tier)) && rule.or_beyond(tier, *other)) {
+                top_other = tier.or_limit;
+                top_value = *other;
+            }
         }
     }
     rs.idle = idle;
@@ -563,8 +587,8 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
         return;
     }
     const Tier& tier = rule.tiers[top];
-    const Signal sig = rule.signal_of(tier);
-    const double limit = rule.limit_of(tier, base_of(sig));
+    const Signal sig = top_other ? top_other->signal : rule.signal_of(tier);
+    const double limit = top_other ? top_other->limit : rule.limit_of(tier, base_of(sig));
     if (!alarm) {
         alarm = std::make_unique<ConditionChange>();
         alarm->condition = rule.condition;
@@ -585,13 +609,23 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
     alarm->signal = sig;
     alarm->priority = tier.priority;
     alarm->limit = limit;
-    alarm->relative = rule.relative(tier);
+    alarm->relative = !top_other && rule.relative(tier);
     alarm->baseline = base_of(sig).value_or(0);
-    alarm->inclusive = tier.inclusive;
+    alarm->inclusive = top_other ? top_other->inclusive : tier.inclusive;
     alarm->value = top_value;
     if (more_extreme(high, top_value, alarm->peak)) alarm->peak = top_value;
     alarm->at = now;
     out.push_back(*alarm);
+}
+
+FeedTier ChairMonitor::scheduled_tier(const FeedRule& feed, const FeedState& fs) const {
+    if (!feed.schedule || dose_start_ == never ||
+        (phase_ != Phase::dosing && phase_ != Phase::observation))
+        return FeedTier{Millis(0), Priority::low, 0};  // no phase: not scheduled
+    const CuffSchedule& s = *feed.schedule;
+    const Millis last = fs.last_seen - dose_start_;
+    const Millis due = s.expected_after(last);
+    return FeedTier{due - last + s.grace, s.window_at(due).priority, all_phases};
 }
 
 void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
@@ -601,11 +635,14 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
     if (fs.last_seen == never) return;  // not expected, and never delivered: nothing to lose
     const Millis silent = now.mono - fs.last_seen;
     if (!fs.alarm && silent <= fs.quiet_for) return;  // no tier could apply yet
+    const FeedTier scheduled = scheduled_tier(feed, fs);
+    const std::span<const FeedTier> tiers =
+        scheduled.phases ? std::span<const FeedTier>(&scheduled, 1) : std::span(feed.tiers);
 
     // The tier in force after a silence of `s`: the highest priority of those it exceeds.
     const auto top_after = [&](Millis s) {
         const FeedTier* top = nullptr;
-        for (const auto& tier : feed.tiers)
+        for (const auto& tier : tiers)
             if ((tier.phases & phase_bit(phase_)) && s > tier.after &&
                 (!top || tier.priority >= top->priority))
                 top = &tier;
@@ -618,7 +655,7 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
         if (!alarm) return;
         alarm->state = ConditionState::cleared;
         // Still silent but no tier applies in this phase: the phase ended it, not the feed.
-        const bool still_silent = std::any_of(feed.tiers.begin(), feed.tiers.end(),
+        const bool still_silent = std::any_of(tiers.begin(), tiers.end(),
                                               [&](const FeedTier& t) { return silent > t.after; });
         alarm->cause = still_silent ? ClearCause::phase_changed : ClearCause::feed_resumed;
         alarm->value = seconds(silent);
@@ -657,7 +694,7 @@ void ChairMonitor::evaluate_feed(std::size_t feed_index, Instant now,
         // slept) goes through them in the order the silence reached them, as it would have
         // second by second: raised LOW, then updated to MEDIUM; never straight to the top.
         std::vector<Millis> reached;
-        for (const auto& tier : feed.tiers)
+        for (const auto& tier : tiers)
             if ((tier.phases & phase_bit(phase_)) && silent > tier.after)
                 reached.push_back(tier.after);
         std::sort(reached.begin(), reached.end());

@@ -46,6 +46,11 @@ class ChairMonitor {
     // A session starts: the feeds the profile expects count as silent from `now` until their
     // first reading (a feed that is not expected is watched only once it has delivered).
     void watch_expected_feeds(Instant now);
+    // The dose started at `now`: feeds with a cuff schedule count their cycles from here.
+    void set_dose_start(Instant now) {
+        dose_start_ = now.mono;
+        asleep_ = false;
+    }
     // Moves to a session phase; conditions of rules that do not apply in it end.
     void set_phase(Phase phase, Instant now, std::vector<ConditionChange>& out);
     // The patient's baseline per signal, for relative rules (none: they stay silent).
@@ -149,8 +154,10 @@ class ChairMonitor {
     static Millis elapsed(std::int32_t now, std::int32_t since) {
         return Millis(std::int64_t{now} - std::int64_t{since});
     }
-    void update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value, Millis now,
-                     std::int32_t tier_now, bool new_reading);
+    // `other`: the value of the tier's or_limit signal, if it has one and a value.
+    void update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value,
+                     std::optional<double> other, Millis now, std::int32_t tier_now,
+                     bool new_reading);
     // The last tier instant at which a tick would still change nothing for the rule: before
     // its tiers' delays or clear holds run out, or a sample of a stream it judges leaves the
     // window (after a full evaluation).
@@ -161,6 +168,9 @@ class ChairMonitor {
     Millis& count_at(std::size_t tier_index);
     bool applies(const Rule& rule) const { return rule.phases & phase_bit(phase_); }
     void evaluate_feed(std::size_t feed_index, Instant now, std::vector<ConditionChange>& out);
+    // The one tier of a feed with a schedule, from the dose start on (phases 0: none applies,
+    // the feed's own tiers do).
+    FeedTier scheduled_tier(const FeedRule& feed, const FeedState& fs) const;
     void init_state();
     void compute_bounds();
     bool short_of_bound(const RuleState& rs, const Rule& rule, double value) const {
@@ -208,9 +218,11 @@ class ChairMonitor {
     std::array<Band, 2> calm_band_{};
     std::array<double, signal_count> last_value_{none, none, none, none, none};
     std::array<double, signal_count> baseline_{none, none, none, none, none};
-    Millis tier_base_{0};  // what tier instants count from
-    Millis wake_at_{0};    // the first time a rule is due or a feed tier could apply (asleep_)
-    bool asleep_{false};   // no feed alarm, as of the last judgement (then wake_at_ holds)
+    Millis cuff_at_{never};     // when the latest cuff reading arrived
+    Millis dose_start_{never};  // for feeds with a schedule
+    Millis tier_base_{0};       // what tier instants count from
+    Millis wake_at_{0};         // the first time a rule is due or a feed tier could apply (asleep_)
+    bool asleep_{false};        // no feed alarm, as of the last judgement (then wake_at_ holds)
     bool shortcuts_{true};
     Phase phase_{Phase::monitoring};
 };

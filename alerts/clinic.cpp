@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "alerts/modifiers.hpp"
+
 namespace chairwatch::alerts {
 
 namespace {
@@ -28,10 +30,12 @@ constexpr std::string_view discharge_text =
 constexpr std::string_view flood_text =
     "the chair's monitor sends far more messages than any monitor does: its excess is dropped "
     "unread; check the device";
+constexpr std::string_view checkpoint_text =
+    "a BP check the protocol requires at this time after the dose was not taken: measure BP now";
 constexpr std::string_view other_notice_text = "notice";
 constexpr std::string_view notice_texts[] = {
     artifact_text,       no_dose_baseline_text, no_baseline_text, no_bp_baseline_text,
-    no_hr_baseline_text, discharge_text,        flood_text};
+    no_hr_baseline_text, discharge_text,        flood_text,       checkpoint_text};
 
 }  // namespace
 
@@ -120,7 +124,8 @@ Millis Clinic::next_due(const Chair& chair) const {
     const auto flood_ends =
         chair.flood_noted ? chair.last_drop + settings_.flood_calm : Millis::max();
     return std::min({s.last_reading.mono + settings_.session_idle_end, chair.monitor.wakes_at(),
-                     chair.book.next_due(), flood_ends});
+                     chair.book.next_due(), flood_ends,
+                     chair.checks.next_due(chair.monitor.profile().checkpoints)});
 }
 
 Admission Clinic::on_message(std::string_view chair_id, Instant now,
@@ -186,10 +191,12 @@ Admission Clinic::on_readings(std::string_view chair_id, std::span<const Reading
         e.reading = r;
         s.clock = std::max(s.clock, r.device_ts);
         if (is_cuff(r.signal)) s.last_cuff_clock = r.device_ts;
-        if (s.phase == Phase::baseline) {
+        if (s.phase == Phase::baseline &&
+            r.device_ts - s.start_clock >= chair->monitor.profile().baseline.seated_rest) {
             if (!chair->baseline) chair->baseline = std::make_unique<BaselineCollector>();
             chair->baseline->add(r, r.device_ts);
         }
+        if (is_cuff(r.signal)) cuff_taken(*chair, now);
         if (is_cuff(r.signal) && chair->artifact_noted) {  // a valid cuff reading ends the note
             ConditionChange t;
             t.condition = bp_artifact;
@@ -245,6 +252,8 @@ ControlResult Clinic::on_control(std::string_view chair_id, ControlAction action
             if (s.phase != Phase::baseline && s.phase != Phase::monitoring)
                 return ControlResult::wrong_phase;
             s.dose_start = now;
+            chair->monitor.set_dose_start(now);
+            chair->checks.start(now.mono, chair->monitor.profile().checkpoints.size());
             form_baseline(*chair, now, out);
             set_phase(*chair, Phase::dosing, now, out);
             return ControlResult::ok;
@@ -258,6 +267,18 @@ ControlResult Clinic::on_control(std::string_view chair_id, ControlAction action
             end_session(*chair, now, EndReason::explicit_end, out);
             return ControlResult::ok;
     }
+}
+
+ControlResult Clinic::observe(std::string_view chair_id, const Observation& o, Instant now,
+                              std::vector<ClinicEvent>& out) {
+    Chair* chair = chair_for(chair_id, false);
+    if (!chair || !chair->session) return ControlResult::no_session;
+    chair->last_active = now.mono;
+    chair->observation = o;
+    ClinicEvent e{ClinicEvent::Type::observation, &*chair->session, {}, {}};
+    e.observation = &chair->observation;
+    out.push_back(std::move(e));
+    return ControlResult::ok;
 }
 
 AckResult Clinic::acknowledge(std::string_view chair_id, std::string_view alert_id,
@@ -311,7 +332,29 @@ void Clinic::visit(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
         s.record(t);
         out.push_back({ClinicEvent::Type::alarm, &s, {}, t});
     }
+    check_checkpoints(chair, now, out);
     if (s.phase == Phase::observation) check_discharge(chair, now, out);
+}
+
+void Clinic::check_checkpoints(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
+    const auto& list = chair.monitor.profile().checkpoints;
+    for (const auto i : chair.checks.missed(list, now.mono))
+        notice(chair, list[i].name, checkpoint_text, list[i].priority, now, out);
+}
+
+void Clinic::cuff_taken(Chair& chair, Instant now) {
+    const auto& list = chair.monitor.profile().checkpoints;
+    for (const auto i : chair.checks.on_cuff(list, now.mono)) {
+        ConditionChange t;
+        t.condition = list[i].name;
+        t.priority = list[i].priority;
+        t.state = ConditionState::cleared;
+        t.cause = ClearCause::valid_reading;
+        t.kind = AlarmKind::advisory;
+        t.signal = Signal::sbp;
+        t.at = now;
+        changes_.push_back(t);
+    }
 }
 
 std::vector<std::string> Clinic::forget_idle_chairs(Instant now) {
@@ -357,6 +400,8 @@ void Clinic::reconfigure(ClinicProfiles profiles, ClinicSettings settings, Insta
         auto p = chair.session ? profiles_.find(chair.monitor.profile().name)
                                : profiles_.for_chair(chair.id);
         if (!p) continue;  // a profile that is gone stays in force until the session ends
+        if (chair.session && chair.session->start_info)
+            p = with_modifiers(p, session_flags(*chair.session->start_info)).profile;
         chair.monitor.set_profile(p, now, changes_);
         if (chair.session) publish(chair, *chair.session, out);
         changes_.clear();
@@ -382,12 +427,15 @@ void Clinic::resume_implicit(std::string_view chair_id, std::string_view session
 void Clinic::open_session(Chair& chair, std::string_view chair_id, const SessionInfo* info,
                           Instant now, std::vector<ClinicEvent>& out, std::string_view id) {
     if (chair.session) end_session(chair, now, EndReason::superseded, out);
-    auto profile = info && !info->profile.empty() ? profiles_.find(info->profile)
-                                                  : profiles_.for_chair(chair_id);
+    auto modified = with_modifiers(info && !info->profile.empty() ? profiles_.find(info->profile)
+                                                                  : profiles_.for_chair(chair_id),
+                                   info ? session_flags(*info) : std::vector<std::string>{});
+    const auto& profile = modified.profile;
     chair.monitor.set_profile(profile, now, changes_);
     changes_.clear();  // no session, no alarms: nothing to carry
     chair.baseline.reset();
     chair.artifact_noted = false;
+    chair.checks.clear();
     chair.flood_noted = false;
     chair.book = AlarmBook{};  // alarm numbers start again with each session
     Session s;
@@ -410,9 +458,10 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
     s.implicit = info == nullptr;
     if (info) s.start_info = std::make_shared<const SessionInfo>(*info);
     s.profile = profile->name;
+    s.modifiers = std::move(modified.applied);
     s.phase = info ? Phase::baseline : Phase::monitoring;
     s.started = s.last_reading = now;
-    s.clock = info && info->ts ? *info->ts : now.wall;
+    s.clock = s.start_clock = info && info->ts ? *info->ts : now.wall;
     chair.session = std::move(s);
     out.push_back({ClinicEvent::Type::session_started, &*chair.session, {}, {}});
     chair.monitor.watch_expected_feeds(now);
@@ -469,12 +518,14 @@ void Clinic::check_discharge(Chair& chair, Instant now, std::vector<ClinicEvent>
     const auto& d = chair.monitor.profile().discharge;
     if (s.discharge_ready || !s.dose_end_clock || s.clock - *s.dose_end_clock < d.min_observation)
         return;
-    if (s.last_cuff_clock < *s.dose_end_clock) return;  // a BP from after the dose is needed
+    // The final NIBP is one taken after the observation time (REF §9 "final NIBP + HR"), and
+    // still current (REF §8: never older than 15 min); so is the HR.
+    if (s.last_cuff_clock < *s.dose_end_clock + d.min_observation) return;
     const auto sbp = chair.monitor.current_value(Signal::sbp, now.mono);
     const auto dbp = chair.monitor.current_value(Signal::dbp, now.mono);
     if (!sbp || !dbp || *sbp >= d.sbp_below || *dbp >= d.dbp_below) return;
-    if (auto hr = chair.monitor.current_value(Signal::hr, now.mono); hr && *hr >= d.hr_below)
-        return;
+    const auto hr = chair.monitor.current_value(Signal::hr, now.mono);
+    if (!hr || *hr >= d.hr_below) return;
     const auto& base = s.baseline.value;
     const double f = 1.0 + d.within_pct_of_baseline / 100.0;
     if (base[index_of(Signal::sbp)] && *sbp > *base[index_of(Signal::sbp)] * f) return;

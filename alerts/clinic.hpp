@@ -64,12 +64,14 @@ struct ClinicEvent {
         phase_changed,
         reading,
         alarm,
-        session_ended
+        session_ended,
+        observation
     };
     Type type{Type::reading};
     const Session* session{nullptr};
     Reading reading;
     AlarmTransition alarm;
+    const Observation* observation{nullptr};  // type observation; valid as `session` is
 };
 
 enum class Admission : std::uint8_t { accepted, too_many_chairs, flooding };
@@ -104,6 +106,10 @@ class Clinic {
                           std::vector<ClinicEvent>& out);
     ControlResult on_control(std::string_view chair, ControlAction action, const SessionInfo& info,
                              Instant now, std::vector<ClinicEvent>& out);
+    // A nurse's observation for the chair's open session: one observation event (no_session if
+    // none is open); the core judges nothing by it.
+    ControlResult observe(std::string_view chair, const Observation& o, Instant now,
+                          std::vector<ClinicEvent>& out);
     // `alert_id` as published; nothing changes unless the result is ok.
     AckResult acknowledge(std::string_view chair, std::string_view alert_id, std::string_view by,
                           Instant now, std::vector<ClinicEvent>& out);
@@ -154,11 +160,13 @@ class Clinic {
         AlarmBook book;
         std::unique_ptr<BaselineCollector> baseline;  // only while a baseline phase collects
         bool artifact_noted{false};
+        CheckpointWatch checks;  // the session's checkpoints after the dose
         // The suffix of the last session's id ("-1", "-2"...; 0: none): sessions started in
         // the same second, or with an id an earlier session used, are told apart by it.
         int id_suffix{0};
         std::optional<Session> session;
         std::unique_ptr<Session> last_ended;  // what events of its end point at; the last session
+        Observation observation;              // the latest, which its event points at
         std::uint32_t slot{0};                // into chairs_ and due_
         Millis last_active{0};                // its last reading or session message
         // The chair's message rate: a token bucket, and its last drop (flooding while noted).
@@ -185,6 +193,10 @@ class Clinic {
     void set_phase(Chair& chair, Phase phase, Instant now, std::vector<ClinicEvent>& out);
     void form_baseline(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
     void check_discharge(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
+    // Raises the advisory of each checkpoint whose window ended without a cuff reading.
+    void check_checkpoints(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
+    // A cuff reading ends the advisories of missed checkpoints (queued in changes_).
+    void cuff_taken(Chair& chair, Instant now);
     // Ends message_flood once the chair has kept to its rate for flood_calm.
     void check_flood(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
     void notice(Chair& chair, std::string_view condition, std::string_view text, Priority p,

@@ -8,8 +8,16 @@ bool Rule::inside_by_margin(const Tier& t, double v, std::optional<double> basel
     const auto th = threshold_of(t, baseline);
     if (!th) return true;  // a relative tier without a baseline: never beyond
     if (past(*th, v)) return false;
-    return direction == Direction::high ? v <= th->value - clear_margin
-                                        : v >= th->value + clear_margin;
+    const double margin = margin_for(signal_of(t));
+    return direction == Direction::high ? v <= th->value - margin : v >= th->value + margin;
+}
+
+bool Rule::or_inside_by_margin(const Tier& t, double v) const {
+    if (!t.or_limit) return true;
+    if (or_beyond(t, v)) return false;
+    const double margin = margin_for(t.or_limit->signal);
+    return direction == Direction::high ? v <= t.or_limit->limit - margin
+                                        : v >= t.or_limit->limit + margin;
 }
 
 Signal FeedRule::primary_signal() const {

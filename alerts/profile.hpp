@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "alerts/checkpoints.hpp"
+#include "alerts/cuff_schedule.hpp"
 #include "alerts/types.hpp"
 
 namespace chairwatch::alerts {
@@ -18,8 +20,18 @@ enum class Direction : std::uint8_t { high, low };
 // One threshold of a rule. A rule alarms at the priority of its highest active tier.
 // A relative tier's limit is the patient's baseline plus `rise_by` (or `rise_pct` of it, the
 // lower of the two when both are set); an absolute `limit` may be required as well.
+// A second absolute limit on another cuff signal of the same measurement: the tier is beyond when
+// either value is (REF §8 tier 3: "SBP >= 180 or DBP >= 110 on two consecutive readings" counts
+// the cuff measurement, not each signal on its own).
+struct OrLimit {
+    Signal signal{Signal::dbp};
+    double limit{0};
+    bool inclusive{true};
+};
+
 struct Tier {
-    std::optional<Signal> signal;  // when it differs from the rule's (e.g. DBP in a BP rule)
+    std::optional<Signal> signal;     // when it differs from the rule's (e.g. DBP in a BP rule)
+    std::optional<OrLimit> or_limit;  // cuff tiers: beyond when this signal is beyond it too
     double limit{0};
     bool has_limit{true};
     bool inclusive{true};            // true: the limit value itself is beyond (>= or <=)
@@ -44,7 +56,9 @@ struct Rule {
     AlarmKind kind{AlarmKind::physiological};
     std::uint8_t phases{all_phases};  // phase_bit()s in which the rule applies
     double clear_margin{0};  // hysteresis: clears once back inside the limit by this much ...
-    Millis clear_hold{0};    // ... for this long (0: on the next reading)
+    // ... or by this much for a signal that has its own margin (REF §8: SBP 10, DBP and MAP 5)
+    std::array<std::optional<double>, signal_count> signal_margin{};
+    Millis clear_hold{0};  // ... for this long (0: on the next reading)
     std::vector<Tier> tiers;
 
     Signal signal_of(const Tier& t) const { return t.signal.value_or(signal); }
@@ -58,6 +72,12 @@ struct Rule {
     std::optional<Threshold> threshold_of(const Tier& t, std::optional<double> baseline) const;
     bool beyond(const Tier& t, double v, std::optional<double> baseline = {}) const;
     bool inside_by_margin(const Tier& t, double v, std::optional<double> baseline = {}) const;
+    double margin_for(Signal s) const { return signal_margin[index_of(s)].value_or(clear_margin); }
+    // The tier's or_limit: whether `v` (of its signal) is beyond it, or back inside by margin.
+    bool or_beyond(const Tier& t, double v) const {
+        return t.or_limit && past({t.or_limit->limit, t.or_limit->inclusive}, v);
+    }
+    bool or_inside_by_margin(const Tier& t, double v) const;
 
   private:
     bool past(const Threshold& th, double v) const {
@@ -104,6 +124,8 @@ struct FeedRule {
     std::uint8_t signal_mask{0};  // readings of any of these signals feed it
     std::vector<FeedTier> tiers;  // ascending by `after`
     bool expected{false};         // watched from the session's start, not its first reading
+    // Cuff feeds: from the dose start on, overdue by this schedule instead of `tiers`.
+    std::optional<CuffSchedule> schedule;
 
     bool fed_by(Signal s) const { return (signal_mask >> index_of(s)) & 1U; }
     Signal primary_signal() const;
@@ -115,6 +137,7 @@ constexpr std::uint8_t mask_of(Signal s) {
 
 // How the patient's own baseline is formed from the readings of the baseline phase.
 struct BaselinePolicy {
+    Millis seated_rest{300000};    // readings this soon after the start do not count (REF §8)
     int min_cuff_readings{2};      // at least this many NIBP readings ...
     Millis min_cuff_span{300000};  // ... the first and last this far apart
     int use_last{3};               // median of the last N cuff readings
@@ -136,6 +159,13 @@ struct EscalationPolicy {
     Millis repeat{0};  // 0: escalates once
 };
 
+// A stricter variant of a profile for sessions whose start message sets `flag` (REF §9): its
+// rules replace the profile's rules of the same condition (or are added); the rest stays.
+struct Modifier {
+    std::string flag;  // "age_65_plus", "hypertension", "first_sessions"
+    std::vector<Rule> rules;
+};
+
 struct Profile {
     // What the engine keeps per chair is sized for these (config/ refuses more).
     static constexpr std::size_t max_rules = 64;
@@ -147,8 +177,13 @@ struct Profile {
     std::vector<FeedRule> feeds;
     Millis stream_window{5000};  // streamed signals are judged on the median over this window
     Millis stream_hold{10000};   // with no sample in the window, the latest counts this long
+    // A cuff reading older than this is never current: not judged, shown or used for discharge
+    // (REF §3 and §8: 15 min).
+    Millis cuff_current_for{std::chrono::minutes(15)};
     BaselinePolicy baseline;
     DischargePolicy discharge;
+    std::vector<Modifier> modifiers;      // applied in this order, each when its flag is set
+    std::vector<Checkpoint> checkpoints;  // BP checks at set times after the dose
     std::array<EscalationPolicy, 3> escalation{};  // by priority: low, medium, high
     std::uint8_t latching{1U << 2};  // priority bits whose physiological alarms latch (high)
     Millis ack_lasts{std::chrono::minutes(2)};  // an ack silences an ongoing alarm this long

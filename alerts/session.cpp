@@ -24,7 +24,18 @@ std::string_view to_string(EndReason r) {
 bool same_start(const SessionInfo& a, const SessionInfo& b) {
     return a.session_id == b.session_id && a.profile == b.profile && a.route == b.route &&
            a.weight_kg == b.weight_kg && a.dose_mg_per_kg == b.dose_mg_per_kg &&
-           a.planned_duration_min == b.planned_duration_min && a.patient_ref == b.patient_ref;
+           a.planned_duration_min == b.planned_duration_min && a.patient_ref == b.patient_ref &&
+           a.age_65_plus == b.age_65_plus && a.age == b.age && a.hypertension == b.hypertension &&
+           a.session_number == b.session_number;
+}
+
+std::vector<std::string> session_flags(const SessionInfo& info) {
+    std::vector<std::string> flags;
+    if (info.age_65_plus.value_or(false) || info.age.value_or(0) >= 65)
+        flags.emplace_back("age_65_plus");
+    if (info.hypertension.value_or(false)) flags.emplace_back("hypertension");
+    if (info.session_number && *info.session_number <= 3) flags.emplace_back("first_sessions");
+    return flags;
 }
 
 const SessionInfo& Session::info() const {

@@ -60,6 +60,26 @@ struct SessionInfo {
     std::optional<double> planned_duration_min;
     std::string patient_ref;
     std::optional<Millis> ts;  // the sender's time of this message, if it said
+    // What selects the profile's modifiers (REF §9: stricter for age >= 65, known hypertension,
+    // the first three sessions); unset when the start message did not say.
+    std::optional<bool> age_65_plus;
+    std::optional<double> age;
+    std::optional<bool> hypertension;
+    std::optional<double> session_number;  // 1 for the patient's first session
+};
+
+// The modifier flags the start message sets: "age_65_plus" (age_65_plus, or age >= 65),
+// "hypertension", "first_sessions" (session_number 1 to 3).
+std::vector<std::string> session_flags(const SessionInfo& info);
+
+// A nurse's observation during a session ({"action":"observation"} on the session topic): what
+// the monitors cannot see (sedation, dissociation, an adverse event, a note). `text` is clinical
+// content: the session log and the report have it, the service log never does.
+struct Observation {
+    std::string kind;   // sedation, dissociation, adverse_event, note
+    std::string value;  // sedation, dissociation: none, present, resolved; else empty
+    std::string text;
+    std::string by;  // who observed (a pseudonym or staff id)
 };
 
 // Whether two start messages say the same (their send times aside).
@@ -74,7 +94,8 @@ struct Session {
     // What the start message said; null for a session that readings started. Shared and
     // immutable: most sessions have none, and a chair's state is kept for every chair.
     std::shared_ptr<const SessionInfo> start_info;
-    std::string profile;  // the profile in force
+    std::string profile;                 // the profile in force
+    std::vector<std::string> modifiers;  // the profile's modifiers applied, in order
     // The small fields together, so that they share one word.
     bool implicit{true};  // started by a reading rather than a start message
     Phase phase{Phase::monitoring};
@@ -89,6 +110,7 @@ struct Session {
     // delays, escalation and feed timeouts use the monotonic clock.
     Millis clock{0};
     std::optional<Millis> dose_end_clock;
+    Millis start_clock{0};      // the clinical clock when the session started
     Millis last_cuff_clock{0};  // device time of the latest cuff reading
     Instant started;
     Instant last_reading;

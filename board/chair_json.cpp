@@ -61,9 +61,21 @@ void write_trend(drivers::JsonWriter& w, const ChairLive& live) {
 
 Millis stale_after(const alerts::Profile& p, Signal s, alerts::Phase phase) {
     if (!alerts::is_cuff(s)) return p.stream_hold;
+    return std::min(cuff_feed_timeout(p, s, phase), p.cuff_current_for);
+}
+
+Millis cuff_feed_timeout(const alerts::Profile& p, Signal s, alerts::Phase phase) {
     Millis in_phase{-1}, any{-1};
+    const bool dosed = phase == alerts::Phase::dosing || phase == alerts::Phase::observation;
     for (const auto& f : p.feeds) {
         if (!f.fed_by(s)) continue;
+        if (f.schedule && dosed) {  // the longest cycle of its schedule, and its grace
+            Millis longest{0};
+            for (const auto& w : f.schedule->windows)
+                longest = std::max(longest, w.every);
+            in_phase = longest + f.schedule->grace;
+            continue;
+        }
         for (const auto& t : f.tiers) {
             if (any < Millis(0) || t.after < any) any = t.after;
             if ((t.phases & alerts::phase_bit(phase)) &&

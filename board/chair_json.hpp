@@ -18,8 +18,10 @@ struct ViewOptions {
 };
 
 // How long a signal's latest value may be shown as current: the profile's stream hold for
-// HR and SpO2, the cuff feed's timeout in the session's phase for blood pressure.
+// HR and SpO2; for blood pressure the cuff feed's timeout in the session's phase, never longer
+// than the profile's bp_current_for (REF §8: 15 min).
 alerts::Millis stale_after(const alerts::Profile& p, alerts::Signal s, alerts::Phase phase);
+alerts::Millis cuff_feed_timeout(const alerts::Profile& p, alerts::Signal s, alerts::Phase phase);
 
 // The one state a listed alarm shows: acknowledged, escalated, latched or active.
 std::string_view display_state(const alerts::AlarmTransition& a);

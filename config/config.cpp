@@ -1,5 +1,6 @@
 #include "config/config.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -160,6 +161,39 @@ void read_sessions(YamlReader& r, const YAML::Node& n, SessionConfig& s) {
     if (auto v = r.number(n, "idle_end_s", "sessions", 1, 86400)) s.idle_end = from_seconds(*v);
 }
 
+// An absolute URI as FHIR's Identifier.system takes it: a scheme, ':', and no white space
+// ("https://clinic.example/mrn", "urn:oid:1.2.36.146.595.217.0.1").
+bool valid_system_uri(const std::string& v) {
+    const auto colon = v.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == v.size() || v.size() > 255)
+        return false;
+    if (!std::isalpha(static_cast<unsigned char>(v[0]))) return false;
+    for (std::size_t i = 1; i < colon; ++i) {
+        const auto c = static_cast<unsigned char>(v[i]);
+        if (!std::isalnum(c) && c != '+' && c != '-' && c != '.') return false;
+    }
+    for (const char ch : v)
+        if (std::isspace(static_cast<unsigned char>(ch)) ||
+            std::iscntrl(static_cast<unsigned char>(ch)))
+            return false;
+    return true;
+}
+
+void read_records(YamlReader& r, const YAML::Node& n, RecordsConfig& rc) {
+    if (!r.expect_map(n, "records", {"patient_identifier_system", "hl7_export"})) return;
+    if (auto v = r.string(n, "patient_identifier_system", "records")) {
+        if (valid_system_uri(*v))
+            rc.patient_identifier_system = *v;
+        else
+            r.error(n["patient_identifier_system"],
+                    "records.patient_identifier_system: '" + *v +
+                        "' is not an absolute URI (e.g. https://clinic.example/patient-id or "
+                        "urn:oid:1.2.3)");
+    }
+    if (const auto h = n["hl7_export"])
+        read_acm(r, h, "records.hl7_export", rc.hl7_export.emplace(), false);
+}
+
 void read_log(YamlReader& r, const YAML::Node& n, std::string& level) {
     if (!r.expect_map(n, "log", {"level"})) return;
     if (auto v = r.string(n, "level", "log")) {
@@ -180,10 +214,11 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
         r.error(root, "the file is empty");
     } else if (r.expect_map(root, "",
                             {"broker", "input", "sessions", "log", "profiles", "default_profile",
-                             "chairs", "http", "notifications"})) {
+                             "chairs", "http", "notifications", "records"})) {
         if (root["broker"]) read_broker(r, root["broker"], c.broker);
         if (root["input"]) read_input(r, root["input"], c.input);
         if (root["sessions"]) read_sessions(r, root["sessions"], c.sessions);
+        if (root["records"]) read_records(r, root["records"], c.records);
         if (root["log"]) read_log(r, root["log"], c.log_level);
         if (root["http"]) read_http(r, root["http"], c.http);
         if (root["notifications"]) read_notifications(r, root["notifications"], c.notifications);

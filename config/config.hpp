@@ -173,11 +173,22 @@ struct NotifyConfig {
     bool enabled() const { return !receivers.empty(); }
 };
 
+// `records:` (docs/records.md): what the session record and its exports say about the patient.
+struct RecordsConfig {
+    // The system (a URI) the session's patient_ref is an identifier in, so that an EHR can match
+    // it (FHIR Identifier.system, HL7 PID-3.4); empty: the pseudonym stands alone (HL7: under
+    // the sending application).
+    std::string patient_identifier_system;
+    // Each session's vital signs as HL7 ORU^R01 (IHE PCD-01) over MLLP at its end; unset: off.
+    std::optional<AcmReceiver> hl7_export;
+};
+
 struct Config {
     std::string source;  // the file it came from
     BrokerConfig broker;
     InputConfig input;
     SessionConfig sessions;
+    RecordsConfig records;
     HttpConfig http;
     NotifyConfig notifications;
     std::string log_level{"info"};

@@ -112,46 +112,6 @@ void read_webhook(YamlReader& r, const YAML::Node& n, const std::string& path, W
     }
 }
 
-void read_acm(YamlReader& r, const YAML::Node& n, const std::string& path, AcmReceiver& a) {
-    if (!r.expect_map(n, path,
-                      {"type", "host", "port", "tls", "tls_verify", "ca_file", "timeout_s",
-                       "sending_application", "sending_facility", "receiving_application",
-                       "receiving_facility", "patient_id"}))
-        return;
-    if (auto v = r.string(n, "host", path); v && !v->empty())
-        a.host = *v;
-    else
-        r.error(v ? n["host"] : n, join(path, "host") + ": missing");
-    if (auto v = r.integer(n, "port", path, 1, 65535))
-        a.port = *v;
-    else if (!n["port"])
-        r.error(n, join(path, "port") + ": missing");
-    if (auto v = r.boolean(n, "tls", path)) a.tls = *v;
-    if (auto v = r.boolean(n, "tls_verify", path)) a.tls_verify = *v;
-    read_ca_file(r, n, path, a.ca_file);
-    if (auto v = r.number(n, "timeout_s", path, 0.1, 120)) a.timeout = from_seconds(*v);
-    const auto hd = [&](const char* key, std::string& out) {
-        if (auto v = r.string(n, key, path)) {
-            if (v->find_first_of("|^~\\&\r\n") != std::string::npos)
-                r.error(n[key], join(path, key) + ": '" + *v +
-                                    "' contains an HL7 delimiter (| ^ ~ \\ &) or a line end");
-            else
-                out = *v;
-        }
-    };
-    hd("sending_application", a.sending_application);
-    hd("sending_facility", a.sending_facility);
-    hd("receiving_application", a.receiving_application);
-    hd("receiving_facility", a.receiving_facility);
-    if (auto v = r.string(n, "patient_id", path)) {
-        if (*v == "pseudonym" || *v == "none")
-            a.patient_pseudonym = *v == "pseudonym";
-        else
-            r.error(n["patient_id"],
-                    join(path, "patient_id") + ": '" + *v + "' is not one of pseudonym, none");
-    }
-}
-
 void read_receivers(YamlReader& r, const YAML::Node& n, NotifyConfig& c) {
     const auto path = join(section, "receivers");
     if (!r.expect_map(n, path)) return;
@@ -171,7 +131,7 @@ void read_receivers(YamlReader& r, const YAML::Node& n, NotifyConfig& c) {
             read_webhook(r, body, rpath, rc.webhook);
         } else if (*type == "acm") {
             rc.type = Receiver::Type::acm;
-            read_acm(r, body, rpath, rc.acm);
+            read_acm(r, body, rpath, rc.acm, true);
         } else {
             r.error(body["type"],
                     join(rpath, "type") + ": '" + *type + "' is not one of webhook, acm");
@@ -280,6 +240,52 @@ void read_listener(YamlReader& r, const YAML::Node& n, NotifyConfig& c) {
 }
 
 }  // namespace
+
+void read_acm(YamlReader& r, const YAML::Node& n, const std::string& path, AcmReceiver& a,
+              bool receiver) {
+    const bool is_map =
+        receiver ? r.expect_map(n, path,
+                                {"type", "host", "port", "tls", "tls_verify", "ca_file",
+                                 "timeout_s", "sending_application", "sending_facility",
+                                 "receiving_application", "receiving_facility", "patient_id"})
+                 : r.expect_map(n, path,
+                                {"host", "port", "tls", "tls_verify", "ca_file", "timeout_s",
+                                 "sending_application", "sending_facility", "receiving_application",
+                                 "receiving_facility"});
+    if (!is_map) return;
+    if (auto v = r.string(n, "host", path); v && !v->empty())
+        a.host = *v;
+    else
+        r.error(v ? n["host"] : n, join(path, "host") + ": missing");
+    if (auto v = r.integer(n, "port", path, 1, 65535))
+        a.port = *v;
+    else if (!n["port"])
+        r.error(n, join(path, "port") + ": missing");
+    if (auto v = r.boolean(n, "tls", path)) a.tls = *v;
+    if (auto v = r.boolean(n, "tls_verify", path)) a.tls_verify = *v;
+    read_ca_file(r, n, path, a.ca_file);
+    if (auto v = r.number(n, "timeout_s", path, 0.1, 120)) a.timeout = from_seconds(*v);
+    const auto hd = [&](const char* key, std::string& out) {
+        if (auto v = r.string(n, key, path)) {
+            if (v->find_first_of("|^~\\&\r\n") != std::string::npos)
+                r.error(n[key], join(path, key) + ": '" + *v +
+                                    "' contains an HL7 delimiter (| ^ ~ \\ &) or a line end");
+            else
+                out = *v;
+        }
+    };
+    hd("sending_application", a.sending_application);
+    hd("sending_facility", a.sending_facility);
+    hd("receiving_application", a.receiving_application);
+    hd("receiving_facility", a.receiving_facility);
+    if (auto v = r.string(n, "patient_id", path)) {
+        if (*v == "pseudonym" || *v == "none")
+            a.patient_pseudonym = *v == "pseudonym";
+        else
+            r.error(n["patient_id"],
+                    join(path, "patient_id") + ": '" + *v + "' is not one of pseudonym, none");
+    }
+}
 
 void read_notifications(YamlReader& r, const YAML::Node& n, NotifyConfig& c) {
     if (!r.expect_map(n, section,

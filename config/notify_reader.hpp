@@ -9,6 +9,10 @@
 namespace chairwatch::config {
 
 void read_notifications(YamlReader& r, const YAML::Node& n, NotifyConfig& c);
+// An MLLP peer (host, port, TLS, timeout, MSH-3 to MSH-6) at `path`: a notification receiver of
+// type acm (`receiver`: with type and patient_id) or records.hl7_export.
+void read_acm(YamlReader& r, const YAML::Node& n, const std::string& path, AcmReceiver& a,
+              bool receiver);
 // After the broker section and the overrides: the outbox's default place, beside the MQTT one.
 void finish_notifications(NotifyConfig& c, const BrokerConfig& broker, bool outbox_dir_given);
 

@@ -19,11 +19,63 @@ bool valid_name(const std::string& s) {
     return true;
 }
 
+constexpr std::string_view modifier_flags[] = {"age_65_plus", "hypertension", "first_sessions"};
+
+// Every rule a modifier overrides must be a rule of the profile (resolved, with what it
+// inherits): a modifier changes named limits, it adds no condition.
+void check_modifiers(YamlReader& r, const YAML::Node& n, const std::string& path,
+                     const alerts::Profile& p) {
+    for (const auto& m : p.modifiers)
+        for (const auto& rule : m.rules) {
+            const bool known = std::any_of(p.rules.begin(), p.rules.end(), [&](const auto& x) {
+                return x.condition == rule.condition;
+            });
+            if (!known)
+                r.error(n, path + ": modifier " + m.flag + " overrides rule '" + rule.condition +
+                               "', which the profile does not have");
+        }
+}
+
+// `checkpoints: {<name>: {at_min: 40, tolerance_min: 10, priority: medium}}`: a profile's list
+// replaces the one it inherits.
+void read_checkpoints(YamlReader& r, const YAML::Node& n, const std::string& path,
+                      alerts::Profile& p) {
+    if (!r.expect_map(n, path)) return;
+    p.checkpoints.clear();
+    for (const auto& kv : n) {
+        const auto name = kv.first.Scalar();
+        const auto cp = join(path, name);
+        if (!valid_name(name))
+            r.error(kv.first, path + ": name '" + name + "' may use only a-z, 0-9, '_' and '-'");
+        if (!r.expect_map(kv.second, cp, {"at_min", "tolerance_min", "priority"})) continue;
+        const auto at = r.number(kv.second, "at_min", cp, 1, 1440);
+        const auto tolerance = r.number(kv.second, "tolerance_min", cp, 0, 240);
+        const auto priority = read_priority(r, kv.second, cp, "priority", false);
+        if (!at) {
+            if (!kv.second["at_min"]) r.error(kv.second, join(cp, "at_min") + ": missing");
+            continue;
+        }
+        alerts::Checkpoint c;
+        c.name = name;
+        c.at = from_seconds(*at * 60);
+        if (tolerance) c.tolerance = from_seconds(*tolerance * 60);
+        if (priority) c.priority = *priority;
+        const bool clash = std::any_of(p.rules.begin(), p.rules.end(),
+                                       [&](const auto& x) { return x.condition == name; }) ||
+                           std::any_of(p.feeds.begin(), p.feeds.end(),
+                                       [&](const auto& x) { return x.condition == name; });
+        if (clash) r.error(kv.first, cp + ": also the name of a rule or feed");
+        p.checkpoints.push_back(std::move(c));
+    }
+}
+
 void read_baseline(YamlReader& r, const YAML::Node& n, const std::string& path,
                    alerts::BaselinePolicy& b) {
-    if (!r.expect_map(n, path,
-                      {"min_cuff_readings", "min_cuff_span_s", "use_last", "min_hr_span_s"}))
+    if (!r.expect_map(
+            n, path,
+            {"seated_rest_s", "min_cuff_readings", "min_cuff_span_s", "use_last", "min_hr_span_s"}))
         return;
+    if (auto v = r.number(n, "seated_rest_s", path, 0, 3600)) b.seated_rest = from_seconds(*v);
     if (auto v = r.integer(n, "min_cuff_readings", path, 1, 8)) b.min_cuff_readings = *v;
     if (auto v = r.number(n, "min_cuff_span_s", path, 0, 7200)) b.min_cuff_span = from_seconds(*v);
     if (auto v = r.integer(n, "use_last", path, 1, 8)) b.use_last = *v;
@@ -96,6 +148,7 @@ class ProfileResolver {
                   Resolved& out);
     void merge_rules(const YAML::Node& rules, const std::string& path, Resolved& out);
     void merge_feeds(const YAML::Node& feeds, const std::string& path, Resolved& out);
+    void merge_modifiers(const YAML::Node& mods, const std::string& path, Resolved& out);
 
     YamlReader& r_;
     const YAML::Node& profiles_;
@@ -118,8 +171,9 @@ const Resolved* ProfileResolver::resolve(const std::string& name, const YAML::Ma
     const auto path = "profiles." + name;
     Resolved res;
     if (r_.expect_map(node, path,
-                      {"inherits", "route", "stream_window_s", "stream_hold_s", "latching",
-                       "ack_lasts_s", "baseline", "discharge", "escalation", "rules", "feeds"})) {
+                      {"inherits", "route", "stream_window_s", "stream_hold_s", "bp_current_for_s",
+                       "latching", "ack_lasts_s", "baseline", "discharge", "escalation", "rules",
+                       "feeds", "modifiers", "checkpoints"})) {
         in_progress_.insert(name);
         if (auto base = r_.string(node, "inherits", path)) {
             const Resolved* b = resolve(*base, node["inherits"].Mark());
@@ -143,6 +197,8 @@ void ProfileResolver::read_own(const std::string& name, const YAML::Node& n,
     if (auto v = r_.string(n, "route", path)) p.route = *v;
     if (auto v = r_.number(n, "stream_window_s", path, 0, 60)) p.stream_window = from_seconds(*v);
     if (auto v = r_.number(n, "stream_hold_s", path, 0, 3600)) p.stream_hold = from_seconds(*v);
+    if (auto v = r_.number(n, "bp_current_for_s", path, 60, 7200))
+        p.cuff_current_for = from_seconds(*v);
     if (n["latching"])
         if (auto v = read_latching(r_, n, path)) p.latching = *v;
     if (auto v = r_.number(n, "ack_lasts_s", path, 0, 3600)) p.ack_lasts = from_seconds(*v);
@@ -152,6 +208,9 @@ void ProfileResolver::read_own(const std::string& name, const YAML::Node& n,
         read_escalation(r_, n["escalation"], join(path, "escalation"), p.escalation);
     if (n["rules"]) merge_rules(n["rules"], join(path, "rules"), out);
     if (n["feeds"]) merge_feeds(n["feeds"], join(path, "feeds"), out);
+    if (n["modifiers"]) merge_modifiers(n["modifiers"], join(path, "modifiers"), out);
+    if (n["checkpoints"]) read_checkpoints(r_, n["checkpoints"], join(path, "checkpoints"), p);
+    check_modifiers(r_, n, path, p);
     std::vector<LimitSeen> all;
     for (const auto& [cond, limits] : out.seen)
         all.insert(all.end(), limits.begin(), limits.end());
@@ -201,6 +260,44 @@ void ProfileResolver::merge_feeds(const YAML::Node& feeds, const std::string& pa
             if (rule.condition == cond)
                 r_.error(kv.first, path + ": condition '" + cond + "' is also a rule");
         list.push_back(std::move(*feed));
+    }
+}
+
+// `modifiers: {<flag>: {rules: {<condition>: <rule>}}}`; a profile's modifier replaces the one
+// of the same flag it inherits (`<flag>: ~` removes it).
+void ProfileResolver::merge_modifiers(const YAML::Node& mods, const std::string& path,
+                                      Resolved& out) {
+    if (!r_.expect_map(mods, path)) return;
+    auto& list = out.profile->modifiers;
+    for (const auto& kv : mods) {
+        const auto flag = kv.first.Scalar();
+        if (std::find(std::begin(modifier_flags), std::end(modifier_flags), flag) ==
+            std::end(modifier_flags)) {
+            r_.error(kv.first, path + ": '" + flag +
+                                   "' is not one of age_65_plus, hypertension, first_sessions");
+            continue;
+        }
+        std::erase_if(list, [&](const alerts::Modifier& m) { return m.flag == flag; });
+        if (kv.second.IsNull()) continue;
+        const auto mpath = join(path, flag);
+        if (!r_.expect_map(kv.second, mpath, {"rules"})) continue;
+        const auto rules = kv.second["rules"];
+        if (!rules || !r_.expect_map(rules, join(mpath, "rules")) || rules.size() == 0) {
+            r_.error(rules ? rules : kv.second,
+                     join(mpath, "rules") + ": expected the rules it overrides");
+            continue;
+        }
+        alerts::Modifier m;
+        m.flag = flag;
+        for (const auto& rk : rules) {
+            const auto cond = rk.first.Scalar();
+            std::vector<LimitSeen> seen;
+            auto rule = read_rule(r_, cond, rk.second, join(join(mpath, "rules"), cond), seen);
+            if (!rule) continue;
+            check_low_below_high(r_, seen);
+            m.rules.push_back(std::move(*rule));
+        }
+        list.push_back(std::move(m));
     }
 }
 

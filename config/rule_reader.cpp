@@ -94,12 +94,38 @@ bool read_limit(YamlReader& r, const YAML::Node& n, const std::string& path, Sig
     return true;
 }
 
+// `or: {signal: dbp, at_or_above: 110}`: the same cuff measurement's other signal, beyond too.
+bool read_or_limit(YamlReader& r, const YAML::Node& n, const std::string& path, Signal signal,
+                   Direction dir, alerts::Tier& t, std::vector<LimitSeen>& seen) {
+    if (!r.expect_map(n, path, {"signal", "above", "at_or_above", "below", "at_or_below"}))
+        return false;
+    const auto sig = read_signal(r, n, path, true);
+    if (!sig) return false;
+    if (!alerts::is_cuff(signal) || !alerts::is_cuff(*sig) || *sig == signal) {
+        r.error(n["signal"], join(path, "signal") +
+                                 ": 'or' joins another cuff signal (sbp, dbp, map) of the same "
+                                 "measurement to a cuff tier");
+        return false;
+    }
+    alerts::Tier alt;
+    Direction alt_dir = dir;
+    std::vector<LimitSeen> alt_seen;
+    if (!read_limit(r, n, path, *sig, alt, alt_dir, alt_seen)) return false;
+    if (!alt.has_limit || alt_dir != dir) {
+        r.error(n, path + ": needs a limit in the same direction as its tier");
+        return false;
+    }
+    t.or_limit = alerts::OrLimit{*sig, alt.limit, alt.inclusive};
+    seen.insert(seen.end(), alt_seen.begin(), alt_seen.end());
+    return true;
+}
+
 std::optional<alerts::Tier> read_tier(YamlReader& r, const YAML::Node& n, const std::string& path,
                                       const alerts::Rule& rule, bool& direction_known,
                                       Direction& direction, std::vector<LimitSeen>& seen) {
     if (!r.expect_map(n, path,
                       {"above", "at_or_above", "below", "at_or_below", "rise_by", "rise_pct",
-                       "signal", "priority", "delay_s", "consecutive", "within_s"}))
+                       "signal", "or", "priority", "delay_s", "consecutive", "within_s"}))
         return std::nullopt;
     alerts::Tier t;
     if (n["signal"]) {
@@ -110,6 +136,8 @@ std::optional<alerts::Tier> read_tier(YamlReader& r, const YAML::Node& n, const 
     const Signal signal = rule.signal_of(t);
     Direction dir = Direction::high;
     if (!read_limit(r, n, path, signal, t, dir, seen)) return std::nullopt;
+    if (n["or"] && !read_or_limit(r, n["or"], join(path, "or"), signal, dir, t, seen))
+        return std::nullopt;
     if (auto v = r.number(n, "rise_by", path, 1, 200)) t.rise_by = *v;
     if (auto v = r.number(n, "rise_pct", path, 1, 200)) t.rise_pct = *v;
     if ((t.rise_by || t.rise_pct) && dir != Direction::high)
@@ -136,6 +164,57 @@ std::optional<alerts::Tier> read_tier(YamlReader& r, const YAML::Node& n, const 
     return t;
 }
 
+// `clear_margin: {sbp: 10, dbp: 5}`: a margin per signal; signals not named clear at 0.
+void read_signal_margins(YamlReader& r, const YAML::Node& n, const std::string& path,
+                         alerts::Rule& rule) {
+    for (const auto& kv : n) {
+        const auto name = kv.first.Scalar();
+        const auto sig = alerts::parse_signal(name);
+        if (!sig) {
+            r.error(kv.first, path + ": '" + name + "' is not one of hr, sbp, dbp, map, spo2");
+            continue;
+        }
+        if (auto v = r.number(n, name, path, 0, 100))
+            rule.signal_margin[alerts::index_of(*sig)] = *v;
+    }
+}
+
+// `schedule: {grace_s: 180, windows: [{from_min: 0, every_min: 10, priority: medium}, ...]}`
+std::optional<alerts::CuffSchedule> read_schedule(YamlReader& r, const YAML::Node& n,
+                                                  const std::string& path) {
+    if (!r.expect_map(n, path, {"grace_s", "windows"})) return std::nullopt;
+    alerts::CuffSchedule s;
+    if (auto v = r.number(n, "grace_s", path, 0, 3600)) s.grace = from_seconds(*v);
+    const auto windows = n["windows"];
+    if (!windows || !windows.IsSequence() || windows.size() == 0) {
+        r.error(windows ? windows : n,
+                join(path, "windows") + ": expected a list of {from_min, every_min, priority}");
+        return std::nullopt;
+    }
+    for (std::size_t i = 0; i < windows.size(); ++i) {
+        const auto wp = path + ".windows[" + std::to_string(i) + "]";
+        const auto& w = windows[i];
+        if (!r.expect_map(w, wp, {"from_min", "every_min", "priority"})) return std::nullopt;
+        const auto from = r.number(w, "from_min", wp, 0, 1440);
+        const auto every = r.number(w, "every_min", wp, 1, 240);
+        const auto priority = read_priority(r, w, wp);
+        if (!from || !every || !priority) {
+            if (!w["from_min"] || !w["every_min"])
+                r.error(w, wp + ": needs from_min and every_min");
+            return std::nullopt;
+        }
+        const alerts::CuffWindow cw{from_seconds(*from * 60), from_seconds(*every * 60), *priority};
+        if ((i == 0 && cw.from != alerts::Millis(0)) ||
+            (i > 0 && cw.from <= s.windows.back().from)) {
+            r.error(w["from_min"],
+                    join(wp, "from_min") + ": windows start at 0 and follow in increasing order");
+            return std::nullopt;
+        }
+        s.windows.push_back(cw);
+    }
+    return s;
+}
+
 }  // namespace
 
 std::optional<alerts::Rule> read_rule(YamlReader& r, const std::string& name, const YAML::Node& n,
@@ -157,7 +236,10 @@ std::optional<alerts::Rule> read_rule(YamlReader& r, const std::string& name, co
             rule.kind = *kind;
     }
     if (auto phases = read_phases(r, n, path)) rule.phases = *phases;
-    if (auto v = r.number(n, "clear_margin", path, 0, 100)) rule.clear_margin = *v;
+    if (n["clear_margin"] && n["clear_margin"].IsMap())
+        read_signal_margins(r, n["clear_margin"], join(path, "clear_margin"), rule);
+    else if (auto v = r.number(n, "clear_margin", path, 0, 100))
+        rule.clear_margin = *v;
     if (auto v = r.number(n, "clear_hold_s", path, 0, 3600)) rule.clear_hold = from_seconds(*v);
     const auto tiers = n["tiers"];
     if (!tiers || !tiers.IsSequence() || tiers.size() == 0) {
@@ -186,7 +268,7 @@ std::optional<alerts::Rule> read_rule(YamlReader& r, const std::string& name, co
 
 std::optional<alerts::FeedRule> read_feed(YamlReader& r, const std::string& name,
                                           const YAML::Node& n, const std::string& path) {
-    if (!r.expect_map(n, path, {"signals", "tiers", "expected"})) return std::nullopt;
+    if (!r.expect_map(n, path, {"signals", "tiers", "expected", "schedule"})) return std::nullopt;
     alerts::FeedRule feed;
     feed.condition = name;
     if (auto v = r.boolean(n, "expected", path)) feed.expected = *v;
@@ -209,6 +291,11 @@ std::optional<alerts::FeedRule> read_feed(YamlReader& r, const std::string& name
         r.error(tiers ? tiers : n,
                 join(path, "tiers") + ": expected a non-empty list of {after_s, priority}");
         return std::nullopt;
+    }
+    if (n["schedule"]) {
+        if (!(feed.signal_mask & alerts::mask_of(Signal::sbp)))
+            r.error(n["schedule"], join(path, "schedule") + ": a schedule is for cuff feeds");
+        feed.schedule = read_schedule(r, n["schedule"], join(path, "schedule"));
     }
     for (std::size_t i = 0; i < tiers.size(); ++i) {
         const auto tp = path + ".tiers[" + std::to_string(i) + "]";

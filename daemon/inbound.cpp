@@ -134,7 +134,10 @@ void Inbound::on_control(const std::string& chair, std::string_view payload, ale
     auto decoded = drivers::decode_control(payload, p_.cfg.input.max_payload_bytes);
     std::string error;
     std::string action = "?";
-    if (auto* m = std::get_if<drivers::ControlMessage>(&decoded)) {
+    if (auto* m = std::get_if<drivers::ControlMessage>(&decoded); m && m->observation) {
+        action = "observation";
+        error = observe(chair, *m, t);
+    } else if (m) {
         action = std::string(alerts::to_string(m->action));
         events_.clear();
         auto result = p_.clinic.on_control(chair, m->action, m->info, t, events_);
@@ -157,6 +160,18 @@ void Inbound::on_control(const std::string& chair, std::string_view payload, ale
                 drivers::encode_result(error.empty(), "action", action, error,
                                        alerts::format_iso8601(t.wall), open ? open->id : ""),
                 1, false);
+}
+
+// A nurse's observation for the chair's open session ("" if recorded, else why not).
+std::string Inbound::observe(const std::string& chair, const drivers::ControlMessage& m,
+                             alerts::Instant t) {
+    const auto* open = p_.clinic.session(chair);
+    if (open && !m.info.session_id.empty() && m.info.session_id != open->id)
+        return "session_id '" + m.info.session_id + "' is not the open session '" + open->id + "'";
+    events_.clear();
+    const auto result = p_.clinic.observe(chair, *m.observation, t, events_);
+    p_.pipeline.handle(events_, t);
+    return result == alerts::ControlResult::ok ? "" : std::string(alerts::to_string(result));
 }
 
 board::AckReply Inbound::on_ack(const std::string& chair, std::string_view payload,

@@ -18,6 +18,7 @@
 #include "daemon/outgoing.hpp"
 #include "daemon/pipeline.hpp"
 #include "daemon/warnings.hpp"
+#include "drivers/codec/control_codec.hpp"
 #include "drivers/codec/payload_codec.hpp"
 
 namespace chairwatch::daemon {
@@ -45,6 +46,8 @@ class Inbound {
     void on_vitals(const std::string& chair, std::string_view topic, std::string_view payload,
                    alerts::Instant t);
     void on_control(const std::string& chair, std::string_view payload, alerts::Instant t);
+    std::string observe(const std::string& chair, const drivers::ControlMessage& m,
+                        alerts::Instant t);
     // The readings the Clinic may judge: none untimely or repeated.
     void admit(const std::string& chair, std::string_view topic, drivers::Decoded& d,
                alerts::Instant t);

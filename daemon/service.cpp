@@ -58,6 +58,7 @@ Service::Service(asio::io_context& io, config::Config cfg, ServiceParts parts)
           [this] { schedule_log_flush(); }),
       publisher_(cfg_, clinic_, out_, counters_),
       report_writer_(cfg_, log_, log_sink_, counters_, warnings_),
+      hl7_exporter_(io, cfg_, log_, log_sink_),
       service_log_sink_(log_),
       inbound_({cfg_, clinic_, repeats_, pipeline_, out_, counters_, warnings_,
                 [this](alerts::Instant t) { return forget_idle_chairs(t); }}),
@@ -91,6 +92,7 @@ Service::Service(asio::io_context& io, config::Config cfg, ServiceParts parts)
     pipeline_.add(*notifier_);
     pipeline_.add(*board_sink_);
     pipeline_.add(report_writer_);
+    pipeline_.add(hl7_exporter_);
     pipeline_.add(service_log_sink_);
 }
 
@@ -177,6 +179,7 @@ void Service::start() {
         spdlog::warn("alerts waiting for the broker are kept in memory only{}{}",
                      mqtt_->last_error().empty() ? "" : ": ", mqtt_->last_error());
     notifier_->start();  // its outbox first: recovery may have notifications to send
+    hl7_exporter_.start();
     recover_sessions();
     mqtt_->connect();
     board_->start();
@@ -253,9 +256,16 @@ void Service::stop() {
         }
         // Sessions are closed in their logs; alerts are not re-published as cleared: the
         // nurses' view keeps the last state and the status topic says the monitor is gone.
-        for (const auto& e : events_)
-            if (!log_.write(e, t)) ++counters_.log_errors;
+        for (const auto& e : events_) {
+            if (!log_.write(e, t)) {
+                ++counters_.log_errors;
+            } else if (e.type == alerts::ClinicEvent::Type::session_ended) {
+                report_writer_.write(*e.session, t);
+                hl7_exporter_.remember(*e.session);
+            }
+        }
         notifier_->stop();
+        hl7_exporter_.stop();
         publish_status("offline", "shutdown");
     }
     // Unlocked: Paho's thread takes the broker's acknowledgements of what is still on its way.

@@ -24,6 +24,7 @@
 #include "daemon/pipeline.hpp"
 #include "daemon/service_alarms.hpp"
 #include "daemon/sinks/alert_publisher.hpp"
+#include "daemon/sinks/hl7_exporter.hpp"
 #include "daemon/sinks/notifier.hpp"
 #include "daemon/sinks/report_writer.hpp"
 #include "daemon/sinks/service_log_sink.hpp"
@@ -117,6 +118,7 @@ class Service {
     AlertPublisher publisher_;
     std::unique_ptr<Notifier> notifier_;  // nurse notifications (webhook, HL7 ACM)
     ReportWriter report_writer_;
+    Hl7Exporter hl7_exporter_;  // records.hl7_export: ORU^R01 at a session's end
     ServiceLogSink service_log_sink_;
     std::unique_ptr<BoardSink> board_sink_;
     Inbound inbound_;

@@ -33,6 +33,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_range(i.weight_kg, 1, 400);
         check_range(i.dose_mg_per_kg, 0, 10);
         check_range(i.planned_duration_min, 0, 1440);
+        if (const auto& o = m->observation) {
+            // What the session log and the report keep: a known kind, who, checked text.
+            FUZZ_CHECK(o->kind == "sedation" || o->kind == "dissociation" ||
+                       o->kind == "adverse_event" || o->kind == "note");
+            FUZZ_CHECK(!o->by.empty() && o->by.size() <= 128 && !drivers::text_fault(o->by));
+            FUZZ_CHECK(o->text.size() <= drivers::max_observation_text &&
+                       !drivers::text_fault(o->text));
+            FUZZ_CHECK(o->value.empty() || o->value == "none" || o->value == "present" ||
+                       o->value == "resolved");
+        }
         // A started session's id goes back in the result (with a suffix when it was taken).
         fuzz::check_result(true, "action", alerts::to_string(m->action), "",
                            i.session_id.empty() ? "" : i.session_id + "-1");

@@ -8,14 +8,15 @@
 #include <string_view>
 #include <vector>
 
+#include "drivers/codec/hl7_text.hpp"
 #include "drivers/codec/text_rules.hpp"
 #include "drivers/notify/hl7_acm.hpp"
-#include "drivers/notify/hl7_text.hpp"
 #include "drivers/notify/mllp.hpp"
 #include "fuzz/fuzz_check.hpp"
 
 using namespace chairwatch;
 using namespace chairwatch::drivers::notify;
+namespace hl7 = chairwatch::drivers::hl7;
 
 namespace {
 

@@ -16,6 +16,11 @@ void receipts_table(std::string& out, const SessionRecord& rec, const SessionSum
 void service_alarms_table(std::string& out, const SessionRecord& rec, const SessionSummary& s,
                           Millis utc_offset);
 void vitals_table(std::string& out, const SessionSummary& s, Millis utc_offset);
+// What the nurses recorded (session messages "observation"); nothing if none.
+void observations_table(std::string& out, const SessionRecord& rec, Millis utc_offset);
+// A page of its own for an intranasal esketamine session (report/rems.hpp).
+void rems_page(std::string& out, const SessionRecord& rec, const SessionSummary& s,
+               const ReportOptions& o);
 void discharge_box(std::string& out, const SessionRecord& rec, const SessionSummary& s,
                    const ReportOptions& o);
 

@@ -4,6 +4,7 @@
 #include "drivers/codec/alert_codec.hpp"
 #include "report/html_parts.hpp"
 #include "report/limit_lines.hpp"
+#include "report/rems.hpp"
 #include "report/report_format.hpp"
 #include "report/svg_chart.hpp"
 
@@ -54,6 +55,13 @@ svg.chart { width: 100%; height: auto; display: block; }
 .notes li { margin: 0.3mm 0; }
 .sign { display: flex; gap: 4mm; margin-top: 7mm; font-size: 7pt; }
 .sign span { flex: 1; border-top: 0.6pt solid #333; padding-top: 0.5mm; color: #444; }
+.rems { break-before: page; page-break-before: always; padding-top: 2mm; }
+.rems h1 { font-size: 12pt; }
+.rems table.rems-kv th { width: 30%; font-weight: normal; color: #444; }
+.rems table th, .rems table td { border-bottom: 0.4pt solid #bbb; padding: 1.2mm 1.2mm; }
+.rems .rems-bp { font-size: 8.3pt; }
+.blank { display: inline-block; border-bottom: 0.6pt solid #333; height: 3.5mm; vertical-align: bottom; }
+.box { display: inline-block; width: 2.8mm; height: 2.8mm; border: 0.6pt solid #333; vertical-align: middle; }
 footer { margin-top: 2mm; padding-top: 1mm; border-top: 0.6pt solid #999; font-size: 7pt; color: #444; }
 </style>
 )";
@@ -160,8 +168,11 @@ std::string render_html(const SessionRecord& rec, const ReportOptions& o) {
     html::vitals_table(out, s, o.utc_offset);
     html::discharge_box(out, rec, s, o);
     out += "</div>\n";
+    html::observations_table(out, rec, o.utc_offset);
     notes(out, rec, o);
     footer(out, rec, o);
+    if (is_intranasal(rec, o.profile ? std::string_view(o.profile->route) : std::string_view{}))
+        html::rems_page(out, rec, s, o);
     out += "</body></html>\n";
     return out;
 }

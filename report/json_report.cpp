@@ -1,5 +1,6 @@
-// render_json: the report as one JSON object for an EHR import. No patient reference: this may
-// go to stdout and from there into logs.
+// render_json: the session record (docs/records.md, docs/session-record.schema.json), one JSON
+// object. It carries the pseudonym patient_ref: the daemon writes it to <session_id>.summary.json
+// beside the log; `chairwatch report --format json` writes it where it is told.
 #include "drivers/codec/json_writer.hpp"
 #include "report/limit_lines.hpp"
 #include "report/report.hpp"
@@ -23,13 +24,33 @@ void optional_number(JsonWriter& w, std::string_view key, std::optional<double> 
         w.null();
 }
 
-void write_session(JsonWriter& w, const SessionRecord& rec, const SessionSummary& s) {
+void optional_text(JsonWriter& w, std::string_view key, std::string_view v) {
+    w.key(key);
+    if (v.empty())
+        w.null();
+    else
+        w.value(v);
+}
+
+void optional_time(JsonWriter& w, std::string_view key, std::optional<Millis> t) {
+    w.key(key);
+    if (t)
+        w.time(*t);
+    else
+        w.null();
+}
+
+void write_session(JsonWriter& w, const SessionRecord& rec, const SessionSummary& s,
+                   const ReportOptions& o) {
     w.key("session").begin_object();
     w.key("chair").value(rec.chair);
     w.key("session_id").value(rec.session_id);
     w.key("implicit").value(rec.implicit);
     w.key("profile").value(rec.profile);
     w.key("route").value(rec.route);
+    optional_text(w, "patient_ref", rec.patient_ref);
+    optional_text(w, "patient_identifier_system",
+                  rec.patient_ref.empty() ? "" : o.patient_identifier_system);
     optional_number(w, "weight_kg", rec.weight_kg);
     optional_number(w, "dose_mg_per_kg", rec.dose_mg_per_kg, 3);
     std::optional<double> total;
@@ -38,10 +59,24 @@ void write_session(JsonWriter& w, const SessionRecord& rec, const SessionSummary
     optional_number(w, "planned_duration_min", rec.planned_duration_min);
     w.key("start").time(s.start);
     w.key("end").time(s.end);
+    w.key("duration_s").number(seconds(s.end - s.start));
     w.key("duration_min").number(s.minute_of(s.end));
     w.key("ended").value(rec.end.has_value());
-    w.key("end_reason").value(rec.end_reason);
+    optional_text(w, "end_reason", rec.end ? rec.end_reason : "");
     w.key("readings").value(static_cast<std::uint64_t>(rec.reading_count()));
+    w.end_object();
+}
+
+void write_dose(JsonWriter& w, const SessionSummary& s) {
+    const auto dose = dosing_span(s);
+    w.key("dose");
+    if (!dose) {
+        w.null();
+        return;
+    }
+    w.begin_object();
+    w.key("start").time(dose->from);
+    optional_time(w, "end", dose->ended ? std::optional(dose->to) : std::nullopt);
     w.end_object();
 }
 
@@ -103,7 +138,36 @@ void write_acks(JsonWriter& w, const AlarmEpisode& a) {
     w.end_array();
 }
 
-void write_alarm(JsonWriter& w, const AlarmEpisode& a, const SessionSummary& s) {
+void write_escalations(JsonWriter& w, const AlarmEpisode& a) {
+    w.key("escalations").value(a.escalations);
+    w.key("escalation_steps").begin_array();
+    for (const auto& e : a.escalation_steps) {
+        w.begin_object();
+        w.key("at").time(e.at);
+        w.key("after_s").number(seconds(e.at - a.onset));
+        w.key("level").value(e.level);
+        w.key("priority").value(alerts::to_string(e.priority));
+        w.end_object();
+    }
+    w.end_array();
+}
+
+void write_receipts(JsonWriter& w, const SessionRecord& rec, const AlarmEpisode& a) {
+    w.key("receipts").begin_array();
+    for (const auto& r : rec.receipts) {
+        if (r.alert_id != a.alert_id) continue;
+        w.begin_object();
+        w.key("at").time(r.t);
+        w.key("status").value(r.status);
+        optional_text(w, "person", r.person);
+        optional_text(w, "device", r.device);
+        w.end_object();
+    }
+    w.end_array();
+}
+
+void write_alarm(JsonWriter& w, const SessionRecord& rec, const AlarmEpisode& a,
+                 const SessionSummary& s) {
     w.begin_object();
     w.key("alert_id").value(a.alert_id);
     w.key("condition").value(a.condition);
@@ -123,13 +187,12 @@ void write_alarm(JsonWriter& w, const AlarmEpisode& a, const SessionSummary& s) 
     w.key("duration_s").number(seconds(a.duration()));
     w.key("active_at_end").value(a.open);
     w.key("end_cause").value(a.cause);
-    w.key("latched_from");  // the condition ended here; the alarm waited for an acknowledgement
-    if (a.latched_from)
-        w.time(*a.latched_from);
-    else
-        w.null();
+    // The condition ended here; the alarm waited for an acknowledgement.
+    optional_time(w, "latched_from", a.latched_from);
     write_acks(w, a);
-    w.key("escalations").value(a.escalations);
+    write_escalations(w, a);
+    write_receipts(w, rec, a);
+    w.key("text").value(a.text);
     w.end_object();
 }
 
@@ -139,11 +202,7 @@ void write_discharge(JsonWriter& w, const SessionRecord& rec, const SessionSumma
     w.key("discharge").begin_object();
     w.key("applicable").value(d.applicable);
     w.key("criteria_met").value(met);
-    w.key("met_at");
-    if (d.first_met)
-        w.time(*d.first_met);
-    else
-        w.null();
+    optional_time(w, "met_at", d.first_met);
     w.key("ready_at_end").value(d.met_at_end);
     w.key("session_ended").value(d.ended);
     w.key("ended_before_criteria_met").value(d.applicable && d.ended && !met);
@@ -183,7 +242,9 @@ std::string render_json(const SessionRecord& rec, const ReportOptions& o) {
     std::string out;
     JsonWriter w(out);
     w.begin_object();
-    w.key("report").begin_object();
+    w.key("schema").value(record_schema);
+    w.key("schema_version").value(record_schema_version);
+    w.key("record").begin_object();
     w.key("generator").value("chairwatch " + o.version);
     w.key("generated_at").time(o.generated_at);
     w.key("source").value(rec.file);
@@ -194,12 +255,13 @@ std::string render_json(const SessionRecord& rec, const ReportOptions& o) {
             "are mapped onto it through the readings");
     w.key("clock_speed").number(rec.clock_speed, 2);
     w.end_object();
-    write_session(w, rec, s);
+    write_session(w, rec, s, o);
+    write_dose(w, s);
     write_phases(w, s);
     write_signals(w, s);
     w.key("alarms").begin_array();
     for (const auto& a : s.alarms)
-        write_alarm(w, a, s);
+        write_alarm(w, rec, a, s);
     w.end_array();
     write_discharge(w, rec, s);
     write_limits(w, rec, s, o);

@@ -16,6 +16,7 @@ namespace {
 using alerts::Signal;
 using drivers::LogAlarm;
 using drivers::LogEnd;
+using drivers::LogObservation;
 using drivers::LogPhase;
 using drivers::LogReading;
 using drivers::LogReceipt;
@@ -40,6 +41,7 @@ class Reader {
     std::string add(const LogEnd& e, int n);
     std::string add(const LogReceipt& r, int n);
     std::string add(const LogServiceAlarm& a, int n);
+    std::string add(const LogObservation& o, int n);
     void error(int n, const std::string& what) {
         rec_.errors.push_back(rec_.file + ":" + std::to_string(n) + ": " + what);
     }
@@ -147,6 +149,13 @@ std::string Reader::add(const LogServiceAlarm& a, int n) {
     return {};
 }
 
+std::string Reader::add(const LogObservation& o, int n) {
+    if (rec_.has_start && !o.session_id.empty() && o.session_id != rec_.session_id)
+        return "an observation of another session (ignored)";
+    rec_.observations.push_back({n, o.ts, o.kind, o.value, o.text, o.by});
+    return {};
+}
+
 SessionRecord Reader::finish() {
     clock_.finish();
     rec_.clock_speed = clock_.speed();
@@ -158,6 +167,8 @@ SessionRecord Reader::finish() {
     if (rec_.baseline_at) rec_.baseline_at = dev(*rec_.baseline_at);
     for (auto& a : rec_.service_alarms)
         a.t = dev(a.t);
+    for (auto& o : rec_.observations)
+        o.t = dev(o.t);
     for (auto& a : rec_.alarms) {
         a.t = dev(a.t);
         a.onset = dev(a.onset);

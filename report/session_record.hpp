@@ -76,6 +76,16 @@ struct ServiceAlarmEvent {
     std::string text;
 };
 
+// A nurse's observation (sedation, dissociation, adverse_event, note) as logged.
+struct ObservationEvent {
+    int line{0};
+    Millis t{0};  // when chairwatchd received it
+    std::string kind;
+    std::string value;  // sedation, dissociation: none, present, resolved
+    std::string text;
+    std::string by;
+};
+
 struct SessionRecord {
     std::string file;
     bool has_start{false};
@@ -102,6 +112,7 @@ struct SessionRecord {
     std::vector<AlarmEvent> alarms;                                      // in log order
     std::vector<ReceiptEvent> receipts;                                  // in log order
     std::vector<ServiceAlarmEvent> service_alarms;                       // in log order
+    std::vector<ObservationEvent> observations;                          // in log order
 
     double clock_speed{1.0};  // device seconds per receive second (see ClockMap::speed)
     std::vector<std::string> errors;

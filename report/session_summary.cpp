@@ -108,7 +108,10 @@ void EpisodeBuilder::add(const AlarmEvent& e) {
         ep_.limit = e.limit;
     }
     ep_.peak = e.peak;
-    if (e.state == AlarmState::escalated) ++ep_.escalations;
+    if (e.state == AlarmState::escalated) {
+        ++ep_.escalations;
+        ep_.escalation_steps.push_back({e.t, e.escalation_level, e.priority});
+    }
     if (e.state == AlarmState::acknowledged)
         ep_.acks.push_back({e.acknowledged_by, e.acknowledged_at.value_or(e.t), e.priority});
     if (e.state == AlarmState::raised && e.active) ep_.latched_from.reset();
@@ -195,6 +198,13 @@ alerts::Phase SessionSummary::phase_at(Millis t) const {
 
 double SessionSummary::minute_of(Millis t) const {
     return static_cast<double>((t - start).count()) / 60000.0;
+}
+
+std::optional<DoseSpan> dosing_span(const SessionSummary& s) {
+    for (std::size_t i = 0; i < s.phases.size(); ++i)
+        if (s.phases[i].phase == alerts::Phase::dosing)
+            return DoseSpan{s.phases[i].from, s.phases[i].to, i + 1 < s.phases.size()};
+    return std::nullopt;
 }
 
 SessionSummary summarize(const SessionRecord& rec) {

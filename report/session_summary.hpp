@@ -54,6 +54,13 @@ struct Acknowledgement {
     Priority priority{Priority::low};
 };
 
+// An escalation of an alarm (no acknowledgement in time): to the next level of people.
+struct Escalation {
+    Millis at{0};
+    int level{0};
+    Priority priority{Priority::low};
+};
+
 // One alarm from its onset to its end, from all its transitions (same alert_id).
 struct AlarmEpisode {
     std::string alert_id;
@@ -72,7 +79,8 @@ struct AlarmEpisode {
     std::vector<PrioritySpan> spans;
     std::vector<Acknowledgement> acks;
     int escalations{0};
-    std::string text;  // the first transition's sentence
+    std::vector<Escalation> escalation_steps;  // in order; escalations == their count
+    std::string text;                          // the first transition's sentence
 
     Millis duration() const { return end - onset; }
 };
@@ -105,6 +113,15 @@ inline constexpr bool is_streamed(Signal s) {
 }
 
 SessionSummary summarize(const SessionRecord& rec);
+
+// When the dose was given: the dosing phase (dose_start to dose_end); `ended` is false while
+// the log ends in it. nullopt: the session had no dosing phase.
+struct DoseSpan {
+    Millis from{0};
+    Millis to{0};
+    bool ended{false};
+};
+std::optional<DoseSpan> dosing_span(const SessionSummary& s);
 // Buckets of `width` from `origin`; empty buckets are left out (a gap in the feed).
 std::vector<TrendPoint> trend_of(const std::vector<TimedValue>& series, Millis origin,
                                  Millis width);

@@ -4,11 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-# playwright-core for the board's browser test, pinned in tests/board/package-lock.json.
-if [ ! -d tests/board/node_modules/playwright-core ] ||
-    [ tests/board/package-lock.json -nt tests/board/node_modules/.package-lock.json ]; then
-    (cd tests/board && npm ci --no-audit --no-fund)
-fi
+# playwright-core for the board's browser test, pinned in tests/board/package-lock.json; the
+# fhir and ajv validators of the records tests, pinned in tests/records/package-lock.json.
+for dir in tests/board tests/records; do
+    if [ ! -d $dir/node_modules ] ||
+        [ $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]; then
+        (cd $dir && npm ci --no-audit --no-fund)
+    fi
+done
 
 jobs=$(nproc)
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHAIRWATCH_WERROR=ON

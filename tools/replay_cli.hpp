@@ -29,6 +29,9 @@ struct TuneReport {
         per_condition_changed;  // by priority
     double alarm_seconds_base{0}, alarm_seconds_changed{0};
     std::vector<Episode> lost, gained;
+    // HIGH episodes of the current config that the changed one still raises, but never at HIGH:
+    // the episode as the changed config has it (its highest priority).
+    std::vector<Episode> demoted;
 };
 
 TuneReport compare(const std::vector<std::vector<Episode>>& base,

@@ -44,6 +44,21 @@ std::vector<Episode> unmatched(const std::vector<Episode>& from,
     return out;
 }
 
+// HIGH episodes of `base` whose overlapping episodes in `changed` (there are some) all stay
+// below HIGH: the changed config's episode with the highest priority, for each.
+std::vector<Episode> demoted(const std::vector<Episode>& base,
+                             const std::vector<Episode>& changed) {
+    std::vector<Episode> out;
+    for (const auto& e : base) {
+        if (e.max_priority != alerts::Priority::high) continue;
+        const Episode* top = nullptr;
+        for (const auto& c : changed)
+            if (overlaps(e, c) && (!top || c.max_priority > top->max_priority)) top = &c;
+        if (top && top->max_priority < alerts::Priority::high) out.push_back(*top);
+    }
+    return out;
+}
+
 // Walks `PATH` (dots and [i]) from `node`; the node there, created if missing.
 std::optional<YAML::Node> locate(YAML::Node node, const std::string& path, std::string& error) {
     std::size_t pos = 0;
@@ -91,7 +106,15 @@ void table(const TuneReport& t, std::size_t recordings) {
                     rate(t.per_condition_changed, c, 1), rate(t.per_condition_changed, c, 2));
     std::printf("\ntime in alarm: %.0f s now, %.0f s changed\n", t.alarm_seconds_base,
                 t.alarm_seconds_changed);
-    std::printf("\n%zu alarms lost, %zu gained\n", t.lost.size(), t.gained.size());
+    std::printf("\n%zu alarms lost, %zu gained, %zu HIGH alarms demoted\n", t.lost.size(),
+                t.gained.size(), t.demoted.size());
+    for (const auto& e : t.demoted)
+        std::printf(
+            "  DEMOTED %-15s %-6s at %8.0f s for %6.0f s in %s   <-- HIGH PRIORITY ALARM "
+            "DEMOTED to %s\n",
+            e.condition.c_str(), std::string(alerts::to_string(e.max_priority)).c_str(),
+            seconds(e.start), seconds(e.end - e.start), e.recording.c_str(),
+            std::string(alerts::to_string(e.max_priority)).c_str());
     for (const auto* list : {&t.lost, &t.gained})
         for (const auto& e : *list)
             std::printf("  %s %-15s %-6s at %8.0f s for %6.0f s in %s%s\n",
@@ -144,6 +167,8 @@ TuneReport compare(const std::vector<std::vector<Episode>>& base,
             t.lost.push_back(e);
         for (auto& e : unmatched(changed[i], base[i]))
             t.gained.push_back(e);
+        for (auto& e : demoted(base[i], changed[i]))
+            t.demoted.push_back(e);
     }
     return t;
 }
@@ -192,7 +217,23 @@ std::string tune_json(const TuneReport& t) {
         }
         w.end_array();
     }
-    w.key("high_priority_lost").value(high_lost).end_object();
+    w.key("demoted").begin_array();
+    for (const auto& e : t.demoted)
+        w.begin_object()
+            .key("recording")
+            .value(e.recording)
+            .key("condition")
+            .value(e.condition)
+            .key("max_priority")
+            .value(alerts::to_string(e.max_priority))
+            .key("start_s")
+            .number(seconds(e.start))
+            .key("end_s")
+            .number(seconds(e.end))
+            .end_object();
+    w.end_array();
+    w.key("high_priority_lost").value(high_lost);
+    w.key("high_priority_demoted").value(!t.demoted.empty()).end_object();
     return out;
 }
 

@@ -1,5 +1,6 @@
-// Sink: the clinician's one-page record (HTML) beside a session's log, once the session has
-// ended and its last line is written (sessions.report: html).
+// Sink: once a session has ended and its last line is written, the session record
+// (<session_id>.summary.json, docs/records.md) and, with sessions.report: html, the clinician's
+// one-page record (<session_id>.html) beside its log. Both are made from the log by report/.
 #pragma once
 
 #include "config/config.hpp"
@@ -17,9 +18,14 @@ class ReportWriter final : public EventSink {
         : cfg_(cfg), log_(log), logged_(logged), counters_(counters), warnings_(warnings) {}
 
     void on_events(std::span<const alerts::ClinicEvent> events, const Batch& batch) override;
+    // The record (and page) of an ended session whose last line is written; for the sessions
+    // a shutdown ends outside the pipeline.
+    void write(const alerts::Session& s, alerts::Instant t);
 
   private:
-    void write(const alerts::Session& s, alerts::Instant t);
+    // Writes `text` to the session's file with `suffix` (through a .tmp and a rename).
+    void save(const alerts::Session& s, const char* suffix, const std::string& text,
+              alerts::Instant t);
 
     const config::Config& cfg_;
     const drivers::SessionLog& log_;

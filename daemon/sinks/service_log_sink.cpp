@@ -28,6 +28,11 @@ void ServiceLogSink::on_events(std::span<const ClinicEvent> events, const Batch&
                 spdlog::info("session {} ended ({}); log {}", s.id, alerts::to_string(s.end_reason),
                              log_.path_of(s, ".jsonl"));
                 break;
+            case ClinicEvent::Type::observation:
+                // Its value and text are clinical content: the session log has them.
+                spdlog::info("session {}: nurse observation ({}) recorded", s.id,
+                             e.observation->kind);
+                break;
             case ClinicEvent::Type::reading:
                 break;
         }

@@ -60,6 +60,53 @@ bool number(const json::object& o, const char* key, std::optional<double>& out, 
     return true;
 }
 
+bool flag(const json::object& o, const char* key, std::optional<bool>& out, std::string& error) {
+    auto* v = o.if_contains(key);
+    if (!v) return true;
+    if (!v->is_bool()) {
+        error = std::string(key) + " must be true or false";
+        return false;
+    }
+    out = v->get_bool();
+    return true;
+}
+
+// The fields that select the profile's modifiers (alerts::session_flags).
+bool read_flags(const json::object& o, alerts::SessionInfo& i, std::string& error) {
+    return flag(o, "age_65_plus", i.age_65_plus, error) && number(o, "age", i.age, 0, 130, error) &&
+           flag(o, "hypertension", i.hypertension, error) &&
+           number(o, "session_number", i.session_number, 1, 10000, error);
+}
+
+// kind, value, text and by of {"action":"observation"}; "" if they make an observation.
+std::string observation(const json::object& o, alerts::Observation& ob) {
+    std::string error;
+    if (!text(o, "kind", ob.kind, error) || !text(o, "value", ob.value, error) ||
+        !text(o, "by", ob.by, error))
+        return error;
+    if (auto* t = o.if_contains("text")) {
+        if (!t->is_string() || t->get_string().size() > max_observation_text)
+            return "text must be a string of at most " + std::to_string(max_observation_text) +
+                   " bytes";
+        if (const auto fault = text_fault(t->get_string())) return "text " + std::string(*fault);
+        ob.text = std::string(t->get_string());
+    }
+    if (ob.by.empty()) return "by is missing (who observed)";
+    const bool scaled = ob.kind == "sedation" || ob.kind == "dissociation";
+    if (scaled) {
+        if (ob.value != "none" && ob.value != "present" && ob.value != "resolved")
+            return ob.kind + " needs value none, present or resolved, not '" +
+                   printable(ob.value, 32) + "'";
+        return {};
+    }
+    if (ob.kind != "adverse_event" && ob.kind != "note")
+        return "kind must be sedation, dissociation, adverse_event or note, not '" +
+               printable(ob.kind, 32) + "'";
+    if (!ob.value.empty()) return ob.kind + " takes no value (its text says what happened)";
+    if (ob.text.empty()) return ob.kind + " needs a text";
+    return {};
+}
+
 }  // namespace
 
 std::variant<ControlMessage, std::string> decode_control(std::string_view payload,
@@ -78,15 +125,21 @@ std::variant<ControlMessage, std::string> decode_control(std::string_view payloa
         m.action = alerts::ControlAction::dose_end;
     else if (action == "end")
         m.action = alerts::ControlAction::end;
+    else if (action == "observation")
+        m.observation.emplace();
     else
-        return "action must be start, dose_start, dose_end or end, not '" + printable(action, 32) +
-               "'";
+        return "action must be start, dose_start, dose_end, end or observation, not '" +
+               printable(action, 32) + "'";
+    if (m.observation) {
+        if (auto e = observation(o, *m.observation); !e.empty()) return e;
+    }
     auto& i = m.info;
     if (!text(o, "session_id", i.session_id, error) || !text(o, "profile", i.profile, error) ||
         !text(o, "route", i.route, error) || !text(o, "patient_ref", i.patient_ref, error) ||
         !number(o, "weight_kg", i.weight_kg, 1, 400, error) ||
         !number(o, "dose_mg_per_kg", i.dose_mg_per_kg, 0, 10, error) ||
-        !number(o, "planned_duration_min", i.planned_duration_min, 0, 1440, error))
+        !number(o, "planned_duration_min", i.planned_duration_min, 0, 1440, error) ||
+        !read_flags(o, i, error))
         return error;
     if (!i.session_id.empty() && !valid_chair_id(i.session_id))
         return "session_id must be 1-64 of A-Z a-z 0-9 - _ . (it names the log file)";

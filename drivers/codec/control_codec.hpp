@@ -14,8 +14,15 @@ namespace chairwatch::drivers {
 struct ControlMessage {
     alerts::ControlAction action{alerts::ControlAction::start};
     alerts::SessionInfo info;
+    // Set for {"action":"observation"} (then `action` means nothing; info.session_id, if
+    // given, names the session it is for).
+    std::optional<alerts::Observation> observation;
 };
-// {"action":"start","session_id":"...","profile":"iv-ketamine",...} or an error sentence.
+// Free text of an observation: at most this many bytes.
+inline constexpr std::size_t max_observation_text = 1000;
+// {"action":"start","session_id":"...","profile":"iv-ketamine",...} or
+// {"action":"observation","kind":"sedation","value":"present","text":"...","by":"rn-4"},
+// or an error sentence.
 std::variant<ControlMessage, std::string> decode_control(std::string_view payload,
                                                          std::size_t max_bytes);
 

@@ -5,8 +5,9 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "drivers/codec/hl7_segments.hpp"
+#include "drivers/codec/hl7_text.hpp"
 #include "drivers/codec/text_rules.hpp"
-#include "drivers/notify/hl7_text.hpp"
 
 namespace chairwatch::drivers::notify {
 
@@ -21,50 +22,13 @@ constexpr std::string_view profile_id = "IHE_PCD_ACM_001^IHE PCD^1.3.6.1.4.1.193
 constexpr std::string_view local_codes = "99CW";
 constexpr std::string_view test_prefix = "TEST ALARM (not a patient alarm): ";
 
-struct Code {
-    std::string_view code, name;
-};
-
-Code metric_of(Signal s) {
-    switch (s) {
-        case Signal::hr:
-            return {"147842", "MDC_ECG_HEART_RATE"};
-        case Signal::sbp:
-            return {"150021", "MDC_PRESS_BLD_NONINV_SYS"};
-        case Signal::dbp:
-            return {"150022", "MDC_PRESS_BLD_NONINV_DIA"};
-        case Signal::map:
-            return {"150023", "MDC_PRESS_BLD_NONINV_MEAN"};
-        case Signal::spo2:
-            return {"150456", "MDC_PULS_OXIM_SAT_O2"};
-    }
-    return {"", ""};
-}
+using hl7::coded;
+using hl7::mdc_metric;
+using Code = hl7::MdcCode;
 
 Code unit_of(const AlarmTransition& t) {
     if (t.is_feed()) return {"264320", "MDC_DIM_SEC"};
-    switch (t.signal) {
-        case Signal::hr:
-            return {"264864", "MDC_DIM_BEAT_PER_MIN"};
-        case Signal::spo2:
-            return {"262688", "MDC_DIM_PERCENT"};
-        default:
-            return {"266016", "MDC_DIM_MMHG"};
-    }
-}
-
-std::string coded(Code c) {
-    return std::string(c.code) + "^" + std::string(c.name) + "^MDC";
-}
-
-std::string number(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3f", v);
-    std::string s = buf;
-    while (!s.empty() && s.back() == '0')
-        s.pop_back();
-    if (!s.empty() && s.back() == '.') s.pop_back();
-    return s == "-0" ? "0" : s;
+    return hl7::mdc_unit(t.signal);
 }
 
 // A limit alarm on a measured value (not a feed, not a notice with its own text).
@@ -118,15 +82,6 @@ std::string_view alarm_state(const AlarmTransition& t) {
     return "inactive";
 }
 
-std::uint64_t fnv1a(std::string_view s) {
-    std::uint64_t h = 14695981039346656037ULL;
-    for (const char c : s) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 // One OBX facet of the alert.
 struct Facet {
     std::string_view type{};  // OBX-2
@@ -139,13 +94,6 @@ void put_obx(std::string& out, int set_id, int facet, const Facet& f, const std:
     out += "OBX|" + std::to_string(set_id) + "|" + std::string(f.type) + "|" + f.id + "|1.0.0.0." +
            std::to_string(facet) + "|" + f.value + "|" + f.units + "|" + f.range + "|" + f.flags +
            "|||R|||" + ts + "||" + f.observer + "||" + f.equipment + "\r";
-}
-
-std::string patient_id(const AcmOptions& o, const Notification& n) {
-    const auto app = hl7::escape(o.sending_application);
-    if (o.patient_id == PatientIdMode::pseudonym && !n.patient_ref.empty())
-        return hl7::escape(n.patient_ref) + "^^^" + app + "^PI";
-    return hl7::escape(n.session_id) + "^^^" + app + "^VN";
 }
 
 std::string event_value(const AlarmTransition& t, const std::string& text) {
@@ -172,13 +120,14 @@ void put_facets(std::string& out, const AcmOptions& o, const Notification& n,
     put_obx(out, ++set_id, 1, event, ts);
 
     if (limit) {
-        Facet value{"NM", coded(metric_of(t.signal)), number(t.value), coded(unit_of(t))};
-        value.range = std::string(t.high ? "<" : ">") + number(t.limit);
+        Facet value{"NM", coded(mdc_metric(t.signal)), hl7::format_number(t.value),
+                    coded(unit_of(t))};
+        value.range = std::string(t.high ? "<" : ">") + hl7::format_number(t.limit);
         value.flags = t.high ? "H" : "L";
         put_obx(out, ++set_id, 2, value, ts);
     } else if (t.is_feed()) {
         put_obx(out, ++set_id, 2,
-                Facet{"CWE", "68480^MDC_ATTR_ALERT_SOURCE^MDC", coded(metric_of(t.signal))}, ts);
+                Facet{"CWE", "68480^MDC_ATTR_ALERT_SOURCE^MDC", coded(mdc_metric(t.signal))}, ts);
     } else {
         put_obx(out, ++set_id, 2, Facet{"ST", "68480^MDC_ATTR_ALERT_SOURCE^MDC", app}, ts);
     }
@@ -199,10 +148,7 @@ void put_facets(std::string& out, const AcmOptions& o, const Notification& n,
 }  // namespace
 
 std::string acm_control_id(std::string_view key, std::size_t index) {
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "CW%016llx.%zu", static_cast<unsigned long long>(fnv1a(key)),
-                  index);
-    return buf;
+    return hl7::control_id(key, index);
 }
 
 std::string encode_oru_r40(const AcmOptions& o, const Notification& n, std::size_t index,
@@ -213,13 +159,14 @@ std::string encode_oru_r40(const AcmOptions& o, const Notification& n, std::size
     const auto app = hl7::escape(o.sending_application);
     std::string out;
     out.reserve(1600);
-    out += "MSH|^~\\&|" + app + "|" + hl7::escape(o.sending_facility) + "|" +
-           hl7::escape(o.receiving_application) + "|" + hl7::escape(o.receiving_facility) + "|" +
-           hl7::format_ts(now_wall) + "||ORU^R40^ORU_R40|" + acm_control_id(n.key, index) +
-           "|P|2.6|||AL|NE||UNICODE UTF-8|||" + std::string(profile_id) + "\r";
-    out += "PID|||" + patient_id(o, n) + "||^^^^^^U\r";
-    out += "PV1||O|^^" + hl7::escape(n.chair) + "^" + hl7::escape(o.sending_facility) +
-           "||||||||||||||||" + hl7::escape(n.session_id) + "\r";
+    const hl7::Endpoints ends{o.sending_application, o.sending_facility, o.receiving_application,
+                              o.receiving_facility};
+    out += hl7::msh(ends, {"ORU^R40^ORU_R40", acm_control_id(n.key, index), "AL", "NE", profile_id},
+                    now_wall);
+    const bool pseudonym = o.patient_id == PatientIdMode::pseudonym;
+    out += hl7::pid(pseudonym ? n.patient_ref : std::string_view{}, n.session_id,
+                    o.sending_application);
+    out += hl7::pv1(n.chair, o.sending_facility, n.session_id);
     out += "OBR|1||" + hl7::escape(alert_id_of(n, t)) + "^" + app + "|196616^MDC_EVT_ALARM^MDC|||" +
            hl7::format_ts(t.onset.wall) + "\r";
     put_facets(out, o, n, t, text);

@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 
+#include "drivers/codec/hl7_text.hpp"
 #include "drivers/codec/text_rules.hpp"
 #include "drivers/notify/hl7_acm.hpp"
 #include "drivers/notify/in_flight.hpp"
@@ -66,15 +67,22 @@ struct AcmShared {
     std::optional<ssl::context> tls;
 };
 
-// One notification: connect, then one ORU^R40 and its ACK per transition.
+// One HL7 message to send, and the MSH-10 its ACK must answer.
+struct Outgoing {
+    std::string control_id;
+    std::string text;
+};
+
+// One exchange: connect, then each message in order, each waiting for its ACK.
 template <class Stream>
 class AcmSession : public Abandonable, public std::enable_shared_from_this<AcmSession<Stream>> {
   public:
     template <class... StreamArgs>
-    AcmSession(asio::io_context& io, std::shared_ptr<const AcmShared> shared, Notification n,
-               std::function<void(Result)> done, StreamArgs&&... args)
+    AcmSession(asio::io_context& io, std::shared_ptr<const AcmShared> shared,
+               std::vector<Outgoing> messages, std::function<void(Result)> done,
+               StreamArgs&&... args)
         : shared_(std::move(shared)),
-          n_(std::move(n)),
+          messages_(std::move(messages)),
           resolver_(io),
           stream_(std::forward<StreamArgs>(args)...),
           deadline_(io),
@@ -83,7 +91,7 @@ class AcmSession : public Abandonable, public std::enable_shared_from_this<AcmSe
 
     void start() {
         if (abandoned_) return;
-        if (n_.transitions.empty()) return finish({Outcome::delivered, "nothing to send"});
+        if (messages_.empty()) return finish({Outcome::delivered, "nothing to send"});
         arm("timeout after " + format_seconds(shared_->options.timeout) + " connecting");
         const auto& o = shared_->options;
         resolver_.async_resolve(
@@ -148,12 +156,12 @@ class AcmSession : public Abandonable, public std::enable_shared_from_this<AcmSe
     }
 
     void send_next() {
-        if (next_ == n_.transitions.size()) {
+        if (next_ == messages_.size()) {
             return finish({Outcome::delivered,
                            "HL7 AA" + (next_ > 1 ? " x" + std::to_string(next_) : std::string{})});
         }
-        control_id_ = acm_control_id(n_.key, next_);
-        out_ = mllp_frame(encode_oru_r40(shared_->options, n_, next_, wall_now()));
+        control_id_ = messages_[next_].control_id;
+        out_ = mllp_frame(messages_[next_].text);
         arm("no ACK within " + format_seconds(shared_->options.timeout));
         asio::async_write(stream_, asio::buffer(out_),
                           [self = this->shared_from_this()](error_code ec, std::size_t) {
@@ -219,7 +227,7 @@ class AcmSession : public Abandonable, public std::enable_shared_from_this<AcmSe
     }
 
     std::shared_ptr<const AcmShared> shared_;
-    Notification n_;
+    std::vector<Outgoing> messages_;
     tcp::resolver resolver_;
     Stream stream_;
     asio::steady_timer deadline_;
@@ -235,9 +243,10 @@ class AcmSession : public Abandonable, public std::enable_shared_from_this<AcmSe
     bool abandoned_{false};
 };
 
-class Acm final : public Transport {
+// The MLLP connections of one peer (TLS as its options say).
+class MllpPeer {
   public:
-    Acm(asio::io_context& io, AcmOptions options) : io_(io) {
+    MllpPeer(asio::io_context& io, AcmOptions options) : io_(io) {
         if (options.host.empty()) throw std::invalid_argument("acm receiver needs a host");
         auto shared = std::make_shared<AcmShared>();
         if (options.tls) {
@@ -247,26 +256,67 @@ class Acm final : public Transport {
         shared_ = std::move(shared);
     }
 
-    void send(const Notification& n, std::function<void(Result)> done) override {
+    void send(std::vector<Outgoing> messages, std::function<void(Result)> done) {
         if (shared_->tls) {
             in_flight_.start(std::make_shared<AcmSession<ssl::stream<tcp::socket>>>(
-                io_, shared_, n, std::move(done), io_, *shared_->tls));
+                io_, shared_, std::move(messages), std::move(done), io_, *shared_->tls));
         } else {
-            in_flight_.start(
-                std::make_shared<AcmSession<tcp::socket>>(io_, shared_, n, std::move(done), io_));
+            in_flight_.start(std::make_shared<AcmSession<tcp::socket>>(
+                io_, shared_, std::move(messages), std::move(done), io_));
         }
     }
+    const AcmOptions& options() const { return shared_->options; }
 
   private:
     asio::io_context& io_;
     std::shared_ptr<AcmShared> shared_;
-    InFlight in_flight_{io_};  // last: abandoned first when the transport goes
+    InFlight in_flight_{io_};  // last: abandoned first when the peer goes
+};
+
+// One ORU^R40 per transition.
+class Acm final : public Transport {
+  public:
+    Acm(asio::io_context& io, AcmOptions options) : peer_(io, std::move(options)) {}
+
+    void send(const Notification& n, std::function<void(Result)> done) override {
+        std::vector<Outgoing> messages;
+        const auto now = wall_now();
+        for (std::size_t i = 0; i < n.transitions.size(); ++i)
+            messages.push_back(
+                {acm_control_id(n.key, i), encode_oru_r40(peer_.options(), n, i, now)});
+        peer_.send(std::move(messages), std::move(done));
+    }
+
+  private:
+    MllpPeer peer_;
+};
+
+class Sender final : public Hl7Sender {
+  public:
+    Sender(asio::io_context& io, AcmOptions options) : peer_(io, std::move(options)) {}
+
+    void send(const std::vector<std::string>& messages, std::function<void(Result)> done) override {
+        std::vector<Outgoing> out;
+        std::string ignored;
+        for (const auto& m : messages) {
+            const auto parsed = hl7::Message::parse(m, ignored);
+            out.push_back({parsed ? parsed->get("MSH", 10) : std::string{}, m});
+        }
+        peer_.send(std::move(out), std::move(done));
+    }
+
+  private:
+    MllpPeer peer_;
 };
 
 }  // namespace
 
 std::unique_ptr<Transport> make_acm(asio::io_context& io, AcmOptions options) {
     return std::make_unique<Acm>(io, std::move(options));
+}
+
+std::unique_ptr<Hl7Sender> make_hl7_sender(asio::io_context& io, AcmOptions options) {
+    return std::make_unique<Sender>(io, std::move(options));
 }
 
 }  // namespace chairwatch::drivers::notify

@@ -14,6 +14,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +32,20 @@ std::string mllp_frame(std::string_view message);
 
 // Splits a byte stream into MLLP frames. Bytes outside a frame are skipped; a start byte inside
 // a frame starts it again (the sender gave up on the earlier one).
+// Prepared HL7 messages to one peer (the session records' ORU^R01, report/hl7_report.hpp): one
+// connection per send, each message in order waiting for its ACK, which must answer its MSH-10;
+// outcomes as a Transport's (notification.hpp), `done` once, on the io_context's thread.
+// Destroying the sender abandons what it has in flight (`done` is then never called).
+class Hl7Sender {
+  public:
+    virtual ~Hl7Sender() = default;
+    virtual void send(const std::vector<std::string>& messages,
+                      std::function<void(Result)> done) = 0;
+};
+// Host, port, TLS and timeout from `options` (its HL7 header fields are not used: the messages
+// carry their own). Throws std::invalid_argument as make_acm does.
+std::unique_ptr<Hl7Sender> make_hl7_sender(boost::asio::io_context& io, AcmOptions options);
+
 class MllpDeframer {
   public:
     explicit MllpDeframer(std::size_t max_frame_bytes) : max_(max_frame_bytes) {}

@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <deque>
 
+#include "drivers/codec/hl7_text.hpp"
 #include "drivers/notify/hl7_acm.hpp"
-#include "drivers/notify/hl7_text.hpp"
 #include "drivers/notify/mllp.hpp"
 
 namespace chairwatch::drivers::notify {

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <variant>
 
+#include "drivers/recording/start_spec.hpp"
 #include "drivers/session_log/log_reader.hpp"
 
 namespace chairwatch::drivers {
@@ -95,7 +96,8 @@ class LogRows {
         row(r.ts, std::string(alerts::to_string(r.signal)), number_text(r.value), "", n);
     }
     void add(const LogStart& s, int n) {
-        if (!s.implicit) row(s.ts + offset_, "event", "start", s.profile, n);
+        if (s.implicit) return;
+        row(s.ts + offset_, "event", "start", format_start_spec(session_info(s)), n);
     }
     void add(const LogPhase& p, int n) {
         if (p.phase == alerts::Phase::dosing) row(p.ts + offset_, "event", "dose_start", "", n);
@@ -107,6 +109,7 @@ class LogRows {
     }
     void add(const LogReceipt&, int) {}       // a pager's receipt is no reading or event to replay
     void add(const LogServiceAlarm&, int) {}  // nor is the daemon's own technical alarm
+    void add(const LogObservation&, int) {}   // nor a nurse's observation
     void add(const LogEnd& e, int n) {
         if (e.reason == alerts::EndReason::explicit_end) row(e.ts + offset_, "event", "end", "", n);
     }

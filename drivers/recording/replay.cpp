@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "drivers/codec/alert_codec.hpp"
+#include "drivers/recording/start_spec.hpp"
 
 namespace chairwatch::drivers {
 
@@ -41,7 +42,10 @@ struct Runner {
         std::optional<alerts::ControlAction> action;
         if (row.value == "start") {
             action = alerts::ControlAction::start;
-            info.profile = row.unit;
+            if (std::string error; !parse_start_spec(row.unit, info, error)) {
+                result.errors.push_back(where(row) + ": " + error);
+                return;
+            }
         } else if (row.value == "dose_start") {
             action = alerts::ControlAction::dose_start;
         } else if (row.value == "dose_end") {

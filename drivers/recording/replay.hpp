@@ -1,6 +1,7 @@
 // Runs a recording through the same Clinic and rule engine as the daemon, in recording time,
 // at full speed, with no broker: what would have been raised, and when. Rows with signal
-// `event` (start, dose_start, dose_end, end; a start may name the profile in its unit column)
+// `event` (start, dose_start, dose_end, end; a start may name the profile and the patient's
+// flags in its unit column, recording/start_spec.hpp)
 // steer the session as the session topic does; `ack` rows (value: the condition) acknowledge.
 #pragma once
 

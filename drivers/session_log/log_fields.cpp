@@ -78,6 +78,11 @@ bool LogFields::flag(std::string_view key, bool fallback) {
     return fallback;
 }
 
+std::optional<bool> LogFields::opt_flag(std::string_view key) {
+    if (!o_.if_contains(key)) return std::nullopt;
+    return flag(key, false);
+}
+
 const boost::json::object* LogFields::object(std::string_view key) const {
     const auto* v = o_.if_contains(key);
     return v ? v->if_object() : nullptr;

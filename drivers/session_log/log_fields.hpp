@@ -26,6 +26,7 @@ class LogFields {
     alerts::Millis time(std::string_view key);
     std::optional<alerts::Millis> opt_time(std::string_view key);
     bool flag(std::string_view key, bool fallback);
+    std::optional<bool> opt_flag(std::string_view key);
     const boost::json::object* object(std::string_view key) const;
 
     void fail(std::string what) {

@@ -49,6 +49,10 @@ std::optional<LogEntry> start(LogFields& f) {
     s.dose_mg_per_kg = f.opt_number(key::dose_mg_per_kg);
     s.planned_duration_min = f.opt_number(key::planned_duration_min);
     s.patient_ref = f.opt_text(key::patient_ref);
+    s.age_65_plus = f.opt_flag(key::age_65_plus);
+    s.age = f.opt_number(key::age);
+    s.hypertension = f.opt_flag(key::hypertension);
+    s.session_number = f.opt_number(key::session_number);
     return s;
 }
 
@@ -193,6 +197,19 @@ std::optional<LogEntry> service_alarm(LogFields& f) {
     return a;
 }
 
+std::optional<LogEntry> observation(LogFields& f) {
+    LogObservation o;
+    o.ts = f.time(key::ts);
+    o.kind = f.text(key::kind);
+    o.by = f.text(key::by);
+    if (!f.ok()) return std::nullopt;
+    o.chair = f.opt_text(key::chair);
+    o.session_id = f.opt_text(key::session_id);
+    o.value = f.opt_text(key::value);
+    o.text = f.opt_text(key::text);
+    return o;
+}
+
 }  // namespace
 
 LogLine parse_log_line(std::string_view text, int number) {
@@ -223,6 +240,8 @@ LogLine parse_log_line(std::string_view text, int number) {
         line.entry = receipt(f);
     else if (type == type_of::service_alarm)
         line.entry = service_alarm(f);
+    else if (type == type_of::observation)
+        line.entry = observation(f);
     else if (f.ok())
         f.fail("unknown type '" + type + "'");
     line.problem = f.problem();
@@ -237,6 +256,22 @@ bool LogReader::next(LogLine& line) {
         return true;
     }
     return false;
+}
+
+alerts::SessionInfo session_info(const LogStart& s) {
+    alerts::SessionInfo i;
+    i.session_id = s.session_id;
+    i.profile = s.profile;
+    i.route = s.route;
+    i.weight_kg = s.weight_kg;
+    i.dose_mg_per_kg = s.dose_mg_per_kg;
+    i.planned_duration_min = s.planned_duration_min;
+    i.patient_ref = s.patient_ref;
+    i.age_65_plus = s.age_65_plus;
+    i.age = s.age;
+    i.hypertension = s.hypertension;
+    i.session_number = s.session_number;
+    return i;
 }
 
 std::uint32_t alarm_no_of(std::string_view id) {

@@ -38,6 +38,10 @@ struct LogStart {
     std::optional<double> dose_mg_per_kg;
     std::optional<double> planned_duration_min;
     std::string patient_ref;
+    std::optional<bool> age_65_plus;
+    std::optional<double> age;
+    std::optional<bool> hypertension;
+    std::optional<double> session_number;
 };
 
 struct LogReading {
@@ -129,8 +133,19 @@ struct LogServiceAlarm {
     std::string text;
 };
 
-using LogEntry =
-    std::variant<LogStart, LogReading, LogPhase, LogAlarm, LogEnd, LogReceipt, LogServiceAlarm>;
+// A nurse's observation (alerts::Observation). `ts` on the daemon clock (when it was received).
+struct LogObservation {
+    Millis ts{0};
+    std::string chair;
+    std::string session_id;
+    std::string kind;
+    std::string value;
+    std::string text;
+    std::string by;
+};
+
+using LogEntry = std::variant<LogStart, LogReading, LogPhase, LogAlarm, LogEnd, LogReceipt,
+                              LogServiceAlarm, LogObservation>;
 
 struct LogLine {
     int number{0};                  // in the file, from 1
@@ -157,5 +172,8 @@ class LogReader {
 // The alarm number of an alert id: "<chair>:<session_id>:a<n>", or "<session_id>-a<n>" as
 // logs before version 0.9 of chairwatch wrote it; 0 if it names none.
 std::uint32_t alarm_no_of(std::string_view alert_id);
+
+// What the start message said, as a session_start line has it.
+alerts::SessionInfo session_info(const LogStart& s);
 
 }  // namespace chairwatch::drivers

@@ -2,7 +2,7 @@
 // a line. SessionLog (session_log.hpp) is its one writer; LogReader (log_reader.hpp) its one
 // reader, used by restart recovery, the report and replay. docs/session-log.md describes it.
 //
-// Every line has "type", one of the seven line types below. Times are ISO 8601 UTC with
+// Every line has "type", one of the eight line types below. Times are ISO 8601 UTC with
 // milliseconds ("2026-03-02T09:00:00.000Z") on one of two clocks:
 //   device  the monitor's clock, as the payload stamped the reading (its arrival time when the
 //           payload carried none);
@@ -31,6 +31,7 @@ inline constexpr std::string_view alarm = "alarm";
 inline constexpr std::string_view session_end = "session_end";
 inline constexpr std::string_view receipt = "receipt";
 inline constexpr std::string_view service_alarm = "service_alarm";
+inline constexpr std::string_view observation = "observation";
 }  // namespace line
 
 namespace key {
@@ -49,6 +50,10 @@ inline constexpr std::string_view weight_kg = "weight_kg";
 inline constexpr std::string_view dose_mg_per_kg = "dose_mg_per_kg";
 inline constexpr std::string_view planned_duration_min = "planned_duration_min";
 inline constexpr std::string_view patient_ref = "patient_ref";
+inline constexpr std::string_view age_65_plus = "age_65_plus";
+inline constexpr std::string_view age = "age";
+inline constexpr std::string_view hypertension = "hypertension";
+inline constexpr std::string_view session_number = "session_number";
 // reading (signal and value also on alarm lines).
 inline constexpr std::string_view rx = "rx";
 inline constexpr std::string_view signal = "signal";
@@ -93,6 +98,9 @@ inline constexpr std::string_view person = "person";
 inline constexpr std::string_view device = "device";
 inline constexpr std::string_view reported_at = "reported_at";
 inline constexpr std::string_view control_id = "control_id";
+// observation: a nurse's (kind and value as the session message gave them; text is clinical
+// content, which the service log never has).
+inline constexpr std::string_view by = "by";
 }  // namespace key
 
 enum class Kind : std::uint8_t { text, number, integer, flag, time, object };
@@ -130,6 +138,10 @@ inline constexpr Field session_start[] = {
     {key::dose_mg_per_kg, number, none, sometimes},
     {key::planned_duration_min, number, none, sometimes},
     {key::patient_ref, text, none, sometimes},
+    {key::age_65_plus, flag, none, sometimes},
+    {key::age, number, none, sometimes},
+    {key::hypertension, flag, none, sometimes},
+    {key::session_number, number, none, sometimes},
 };
 inline constexpr Field reading[] = {
     {key::ts, time, device},
@@ -204,9 +216,18 @@ inline constexpr Field service_alarm[] = {
     {key::condition, text},  {key::state, text},  // raised, updated, cleared
     {key::priority, text},   {key::text, text},
 };
+inline constexpr Field observation[] = {
+    {key::ts, time, daemon},
+    {key::chair, text},
+    {key::session_id, text},
+    {key::kind, text},                    // sedation, dissociation, adverse_event, note
+    {key::value, text, none, sometimes},  // sedation, dissociation: none, present, resolved
+    {key::text, text, none, sometimes},
+    {key::by, text},
+};
 }  // namespace detail
 
-inline constexpr std::array<LineType, 7> line_types{{
+inline constexpr std::array<LineType, 8> line_types{{
     {line::session_start, detail::session_start},
     {line::reading, detail::reading},
     {line::phase, detail::phase},
@@ -214,6 +235,7 @@ inline constexpr std::array<LineType, 7> line_types{{
     {line::session_end, detail::session_end},
     {line::receipt, detail::receipt},
     {line::service_alarm, detail::service_alarm},
+    {line::observation, detail::observation},
 }};
 
 }  // namespace chairwatch::drivers::log_schema

@@ -20,15 +20,6 @@ namespace line = log_schema::line;
 
 namespace {
 
-struct FileCloser {
-    void operator()(std::FILE* f) const { std::fclose(f); }
-};
-using File = std::unique_ptr<std::FILE, FileCloser>;
-
-double seconds_between(alerts::Instant a, alerts::Instant b) {
-    return static_cast<double>((b.mono - a.mono).count()) / 1000.0;
-}
-
 void write_header(JsonWriter& w, const alerts::Session& s) {
     w.key(key::chair).value(s.chair);
     w.key(key::session_id).value(s.id);
@@ -45,6 +36,10 @@ void write_session_info(JsonWriter& w, const alerts::Session& s) {
     if (i.planned_duration_min) w.key(key::planned_duration_min).number(*i.planned_duration_min);
     // The pseudonym goes to the session log (for the chart), never to the service log.
     if (!i.patient_ref.empty()) w.key(key::patient_ref).value(i.patient_ref);
+    if (i.age_65_plus) w.key(key::age_65_plus).value(*i.age_65_plus);
+    if (i.age) w.key(key::age).number(*i.age);
+    if (i.hypertension) w.key(key::hypertension).value(*i.hypertension);
+    if (i.session_number) w.key(key::session_number).number(*i.session_number);
 }
 
 void write_baseline(JsonWriter& w, const alerts::Session& s) {
@@ -231,9 +226,20 @@ bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<
             if (!s.implicit && !s.discharge_ready)
                 w.key(key::note).value("session ended before the discharge criteria were met");
             w.end_object();
-            bool ok = append(s, line, true) && write_summary(s);
+            bool ok = append(s, line, true);
             close(s.chair + "/" + s.id);
             return ok;
+        }
+        case ClinicEvent::Type::observation: {
+            const alerts::Observation& o = *e.observation;
+            w.key(key::type).value(line::observation);
+            w.key(key::ts).time(now.wall);
+            write_header(w, s);
+            w.key(key::kind).value(o.kind);
+            if (!o.value.empty()) w.key(key::value).value(o.value);
+            if (!o.text.empty()) w.key(key::text).value(o.text);
+            w.key(key::by).value(o.by);
+            break;
         }
     }
     w.end_object();
@@ -276,92 +282,6 @@ bool SessionLog::write_service_alarm(const alerts::Session& s, const ServiceAlar
     w.key(key::text).value(a.text);
     w.end_object();
     return append(s, line, true);
-}
-
-bool SessionLog::write_summary(const alerts::Session& s) {
-    const auto path = path_of(s, ".summary.json");
-    const auto tmp = path + ".tmp";
-    File f(std::fopen(tmp.c_str(), "w"));
-    const auto text = encode_summary(s);
-    if (!f || std::fwrite(text.data(), 1, text.size(), f.get()) != text.size() ||
-        std::fputc('\n', f.get()) == EOF || std::fflush(f.get()) != 0) {
-        last_error_ = "cannot write " + tmp + ": " + std::strerror(errno);
-        return false;
-    }
-    f.reset();
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) last_error_ = "cannot rename " + tmp + ": " + ec.message();
-    return !ec;
-}
-
-std::string encode_summary(const alerts::Session& s) {
-    std::string out;
-    JsonWriter w(out);
-    w.begin_object();
-    write_header(w, s);
-    write_session_info(w, s);
-    const auto end = s.ended.value_or(s.last_reading);
-    if (s.dose_start) w.key("dose_start").time(s.dose_start->wall);
-    if (s.dose_end) w.key("dose_end").time(s.dose_end->wall);
-    write_baseline(w, s);
-    w.key("discharge_ready");
-    if (s.discharge_ready)
-        w.time(s.discharge_ready->wall);
-    else
-        w.null();
-    w.key("start").time(s.started.wall);
-    w.key("end").time(end.wall);
-    w.key("duration_s").number(seconds_between(s.started, end));
-    w.key("end_reason");
-    if (s.ended)
-        w.value(alerts::to_string(s.end_reason));
-    else
-        w.null();
-    w.key("readings").value(static_cast<std::uint64_t>(s.readings));
-    w.key("signals").begin_object();
-    for (auto sig : alerts::all_signals) {
-        const auto& st = s.stats[alerts::index_of(sig)];
-        if (st.count == 0) continue;
-        w.key(alerts::to_string(sig)).begin_object();
-        w.key("count").value(static_cast<std::uint64_t>(st.count));
-        w.key("min").number(st.min);
-        w.key("max").number(st.max);
-        w.key("mean").number(st.mean());
-        w.key("unit").value(alerts::unit_of(sig));
-        w.end_object();
-    }
-    w.end_object();
-    w.key("alarms").begin_array();
-    for (const auto& a : s.alarms) {
-        w.begin_object();
-        w.key("alert_id").value(s.alert_id(a.alarm_no));
-        w.key("condition").value(a.condition);
-        w.key("kind").value(alerts::to_string(a.kind));
-        w.key("max_priority").value(alerts::to_string(a.max_priority));
-        w.key("signal").value(alerts::to_string(a.signal));
-        w.key("limit").number(a.limit);
-        w.key("peak").number(a.peak);
-        w.key("unit").value(a.kind == alerts::AlarmKind::technical ? "s"
-                                                                   : alerts::unit_of(a.signal));
-        w.key("onset").time(a.onset.wall);
-        w.key("end");
-        if (a.end)
-            w.time(a.end->wall);
-        else
-            w.null();
-        w.key("duration_s").number(seconds_between(a.onset, a.end.value_or(end)));
-        w.key("cause").value(alerts::to_string(a.cause));
-        if (a.acknowledged_at) {
-            w.key("acknowledged_by").value(a.acknowledged_by);
-            w.key("acknowledged_after_s").number(seconds_between(a.onset, *a.acknowledged_at));
-        }
-        w.key("escalations").value(a.escalations);
-        w.end_object();
-    }
-    w.end_array();
-    w.end_object();
-    return out;
 }
 
 }  // namespace chairwatch::drivers

@@ -1,5 +1,6 @@
 // Writes each session as it happens to <dir>/<chair>/<session_id>.jsonl (one JSON object per
-// line) and, at its end, <session_id>.summary.json. Alarm transitions, phases, starts and ends
+// line; the session record, <session_id>.summary.json, is made from it by the daemon's
+// ReportWriter at the session's end). Alarm transitions, phases, starts and ends
 // reach the file at once; readings are batched until `flush()`, which the daemon calls at the
 // end of each message it handles (the cuff's sbp, dbp and map of one message: one write). Sessions
 // are known by chair and id together (two chairs may be given one session id). At most `max_open`
@@ -90,7 +91,6 @@ class SessionLog {
     bool append(const alerts::Session& s, const std::string& line, bool now);
     bool write_out(OpenLog& log);
     void close(const std::string& key);
-    bool write_summary(const alerts::Session& s);
 
     std::string dir_;
     std::size_t max_open_;
@@ -102,8 +102,5 @@ class SessionLog {
     std::string key_;                                                  // reused for lookups
     std::string last_error_;
 };
-
-// The summary of a finished (or running) session as JSON.
-std::string encode_summary(const alerts::Session& s);
 
 }  // namespace chairwatch::drivers

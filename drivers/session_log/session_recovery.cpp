@@ -30,18 +30,6 @@ bool ended(const fs::path& p) {
     return text.find(end_line) != std::string::npos;
 }
 
-alerts::SessionInfo info_of(const LogStart& s) {
-    alerts::SessionInfo i;
-    i.session_id = s.session_id;
-    i.profile = s.profile;
-    i.route = s.route;
-    i.weight_kg = s.weight_kg;
-    i.dose_mg_per_kg = s.dose_mg_per_kg;
-    i.planned_duration_min = s.planned_duration_min;
-    i.patient_ref = s.patient_ref;
-    return i;
-}
-
 // Feeds the lines in order, advancing time in 1 s ticks between them as the daemon does.
 class Replayer {
   public:
@@ -78,7 +66,8 @@ class Replayer {
             call([&] { clinic_.resume_implicit(r_.chair, r_.session_id, t, out_); });
         else
             call([&] {
-                clinic_.on_control(r_.chair, alerts::ControlAction::start, info_of(s), t, out_);
+                clinic_.on_control(r_.chair, alerts::ControlAction::start, session_info(s), t,
+                                   out_);
             });
     }
 
@@ -107,6 +96,7 @@ class Replayer {
     void apply(const LogEnd&, alerts::Instant, int) {}
     void apply(const LogReceipt&, alerts::Instant, int) {}       // changes no alarm
     void apply(const LogServiceAlarm&, alerts::Instant, int) {}  // the daemon's, not the chair's
+    void apply(const LogObservation&, alerts::Instant, int) {}   // the core judges none
     void apply(const LogReading&, alerts::Instant, int) {}       // add() takes readings
 
     // The alarm as the engine had it. Fields the line lacks keep the reader's defaults (a line

@@ -103,7 +103,9 @@ TEST_SUITE("board_unit") {
         alerts::FeedRule bp{
             "bp_overdue",
             alerts::mask_of(alerts::Signal::sbp) | alerts::mask_of(alerts::Signal::dbp),
-            {}};
+            {},
+            false,
+            std::nullopt};
         bp.tiers.push_back(
             {480s, alerts::Priority::low, alerts::phase_bit(alerts::Phase::baseline)});
         bp.tiers.push_back(
@@ -115,6 +117,12 @@ TEST_SUITE("board_unit") {
         // No tier for the phase: the shortest of all; no rule at all: 15 minutes.
         CHECK(board::stale_after(p, alerts::Signal::sbp, alerts::Phase::observation) == 480s);
         CHECK(board::stale_after(p, alerts::Signal::map, alerts::Phase::dosing) == 15min);
+        // A longer cuff cycle never shows a reading older than bp_current_for (REF §8).
+        p.feeds[0].tiers[1].after = 1980s;
+        CHECK(board::stale_after(p, alerts::Signal::sbp, alerts::Phase::dosing) == 15min);
+        p.cuff_current_for = 10min;
+        CHECK(board::stale_after(p, alerts::Signal::sbp, alerts::Phase::baseline) == 480s);
+        CHECK(board::stale_after(p, alerts::Signal::sbp, alerts::Phase::dosing) == 10min);
     }
 
     TEST_CASE("a notification receipt is kept for its alarm in the chair's current session") {

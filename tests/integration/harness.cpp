@@ -106,6 +106,17 @@ void write_file(const std::string& path, const std::string& text) {
 // takes it between this call and the listener's bind; free when asked, and never one that this
 // or another test process (ctest runs them in parallel) holds: each port handed out is claimed
 // with a lock on /tmp/chairwatch-test-ports/<port>, kept until the process exits.
+bool accepts(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+}
+
 int free_port() {
     static std::mutex mutex;
     static std::set<int> given;

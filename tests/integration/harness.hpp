@@ -47,6 +47,8 @@ std::string temp_dir(const std::string& name);  // fresh, empty
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 int free_port();
+// Whether something accepts TCP connections on 127.0.0.1:port.
+bool accepts(int port);
 // Runs a command to completion; returns its exit code and, in `output`, what it printed.
 int run(const std::vector<std::string>& argv, std::string& output,
         std::chrono::seconds timeout = 60s);

@@ -260,8 +260,9 @@ TEST_CASE("a session ends after the idle time and its summary is written") {
     auto summaries = files_in(daemon.log_dir(), ".summary.json");
     REQUIRE(summaries.size() == 1);
     auto summary = boost::json::parse(read_file(summaries[0].string())).as_object();
-    CHECK(summary["end_reason"] == "idle");
-    CHECK(summary["chair"] == "chair-04");
+    CHECK(summary["schema_version"] == 1);
+    CHECK(summary["session"].as_object()["end_reason"] == "idle");
+    CHECK(summary["session"].as_object()["chair"] == "chair-04");
 }
 
 TEST_CASE(

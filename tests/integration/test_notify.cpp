@@ -2,8 +2,6 @@
 // processes (tests/notify/): a webhook receiver on Python's http.server that checks the HMAC
 // signature, and an MLLP receiver on python3-hl7 that checks every ORU^R40 against IHE PCD ACM.
 #include <doctest/doctest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -17,17 +15,6 @@ using namespace chairwatch::it;
 namespace {
 
 const std::string receivers_dir = CHAIRWATCH_SOURCE_DIR "/tests/notify/";
-
-bool accepts(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    return ok;
-}
 
 // One of the Python receivers, and what it recorded (one JSON object a line).
 struct Receiver {
@@ -94,6 +81,7 @@ bool has(const std::vector<std::string>& v, const std::string& x) {
 std::string notify_config(const std::string& extra_edit_from = "", const std::string& to = "") {
     std::vector<std::pair<std::string, std::string>> edits{
         {"min_cuff_span_s: 300", "min_cuff_span_s: 1"},
+        {"seated_rest_s: 300", "seated_rest_s: 0"},
         {"min_hr_span_s: 120", "min_hr_span_s: 1"},
         // escalation after 3 s instead of 60, so the test sees it
         {"high: {after_s: 60, repeat_s: 60}", "high: {after_s: 3, repeat_s: 60}"}};

@@ -46,7 +46,7 @@ profiles:
     escalation:
       high: {after_s: 4, repeat_s: 10}
       medium: {after_s: 10, repeat_s: 10}
-    baseline: {min_cuff_readings: 1, min_cuff_span_s: 0, use_last: 1, min_hr_span_s: 0}
+    baseline: {seated_rest_s: 0, min_cuff_readings: 1, min_cuff_span_s: 0, use_last: 1, min_hr_span_s: 0}
     rules:
       sbp_high:
         signal: sbp

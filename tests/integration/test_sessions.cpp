@@ -17,6 +17,7 @@ namespace {
 std::string fast_session_config() {
     return shipped_config(
         {{"min_cuff_span_s: 300", "min_cuff_span_s: 1"},
+         {"seated_rest_s: 300", "seated_rest_s: 0"},
          {"min_hr_span_s: 120", "min_hr_span_s: 1"},
          {"min_observation_s: 3600        #", "min_observation_s: 2           #"}});
 }
@@ -108,8 +109,10 @@ TEST_CASE(
         CHECK_MESSAGE(log.find(part) != std::string::npos, part);
     CHECK(daemon.output().find("pseudonym-77") == std::string::npos);
     const auto summary = read_file(daemon.log_dir() + "/chair-02/S-1.summary.json");
+    CHECK(summary.find(R"("schema_version":1)") != std::string::npos);
+    CHECK(summary.find(R"("patient_ref":"pseudonym-77")") != std::string::npos);
     CHECK(summary.find(R"("acknowledged_after_s")") != std::string::npos);
-    CHECK(summary.find(R"("discharge_ready":"20)") != std::string::npos);
+    CHECK(summary.find(R"("criteria_met":true,"met_at":"20)") != std::string::npos);
 
     // The report the daemon wrote at the session's end, and the tool's JSON and CSV of it.
     const auto html = read_file(daemon.log_dir() + "/chair-02/S-1.html");
@@ -190,8 +193,8 @@ TEST_CASE("bad session and ack messages get a clear error on the result topic an
     station.publish("clinic/chair-06/session", R"({"action":"pause"})");
     auto bad_action = station.wait_for([](const Message&) { return true; });
     REQUIRE(bad_action);
-    CHECK(field(*bad_action, "error").find("action must be start, dose_start, dose_end or end") ==
-          0);
+    CHECK(field(*bad_action, "error")
+              .find("action must be start, dose_start, dose_end, end or observation") == 0);
     station.clear();
     station.publish("clinic/chair-06/alerts/ack", R"({"alert_id":"x-a1"})");
     auto no_by = station.wait_for([](const Message&) { return true; });

@@ -29,14 +29,6 @@ namespace {
 const std::string python = CHAIRWATCH_TEST_PYTHON;
 const std::string scripts = CHAIRWATCH_SOURCE_DIR "/tests/notify/";
 
-bool accepts(int port) {
-    asio::io_context io;
-    asio::ip::tcp::socket s(io);
-    boost::system::error_code ec;
-    s.connect({asio::ip::make_address("127.0.0.1"), static_cast<std::uint16_t>(port)}, ec);
-    return !ec;
-}
-
 // A receiver process, ready once its port accepts connections.
 std::unique_ptr<Process> start(std::vector<std::string> argv, int port, const std::string& dir) {
     argv.insert(argv.begin(), python);

@@ -26,6 +26,14 @@ inline const SessionRecord& fixture() {
     return rec;
 }
 
+// How many times `what` occurs in `text`.
+inline std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1))
+        ++n;
+    return n;
+}
+
 inline alerts::Millis at(const char* iso) {
     return *drivers::parse_iso8601(iso);
 }

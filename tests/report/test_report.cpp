@@ -15,6 +15,7 @@ namespace chairwatch::report {
 
 using alerts::Signal;
 using test::at;
+using test::count;
 using test::fixture;
 
 namespace {
@@ -30,13 +31,6 @@ ReportOptions options(bool with_profile = true) {
     o.generated_at = at("2026-03-02T11:00:00Z");
     o.version = "9.9.9";
     return o;
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1))
-        ++n;
-    return n;
 }
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -135,13 +129,18 @@ TEST_CASE("text from the log is escaped in the page") {
     CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
 }
 
-TEST_CASE("the JSON summary parses back with the right numbers, and no patient reference") {
+TEST_CASE("the session record parses back with the right numbers and its schema version") {
     const auto text = render_json(fixture(), options());
-    CHECK(text.find("PT-TEST-0042") == std::string::npos);
     const auto v = boost::json::parse(text);
     const auto& o = v.as_object();
-    CHECK(o.at("report").at("clock") == "device");
-    CHECK(o.at("report").at("generator") == "chairwatch 9.9.9");
+    CHECK(o.at("schema") == "chairwatch-session-record");
+    CHECK(o.at("schema_version") == 1);
+    CHECK(o.at("record").at("clock") == "device");
+    CHECK(o.at("record").at("generator") == "chairwatch 9.9.9");
+    CHECK(o.at("session").at("patient_ref") == "PT-TEST-0042");
+    CHECK(o.at("session").at("patient_identifier_system").is_null());
+    CHECK(o.at("dose").at("start") == "2026-03-02T09:10:00.000Z");
+    CHECK(o.at("dose").at("end") == "2026-03-02T09:50:00.000Z");
     const auto& session = o.at("session");
     CHECK(session.at("chair") == "chair-04");
     CHECK(session.at("weight_kg").to_number<double>() == 72);
@@ -187,12 +186,15 @@ TEST_CASE("the CSV has one row per reading and gives the values back") {
     CHECK(csv.find("PT-TEST-0042") == std::string::npos);
     const auto lines = split(csv, '\n');
     REQUIRE(lines.size() == rec.reading_count() + 1);
-    CHECK(lines[0] == "ts,signal,value,unit,phase");
+    CHECK(lines[0] == "chair,session_id,ts,signal,value,unit,phase");
     std::map<std::string, std::vector<TimedValue>> back;
     std::map<std::string, int> phases;
     for (std::size_t i = 1; i < lines.size(); ++i) {
-        const auto f = split(lines[i], ',');
-        REQUIRE(f.size() == 5);
+        auto f = split(lines[i], ',');
+        REQUIRE(f.size() == 7);
+        CHECK(f[0] == "chair-04");
+        CHECK(f[1] == "chair-04-20260302T090100Z");
+        f.erase(f.begin(), f.begin() + 2);
         double value = 0;
         REQUIRE(std::from_chars(f[2].data(), f[2].data() + f[2].size(), value).ec == std::errc{});
         back[f[1]].push_back({at(f[0].c_str()), value, 0});
@@ -210,7 +212,8 @@ TEST_CASE("the CSV has one row per reading and gives the values back") {
         }
     }
     CHECK(phases.size() == 3);
-    CHECK(lines[1] == "2026-03-02T09:00:00.000Z,sbp,126,mmHg,baseline");
+    CHECK(lines[1] ==
+          "chair-04,chair-04-20260302T090100Z,2026-03-02T09:00:00.000Z,sbp,126,mmHg,baseline");
     CHECK(csv.find("2026-03-02T09:10:00.000Z,sbp,128,mmHg,dosing") != std::string::npos);
     CHECK(csv.find("2026-03-02T09:55:00.000Z,sbp,158,mmHg,observation") != std::string::npos);
 }

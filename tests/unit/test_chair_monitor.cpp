@@ -481,8 +481,10 @@ TEST_CASE("a condition delay counts from its start while the tier clock moves (1
 }
 
 TEST_CASE("a clear hold that began a month ago has run out") {
-    Bench b(profile({rule("map_low", Signal::map, Direction::low, 5, 300s,
-                          {tier(60, Priority::medium, 0ms, 1, 0ms, false)})}));
+    auto p = profile({rule("map_low", Signal::map, Direction::low, 5, 300s,
+                           {tier(60, Priority::medium, 0ms, 1, 0ms, false)})});
+    p->cuff_current_for = 40 * 24h;  // the reading stays current (the tier clock is the subject)
+    Bench b(p);
     REQUIRE(b.reading(0s, Signal::map, 55).size() == 1);
     CHECK(b.reading(200s, Signal::map, 70).empty());  // back inside: the 300 s hold starts
     CHECK(b.tick(499s).empty());

@@ -343,3 +343,20 @@ TEST_CASE("a chair far over its message rate: excess dropped unread, message_flo
     CHECK(out[0].alarm.state == alerts::AlarmState::cleared);
     CHECK(clinic.listed_alarms("calm").empty());
 }
+
+TEST_CASE("a nurse's observation: one event for the open session, none without one") {
+    alerts::Clinic clinic(alerts::ClinicProfiles::single(bp_profile()), {30min, 10});
+    std::vector<ClinicEvent> out;
+    const alerts::Observation o{"sedation", "present", "drowsy", "rn-4"};
+    CHECK(clinic.observe("chair-03", o, at(0s), out) == alerts::ControlResult::no_session);
+    CHECK(out.empty());
+    clinic.on_reading("chair-03", {Signal::sbp, 120, 0ms}, at(0s), out);
+    out.clear();
+    CHECK(clinic.observe("chair-03", o, at(10s), out) == alerts::ControlResult::ok);
+    REQUIRE(types(out) == std::vector<Type>{Type::observation});
+    REQUIRE(out[0].observation != nullptr);
+    CHECK(out[0].observation->kind == "sedation");
+    CHECK(out[0].observation->text == "drowsy");
+    CHECK(out[0].session->chair == "chair-03");
+    CHECK(clinic.listed_alarms("chair-03").empty());
+}

@@ -67,8 +67,11 @@ TEST_CASE("the shipped configuration loads and follows the reference defaults") 
     CHECK(sbp->tiers[0].priority == alerts::Priority::low);
     CHECK(sbp->tiers[2].consecutive == 2);
     CHECK(sbp->tiers[2].within == std::chrono::seconds(600));
+    REQUIRE(sbp->tiers[2].or_limit);  // tier 3 counts SBP or DBP over the measurement
+    CHECK(sbp->tiers[2].or_limit->limit == 110);
     CHECK(sbp->tiers[3].limit == 200);
-    CHECK(sbp->clear_margin == 10);
+    CHECK(sbp->margin_for(alerts::Signal::sbp) == 10);
+    CHECK(sbp->margin_for(alerts::Signal::dbp) == 5);
     CHECK(p->feeds.size() == 3);
     CHECK(p->rules.size() == 10);
 }
@@ -330,4 +333,16 @@ TEST_CASE("input: how long an idle chair is kept, and how fast a chair may send"
     CHECK(r.config->clinic_settings().max_messages_per_s == 0);
     auto bad = load_config_text(minimal + "input:\n  max_messages_per_chair_s: 1.5\n", "t.yaml");
     CHECK_FALSE(bad.config);
+}
+
+TEST_CASE("records.patient_identifier_system takes an absolute URI and says where one is not") {
+    auto r = load_config_text(minimal + "records:\n  patient_identifier_system: urn:oid:1.2.3.4\n",
+                              "t.yaml");
+    REQUIRE(r.config);
+    CHECK(r.config->records.patient_identifier_system == "urn:oid:1.2.3.4");
+    CHECK(load_config_text(minimal, "t.yaml").config->records.patient_identifier_system.empty());
+    const auto e = only_error(minimal + "records:\n  patient_identifier_system: clinic mrn\n");
+    CHECK(contains(e, "t.yaml:11:30: records.patient_identifier_system: 'clinic mrn'"));
+    CHECK(contains(only_error(minimal + "records:\n  patient_system: x:y\n"),
+                   "t.yaml:11:3: unknown key 'records.patient_system'"));
 }

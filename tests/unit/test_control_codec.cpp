@@ -91,8 +91,64 @@ TEST_CASE("a field given twice is refused, not resolved one way or the other") {
 
 TEST_CASE("an unknown action is quoted back safely") {
     CHECK(error_of(decode_control(R"({"action":"st\u00e4rt"})", 4096)) ==
-          "action must be start, dose_start, dose_end or end, not 'stärt'");
+          "action must be start, dose_start, dose_end, end or observation, not 'stärt'");
     CHECK(error_of(decode_control(R"({"action":")" + std::string(40, 'x') + R"("})", 4096)) ==
-          "action must be start, dose_start, dose_end or end, not '" + std::string(32, 'x') +
-              "...'");
+          "action must be start, dose_start, dose_end, end or observation, not '" +
+              std::string(32, 'x') + "...'");
+}
+
+TEST_CASE("observation: kind, value, text and by") {
+    const auto d = decode_control(
+        R"({"action":"observation","kind":"sedation","value":"present","text":"drowsy, rousable",)"
+        R"("by":"rn-4","session_id":"S-1"})",
+        4096);
+    const auto* m = std::get_if<drivers::ControlMessage>(&d);
+    REQUIRE(m);
+    REQUIRE(m->observation);
+    CHECK(m->observation->kind == "sedation");
+    CHECK(m->observation->value == "present");
+    CHECK(m->observation->text == "drowsy, rousable");
+    CHECK(m->observation->by == "rn-4");
+    CHECK(m->info.session_id == "S-1");
+    const auto note = decode_control(
+        R"({"action":"observation","kind":"adverse_event","text":"nausea","by":"rn-4"})", 4096);
+    REQUIRE(std::get_if<drivers::ControlMessage>(&note));
+    CHECK(std::get<drivers::ControlMessage>(note).observation->value.empty());
+    const auto start = decode_control(R"({"action":"start"})", 4096);
+    CHECK_FALSE(std::get<drivers::ControlMessage>(start).observation);
+}
+
+TEST_CASE("observation: every refusal says what is wrong") {
+    const std::pair<std::string, std::string> bad[] = {
+        {R"({"action":"observation","kind":"sedation","value":"present"})",
+         "by is missing (who observed)"},
+        {R"({"action":"observation","kind":"sedation","by":"rn"})",
+         "sedation needs value none, present or resolved, not ''"},
+        {R"({"action":"observation","kind":"dissociation","value":"mild","by":"rn"})",
+         "dissociation needs value none, present or resolved, not 'mild'"},
+        {R"({"action":"observation","kind":"pain","value":"3","by":"rn"})",
+         "kind must be sedation, dissociation, adverse_event or note, not 'pain'"},
+        {R"({"action":"observation","by":"rn"})",
+         "kind must be sedation, dissociation, adverse_event or note, not ''"},
+        {R"({"action":"observation","kind":"note","by":"rn"})", "note needs a text"},
+        {R"({"action":"observation","kind":"adverse_event","value":"present","text":"x","by":"rn"})",
+         "adverse_event takes no value (its text says what happened)"},
+        {R"({"action":"observation","kind":"note","text":"a\nb","by":"rn"})",
+         "text must not contain control characters"},
+        {R"({"action":"observation","kind":"note","text":7,"by":"rn"})",
+         "text must be a string of at most 1000 bytes"},
+        {R"({"action":"observation","kind":"note","text":")" + std::string(1001, 'x') +
+             R"(","by":"rn"})",
+         "text must be a string of at most 1000 bytes"},
+        {R"({"action":"observation","kind":"note","text":"x","by":"rn\u202e"})",
+         "by must not contain invisible formatting characters (such as bidirectional overrides)"},
+    };
+    for (const auto& [payload, error] : bad) {
+        CAPTURE(payload);
+        CHECK(error_of(decode_control(payload, 4096)) == error);
+    }
+    CHECK(error_of(decode_control(R"({"action":"observation","kind":"note","text":")" +
+                                      std::string(1000, 'x') + R"(","by":"rn"})",
+                                  4096))
+              .empty());
 }

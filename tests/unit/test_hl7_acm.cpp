@@ -5,12 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "drivers/codec/hl7_text.hpp"
 #include "drivers/notify/hl7_acm.hpp"
-#include "drivers/notify/hl7_text.hpp"
 #include "drivers/notify/mllp.hpp"
 
 using namespace chairwatch;
 using namespace chairwatch::drivers::notify;
+namespace hl7 = chairwatch::drivers::hl7;
 using alerts::AlarmState;
 using alerts::Millis;
 

@@ -70,12 +70,14 @@ TEST_CASE("a full IV session: baseline, dose, relative rise, recovery, discharge
     REQUIRE(w.clinic.session("chair-01"));
     CHECK(w.clinic.session("chair-01")->phase == Phase::baseline);
     CHECK_FALSE(w.clinic.session("chair-01")->implicit);
-    // Baseline: noisy cuff readings 5 min apart and 10 min of HR around 72.
-    w.bp(0s, 136, 84);
-    w.hr(0s, 300s, 72);
-    w.bp(300s, 124, 78);
+    // Baseline after 5 min seated rest (the readings before do not count): noisy cuff readings
+    // over 5 min and 5 min of HR around 72.
+    w.bp(0s, 140, 88);  // settling: would have moved the median
+    w.hr(0s, 300s, 90);
+    w.bp(300s, 136, 84);
     w.hr(300s, 600s, 72);
-    w.bp(590s, 130, 80);
+    w.bp(450s, 124, 78);
+    w.bp(600s, 130, 80);
     REQUIRE(w.control(600s, ControlAction::dose_start) == ControlResult::ok);
     const auto* s = w.clinic.session("chair-01");
     CHECK(s->phase == Phase::dosing);
@@ -151,7 +153,7 @@ TEST_CASE("phase-specific limits: predose_bp_high only before the dose") {
     CHECK(w.alarms("predose_bp_high").size() == 2);
 }
 
-TEST_CASE("bp_overdue follows the cuff cadence of the phase: medium while dosing, low after") {
+TEST_CASE("bp_overdue follows the cuff schedule from the dose start: 10, then 5 from 20 min") {
     Ward w;
     w.control(0s, ControlAction::start);
     w.bp(0s, 128, 80);
@@ -164,13 +166,14 @@ TEST_CASE("bp_overdue follows the cuff cadence of the phase: medium while dosing
     auto dosing = w.alarms("bp_overdue");
     REQUIRE(dosing.size() == 1);
     CHECK(dosing[0].priority == Priority::medium);
-    w.bp(900s, 130, 80);
-    w.control(950s, ControlAction::dose_end);
-    for (Millis t = 951s; t <= 1981s; t += 1s)
+    w.bp(900s, 130, 80);  // 14 min after the dose: the next is due at 20 min, the 5-min cycles
+    for (Millis t = 901s; t <= 1440s; t += 1s)
         w.clinic.on_tick(at(t), w.events);
-    auto observation = w.alarms("bp_overdue");
-    REQUIRE(observation.size() == 3);  // raised, cleared by the reading, raised again
-    CHECK(observation[2].priority == Priority::low);
+    CHECK(w.alarms("bp_overdue").size() == 2);  // raised, cleared by the reading
+    w.clinic.on_tick(at(1441s), w.events);      // 20 min + 3 after the dose
+    auto again = w.alarms("bp_overdue");
+    REQUIRE(again.size() == 3);
+    CHECK(again[2].priority == Priority::medium);
 }
 
 TEST_CASE("session messages out of order are refused and change nothing") {
@@ -210,15 +213,15 @@ TEST_CASE("acknowledging by alert id: the chair's own alarms only") {
     const auto id = s->alert_id(high[0].alarm_no);
     const auto events_before = w.events.size();
     CHECK(id == "chair-01:" + s->id + ":a" + std::to_string(high[0].alarm_no));
-    CHECK(w.clinic.acknowledge("chair-01", "chair-01:" + s->id + ":a999", "n", at(30s),
-                               w.events) == alerts::AckResult::unknown);
+    CHECK(w.clinic.acknowledge("chair-01", "chair-01:" + s->id + ":a999", "n", at(30s), w.events) ==
+          alerts::AckResult::unknown);
     CHECK(w.clinic.acknowledge("chair-01", "chair-01:other-session:a1", "n", at(30s), w.events) ==
           alerts::AckResult::not_open_session);
     CHECK(w.clinic.acknowledge("chair-02", id, "n", at(30s), w.events) ==
           alerts::AckResult::other_chair);
-    for (const char* bad : {"", "a1", "chair-01::a1", "chair-01:s:a", "chair-01:s:a0",
-                            "chair-01:s:1", "chair-01:s:a1x", ":s:a1", "chair-01:s:x:a1",
-                            "chair-01:s:a99999999999"})
+    for (const char* bad :
+         {"", "a1", "chair-01::a1", "chair-01:s:a", "chair-01:s:a0", "chair-01:s:1",
+          "chair-01:s:a1x", ":s:a1", "chair-01:s:x:a1", "chair-01:s:a99999999999"})
         CHECK(w.clinic.acknowledge("chair-01", bad, "n", at(30s), w.events) ==
               alerts::AckResult::malformed);
     CHECK(w.events.size() == events_before);  // a refused acknowledgement changes nothing

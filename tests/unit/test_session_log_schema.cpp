@@ -85,6 +85,10 @@ alerts::Session started_session() {
     info->dose_mg_per_kg = 0.525;
     info->planned_duration_min = 40;
     info->patient_ref = "P-7f3a";
+    info->age_65_plus = true;
+    info->age = 71;
+    info->hypertension = false;
+    info->session_number = 2;
     s.start_info = info;
     s.profile = "iv-ketamine";
     s.implicit = false;
@@ -245,6 +249,14 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
                                     {raised.alert_id, raised.condition, "cleared", "medium",
                                      "every notification receiver takes notifications again"},
                                     at(1160s)));
+    // A nurse's observations: one with every field, one with only the needed.
+    const alerts::Observation sedation{"sedation", "present", "drowsy, rousable", "rn-4"};
+    e.type = ClinicEvent::Type::observation;
+    e.observation = &sedation;
+    REQUIRE(log.write(e, at(1200s)));
+    const alerts::Observation bare{"adverse_event", "", "", "rn-4"};
+    e.observation = &bare;
+    REQUIRE(log.write(e, at(1210s)));
     s.phase = alerts::Phase::observation;
     e.type = ClinicEvent::Type::phase_changed;
     REQUIRE(log.write(e, at(3000s)));
@@ -256,7 +268,7 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
 
     const auto path = dir.path / "chair-03" / "IV-0412.jsonl";
     const auto lines = read_back(path);
-    REQUIRE(lines.size() == 1 + 5 + 1 + alarms.size() + 2 + 2 + 1 + 1);
+    REQUIRE(lines.size() == 1 + 5 + 1 + alarms.size() + 2 + 2 + 2 + 1 + 1);
     std::size_t n = 0;
 
     const auto& start = entry<LogStart>(lines[n++]);
@@ -272,6 +284,10 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     CHECK(start.dose_mg_per_kg == 0.525);
     CHECK(start.planned_duration_min == 40);
     CHECK(start.patient_ref == "P-7f3a");
+    CHECK(start.age_65_plus == true);
+    CHECK(start.age == 71);
+    CHECK(start.hypertension == false);
+    CHECK(start.session_number == 2);
 
     for (auto sig : alerts::all_signals) {
         const auto& r = entry<LogReading>(lines[n++]);
@@ -324,6 +340,19 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     CHECK(sa2.alert_id == sa1.alert_id);
     CHECK(sa2.state == "cleared");
     CHECK(sa2.text == "every notification receiver takes notifications again");
+
+    const auto& o1 = entry<drivers::LogObservation>(lines[n++]);
+    CHECK(o1.ts == at(1200s).wall);
+    CHECK(o1.chair == "chair-03");
+    CHECK(o1.session_id == "IV-0412");
+    CHECK(o1.kind == "sedation");
+    CHECK(o1.value == "present");
+    CHECK(o1.text == "drowsy, rousable");
+    CHECK(o1.by == "rn-4");
+    const auto& o2 = entry<drivers::LogObservation>(lines[n++]);
+    CHECK(o2.kind == "adverse_event");
+    CHECK(o2.value.empty());
+    CHECK(o2.text.empty());
 
     const auto& observation = entry<LogPhase>(lines[n++]);
     CHECK(observation.phase == alerts::Phase::observation);
@@ -517,7 +546,7 @@ TEST_CASE("a log written by SessionLog replays as a recording of its session") {
     CHECK(rows.str() ==
           "-55000 hr 72 \n"
           "-55000 spo2 97.5 \n"
-          "0 event start iv-ketamine\n"
+          "0 event start iv-ketamine;age_65_plus;age=71;session_number=2\n"
           "540000 event dose_start \n"
           "840000 ack bp_rise nurse-ana\n"
           "1140000 event dose_end \n"

@@ -100,5 +100,38 @@ TEST_CASE("replay steers sessions from event rows and acknowledges from ack rows
     }
     CHECK(rise);  // 172 is 42 over the baseline of 130
     CHECK(acked);
-    CHECK(ready);  // 129/79 an hour after dose_end
+    CHECK(ready);  // 129/79 and HR 72 (the final NIBP and HR) an hour after dose_end
+}
+
+TEST_CASE("tune flags a HIGH alarm the changed config demotes as loudly as one it loses") {
+    using alerts::Priority;
+    const auto ep = [](const char* cond, Priority p, int from_s, int to_s) {
+        return tools::Episode{"r.csv",
+                              cond,
+                              "physiological",
+                              p,
+                              std::chrono::seconds(from_s),
+                              std::chrono::seconds(to_s)};
+    };
+    // sbp_high: HIGH at 600-900 s now, only MEDIUM over the same time when changed; hr_high
+    // stays HIGH; map_low was MEDIUM (a demotion of a non-HIGH alarm is not flagged).
+    const std::vector<tools::Episode> base{ep("sbp_high", Priority::high, 600, 900),
+                                           ep("hr_high", Priority::high, 1000, 1100),
+                                           ep("map_low", Priority::medium, 2000, 2100)};
+    const std::vector<tools::Episode> changed{ep("sbp_high", Priority::medium, 610, 880),
+                                              ep("hr_high", Priority::high, 1005, 1100),
+                                              ep("map_low", Priority::low, 2000, 2100)};
+    const auto t = tools::compare({base}, {changed}, 1.0);
+    CHECK(t.lost.empty());
+    REQUIRE(t.demoted.size() == 1);
+    CHECK(t.demoted[0].condition == "sbp_high");
+    CHECK(t.demoted[0].max_priority == Priority::medium);
+    CHECK(t.demoted[0].start == std::chrono::seconds(610));
+    auto json = boost::json::parse(tools::tune_json(t)).as_object();
+    CHECK(json["high_priority_demoted"] == true);
+    CHECK(json["high_priority_lost"] == false);
+    CHECK(json["demoted"].as_array().size() == 1);
+    const auto none = tools::compare({base}, {base}, 1.0);
+    CHECK(none.demoted.empty());
+    CHECK(boost::json::parse(tools::tune_json(none)).as_object()["high_priority_demoted"] == false);
 }

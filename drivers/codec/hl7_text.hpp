@@ -1,5 +1,7 @@
-// HL7 v2 text, the few pieces the ACM messages need: escaping, a read-only view of a message's
-// segments and fields, and TS (date/time) values. Pure.
+// HL7 v2 text, the pieces both HL7 outputs share (the alarm path's IHE PCD ACM messages in
+// drivers/notify, the report's IHE PCD DEC observations in report/): escaping, a read-only view
+// of a message's segments and fields, TS (date/time) and NM values, and the IEEE 11073 (MDC)
+// codes and UCUM units of the vital signs (REFERENCE §4). Pure.
 #pragma once
 
 #include <memory>
@@ -10,7 +12,7 @@
 
 #include "alerts/types.hpp"
 
-namespace chairwatch::drivers::notify::hl7 {
+namespace chairwatch::drivers::hl7 {
 
 // Escapes the delimiters of `|^~\&` (\F\ \S\ \R\ \E\ \T\) and turns control characters (CR, LF,
 // the MLLP framing bytes) into spaces: the result is safe in any field or component.
@@ -24,6 +26,22 @@ std::string unescape(std::string_view text, char field_sep = '|', char component
 std::string format_ts(alerts::Millis wall);
 // YYYY[MM[DD[HH[MM[SS[.S...]]]]]][+/-ZZZZ] to epoch milliseconds; nullopt if malformed.
 std::optional<alerts::Millis> parse_ts(std::string_view ts);
+
+// NM: at most three decimals, no trailing zeros ("120", "36.5").
+std::string format_number(double v);
+
+// An IEEE 11073-10101 code (REFERENCE §4: verify against the official registry).
+struct MdcCode {
+    std::string_view code, name;
+};
+// The signal's metric: 147842 heart rate, 150021/150022/150023 NIBP sys/dia/mean, 150456 SpO2.
+MdcCode mdc_metric(alerts::Signal s);
+// Its unit: 264864 beats/min, 266016 mmHg, 262688 percent.
+MdcCode mdc_unit(alerts::Signal s);
+// The same unit in UCUM: "/min", "mm[Hg]", "%".
+std::string_view ucum_unit(alerts::Signal s);
+// CWE "<code>^<name>^MDC".
+std::string coded(MdcCode c);
 
 // A message split at its delimiters, which it declares in MSH-1 and MSH-2. Fields are numbered
 // as HL7 numbers them: for MSH, field(1) is the field separator and field(2) the encoding
@@ -61,4 +79,4 @@ class Message {
     char subcomponent_sep_{'&'};
 };
 
-}  // namespace chairwatch::drivers::notify::hl7
+}  // namespace chairwatch::drivers::hl7

@@ -1,9 +1,9 @@
-#include "drivers/notify/hl7_text.hpp"
+#include "drivers/codec/hl7_text.hpp"
 
 #include <chrono>
 #include <cstdio>
 
-namespace chairwatch::drivers::notify::hl7 {
+namespace chairwatch::drivers::hl7 {
 
 std::string escape(std::string_view text) {
     std::string out;
@@ -100,6 +100,58 @@ std::string format_ts(alerts::Millis wall) {
                   static_cast<long long>(hms.seconds().count()),
                   static_cast<long long>(hms.subseconds().count()));
     return buf;
+}
+
+std::string format_number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", v);
+    std::string s = buf;
+    while (!s.empty() && s.back() == '0')
+        s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s == "-0" ? "0" : s;
+}
+
+MdcCode mdc_metric(alerts::Signal s) {
+    switch (s) {
+        case alerts::Signal::hr:
+            return {"147842", "MDC_ECG_HEART_RATE"};
+        case alerts::Signal::sbp:
+            return {"150021", "MDC_PRESS_BLD_NONINV_SYS"};
+        case alerts::Signal::dbp:
+            return {"150022", "MDC_PRESS_BLD_NONINV_DIA"};
+        case alerts::Signal::map:
+            return {"150023", "MDC_PRESS_BLD_NONINV_MEAN"};
+        case alerts::Signal::spo2:
+            return {"150456", "MDC_PULS_OXIM_SAT_O2"};
+    }
+    return {"", ""};
+}
+
+MdcCode mdc_unit(alerts::Signal s) {
+    switch (s) {
+        case alerts::Signal::hr:
+            return {"264864", "MDC_DIM_BEAT_PER_MIN"};
+        case alerts::Signal::spo2:
+            return {"262688", "MDC_DIM_PERCENT"};
+        default:
+            return {"266016", "MDC_DIM_MMHG"};
+    }
+}
+
+std::string_view ucum_unit(alerts::Signal s) {
+    switch (s) {
+        case alerts::Signal::hr:
+            return "/min";
+        case alerts::Signal::spo2:
+            return "%";
+        default:
+            return "mm[Hg]";
+    }
+}
+
+std::string coded(MdcCode c) {
+    return std::string(c.code) + "^" + std::string(c.name) + "^MDC";
 }
 
 namespace {
@@ -245,4 +297,4 @@ std::string Message::get(std::string_view segment, std::size_t n, std::size_t c,
     return s ? get(*s, n, c, sub) : std::string{};
 }
 
-}  // namespace chairwatch::drivers::notify::hl7
+}  // namespace chairwatch::drivers::hl7
