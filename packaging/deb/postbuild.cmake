@@ -17,7 +17,7 @@ foreach(ddeb IN LISTS CPACK_PACKAGE_FILES)
     foreach(f IN LISTS debug_files)
         file(CHMOD "${tree}/${f}" PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
     endforeach()
-    execute_process(COMMAND dpkg-deb --root-owner-group -Zxz -b "${tree}" "${ddeb}"
+    execute_process(COMMAND dpkg-deb --root-owner-group -Zxz -z3 -b "${tree}" "${ddeb}"
                     OUTPUT_QUIET COMMAND_ERROR_IS_FATAL ANY)
     file(REMOVE_RECURSE "${tree}")
 endforeach()
