@@ -57,16 +57,25 @@ std::string chair_id(char prefix, int i) {
     return b;
 }
 
+// "\"key" + after, appended: GCC 12 at -O3 warns falsely of -Wrestrict on operator+ from a
+// literal (GCC PR 105651).
+std::string quoted_key(std::string_view key, std::string_view after) {
+    std::string k = "\"";
+    k += key;
+    k += after;
+    return k;
+}
+
 // The integer after "key": in a JSON text, or -1.
 long long int_field(std::string_view p, std::string_view key) {
-    const std::string k = "\"" + std::string(key) + "\":";
+    const std::string k = quoted_key(key, "\":");
     const auto at = p.find(k);
     if (at == std::string_view::npos) return -1;
     return std::atoll(std::string(p.substr(at + k.size(), 24)).c_str());
 }
 
 std::string_view str_field(std::string_view p, std::string_view key) {
-    const std::string k = "\"" + std::string(key) + "\":\"";
+    const std::string k = quoted_key(key, "\":\"");
     const auto at = p.find(k);
     if (at == std::string_view::npos) return {};
     const auto from = at + k.size();

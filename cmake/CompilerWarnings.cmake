@@ -1,4 +1,4 @@
-# Warnings as an INTERFACE target; -Werror when we are the top-level project.
+# Warnings as an INTERFACE target; -Werror with CHAIRWATCH_WERROR (CI and developers).
 add_library(chairwatch_warnings INTERFACE)
 target_compile_options(chairwatch_warnings INTERFACE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align

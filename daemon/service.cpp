@@ -213,8 +213,10 @@ void Service::recover_sessions() {
         publisher_.touched(r.chair);
         repeats_.seed(r.chair, r.last_device_ts);
         std::string ids;
-        for (const auto& a : clinic_.listed_alarms(r.chair))
-            ids += " " + clinic_.session(r.chair)->alert_id(a.alarm_no);
+        for (const auto& a : clinic_.listed_alarms(r.chair)) {
+            ids += ' ';  // appended: GCC 12's false -Wrestrict on " " + string (GCC PR 105651)
+            ids += clinic_.session(r.chair)->alert_id(a.alarm_no);
+        }
         spdlog::warn(
             "recovery: session {} on chair {} resumed from its log ({} readings, {} of {} alarm "
             "transitions taken back, {} new); listed alarms:{}",
@@ -603,8 +605,10 @@ void Service::log_stats() {
     for (std::size_t i = 0; i < counters_.rejected.size(); ++i) {
         if (!counters_.rejected[i]) continue;
         rejected += counters_.rejected[i];
-        by_reason += " " + std::string(drivers::to_string(static_cast<drivers::RejectReason>(i))) +
-                     "=" + std::to_string(counters_.rejected[i]);
+        by_reason += ' ';  // appended, as above (GCC PR 105651)
+        by_reason += drivers::to_string(static_cast<drivers::RejectReason>(i));
+        by_reason += '=';
+        by_reason += std::to_string(counters_.rejected[i]);
     }
     if (!by_reason.empty()) by_reason = " (" + by_reason.substr(1) + ")";
     spdlog::info(

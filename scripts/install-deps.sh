@@ -17,6 +17,7 @@ packages=(
     libmosquitto-dev    # bench/run.sh builds the shared load generator
     chromium
     systemd
+    dpkg-dev lintian    # scripts/package.sh, package-test.sh: dpkg-shlibdeps for cpack, lintian
 )
 
 # node and npm run the board's browser test (tests/board; playwright-core needs node >= 18).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds chairwatch and runs every test: first a normal build (warnings are errors), then the
-# same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+# Builds chairwatch and runs every test: first a normal build (warnings are errors) and the
+# Debian package test, then the same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -14,9 +14,18 @@ for dir in tests/board tests/records; do
 done
 
 jobs=$(nproc)
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHAIRWATCH_WERROR=ON
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHAIRWATCH_WERROR=ON \
+    -DCMAKE_INSTALL_PREFIX=/usr
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j 2
+
+# The Debian package from that build: installed, upgraded and purged on this machine, so only
+# where that is allowed (CI sets CHAIRWATCH_PACKAGE_TEST=1; see the script).
+if [ "$(id -u)" -eq 0 ] && { [ "${CI:-}" = true ] || [ "${CHAIRWATCH_PACKAGE_TEST:-}" = 1 ]; }; then
+    scripts/package-test.sh build
+else
+    echo "scripts/package-test.sh skipped: it needs root and CI=true or CHAIRWATCH_PACKAGE_TEST=1"
+fi
 
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCHAIRWATCH_WERROR=ON \
     -DCHAIRWATCH_SANITIZE=address,undefined

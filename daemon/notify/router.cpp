@@ -73,7 +73,10 @@ std::string notification_key(std::string_view alert_id, const alerts::AlarmTrans
                              std::size_t count) {
     auto key = std::string(alert_id) + "/" + std::string(alerts::to_string(first.state)) + "/" +
                std::to_string(first.at.wall.count());
-    if (count > 1) key += "+" + std::to_string(count - 1);
+    if (count > 1) {  // appended: GCC 12's false -Wrestrict on "+" + string (GCC PR 105651)
+        key += '+';
+        key += std::to_string(count - 1);
+    }
     return key;
 }
 
