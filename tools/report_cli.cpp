@@ -21,26 +21,16 @@ namespace {
 constexpr const char* default_config = "/etc/chairwatch/chairwatch.yaml";
 
 constexpr const char* footer =
-    "Renders a session log (<session_id>.jsonl from chairwatchd's log directory) as a report:
-"
-    "  html  one page to file with the chart (default): vitals over time, limits, phases,
-"
-    "        alarms and responses, baseline/peak/end values, discharge
-"
-    "  json  the session record (docs/records.md; what chairwatchd writes as .summary.json)
-"
-    "  fhir  a FHIR R4 Bundle: Encounter, vital-sign Observations, MedicationAdministration,
-"
-    "        alarms (DetectedIssue, Communication) and this page (DocumentReference)
-"
-    "  csv   one row per reading: chair,session_id,ts,signal,value,unit,phase
-"
-    "  hl7   the vital signs as HL7 v2.6 ORU^R01 messages (IHE PCD-01), one per measurement,
-"
-    "        each followed by a newline; MSH and PID from the config's records section
-"
-    "Without --config, /etc/chairwatch/chairwatch.yaml gives the limits and the records section
-"
+    "Renders a session log (<session_id>.jsonl from chairwatchd's log directory) as a report:\n"
+    "  html  one page to file with the chart (default): vitals over time, limits, phases,\n"
+    "        alarms and responses, baseline/peak/end values, discharge\n"
+    "  json  the session record (docs/records.md; what chairwatchd writes as .summary.json)\n"
+    "  fhir  a FHIR R4 Bundle: Encounter, vital-sign Observations, MedicationAdministration,\n"
+    "        alarms (DetectedIssue, Communication) and this page (DocumentReference)\n"
+    "  csv   one row per reading: chair,session_id,ts,signal,value,unit,phase\n"
+    "  hl7   the vital signs as HL7 v2.6 ORU^R01 messages (IHE PCD-01), one per measurement,\n"
+    "        each followed by a newline; MSH and PID from the config's records section\n"
+    "Without --config, /etc/chairwatch/chairwatch.yaml gives the limits and the records section\n"
     "if it exists; without a configuration the report draws no limits and says so.";
 
 struct Args {
