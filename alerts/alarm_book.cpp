@@ -168,7 +168,12 @@ void AlarmBook::on_tick(Instant now, const Profile& profile, std::vector<AlarmTr
         a.state = AlarmState::escalated;
         a.realarm = false;
         a.at = now;
-        schedule_repeat(e, now.mono, profile);
+        // The repeat keeps its cadence from when this escalation was due, so an escalation
+        // made late (ticks, a restart's downtime) does not push the next one back; one that is
+        // overdue again after that starts from now rather than firing in a burst.
+        schedule_repeat(e, e.next_escalation, profile);
+        if (e.next_escalation.count() >= 0 && e.next_escalation <= now.mono)
+            schedule_repeat(e, now.mono, profile);
         out.push_back(a);
     }
 }

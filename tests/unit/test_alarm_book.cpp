@@ -147,6 +147,24 @@ TEST_CASE("escalation ladder: unacknowledged high escalates after 60 s, then eve
     CHECK(b.tick(180s).empty());
 }
 
+TEST_CASE("a late escalation keeps the ladder's cadence; one a whole repeat late starts anew") {
+    Book b;
+    b.apply(change(ConditionState::raised, Priority::high, 0s));
+    // Due at 60 s, made at 75 s (no tick in between, as across a restart's downtime): the
+    // next is still due at 120 s, as in a run without the gap.
+    REQUIRE(b.tick(75s).size() == 1);
+    CHECK(b.tick(119s).empty());
+    auto second = b.tick(120s);
+    REQUIRE(second.size() == 1);
+    CHECK(second[0].escalation_level == 2);
+    // Due at 180 s, made at 250 s: 240 s has passed too, so no burst: the next is 60 s on.
+    REQUIRE(b.tick(250s).size() == 1);
+    CHECK(b.tick(309s).empty());
+    auto fourth = b.tick(310s);
+    REQUIRE(fourth.size() == 1);
+    CHECK(fourth[0].escalation_level == 4);
+}
+
 TEST_CASE("medium escalates once after 5 min when no repeat is set; advisories never escalate") {
     Book b;
     b.apply(change(ConditionState::raised, Priority::medium, 0s));
