@@ -66,7 +66,7 @@ build/tools/chairwatch alerts --broker "$broker" &
 pids+=($!)
 sleep 1
 
-echo "== simulating $chairs chairs at ${speed}x: baseline 10 min, IV ketamine over 40 min, 70 min observation;"
+echo "== simulating $chairs chairs at ${speed}x: baseline 15 min, IV ketamine over 40 min, 70 min observation;"
 echo "   a simulated nurse acknowledges each alarm 3 s after it appears"
 build/tools/chairwatch simulate --broker "$broker" --chairs "$chairs" --speed "$speed" --ack-after 3 \
     --observation-min 70 --clock simulated --quiet

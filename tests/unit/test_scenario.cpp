@@ -133,8 +133,9 @@ TEST_CASE("cuff readings only at the IV schedule times") {
     std::vector<int> times;
     for (const auto& c : cuff_readings(s))
         times.push_back(c.t / minute);
-    // baseline 0, 5; dosing every 10 (every 5 from 20 to 50 after dose start); 15 in observation
-    const std::vector<int> expected{0, 5, 10, 20, 30, 35, 40, 45, 50, 55, 60, 65, 80, 95, 110};
+    // baseline 0, 5, 10; dosing from 15 every 10 (every 5 from 20 to 50 after dose start); 15 in
+    // observation
+    const std::vector<int> expected{0, 5, 10, 15, 25, 35, 40, 45, 50, 55, 60, 65, 70, 85, 100, 115};
     CHECK(times == expected);
     for (int t = 0; t <= s.timeline().end_s(); ++t)
         CHECK(s.at(t)->bp.has_value() == s.is_cuff_time(t));

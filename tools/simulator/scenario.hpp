@@ -18,7 +18,9 @@ enum class Artifact : std::uint8_t { none, hr_spike, hr_zero };
 
 // Session phases in simulated seconds: baseline, then dosing, then observation, then the end.
 struct Timeline {
-    int baseline_s = 10 * 60;
+    // 5 min seated rest, then cuff readings at 5 and 10 min: the shipped profiles' baseline
+    // (REFERENCE §8: >= 2 readings >= 5 min apart after 5 min of seated rest).
+    int baseline_s = 15 * 60;
     int dose_s = 40 * 60;
     int observation_s = 60 * 60;
 
