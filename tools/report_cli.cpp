@@ -154,7 +154,8 @@ Subcommand add_report(CLI::App& chairwatch) {
         ->type_name("FORMAT")
         ->check(CLI::IsMember({"html", "json", "fhir", "csv", "hl7"}))
         ->capture_default_str();
-    app->add_option("--config", a->config, "chairwatchd's config, for the profile's limits and the records section")
+    app->add_option("--config", a->config,
+                    "chairwatchd's config, for the profile's limits and the records section")
         ->type_name("FILE");
     return {app, [a] { return report::report(*a); }};
 }

@@ -55,7 +55,9 @@ TEST_CASE("one wording for usage errors in every subcommand, exit code 2; --opt=
               out) == 2);
     CHECK(out.find("chairwatch simulate: bad value for --chairs: value lots") == 0);
     CHECK(run({CHAIRWATCH_BIN, "report", "--format=pdf", "x.jsonl"}, out) == 2);
-    CHECK(out.find("chairwatch report: bad value for --format: pdf not in {html,json,fhir,csv,hl7}") == 0);
+    CHECK(out.find(
+              "chairwatch report: bad value for --format: pdf not in {html,json,fhir,csv,hl7}") ==
+          0);
     CHECK(run({CHAIRWATCH_BIN, "alerts", "--prefix", "p"}, out) == 2);
     CHECK(out == "chairwatch alerts: missing option --broker (see chairwatch alerts --help)\n");
     CHECK(run({CHAIRWATCH_BIN, "report", "/nonexistent/s.jsonl"}, out) == 1);
