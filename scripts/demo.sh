@@ -17,22 +17,8 @@ out=$root/demo-out
 rm -rf "$out"
 mkdir -p "$out"
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=18830
-while ! port_free "$port"; do port=$((port + 1)); done
-broker=tcp://127.0.0.1:$port
-
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" >"$out/mosquitto.conf"
-mosquitto -c "$out/mosquitto.conf" >"$out/mosquitto.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do port_free "$port" || break; sleep 0.05; done
+source scripts/local-broker.sh
+start_local_broker "$out" 18830
 
 # The nurse-station board: on 8080 or the next free port, readable without a token, and a
 # station token (printed below) to log in and acknowledge.
@@ -40,7 +26,7 @@ http_port=${HTTP_PORT:-8080}
 while ! port_free "$http_port"; do http_port=$((http_port + 1)); done
 head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$out/station.token"
 # The simulator runs the clinic 150 times faster than real time. So that the sessions keep
-# their own timeline (a 10-minute baseline, 60 minutes of observation before discharge), its
+# their own timeline (a 15-minute baseline, 60 minutes of observation before discharge), its
 # readings carry the simulated time (--clock simulated), which runs up to two hours ahead of
 # the receive time: the demo lets it (input.max_future_s). With the shipped limit the readings
 # would carry the real time (--clock real, the default) and every one would still be accepted,

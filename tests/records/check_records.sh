@@ -67,24 +67,13 @@ fi
 
 [ "$mode" = daemon ] || { echo "unknown mode $mode" >&2; exit 2; }
 chairwatchd=$4
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=$((20000 + RANDOM % 20000))
-while ! port_free "$port"; do port=$((port + 1)); done
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" >"$out/mosquitto.conf"
-mosquitto -c "$out/mosquitto.conf" >"$out/mosquitto.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 200); do port_free "$port" || break; sleep 0.05; done
-"$chairwatchd" --config "$out/chairwatch.yaml" --broker "tcp://127.0.0.1:$port" \
+source "$root/scripts/local-broker.sh"
+start_local_broker "$out" $((20000 + RANDOM % 20000))
+"$chairwatchd" --config "$out/chairwatch.yaml" --broker "$broker" \
     --log-dir "$out/sessions" --queue-dir "$out/queue" --http 127.0.0.1:0 2>"$out/chairwatchd.log" &
 pids+=($!)
 for _ in $(seq 200); do grep -q "connected" "$out/chairwatchd.log" && break; sleep 0.05; done
-"$chairwatch" simulate --broker "tcp://127.0.0.1:$port" --chairs 2 --speed 600 --ack-after 1 \
+"$chairwatch" simulate --broker "$broker" --chairs 2 --speed 600 --ack-after 1 \
     --observation-min 30 --clock simulated --quiet
 # The records are written when the sessions end: wait for both.
 for _ in $(seq 600); do
