@@ -135,8 +135,9 @@ std::vector<Episode> episodes_of(const ReplayResult& r, const std::string& recor
         auto it = open.find(a.alert_id);
         if (a.alarm.state == alerts::AlarmState::raised && it == open.end()) {
             open[a.alert_id] = out.size();
+            // Still open when the recording ends: the episode lasts until its last row.
             out.push_back({recording, a.condition, std::string(alerts::to_string(a.alarm.kind)),
-                           a.alarm.priority, a.t, r.span});
+                           a.alarm.priority, a.t, std::max(a.t, r.last)});
             continue;
         }
         if (it == open.end()) continue;

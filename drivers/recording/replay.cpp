@@ -118,7 +118,10 @@ ReplayResult replay(const Recording& rec, alerts::ClinicProfiles profiles,
                     const ReplayOptions& options) {
     ReplayResult result;
     result.errors = rec.errors;
-    if (!rec.rows.empty()) result.span = rec.rows.back().t - rec.rows.front().t;
+    if (!rec.rows.empty()) {
+        result.span = rec.rows.back().t - rec.rows.front().t;
+        result.last = rec.rows.back().t;
+    }
     Runner run{alerts::Clinic(std::move(profiles), options.settings), options, result, {}, {}};
     std::vector<const RecordedRow*> group;
     for (std::size_t i = 0; i < rec.rows.size(); ++i) {

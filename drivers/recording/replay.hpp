@@ -35,6 +35,7 @@ struct ReplayResult {
     std::vector<ReplayedAlarm> alarms;
     std::size_t readings{0};
     alerts::Millis span{0};  // from the first row to the last
+    alerts::Millis last{0};  // the last row's time (rows need not start at 0)
     std::array<std::size_t, reject_reason_count> rejected{};
     std::vector<std::string> errors;  // rows that could not be read
 };

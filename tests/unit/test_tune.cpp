@@ -1,11 +1,14 @@
 // Replay and tune on hand-counted recordings.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "config/config.hpp"
+#include "drivers/recording/recording.hpp"
+#include "drivers/recording/replay.hpp"
 #include "tools/replay_cli.hpp"
 
 using namespace chairwatch;
@@ -134,4 +137,37 @@ TEST_CASE("tune flags a HIGH alarm the changed config demotes as loudly as one i
     const auto none = tools::compare({base}, {base}, 1.0);
     CHECK(none.demoted.empty());
     CHECK(boost::json::parse(tools::tune_json(none)).as_object()["high_priority_demoted"] == false);
+}
+
+TEST_CASE("an alarm still open when a recording that starts late ends lasts until its last row") {
+    // Charted data often starts hours into a stay: rows from 36000 s to 39600 s, SBP 172 from
+    // the second cuff reading on. The sbp_high episode is open at the end: 36600 s to 39600 s,
+    // and the same config compared with itself loses and gains nothing.
+    std::string csv = "t_s,signal,value,unit\n";
+    for (int t = 36000; t <= 39600; t += 60) {
+        csv += std::to_string(t) + ",hr,72,bpm\n";
+        if (t % 600 == 0) {
+            const int sbp = t == 36000 ? 130 : 172;
+            csv += std::to_string(t) + ",sbp," + std::to_string(sbp) + ",mmHg\n";
+            csv += std::to_string(t) + ",dbp,80,mmHg\n";
+        }
+    }
+    const auto recording = drivers::parse_csv_recording(csv, "late.csv");
+    REQUIRE(recording.errors.empty());
+    const auto r = drivers::replay(recording, profiles_from(shipped()));
+    CHECK(r.last == std::chrono::seconds(39600));
+    CHECK(r.span == std::chrono::seconds(3600));
+    const auto episodes = tools::episodes_of(r, "late.csv");
+    const auto sbp = std::find_if(episodes.begin(), episodes.end(), [](const tools::Episode& e) {
+        return e.condition == "sbp_high";
+    });
+    REQUIRE(sbp != episodes.end());
+    CHECK(sbp->start == std::chrono::seconds(36600));
+    CHECK(sbp->end == std::chrono::seconds(39600));
+    for (const auto& e : episodes)
+        CHECK(e.end >= e.start);
+    const auto t = tools::compare({episodes}, {episodes}, 1.0);
+    CHECK(t.lost.empty());
+    CHECK(t.gained.empty());
+    CHECK(t.alarm_seconds_base >= 3000);
 }
