@@ -12,6 +12,31 @@ constexpr auto failure_window = std::chrono::minutes(1);
 
 }  // namespace
 
+bool may(const Caller& who, Role at_least) {
+    const bool known = who.access == Access::read || who.access == Access::write;
+    return known && static_cast<int>(who.role) >= static_cast<int>(at_least);
+}
+
+std::string_view to_string(Role role) {
+    switch (role) {
+        case Role::display:
+            return "display";
+        case Role::nurse:
+            return "nurse";
+        case Role::charge_nurse:
+            return "charge_nurse";
+        case Role::admin:
+            return "admin";
+    }
+    return "display";
+}
+
+std::optional<Role> parse_role(std::string_view text) {
+    for (auto r : {Role::display, Role::nurse, Role::charge_nurse, Role::admin})
+        if (to_string(r) == text) return r;
+    return std::nullopt;
+}
+
 void Auth::configure(const std::string& token, bool read_only_without_token) {
     if (!same(token, token_)) sessions_.clear();  // a new token ends every login
     token_ = token;

@@ -18,12 +18,25 @@ namespace chairwatch::board {
 
 enum class Access : std::uint8_t { none, bad_credentials, read, write };
 
+// What a caller may do, each role including the ones before it: a wall display (the station
+// token, or a read-only board without one) only reads; a nurse also acts on alarms and
+// sessions; a charge nurse leads the shift; an admin also changes the station (chairs out of
+// service, limit bounds, accounts).
+enum class Role : std::uint8_t { display, nurse, charge_nurse, admin };
+
 struct Caller {
     Access access{Access::none};
     bool via_cookie{false};
     std::string csrf;   // the login session's, when via_cookie
     std::string login;  // the login session's id, when via_cookie (never logged)
+    std::string user;   // the logged-in person; empty for the station token or no login
+    Role role{Role::display};
 };
+
+// True when the caller is known (at least read access) and its role is `at_least` or above.
+bool may(const Caller& who, Role at_least);
+std::string_view to_string(Role role);
+std::optional<Role> parse_role(std::string_view text);
 
 class Auth {
   public:

@@ -31,6 +31,27 @@ TEST_SUITE("board_unit") {
         CHECK(cuff.points().empty());
     }
 
+    TEST_CASE("roles: each includes the ones before it; unknown callers may nothing") {
+        board::Caller c;
+        c.access = board::Access::write;
+        c.role = board::Role::nurse;
+        CHECK(board::may(c, board::Role::display));
+        CHECK(board::may(c, board::Role::nurse));
+        CHECK(!board::may(c, board::Role::charge_nurse));
+        CHECK(!board::may(c, board::Role::admin));
+        c.role = board::Role::admin;
+        CHECK(board::may(c, board::Role::admin));
+        c.access = board::Access::none;
+        CHECK(!board::may(c, board::Role::display));
+        c.access = board::Access::bad_credentials;
+        CHECK(!board::may(c, board::Role::display));
+        for (auto r : {board::Role::display, board::Role::nurse, board::Role::charge_nurse,
+                       board::Role::admin})
+            CHECK(board::parse_role(board::to_string(r)) == r);
+        CHECK(!board::parse_role("Admin"));
+        CHECK(!board::parse_role(""));
+    }
+
     TEST_CASE("the station token: bearer, login sessions, read-only, rate limit") {
         board::Auth auth;
         const std::string token = "0123456789abcdef-token";
