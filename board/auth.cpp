@@ -3,6 +3,8 @@
 #include <fstream>
 #include <random>
 
+#include "accounts/password.hpp"
+
 namespace chairwatch::board {
 
 namespace {
@@ -12,10 +14,30 @@ constexpr auto failure_window = std::chrono::minutes(1);
 
 }  // namespace
 
-void Auth::configure(const std::string& token, bool read_only_without_token) {
-    if (!same(token, token_)) sessions_.clear();  // a new token ends every login
+bool may(const Caller& who, Role at_least) {
+    const bool known = who.access == Access::read || who.access == Access::write;
+    return known && static_cast<int>(who.role) >= static_cast<int>(at_least);
+}
+
+void Auth::configure(const std::string& token, bool read_only_without_token,
+                     alerts::Millis lifetime) {
+    if (!same(token, token_))  // a new token ends the token's logins
+        std::erase_if(sessions_, [](const auto& kv) { return kv.second.user.empty(); });
     token_ = token;
     read_only_ = read_only_without_token;
+    lifetime_ = lifetime;
+}
+
+void Auth::set_users(accounts::Users users) {
+    std::erase_if(sessions_, [&](const auto& kv) {
+        const auto& s = kv.second;
+        if (s.user.empty()) return false;
+        const auto* before = users_.find(s.user);
+        const auto* after = users.find(s.user);
+        return !after || after->disabled || after->role != s.role || !before ||
+               before->hash != after->hash;
+    });
+    users_ = std::move(users);
 }
 
 bool Auth::same(std::string_view a, std::string_view b) {
@@ -68,18 +90,21 @@ Caller Auth::identify(std::string_view authorization, std::string_view cookie_he
         constexpr std::string_view bearer = "Bearer ";
         const bool ok = authorization.substr(0, bearer.size()) == bearer && !token_.empty() &&
                         same(authorization.substr(bearer.size()), token_);
-        c.access = ok ? Access::write : Access::bad_credentials;
+        c.access = ok ? Access::read : Access::bad_credentials;
+        c.via_token = ok;
         return c;
     }
     const auto id = cookie_value(cookie_header, cookie_name);
-    if (!id.empty() && !token_.empty()) {
+    if (!id.empty()) {
         expire(now);
         auto it = sessions_.find(id);
         if (it != sessions_.end()) {
-            c.access = Access::write;
+            c.access = it->second.role == Role::display ? Access::read : Access::write;
             c.via_cookie = true;
             c.csrf = it->second.csrf;
             c.login = id;
+            c.user = it->second.user;
+            c.role = it->second.role;
             return c;
         }
     }
@@ -127,10 +152,30 @@ std::optional<std::string> Auth::login(std::string_view token, std::string_view 
         count_failure(client, now);
         return std::nullopt;
     }
+    return open_session({}, now);
+}
+
+std::optional<std::string> Auth::login_person(std::string_view name, std::string_view password,
+                                              std::string_view client, alerts::Millis now) {
+    if (rate_limited(client, now)) return std::nullopt;
+    const auto* user = users_.find(name);
+    // An unknown name costs the same time as a wrong password: names cannot be probed.
+    static const std::string decoy = accounts::hash_password("not a password of anyone");
+    const bool ok = accounts::verify_password(user ? user->hash : decoy, password);
+    if (!user || !ok || user->disabled) {
+        count_failure(client, now);
+        return std::nullopt;
+    }
+    return open_session({{}, {}, user->name, user->role}, now);
+}
+
+std::string Auth::open_session(Login login, alerts::Millis now) {
     expire(now);
     if (sessions_.size() >= max_sessions) sessions_.erase(sessions_.begin());
     auto id = random_hex(32);
-    sessions_[id] = {random_hex(16), now + session_lifetime};
+    login.csrf = random_hex(16);
+    login.expires = now + lifetime_;
+    sessions_[id] = std::move(login);
     return id;
 }
 

@@ -1,5 +1,7 @@
 #include "board/board.hpp"
 
+#include <filesystem>
+
 #include <spdlog/spdlog.h>
 
 #include "alerts/time_format.hpp"
@@ -47,7 +49,8 @@ Board::Board(asio::io_context& io, const config::HttpConfig& cfg, Station statio
       server_(io, *this),
       flush_timer_(io),
       tick_timer_(io) {
-    auth_.configure(cfg_.token, cfg_.read_only_without_token);
+    auth_.configure(cfg_.token, cfg_.read_only_without_token, cfg_.login_timeout);
+    refresh_users(now().mono, true);
     server_.set_limits(limits_of(cfg_));
 }
 
@@ -70,9 +73,11 @@ void Board::start() {
         spdlog::info("board: off (http.port is 0)");
         return;
     }
-    if (!auth_.has_token())
-        spdlog::warn("board: no http.token_file: nobody can log in or acknowledge on the board{}",
-                     cfg_.read_only_without_token ? " (read-only board enabled)" : "");
+    if (auth_.users().list.empty())
+        spdlog::warn(
+            "board: no accounts in {}: nobody can log in to acknowledge (chairwatch user "
+            "add){}",
+            cfg_.users_file, cfg_.read_only_without_token ? "; read-only board enabled" : "");
     server_.start(cfg_.address, cfg_.port);
     schedule_tick();
 }
@@ -94,11 +99,34 @@ void Board::reload(const config::HttpConfig& cfg) {
     cfg_ = cfg;
     cfg_.address = address;
     cfg_.port = port;
-    auth_.configure(cfg_.token, cfg_.read_only_without_token);
+    auth_.configure(cfg_.token, cfg_.read_only_without_token, cfg_.login_timeout);
+    refresh_users(now().mono, true);
     server_.set_limits(limits_of(cfg_));
     for (const auto& chair : station_.clinic().chairs())
         dirty_.insert(chair);
     schedule_flush(urgent_flush);
+}
+
+void Board::refresh_users(alerts::Millis now, bool force) {
+    if (!force && now - users_checked_ < std::chrono::seconds(1)) return;
+    users_checked_ = now;
+    if (force || users_watch_.path() != cfg_.users_file)
+        users_watch_ = accounts::UsersWatch(cfg_.users_file);
+    if (!users_watch_.changed()) return;
+    if (std::error_code ec; !std::filesystem::exists(cfg_.users_file, ec)) {
+        if (!auth_.users().list.empty())
+            spdlog::warn("board: {} is gone: no accounts", cfg_.users_file);
+        auth_.set_users({});
+        return;
+    }
+    auto parsed = accounts::load_users(cfg_.users_file);
+    if (!parsed.errors.empty()) {
+        for (const auto& e : parsed.errors)
+            spdlog::error("board: accounts not changed: {}", e);
+        return;
+    }
+    spdlog::info("board: {} accounts from {}", parsed.users.list.size(), cfg_.users_file);
+    auth_.set_users(std::move(parsed.users));
 }
 
 void Board::forget_chairs(const std::vector<std::string>& chairs) {
@@ -207,6 +235,7 @@ void Board::schedule_tick() {
 }
 
 void Board::on_tick() {
+    refresh_users(now().mono);
     const bool was = broker_up_, was_receiving = receiving_;
     const auto was_failed = notify_failed_;
     auto status = status_json(now());

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "accounts/users_io.hpp"
 #include "alerts/clinic.hpp"
 #include "board/auth.hpp"
 #include "board/chair_live.hpp"
@@ -28,7 +29,8 @@ class Board final : public Handler {
 
     void start();
     void stop();
-    // Token, station name, read-only and patient_ref apply at once; address and port at restart.
+    // Token, accounts, station name, read-only and patient_ref apply at once; address and port
+    // at restart.
     void reload(const config::HttpConfig& cfg);
     // Everything the clinic just did; remembered and pushed to the live views.
     void on_events(std::span<const alerts::ClinicEvent> events, alerts::Instant now);
@@ -52,6 +54,11 @@ class Board final : public Handler {
     Reply chairs(const Request& req, const Caller& who);
     Reply alarms(const Request& req, const Caller& who);
     Reply acknowledge(const Request& req, const Caller& who, std::string_view alert_id);
+    Reply users(const Caller& who);
+    // A change needs a person of `at_least` that role, the login's CSRF header, the same origin
+    // and a JSON body: the refusal, or nullopt.
+    std::optional<Reply> refuse_change(const Request& req, const Caller& who, Role at_least,
+                                       std::string_view alert_id = {}) const;
     Reply health();
     Reply metrics();
     Reply asset(const Request& req, std::string_view name);
@@ -68,6 +75,9 @@ class Board final : public Handler {
     void schedule_tick();
     void on_tick();
     alerts::Instant now() const;
+    // Re-reads http.users_file when it changed (checked at most once a second): `chairwatch
+    // user` takes effect without a reload. A file with errors is logged and not taken.
+    void refresh_users(alerts::Millis now, bool force = false);
     // The daemon's state lock, for the board's own handlers on the executor (station_.state).
     std::unique_lock<std::mutex> hold() const;
 
@@ -75,6 +85,8 @@ class Board final : public Handler {
     config::HttpConfig cfg_;
     Station station_;
     Auth auth_;
+    accounts::UsersWatch users_watch_;
+    alerts::Millis users_checked_{0};
     Metrics metrics_;
     HttpStats http_;
     ChairLiveBook live_;

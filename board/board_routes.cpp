@@ -17,6 +17,16 @@ namespace {
 
 constexpr auto stream_retry_after_s = 5;  // a board refused for max_streams tries again
 
+// The login page's second form, shown when a station token is configured.
+constexpr std::string_view token_form = R"(<details class="token-login">
+    <summary>Wall display (read-only): log in with the station token</summary>
+    <form method="post" action="/login">
+      <label for="token">Station token</label>
+      <input id="token" name="token" type="password" autocomplete="off" required>
+      <button type="submit">Show the board</button>
+    </form>
+  </details>)";
+
 Response make(unsigned status, std::string_view type, std::string body) {
     Response res{static_cast<http::status>(status), 11};
     res.set(http::field::content_type, type);  // the server adds the security headers
@@ -102,35 +112,32 @@ bool valid_alert_id(std::string_view id) {
     return true;
 }
 
-// The request body of an acknowledgement: {"by": "<1-128 characters>"}, nothing else.
-std::variant<std::string, std::string> parse_ack_body(std::string_view body) {
-    using Result = std::variant<std::string, std::string>;
-    const auto bad = [](std::string m) { return Result(std::in_place_index<1>, std::move(m)); };
+// The request body of an acknowledgement: a JSON object with no fields ({}). Who
+// acknowledges is the logged-in person, never the body: a body's "by" is refused.
+std::optional<std::string> refuse_ack_body(std::string_view body) {
+    if (body.empty()) return std::nullopt;
     boost::json::error_code ec;
     auto v = boost::json::parse(body, ec);
-    if (ec || !v.is_object())
-        return bad("the body must be a JSON object: {\"by\": \"who acknowledges\"}");
-    const auto& o = v.as_object();
-    for (const auto& kv : o)
-        if (kv.key() != "by")
-            return bad("unknown field '" + std::string(kv.key()).substr(0, 40) + "'");
-    const auto* by = o.if_contains("by");
-    if (!by || !by->is_string()) return bad("by is missing (who acknowledges)");
-    const auto& s = by->get_string();
-    if (s.empty() || s.size() > 128) return bad("by must be 1 to 128 characters");
-    if (const auto fault = drivers::text_fault(s)) return bad("by " + std::string(*fault));
-    return Result(std::in_place_index<0>, std::string(s));
+    if (ec || !v.is_object()) return "the body must be a JSON object: {}";
+    for (const auto& kv : v.as_object()) {
+        if (kv.key() == "by") return "by comes from your login, not from the body: leave it out";
+        return "unknown field '" + std::string(kv.key()).substr(0, 40) + "'";
+    }
+    return std::nullopt;
 }
 
 }  // namespace
 
 Reply Board::handle(const Request& req, const std::string& client) {
-    const auto state = hold();
     const auto target = std::string_view(req.target().data(), req.target().size());
     const auto path = target.substr(0, target.find('?'));
     const auto method = req.method();
     const bool get = method == http::verb::get || method == http::verb::head;
     const auto t = now();
+    refresh_users(t.mono);
+    // A password check takes about 0.1 s: not while holding the daemon's state.
+    if (path == "/login" && method == http::verb::post) return login(req, client);
+    const auto state = hold();
     const auto who = auth_.identify(
         std::string_view(req[http::field::authorization].data(),
                          req[http::field::authorization].size()),
@@ -139,8 +146,7 @@ Reply Board::handle(const Request& req, const std::string& client) {
     if (path == "/healthz") return get ? health() : not_allowed("GET, HEAD");
     if (path == "/metrics") return get ? metrics() : not_allowed("GET, HEAD");
     if (path == "/login") {
-        if (get) return login_page(200, "");
-        return method == http::verb::post ? login(req, client) : not_allowed("GET, HEAD, POST");
+        return get ? login_page(200, "") : not_allowed("GET, HEAD, POST");
     }
     if (path == "/logout") return method == http::verb::post ? logout(req) : not_allowed("POST");
     if (path == "/" || path == "/index.html")
@@ -148,6 +154,7 @@ Reply Board::handle(const Request& req, const std::string& client) {
     if (path == "/api/session") return get ? session_info(who) : not_allowed("GET, HEAD");
     if (path == "/api/chairs") return get ? chairs(req, who) : not_allowed("GET, HEAD");
     if (path == "/api/alarms") return get ? alarms(req, who) : not_allowed("GET, HEAD");
+    if (path == "/api/users") return get ? users(who) : not_allowed("GET, HEAD");
     if (path == "/events")
         return method == http::verb::get ? events(who, client) : not_allowed("GET");
     constexpr std::string_view alarms_prefix = "/api/alarms/", ack_suffix = "/ack";
@@ -196,12 +203,16 @@ Reply Board::login_page(unsigned status, std::string_view message) {
     std::string text;
     if (!message.empty())
         text = "<p class=\"login-error\" role=\"alert\">" + report::html_escape(message) + "</p>";
-    if (!auth_.has_token())
+    if (!auth_.has_token() && auth_.users().list.empty())
         text +=
-            "<p class=\"login-error\" role=\"alert\">No station token is configured "
-            "(http.token_file): nobody can log in.</p>";
+            "<p class=\"login-error\" role=\"alert\">No accounts (http.users_file) and no "
+            "station token (http.token_file): nobody can log in.</p>";
     if (auto pos = body.find(marker); pos != std::string::npos)
         body.replace(pos, marker.size(), text);
+    constexpr std::string_view token_marker = "<!--TOKEN-->";
+    if (auto pos = body.find(token_marker); pos != std::string::npos)
+        body.replace(pos, token_marker.size(),
+                     auth_.has_token() ? std::string(token_form) : std::string());
     const auto station = report::html_escape(cfg_.station_name);
     constexpr std::string_view name_marker = "<!--STATION-->";
     if (auto pos = body.find(name_marker); pos != std::string::npos)
@@ -218,23 +229,32 @@ bool Board::same_origin(const Request& req) const {
     return !host.empty() && origin == "http://" + std::string(host);
 }
 
+// A person's login (name and password) or, from the form's second part, the station token's
+// read-only wall-display login.
 Reply Board::login(const Request& req, const std::string& client) {
     const auto t = now();
     if (!same_origin(req)) return login_page(403, "Cross-site login refused.");
-    if (!auth_.has_token()) return login_page(403, "");
     if (auth_.rate_limited(client, t.mono))
         return login_page(429, "Too many attempts: wait a minute.");
-    const auto id = auth_.login(form_field(req.body(), "token"), client, t.mono);
+    const auto token = form_field(req.body(), "token");
+    const bool by_token = !token.empty();
+    if (by_token && !auth_.has_token()) return login_page(403, "");
+    const auto id = by_token
+                        ? auth_.login(token, client, t.mono)
+                        : auth_.login_person(form_field(req.body(), "user"),
+                                             form_field(req.body(), "password"), client, t.mono);
     if (!id) {
         ++http_.logins_failed;
-        return login_page(401, "That is not the station token.");
+        return login_page(401, by_token ? "That is not the station token."
+                                        : "Wrong name or password, or the account is disabled.");
     }
     ++http_.logins_ok;
     auto r = redirect("/");
     r.res.set(http::field::set_cookie,
               std::string(Auth::cookie_name) + "=" + *id +
                   "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                  std::to_string(std::chrono::seconds(Auth::session_lifetime).count()));
+                  std::to_string(
+                      std::chrono::duration_cast<std::chrono::seconds>(auth_.lifetime()).count()));
     return r;
 }
 
@@ -254,9 +274,12 @@ Reply Board::session_info(const Caller& who) {
     w.begin_object();
     w.key("station").value(cfg_.station_name);
     w.key("can_read").value(who.access == Access::read || who.access == Access::write);
-    w.key("can_ack").value(who.access == Access::write);
+    w.key("can_ack").value(may(who, Role::nurse));
+    w.key("can_admin").value(may(who, Role::admin));
     w.key("logged_in").value(who.via_cookie);
-    w.key("login_available").value(auth_.has_token());
+    w.key("user").value(who.user);
+    w.key("role").value(to_string(who.role));
+    w.key("login_available").value(auth_.has_token() || !auth_.users().list.empty());
     if (who.via_cookie) w.key("csrf").value(who.csrf);
     w.key("version").value(CHAIRWATCH_VERSION);
     w.end_object();
@@ -268,9 +291,21 @@ namespace {
 std::optional<Reply> refuse_reader(const Caller& who) {
     if (who.access == Access::bad_credentials) return error(401, "invalid station token");
     if (who.access == Access::none)
-        return error(401,
-                     "station token required (Authorization: Bearer TOKEN, or log in at /login)");
+        return error(401, "log in at /login (or send the station token: Authorization: Bearer)");
     return std::nullopt;
+}
+
+// 401 for a caller who is not a person, 403 for a person whose role is below `at_least`.
+std::optional<Reply> refuse_role(const Caller& who, Role at_least, std::string_view alert_id = {}) {
+    if (who.access == Access::bad_credentials) return error(401, "invalid station token", alert_id);
+    if (may(who, at_least)) return std::nullopt;
+    if (who.user.empty())
+        return error(401, "this needs a person's login (log in at /login with your name)",
+                     alert_id);
+    return error(403,
+                 "your role (" + std::string(to_string(who.role)) + ") may not do this: it needs " +
+                     std::string(to_string(at_least)) + " or above",
+                 alert_id);
 }
 
 }  // namespace
@@ -296,9 +331,9 @@ Reply Board::alarms(const Request&, const Caller& who) {
 Reply Board::events(const Caller& who, const std::string& client) {
     if (auto r = refuse_reader(who)) return std::move(*r);
     prune_streams();
-    std::string key = who.via_cookie                ? "login:" + who.login
-                      : who.access == Access::write ? std::string("token")
-                                                    : "address:" + client;
+    std::string key = who.via_cookie  ? "login:" + who.login
+                      : who.via_token ? std::string("token")
+                                      : "address:" + client;
     const auto mine = std::count_if(streams_.begin(), streams_.end(),
                                     [&](const Stream& st) { return st.key == key; });
     if (mine >= cfg_.max_streams_per_login) {
@@ -322,19 +357,38 @@ Reply Board::events(const Caller& who, const std::string& client) {
     return r;
 }
 
-Reply Board::acknowledge(const Request& req, const Caller& who, std::string_view alert_id) {
-    if (who.access == Access::bad_credentials) return error(401, "invalid station token", alert_id);
-    if (who.access != Access::write)
-        return error(401, "acknowledging needs the station token (log in at /login)", alert_id);
-    if (who.via_cookie &&
-        (!same_origin(req) || !Auth::same(req["X-CSRF-Token"], who.csrf) || who.csrf.empty()))
+std::optional<Reply> Board::refuse_change(const Request& req, const Caller& who, Role at_least,
+                                          std::string_view alert_id) const {
+    if (auto r = refuse_role(who, at_least, alert_id)) return r;
+    if (!same_origin(req) || who.csrf.empty() || !Auth::same(req["X-CSRF-Token"], who.csrf))
         return error(403, "cross-site request refused (missing or wrong X-CSRF-Token)", alert_id);
-    const auto type = req[http::field::content_type];
-    if (type.substr(0, 16) != "application/json")
+    if (req[http::field::content_type].substr(0, 16) != "application/json")
         return error(415, "Content-Type must be application/json", alert_id);
-    auto body = parse_ack_body(req.body());
-    if (body.index() == 1) return error(400, std::get<1>(body), alert_id);
-    const auto& by = std::get<0>(body);
+    return std::nullopt;
+}
+
+Reply Board::users(const Caller& who) {
+    if (auto r = refuse_role(who, Role::admin)) return std::move(*r);
+    std::string out;
+    drivers::JsonWriter w(out);
+    w.begin_object();
+    w.key("users").begin_array();
+    for (const auto& u : auth_.users().list) {
+        w.begin_object();
+        w.key("name").value(u.name);
+        w.key("role").value(to_string(u.role));
+        w.key("disabled").value(u.disabled);
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    return json(200, std::move(out));
+}
+
+Reply Board::acknowledge(const Request& req, const Caller& who, std::string_view alert_id) {
+    if (auto r = refuse_change(req, who, Role::nurse, alert_id)) return std::move(*r);
+    if (auto e = refuse_ack_body(req.body())) return error(400, *e, alert_id);
+    const auto& by = who.user;
     if (!valid_alert_id(alert_id)) return error(404, "unknown alert_id", alert_id);
 
     // The id names its chair; the chair's open session decides whether it is one of its alarms.

@@ -221,6 +221,7 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
         if (root["records"]) read_records(r, root["records"], c.records);
         if (root["log"]) read_log(r, root["log"], c.log_level);
         if (root["http"]) read_http(r, root["http"], c.http);
+        read_users_file(r, root["http"] ? YAML::Node(root["http"]) : YAML::Node(), c.http);
         if (root["notifications"]) read_notifications(r, root["notifications"], c.notifications);
         read_profiles(r, root, c);
     }

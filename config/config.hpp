@@ -87,7 +87,11 @@ struct HttpConfig {
     std::string token_file;            // the station token; empty: nobody can acknowledge
     std::string token;                 // read from token_file; never logged
     bool read_only_without_token{false};
-    std::string station_name{"nurse-station"};  // "by" when no nurse id is typed
+    // People who log in (docs/board.md, "Accounts"); by default `users` beside the config file,
+    // which may be missing (then only the station token logs in). Checked at load and reload.
+    std::string users_file;
+    Millis login_timeout{std::chrono::hours(12)};  // a login lasts this long: a shift
+    std::string station_name{"nurse-station"};     // shown on the board and its login page
     bool show_patient_ref{false};
     // Limits against a flood of connections (docs/board.md, "Limits").
     int max_connections{128};

@@ -9,6 +9,9 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
+
+#include "accounts/users_io.hpp"
 
 namespace chairwatch::config {
 
@@ -118,11 +121,11 @@ void read_http_limits(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
 }  // namespace
 
 void read_http(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
-    if (!r.expect_map(
-            n, "http",
-            {"address", "port", "token_file", "read_only_without_token", "station_name",
-             "show_patient_ref", "max_connections", "max_connections_per_client", "max_streams",
-             "max_streams_per_login", "header_timeout_s", "idle_timeout_s"}))
+    if (!r.expect_map(n, "http",
+                      {"address", "port", "token_file", "read_only_without_token", "station_name",
+                       "show_patient_ref", "max_connections", "max_connections_per_client",
+                       "max_streams", "max_streams_per_login", "header_timeout_s", "idle_timeout_s",
+                       "users_file", "login_timeout_min"}))
         return;
     if (auto v = r.string(n, "address", "http")) {
         if (valid_address(*v))
@@ -146,7 +149,31 @@ void read_http(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
             h.station_name = *v;
     }
     if (auto v = r.boolean(n, "show_patient_ref", "http")) h.show_patient_ref = *v;
+    if (auto v = r.integer(n, "login_timeout_min", "http", 5, 24 * 60))
+        h.login_timeout = std::chrono::minutes(*v);
     read_http_limits(r, n, h);
+}
+
+}  // namespace chairwatch::config
+
+namespace chairwatch::config {
+
+void read_users_file(YamlReader& r, const YAML::Node& http, HttpConfig& h) {
+    const bool named = http.IsMap() && http["users_file"];
+    if (named) {
+        if (auto v = r.string(http, "users_file", "http")) h.users_file = *v;
+        if (h.users_file.empty()) {
+            r.error(http["users_file"],
+                    "http.users_file: must not be empty (leave it out instead)");
+            return;
+        }
+    } else {
+        h.users_file = (std::filesystem::path(r.file()).parent_path() / "users").string();
+        if (std::error_code ec; !std::filesystem::exists(h.users_file, ec)) return;
+    }
+    for (const auto& e : accounts::load_users(h.users_file).errors)
+        r.error(named ? r.key_mark(http, "users_file") : YAML::Mark::null_mark(),
+                "http.users_file: " + e);
 }
 
 }  // namespace chairwatch::config

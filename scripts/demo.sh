@@ -21,10 +21,14 @@ source scripts/local-broker.sh
 start_local_broker "$out" 18830
 
 # The nurse-station board: on 8080 or the next free port, readable without a token, and a
-# station token (printed below) to log in and acknowledge.
+# demo nurse account (printed below) to log in and acknowledge.
 http_port=${HTTP_PORT:-8080}
 while ! port_free "$http_port"; do http_port=$((http_port + 1)); done
 head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$out/station.token"
+demo_password=$(head -c 9 /dev/urandom | base64 | tr '+/' '-_')
+rm -f "$out/users"
+printf '%s\n' "$demo_password" |
+    build/tools/chairwatch user add demo-nurse --role nurse --users "$out/users" --password-stdin >/dev/null
 # The simulator runs the clinic 150 times faster than real time. So that the sessions keep
 # their own timeline (a 15-minute baseline, 60 minutes of observation before discharge), its
 # readings carry the simulated time (--clock simulated), which runs up to two hours ahead of
@@ -32,8 +36,8 @@ head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$out/station.token"
 # would carry the real time (--clock real, the default) and every one would still be accepted,
 # but no baseline and no discharge readiness would form in the demo's 50 seconds.
 { sed 's/max_future_s: 300 /max_future_s: 86400/' config/chairwatch.yaml
-  printf '\nhttp:\n  token_file: %s\n  read_only_without_token: true\n  station_name: demo-station\n' \
-      "$out/station.token"; } >"$out/chairwatch.yaml"
+  printf '\nhttp:\n  token_file: %s\n  users_file: %s\n  read_only_without_token: true\n  station_name: demo-station\n' \
+      "$out/station.token" "$out/users"; } >"$out/chairwatch.yaml"
 
 echo "== chairwatchd on $broker (config: config/chairwatch.yaml + http:, log: demo-out/chairwatchd.log)"
 build/daemon/chairwatchd --config "$out/chairwatch.yaml" --broker "$broker" \
@@ -43,7 +47,7 @@ daemon=$!
 pids+=($daemon)
 
 echo "== NURSE-STATION BOARD: open http://127.0.0.1:$http_port/ in a browser"
-echo "   (to acknowledge there too, log in with the station token $(cat "$out/station.token"))"
+echo "   (to acknowledge there too, log in as demo-nurse with the password $demo_password)"
 if [ -t 0 ]; then
     read -r -t 60 -p "   press Enter to start the simulation (it starts by itself in 60 s) " || echo
 fi

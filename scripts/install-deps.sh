@@ -11,6 +11,7 @@ packages=(
     libspdlog-dev libyaml-cpp-dev doctest-dev
     libcli11-dev        # cli/: the one command-line parser of both binaries (header-only)
     help2man man-db python3  # cmake/ManPages.cmake: the man pages; tests/docs: their checks
+    libsodium-dev       # accounts/: Argon2id password hashes of the board's users
     libssl-dev          # drivers/notify: HTTPS webhooks, MLLP over TLS, HMAC signatures
     mosquitto mosquitto-clients openssl
     python3-hl7         # tests/notify: the MLLP receiver and sender on a real HL7 library

@@ -103,6 +103,7 @@ expect /etc/chairwatch/chairwatch.yaml root:root 644
 dpkg-query -W -f='${Conffiles}' chairwatch | grep -q ' /etc/chairwatch/chairwatch.yaml ' ||
     fail "chairwatch.yaml is not a conffile"
 expect /etc/chairwatch/station.token root:chairwatch 640
+expect /etc/chairwatch/users root:chairwatch 640
 [ "$(wc -l </etc/chairwatch/station.token)" = 1 ] && [ "$(wc -c </etc/chairwatch/station.token)" -gt 16 ] ||
     fail "the station token is not one line of at least 16 characters"
 token=$(cat /etc/chairwatch/station.token)
@@ -146,6 +147,7 @@ DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq chairwatch >/dev/null
 dpkg-query -W -f='${Status}' chairwatch 2>/dev/null | grep -q 'install ok' && fail "still installed"
 [ -e /etc/chairwatch/chairwatch.yaml ] && fail "purge left the configuration"
 [ -e /etc/chairwatch/station.token ] && fail "purge left the station token"
+[ -e /etc/chairwatch/users ] && fail "purge left the users file"
 [ -e /etc/systemd/system/multi-user.target.wants/chairwatchd.service ] && fail "purge left the unit enabled"
 [ -f /var/lib/chairwatch/sessions/chair-01/package-test.jsonl ] || fail "purge deleted a session log"
 getent passwd chairwatch >/dev/null || fail "purge removed the chairwatch user, who owns the records"

@@ -1,28 +1,31 @@
 # The architecture, kept true: which folders each folder's sources may include (docs/architecture.md).
 #   alerts                          pure core: nothing of ours but itself, no I/O, no clock
-#   config, drivers/*               -> alerts (and drivers/codec for the other driver folders)
+#   accounts                        the users file and password hashes: nothing of ours
+#   config, drivers/*               -> alerts (and drivers/codec for the other driver folders);
+#                                      config also -> accounts (it checks the users file)
 #   drivers/notify                  -> alerts, drivers/codec (the notification transports)
 #   report                          -> alerts, drivers/codec, drivers/session_log
-#   board                           -> alerts, config, drivers/codec, report
+#   board                           -> alerts, accounts, config, drivers/codec, report
 #   cli                             the command-line conventions: nothing of ours but itself
 #   daemon                          -> everything but tools
 #   tools                           -> everything but daemon and board
 # Run as: cmake -DROOT=<source dir> -P check_layers.cmake
 set(allowed_alerts alerts)
+set(allowed_accounts accounts)
 set(allowed_cli cli)
-set(allowed_config alerts config)
+set(allowed_config alerts accounts config)
 set(allowed_drivers/codec alerts drivers/codec)
 set(allowed_drivers/mqtt alerts drivers/mqtt)
 set(allowed_drivers/session_log alerts drivers/codec drivers/session_log)
 set(allowed_drivers/recording alerts drivers/codec drivers/session_log drivers/recording)
 set(allowed_drivers/notify alerts drivers/codec drivers/notify)
 set(allowed_report alerts drivers/codec drivers/session_log report)
-set(allowed_board alerts config drivers/codec report board)
-set(allowed_daemon alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
+set(allowed_board alerts accounts config drivers/codec report board)
+set(allowed_daemon alerts accounts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
     drivers/notify report board daemon cli)
-set(allowed_tools alerts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
+set(allowed_tools alerts accounts config drivers/codec drivers/mqtt drivers/session_log drivers/recording
     drivers/notify report tools cli)
-set(folders alerts cli config drivers/codec drivers/mqtt drivers/session_log drivers/recording
+set(folders alerts accounts cli config drivers/codec drivers/mqtt drivers/session_log drivers/recording
     drivers/notify report board daemon tools)
 
 set(bad "")

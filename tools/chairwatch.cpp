@@ -13,14 +13,15 @@ int main(int argc, char** argv) {
     namespace tools = chairwatch::tools;
     CLI::App app{
         "Vital-sign alarm monitor tools: simulate chairs, watch alerts, render reports, "
-        "replay recordings, tune thresholds, test notifications.",
+        "replay recordings, tune thresholds, test notifications, manage board accounts.",
         "chairwatch"};
     chairwatch::cli::setup(app, "`chairwatch SUBCOMMAND --help` describes a subcommand's options.");
     chairwatch::cli::add_version_flag(app, "chairwatch");
     app.require_subcommand(1);
     const std::vector<tools::Subcommand> subcommands{
         tools::add_simulate(app), tools::add_alerts(app), tools::add_report(app),
-        tools::add_replay(app),   tools::add_tune(app),   tools::add_notify_test(app)};
+        tools::add_replay(app),   tools::add_tune(app),   tools::add_notify_test(app),
+        tools::add_user(app)};
 
     if (argc > 1 && std::string_view(argv[1]) == "help") {
         std::fputs(app.help().c_str(), stdout);

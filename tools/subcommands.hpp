@@ -22,5 +22,6 @@ Subcommand add_report(CLI::App& chairwatch);
 Subcommand add_replay(CLI::App& chairwatch);
 Subcommand add_tune(CLI::App& chairwatch);
 Subcommand add_notify_test(CLI::App& chairwatch);
+Subcommand add_user(CLI::App& chairwatch);
 
 }  // namespace chairwatch::tools

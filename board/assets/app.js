@@ -5,7 +5,7 @@
 (() => {
   const LINK_TIMEOUT_MS = 6000; // the daemon sends a status event every 2 s
   const chairs = new Map(); // id -> {data, at (performance.now() when received), trend}
-  let session = { station: '', can_ack: false, csrf: '' };
+  let session = { station: '', can_ack: false, csrf: '', user: '', role: 'display' };
   let status = { broker_connected: true, broker_since: null };
   let lastMessage = 0, linkUp = false, linkLostAt = null, soundOn = false, audio = null, lastBeep = 0;
   const changed = new Set(); // chairs to redraw at the next render
@@ -285,15 +285,14 @@
     toast.timer = setTimeout(() => { t.hidden = true; }, 5000);
   }
   async function acknowledge(id, button) {
-    const by = ($('nurse').value || '').trim() || session.station;
     button.disabled = true;
     try {
       const r = await fetch(`/api/alarms/${encodeURIComponent(id)}/ack`, {
         method: 'POST', credentials: 'same-origin',
         headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf || '' },
-        body: JSON.stringify({ by }) });
+        body: '{}' });
       const body = await r.json().catch(() => ({}));
-      if (r.ok) toast(`Acknowledged by ${by}`);
+      if (r.ok) toast(`Acknowledged by ${body.acknowledged_by}`);
       else { toast(`Not acknowledged: ${body.error || r.status}`, true); button.disabled = false; }
       if (r.status === 401) location.href = '/login';
     } catch (e) {
@@ -343,17 +342,14 @@
     }
     if (!session.can_read) { location.href = '/login'; return; }
     $('station').textContent = session.station;
-    $('nurse').placeholder = session.station;
-    $('nurse-box').hidden = !session.can_ack;
+    $('who').textContent = session.user ? `${session.user} (${session.role.replace('_', ' ')})`
+      : 'wall display (read-only)';
     $('logout').hidden = !session.logged_in;
     $('login').hidden = session.can_ack || !session.login_available;
     connect();
   }
 
   document.addEventListener('DOMContentLoaded', () => {
-    const saved = localStorage.getItem('chairwatch.nurse');
-    if (saved) $('nurse').value = saved;
-    $('nurse').addEventListener('change', () => localStorage.setItem('chairwatch.nurse', $('nurse').value.trim()));
     $('sound').addEventListener('click', toggleSound);
     setLink(false);
     $('link').textContent = 'connecting…';

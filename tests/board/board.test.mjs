@@ -1,17 +1,20 @@
 // Drives Debian's chromium (headless, via playwright-core) against a running chairwatchd:
-// log in, see a BP surge turn the chair's tile red within 2 s, acknowledge it with the button,
-// see the acknowledgement on MQTT and on the page, then (once the test driver has killed the
+// log in as a nurse (name and password), see a BP surge turn the chair's tile red within 2 s,
+// acknowledge it with the button, see the acknowledgement under her name on MQTT and on the
+// page, see the admin-only account list refused to her, then (once the test driver has killed the
 // broker on our KILL_BROKER line, and the daemon on KILL_DAEMON) see the banners.
 // Screenshots go to --out.
 //
-// usage: node board.test.mjs --url URL --token TOKEN --mqtt-port PORT --chromium BIN --out DIR
+// usage: node board.test.mjs --url URL --user NAME --password PW --mqtt-port PORT --chromium BIN
+//        --out DIR
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
 const { values: opt } = parseArgs({
   options: {
-    url: { type: 'string' }, token: { type: 'string' }, 'mqtt-port': { type: 'string' },
+    url: { type: 'string' }, user: { type: 'string' }, password: { type: 'string' },
+    'mqtt-port': { type: 'string' },
     chromium: { type: 'string', default: '/usr/bin/chromium' }, out: { type: 'string', default: '.' },
   },
 });
@@ -54,13 +57,16 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') log('browser console:', m.text()); });
   page.on('pageerror', (e) => fail('page error: ' + e.message));
 
-  // Not logged in: the login form; a token logs in.
+  // Not logged in: the login form; the nurse logs in with her name and password.
   await page.goto(opt.url + '/');
-  if (!page.url().endsWith('/login')) fail('without a token the board must send to /login, not ' + page.url());
-  await page.fill('#token', opt.token);
-  await Promise.all([page.waitForURL(opt.url + '/'), page.press('#token', 'Enter')]);
+  if (!page.url().endsWith('/login')) fail('without a login the board must send to /login, not ' + page.url());
+  await page.fill('#user', opt.user);
+  await page.fill('#password', opt.password);
+  await Promise.all([page.waitForURL(opt.url + '/'), page.press('#password', 'Enter')]);
   await page.waitForSelector('#link.link-ok', { timeout: 5000 });
-  log('logged in, live link up');
+  const who = await page.locator('#who').innerText();
+  if (who !== `${opt.user} (nurse)`) fail('the top bar names ' + who);
+  log('logged in as', who, '; live link up');
 
   // A session on the chair, a heart rate every second, a normal BP.
   pub(`clinic/${chair}/session`, JSON.stringify({ action: 'start', profile: 'iv-ketamine', patient_ref: 'MRN-SECRET-1' }));
@@ -87,25 +93,27 @@ try {
   const alertId = raised.payload.alert_id;
   await page.screenshot({ path: `${opt.out}/board-alarm.png`, fullPage: true });
 
-  // Acknowledge with the keyboard-reachable button, as nurse-12.
-  await page.fill('#nurse', 'nurse-12');
-  await page.dispatchEvent('#nurse', 'change');
+  // Acknowledge with the keyboard-reachable button: recorded under the login's name.
   const button = tile.locator(`li.alarm[data-alert-id="${alertId}"] button`);
   await button.focus();
   await page.keyboard.press('Enter');
   const acked = await heardWithin(3000, (m) => m.topic.endsWith('/alerts') && m.payload.state === 'acknowledged'
     && m.payload.alert_id === alertId, 'the acknowledged alert');
-  if (acked.payload.acknowledged_by !== 'nurse-12') fail('acknowledged_by ' + acked.payload.acknowledged_by);
+  if (acked.payload.acknowledged_by !== opt.user) fail('acknowledged_by ' + acked.payload.acknowledged_by);
   const result = await heardWithin(3000, (m) => m.topic.endsWith('/ack/result'), 'the ack result');
   if (result.payload.ok !== true) fail('ack result not ok: ' + JSON.stringify(result.payload));
   log('MQTT: acknowledged by', acked.payload.acknowledged_by, '; ack result ok');
   await tile.locator(`li.alarm.state-acknowledged[data-alert-id="${alertId}"]`).waitFor({ timeout: 2000 })
     .catch(() => fail('the page does not show the alarm acknowledged'));
   const ackText = await tile.locator(`li.alarm[data-alert-id="${alertId}"] .state`).innerText();
-  if (!ackText.includes('ACKNOWLEDGED by nurse-12')) fail('state text: ' + ackText);
+  if (!ackText.includes(`ACKNOWLEDGED by ${opt.user}`)) fail('state text: ' + ackText);
   if (await tile.locator(`li.alarm[data-alert-id="${alertId}"] button`).count()) fail('an acknowledged alarm still has its button');
   await page.screenshot({ path: `${opt.out}/board-acknowledged.png`, fullPage: true });
   log('page shows:', ackText);
+
+  // A nurse is refused an admin action (the account list), from her own page.
+  const usersStatus = await page.evaluate(() => fetch('/api/users').then((r) => r.status));
+  if (usersStatus !== 403) fail('GET /api/users as a nurse: ' + usersStatus);
 
   // Sound: off by default, visibly; a click turns it on.
   if ((await page.getAttribute('#sound', 'aria-pressed')) !== 'false') fail('sound must start muted');

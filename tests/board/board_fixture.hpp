@@ -1,7 +1,9 @@
-// A broker, a station token and chairwatchd with its board on a free port, for the board tests.
+// A broker, a station token, accounts and chairwatchd with its board on a free port, for the
+// board tests.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "harness.hpp"
 #include "http_client.hpp"
@@ -9,11 +11,41 @@
 namespace chairwatch::it {
 
 inline constexpr const char* station_token = "test-station-token-0123456789abcdef";
+// The accounts every board test has: a nurse and an admin (write_users()).
+inline constexpr const char* nurse_name = "nurse-7";
+inline constexpr const char* nurse_password = "nurse-7-password";
+inline constexpr const char* admin_name = "admin-1";
+inline constexpr const char* admin_password = "admin-1-password";
+
+// `chairwatch user ARGS… --users FILE --password-stdin` with `password` on its standard input.
+inline int user_command(const std::vector<std::string>& args, const std::string& file,
+                        const std::string& password, std::string& output) {
+    std::string line = "printf '%s\\n' \"$1\" | \"$2\" user";
+    std::vector<std::string> argv{"/bin/sh", "-c", "", "sh", password, CHAIRWATCH_BIN};
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        line += " \"$" + std::to_string(i + 3) + "\"";
+        argv.push_back(args[i]);
+    }
+    argv[2] = line + " --users \"$" + std::to_string(args.size() + 3) + "\" --password-stdin";
+    argv.push_back(file);
+    return run(argv, output);
+}
+
+// A users file made by the real `chairwatch user add`: nurse-7 (nurse) and admin-1 (admin).
+inline std::string write_users() {
+    const auto path = temp_dir("users") + "/users";
+    std::string out;
+    if (user_command({"add", nurse_name, "--role", "nurse"}, path, nurse_password, out) != 0 ||
+        user_command({"add", admin_name, "--role", "admin"}, path, admin_password, out) != 0)
+        throw std::runtime_error("chairwatch user add failed: " + out);
+    return path;
+}
 
 // The shipped config with an http: section appended (its keys as YAML lines, indented).
-inline std::string board_config(const std::string& token_file, const std::string& extra = "") {
+inline std::string board_config(const std::string& token_file, const std::string& extra = "",
+                                const std::string& users_file = write_users()) {
     return shipped_config() + "\nhttp:\n  token_file: " + token_file +
-           "\n  station_name: test-station\n" + extra;
+           "\n  station_name: test-station\n  users_file: " + users_file + "\n" + extra;
 }
 
 inline std::string write_token(const std::string& token = station_token) {
@@ -26,8 +58,8 @@ inline Headers bearer(const std::string& token = station_token) {
     return {{"Authorization", "Bearer " + token}};
 }
 
-inline Headers json_bearer(const std::string& token = station_token) {
-    return {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
-}
+// A person's login: POST /login with name and password; then the headers of a change as the
+// page sends them (cookie, CSRF token from /api/session, same origin, JSON). Empty if refused.
+Headers person(int port, const std::string& name, const std::string& password);
 
 }  // namespace chairwatch::it

@@ -1,6 +1,7 @@
 // The board's pure parts: trend buckets, the station token and login sessions, staleness limits.
 #include <doctest/doctest.h>
 
+#include "accounts/password.hpp"
 #include "alerts/profile.hpp"
 #include "board/auth.hpp"
 #include "board/chair_json.hpp"
@@ -31,12 +32,37 @@ TEST_SUITE("board_unit") {
         CHECK(cuff.points().empty());
     }
 
-    TEST_CASE("the station token: bearer, login sessions, read-only, rate limit") {
+    TEST_CASE("roles: each includes the ones before it; unknown callers may nothing") {
+        board::Caller c;
+        c.access = board::Access::write;
+        c.role = board::Role::nurse;
+        CHECK(board::may(c, board::Role::display));
+        CHECK(board::may(c, board::Role::nurse));
+        CHECK(!board::may(c, board::Role::charge_nurse));
+        CHECK(!board::may(c, board::Role::admin));
+        c.role = board::Role::admin;
+        CHECK(board::may(c, board::Role::admin));
+        c.access = board::Access::none;
+        CHECK(!board::may(c, board::Role::display));
+        c.access = board::Access::bad_credentials;
+        CHECK(!board::may(c, board::Role::display));
+        for (auto r : {board::Role::display, board::Role::nurse, board::Role::charge_nurse,
+                       board::Role::admin})
+            CHECK(board::parse_role(board::to_string(r)) == r);
+        CHECK(!board::parse_role("Admin"));
+        CHECK(!board::parse_role(""));
+    }
+
+    TEST_CASE("the station token: a read-only display, as bearer or login; rate limit") {
         board::Auth auth;
         const std::string token = "0123456789abcdef-token";
         auth.configure(token, false);
         CHECK(auth.identify("", "", 0ms).access == board::Access::none);
-        CHECK(auth.identify("Bearer " + token, "", 0ms).access == board::Access::write);
+        const auto wall = auth.identify("Bearer " + token, "", 0ms);
+        CHECK(wall.access == board::Access::read);
+        CHECK(wall.role == board::Role::display);
+        CHECK(wall.via_token);
+        CHECK(!board::may(wall, board::Role::nurse));
         CHECK(auth.identify("Bearer nope", "", 0ms).access == board::Access::bad_credentials);
         CHECK(auth.identify("bearer " + token, "", 0ms).access == board::Access::bad_credentials);
         const std::string nurse = "10.0.0.7";
@@ -45,7 +71,9 @@ TEST_SUITE("board_unit") {
         REQUIRE(id);
         CHECK(id->size() == 64);
         const auto who = auth.identify("", "a=b; cw_session=" + *id + "; c=d", 1000ms);
-        CHECK(who.access == board::Access::write);
+        CHECK(who.access == board::Access::read);
+        CHECK(who.role == board::Role::display);
+        CHECK(who.user.empty());
         CHECK(who.via_cookie);
         CHECK(who.csrf.size() == 32);
         // Sessions expire, and a new token ends them all.
@@ -63,6 +91,48 @@ TEST_SUITE("board_unit") {
         CHECK(!auth.rate_limited(nurse, 20h));
         CHECK(auth.login("another-token-0123456789", nurse, 20h));
         CHECK(auth.login("another-token-0123456789", guesser, 20h + 61s));
+    }
+
+    TEST_CASE("a person's login: password, role, disabled, lifetime; account changes end it") {
+        board::Auth auth;
+        auth.configure("", false, 8h);
+        const auto hash = accounts::hash_password("ana-password");
+        accounts::Users users;
+        users.list.push_back({"ana", accounts::Role::nurse, false, hash});
+        users.list.push_back({"cid", accounts::Role::admin, true, hash});
+        auth.set_users(users);
+        const std::string at = "10.0.0.7";
+        CHECK(!auth.login_person("ana", "wrong-password", at, 0ms));
+        CHECK(!auth.login_person("bob", "ana-password", at, 0ms));  // no such person
+        CHECK(!auth.login_person("cid", "ana-password", at, 0ms));  // disabled
+        CHECK(!auth.login("", at, 0ms));                            // no token configured
+        auto id = auth.login_person("ana", "ana-password", at, 0ms);
+        REQUIRE(id);
+        auto who = auth.identify("", "cw_session=" + *id, 1s);
+        CHECK(who.access == board::Access::write);
+        CHECK(who.user == "ana");
+        CHECK(who.role == board::Role::nurse);
+        CHECK(board::may(who, board::Role::nurse));
+        CHECK(!board::may(who, board::Role::admin));
+        CHECK(auth.identify("", "cw_session=" + *id, 8h).access == board::Access::none);
+        // A change of someone else keeps her login; her new role or password ends it.
+        id = auth.login_person("ana", "ana-password", at, 9h);
+        REQUIRE(id);
+        users.list[1].disabled = false;
+        auth.set_users(users);
+        CHECK(auth.identify("", "cw_session=" + *id, 9h).user == "ana");
+        users.list[0].role = accounts::Role::charge_nurse;
+        auth.set_users(users);
+        CHECK(auth.identify("", "cw_session=" + *id, 9h).access == board::Access::none);
+        id = auth.login_person("ana", "ana-password", at, 9h);
+        REQUIRE(id);
+        CHECK(auth.identify("", "cw_session=" + *id, 9h).role == board::Role::charge_nurse);
+        users.list[0].hash = accounts::hash_password("ana-new-password");
+        auth.set_users(users);
+        CHECK(auth.identify("", "cw_session=" + *id, 9h).access == board::Access::none);
+        CHECK(auth.login_person("ana", "ana-new-password", at, 9h));
+        // Three failures above count towards the rate limit like wrong tokens.
+        CHECK(!auth.rate_limited(at, 9h));
     }
 
     TEST_CASE("failed logins from many addresses: a bounded table, and one allowance beyond it") {

@@ -24,7 +24,7 @@ std::string find_program(std::initializer_list<const char*> candidates) {
 }  // namespace
 
 TEST_SUITE("board_browser") {
-    TEST_CASE("open the board, see a BP surge go red, acknowledge it, see the broker banner") {
+    TEST_CASE("a nurse logs in, sees a BP surge go red, acknowledges it, sees the broker banner") {
         const auto node = find_program({"/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"});
         const auto chromium = find_program({"/usr/bin/chromium", "/usr/bin/chromium-browser"});
         REQUIRE_MESSAGE(!node.empty(), "node is not installed");
@@ -39,11 +39,12 @@ TEST_SUITE("board_browser") {
         Broker broker;
         Daemon daemon(broker, board_config(write_token()));
         daemon.start();
-        Process script({node, BOARD_TEST_DIR "/board.test.mjs", "--url",
-                        "http://127.0.0.1:" + std::to_string(daemon.http_port()), "--token",
-                        station_token, "--mqtt-port", std::to_string(broker.port()), "--chromium",
-                        chromium, "--out", BOARD_OUT_DIR},
-                       std::string(BOARD_OUT_DIR) + "/board.test.log");
+        Process script(
+            {node, BOARD_TEST_DIR "/board.test.mjs", "--url",
+             "http://127.0.0.1:" + std::to_string(daemon.http_port()), "--user", nurse_name,
+             "--password", nurse_password, "--mqtt-port", std::to_string(broker.port()),
+             "--chromium", chromium, "--out", BOARD_OUT_DIR},
+            std::string(BOARD_OUT_DIR) + "/board.test.log");
         const bool asked = eventually(
             [&] {
                 return script.output().find("KILL_BROKER") != std::string::npos ||

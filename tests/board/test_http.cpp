@@ -109,7 +109,7 @@ TEST_SUITE("board_http") {
         }));
     }
 
-    TEST_CASE("token rules: bearer, login cookie, CSRF, and nothing without a token") {
+    TEST_CASE("access rules: the token reads, a person's login cookie acts with CSRF") {
         Broker broker;
         Daemon daemon(broker, board_config(write_token()));
         daemon.start();
@@ -133,29 +133,50 @@ TEST_SUITE("board_http") {
         CHECK(session.at("can_read") == false);
         CHECK(session.at("can_ack") == false);
 
-        // With the bearer token.
+        // With the bearer token: read-only (a wall display).
         auto chairs = http_request(port, "GET", "/api/chairs", "", bearer());
         CHECK(chairs.status == 200);
         CHECK(parse(chairs).at("chairs").is_array());
         CHECK(http_request(port, "GET", "/", "", bearer()).status == 200);
+        auto display = parse(http_request(port, "GET", "/api/session", "", bearer()));
+        CHECK(display.at("can_read") == true);
+        CHECK(display.at("can_ack") == false);
+        CHECK(display.at("role") == "display");
 
-        // The login form: a wrong token is refused, the right one sets an HttpOnly cookie.
+        // The login form: name and password, and the token for a wall display. The token's
+        // login reads and cannot acknowledge.
         auto form = http_request(port, "GET", "/login");
         CHECK(form.status == 200);
+        CHECK(form.body.find("name=\"user\"") != std::string::npos);
+        CHECK(form.body.find("name=\"password\"") != std::string::npos);
         CHECK(form.body.find("name=\"token\"") != std::string::npos);
         const Headers form_type{{"Content-Type", "application/x-www-form-urlencoded"}};
         CHECK(http_request(port, "POST", "/login", "token=nope", form_type).status == 401);
+        auto token_login =
+            http_request(port, "POST", "/login", std::string("token=") + station_token, form_type);
+        REQUIRE(token_login.status == 303);
+        const auto wall = token_login.header("Set-Cookie");
+        const Headers wall_cookie{{"Cookie", wall.substr(0, wall.find(';'))}};
+        auto wall_info = parse(http_request(port, "GET", "/api/session", "", wall_cookie));
+        CHECK(wall_info.at("can_read") == true);
+        CHECK(wall_info.at("can_ack") == false);
+        CHECK(wall_info.at("user") == "");
+        const std::string login_body =
+            std::string("user=") + nurse_name + "&password=" + nurse_password;
         auto cross = form_type;
         cross.emplace_back("Origin", "http://evil.example");
-        CHECK(http_request(port, "POST", "/login", std::string("token=") + station_token, cross)
-                  .status == 403);
-        auto login =
-            http_request(port, "POST", "/login", std::string("token=") + station_token, form_type);
+        CHECK(http_request(port, "POST", "/login", login_body, cross).status == 403);
+        CHECK(http_request(port, "POST", "/login",
+                           std::string("user=") + nurse_name + "&password=wrong-password",
+                           form_type)
+                  .status == 401);
+        auto login = http_request(port, "POST", "/login", login_body, form_type);
         REQUIRE(login.status == 303);
         const auto set_cookie = login.header("Set-Cookie");
         CHECK(set_cookie.find("HttpOnly") != std::string::npos);
         CHECK(set_cookie.find("SameSite=Strict") != std::string::npos);
-        CHECK(set_cookie.find(station_token) == std::string::npos);
+        CHECK(set_cookie.find(nurse_password) == std::string::npos);
+        CHECK(set_cookie.find("Max-Age=43200") != std::string::npos);  // a shift: 12 h
         const auto cookie = set_cookie.substr(0, set_cookie.find(';'));
         const Headers with_cookie{{"Cookie", cookie}};
         auto board = http_request(port, "GET", "/", "", with_cookie);
@@ -164,6 +185,9 @@ TEST_SUITE("board_http") {
               std::string::npos);
         auto info = parse(http_request(port, "GET", "/api/session", "", with_cookie));
         CHECK(info.at("can_ack") == true);
+        CHECK(info.at("can_admin") == false);
+        CHECK(info.at("user") == nurse_name);
+        CHECK(info.at("role") == "nurse");
         const std::string csrf(info.at("csrf").as_string());
         CHECK(csrf.size() >= 16);
 
@@ -177,8 +201,15 @@ TEST_SUITE("board_http") {
         auto post = [&](Headers h) {
             h.emplace_back("Cookie", cookie);
             h.emplace_back("Content-Type", "application/json");
-            return http_request(port, "POST", target, R"({"by":"nurse-3"})", h);
+            return http_request(port, "POST", target, "{}", h);
         };
+        // Neither the bearer token nor the token's login acknowledges.
+        auto wall_ack = wall_cookie;
+        wall_ack.emplace_back("Content-Type", "application/json");
+        CHECK(http_request(port, "POST", target, "{}", wall_ack).status == 401);
+        auto bearer_ack = bearer();
+        bearer_ack.emplace_back("Content-Type", "application/json");
+        CHECK(http_request(port, "POST", target, "{}", bearer_ack).status == 401);
         CHECK(post({}).status == 403);
         CHECK(post({{"X-CSRF-Token", "0000"}}).status == 403);
         CHECK(post({{"X-CSRF-Token", csrf}, {"Origin", "http://evil.example"}}).status == 403);
@@ -187,8 +218,10 @@ TEST_SUITE("board_http") {
         auto ok =
             post({{"X-CSRF-Token", csrf}, {"Origin", "http://127.0.0.1:" + std::to_string(port)}});
         CHECK(ok.status == 200);
-        CHECK(nurse.wait_for(
-            [](const Message& m) { return is_alert(m, "chair-02", "sbp_high", "acknowledged"); }));
+        auto acked = nurse.wait_for(
+            [](const Message& m) { return is_alert(m, "chair-02", "sbp_high", "acknowledged"); });
+        REQUIRE(acked);
+        CHECK(field(*acked, "acknowledged_by") == nurse_name);  // the login, not a text box
 
         // Logging out ends the cookie's session.
         CHECK(http_request(port, "POST", "/logout", "", with_cookie).status == 303);
@@ -205,6 +238,14 @@ TEST_SUITE("board_http") {
         nurse.subscribe("clinic/+/alerts/#");
         nurse.subscribe("clinic/+/alarms");
         const auto id = surge(monitor, nurse, "chair-03");
+        const auto as_nurse = person(port, nurse_name, nurse_password);
+        REQUIRE(!as_nurse.empty());
+        auto without = [&](const char* name) {
+            Headers h;
+            for (const auto& kv : as_nurse)
+                if (kv.first != name) h.push_back(kv);
+            return h;
+        };
 
         auto alarms = parse(http_request(port, "GET", "/api/alarms", "", bearer()));
         auto a = find_alarm(alarms, id);
@@ -224,19 +265,16 @@ TEST_SUITE("board_http") {
             const char* says;
         };
         const std::vector<Bad> bad{
-            {"not json", json_bearer(), 400, "JSON object"},
-            {"[]", json_bearer(), 400, "JSON object"},
-            {"{}", json_bearer(), 400, "by is missing"},
-            {R"({"by":""})", json_bearer(), 400, "1 to 128"},
-            {R"({"by":5})", json_bearer(), 400, "by is missing"},
-            {R"({"by":")" + std::string(200, 'x') + R"("})", json_bearer(), 400, "1 to 128"},
-            {R"({"by":"n","alert_id":"x"})", json_bearer(), 400, "unknown field"},
-            {R"({"by":"n\u001b[2J"})", json_bearer(), 400, "by must not contain control"},
-            {R"({"by":"\u202enurse"})", json_bearer(), 400, "by must not contain invisible"},
-            {R"({"by":"n"})", bearer(), 415, "application/json"},
-            {std::string(9000, ' '), json_bearer(), 413, "too large"},
-            {R"({"by":"n"})", {{"Content-Type", "application/json"}}, 401, "token"},
-            {R"({"by":"n"})", json_bearer("wrong-token-wrong-token"), 401, "invalid"},
+            {"not json", as_nurse, 400, "JSON object"},
+            {"[]", as_nurse, 400, "JSON object"},
+            {R"({"by":"nurse-9"})", as_nurse, 400, "by comes from your login"},
+            {R"({"alert_id":"x"})", as_nurse, 400, "unknown field"},
+            {"{}", without("Content-Type"), 415, "application/json"},
+            {"{}", without("X-CSRF-Token"), 403, "X-CSRF-Token"},
+            {std::string(9000, ' '), as_nurse, 413, "too large"},
+            {"{}", {{"Content-Type", "application/json"}}, 401, "a person's login"},
+            {"{}", bearer(), 401, "a person's login"},
+            {"{}", bearer("wrong-token-wrong-token"), 401, "invalid"},
         };
         for (const auto& b : bad) {
             auto r = http_request(port, "POST", target, b.body, b.headers);
@@ -249,8 +287,8 @@ TEST_SUITE("board_http") {
         for (const char* other :
              {"nope", "chair-03-19700101T000000Z-a1", "..", "a%2Fb",
               "chair-03:chair-03-19700101T000000Z:a1", "chair-99%3Asome-session%3Aa1"}) {
-            auto r = http_request(port, "POST", std::string("/api/alarms/") + other + "/ack",
-                                  R"({"by":"nurse-9"})", json_bearer());
+            auto r = http_request(port, "POST", std::string("/api/alarms/") + other + "/ack", "{}",
+                                  as_nurse);
             CHECK_MESSAGE(r.status == 404, other);
             CHECK_MESSAGE((r.body.find("unknown alert_id") != std::string::npos ||
                            r.body.find("malformed alert_id") != std::string::npos ||
@@ -265,7 +303,7 @@ TEST_SUITE("board_http") {
         // same error is published on the chair's ack result topic.
         const auto session_prefix = id.substr(0, id.rfind(":a"));
         auto unknown = http_request(port, "POST", "/api/alarms/" + session_prefix + ":a99/ack",
-                                    R"({"by":"nurse-9"})", json_bearer());
+                                    "{}", as_nurse);
         CHECK(unknown.status == 404);
         auto result = nurse.wait_for(
             [](const Message& m) { return m.topic == "clinic/chair-03/alerts/ack/result"; });
@@ -281,14 +319,14 @@ TEST_SUITE("board_http") {
         nurse.clear();
 
         // The real ack: 200, then exactly what an MQTT ack publishes.
-        auto ok = http_request(port, "POST", target, R"({"by":"nurse-9"})", json_bearer());
+        auto ok = http_request(port, "POST", target, "", as_nurse);  // no body: as {}
         CHECK(ok.status == 200);
         CHECK(parse(ok).at("ok") == true);
-        CHECK(parse(ok).at("acknowledged_by") == "nurse-9");
+        CHECK(parse(ok).at("acknowledged_by") == nurse_name);
         auto acked = nurse.wait_for(
             [](const Message& m) { return is_alert(m, "chair-03", "sbp_high", "acknowledged"); });
         REQUIRE(acked);
-        CHECK(field(*acked, "acknowledged_by") == "nurse-9");
+        CHECK(field(*acked, "acknowledged_by") == nurse_name);
         CHECK(field(*acked, "alert_id") == id);
         auto res = nurse.wait_for(
             [](const Message& m) { return m.topic == "clinic/chair-03/alerts/ack/result"; });
@@ -302,11 +340,11 @@ TEST_SUITE("board_http") {
         auto after = find_alarm(parse(http_request(port, "GET", "/api/alarms", "", bearer())), id);
         REQUIRE(!after.empty());
         CHECK(after.at("display_state") == "acknowledged");
-        CHECK(after.at("acknowledged_by") == "nurse-9");
+        CHECK(after.at("acknowledged_by") == nurse_name);
 
         // Twice: 409, as MQTT says "already acknowledged".
         nurse.clear();
-        auto again = http_request(port, "POST", target, R"({"by":"nurse-9"})", json_bearer());
+        auto again = http_request(port, "POST", target, "{}", as_nurse);
         CHECK(again.status == 409);
         CHECK(again.body.find("already acknowledged") != std::string::npos);
         auto res2 = nurse.wait_for(
@@ -387,7 +425,7 @@ TEST_SUITE("board_http") {
         MESSAGE("alarm on the live stream " << delay.count() << " ms after the reading");
         CHECK(delay < 1000ms);
 
-        // The ack still needs the token.
+        // The ack still needs a person's login.
         auto alarms = parse(http_request(port, "GET", "/api/alarms"));
         REQUIRE(alarms.at("alarms").as_array().size() >= 1);
         const std::string id(alarms.at("alarms").as_array()[0].at("alert_id").as_string());

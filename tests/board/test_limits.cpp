@@ -186,6 +186,15 @@ TEST_SUITE("board_limits") {
         CHECK(http_request(port, "POST", "/login", right, form, "127.0.0.2").status == 429);
         CHECK(http_request(port, "POST", "/login", right, form, "127.0.0.1").status == 303);
         CHECK(http_request(port, "POST", "/login", "token=guess", form, "127.0.0.3").status == 401);
+        // Wrong passwords count the same way.
+        const auto person = std::string("user=") + nurse_name + "&password=";
+        for (int i = 0; i < 10; ++i)
+            CHECK(http_request(port, "POST", "/login", person + "guess-guess", form, "127.0.0.4")
+                      .status == 401);
+        CHECK(http_request(port, "POST", "/login", person + nurse_password, form, "127.0.0.4")
+                  .status == 429);
+        CHECK(http_request(port, "POST", "/login", person + nurse_password, form, "127.0.0.5")
+                  .status == 303);
     }
 
     TEST_CASE("idle connections: a client's own make room, and 128+ of them leave /healthz up") {

@@ -346,3 +346,17 @@ TEST_CASE("records.patient_identifier_system takes an absolute URI and says wher
     CHECK(contains(only_error(minimal + "records:\n  patient_system: x:y\n"),
                    "t.yaml:11:3: unknown key 'records.patient_system'"));
 }
+
+TEST_CASE("http.users_file: beside the config by default; named, it must be a valid file") {
+    auto r = load_config_text(minimal, "/nonexistent/chairwatch/chairwatch.yaml");
+    REQUIRE(r.config);
+    CHECK(r.config->http.users_file == "/nonexistent/chairwatch/users");
+    CHECK(r.config->http.login_timeout == std::chrono::hours(12));
+    auto e = only_error(minimal + "http:\n  users_file: /nonexistent/users\n");
+    CHECK(contains(e, "t.yaml:11:3: http.users_file: /nonexistent/users: cannot read"));
+    e = only_error(minimal + "http:\n  login_timeout_min: 2\n");
+    CHECK(contains(e, "t.yaml:11:22: http.login_timeout_min"));
+    auto shift = load_config_text(minimal + "http:\n  login_timeout_min: 480\n", "t.yaml");
+    REQUIRE(shift.config);
+    CHECK(shift.config->http.login_timeout == std::chrono::hours(8));
+}
