@@ -52,6 +52,10 @@ class Board final : public Handler {
     Reply chairs(const Request& req, const Caller& who);
     Reply alarms(const Request& req, const Caller& who);
     Reply acknowledge(const Request& req, const Caller& who, std::string_view alert_id);
+    Reply session_control(const Request& req, const Caller& who, const std::string& chair);
+    // Why the caller may not change anything with this request (nullopt: it may).
+    std::optional<Reply> refuse_change(const Request& req, const Caller& who,
+                                       std::string_view alert_id = {});
     Reply health();
     Reply metrics();
     Reply asset(const Request& req, std::string_view name);

@@ -8,6 +8,7 @@
 #include "board/chair_json.hpp"
 #include "drivers/codec/alert_codec.hpp"
 #include "drivers/codec/json_writer.hpp"
+#include "drivers/codec/payload_codec.hpp"
 #include "drivers/codec/text_rules.hpp"
 #include "report/report_format.hpp"
 
@@ -80,6 +81,17 @@ std::string percent_decoded(std::string_view v, bool plus_is_space) {
     return out;
 }
 
+// The part of `path` between `prefix` and `suffix`, decoded; nullopt unless the path has both
+// with something between them.
+std::optional<std::string> between(std::string_view path, std::string_view prefix,
+                                   std::string_view suffix) {
+    if (!path.starts_with(prefix) || !path.ends_with(suffix) ||
+        path.size() <= prefix.size() + suffix.size())
+        return std::nullopt;
+    return percent_decoded(path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()),
+                           false);
+}
+
 // One field of an application/x-www-form-urlencoded body, decoded.
 std::string form_field(std::string_view body, std::string_view name) {
     while (!body.empty()) {
@@ -102,24 +114,53 @@ bool valid_alert_id(std::string_view id) {
     return true;
 }
 
-// The request body of an acknowledgement: {"by": "<1-128 characters>"}, nothing else.
-std::variant<std::string, std::string> parse_ack_body(std::string_view body) {
-    using Result = std::variant<std::string, std::string>;
+// The request body of an acknowledgement: {"by": "<1-128 characters>"} and, optionally, what
+// was done: "action_taken" (one of sessions.ack_actions, checked on the MQTT path) and
+// "action_note" (free text); nothing else. A person logged in (`user`) is who acknowledges,
+// whatever "by" says. The MQTT ack payload it becomes, or an error.
+struct AckBody {
+    std::string payload;
+    std::string by;
+};
+std::variant<AckBody, std::string> ack_payload(std::string_view body, std::string_view alert_id,
+                                               const std::string& user) {
+    using Result = std::variant<AckBody, std::string>;
     const auto bad = [](std::string m) { return Result(std::in_place_index<1>, std::move(m)); };
     boost::json::error_code ec;
     auto v = boost::json::parse(body, ec);
     if (ec || !v.is_object())
         return bad("the body must be a JSON object: {\"by\": \"who acknowledges\"}");
-    const auto& o = v.as_object();
+    auto& o = v.as_object();
     for (const auto& kv : o)
-        if (kv.key() != "by")
+        if (kv.key() != "by" && kv.key() != "action_taken" && kv.key() != "action_note")
             return bad("unknown field '" + std::string(kv.key()).substr(0, 40) + "'");
+    if (!user.empty()) o["by"] = user;
     const auto* by = o.if_contains("by");
     if (!by || !by->is_string()) return bad("by is missing (who acknowledges)");
     const auto& s = by->get_string();
     if (s.empty() || s.size() > 128) return bad("by must be 1 to 128 characters");
     if (const auto fault = drivers::text_fault(s)) return bad("by " + std::string(*fault));
-    return Result(std::in_place_index<0>, std::string(s));
+    std::string payload;
+    drivers::JsonWriter w(payload);
+    w.begin_object();
+    w.key("alert_id").value(alert_id);
+    for (const auto& kv : o) {
+        if (!kv.value().is_string()) return bad(std::string(kv.key()) + " must be a string");
+        w.key(kv.key()).value(std::string_view(kv.value().get_string()));
+    }
+    w.end_object();
+    return Result(std::in_place_index<0>, AckBody{std::move(payload), std::string(s)});
+}
+
+// A session message from the board: as sent, but a person logged in is its "by" (who
+// observed, paused or resumed), whatever the body says. Not an object: as sent (refused later).
+std::string with_user(std::string_view body, const std::string& user) {
+    if (user.empty()) return std::string(body);
+    boost::json::error_code ec;
+    auto v = boost::json::parse(body, ec);
+    if (ec || !v.is_object()) return std::string(body);
+    v.as_object()["by"] = user;
+    return boost::json::serialize(v);
 }
 
 }  // namespace
@@ -150,16 +191,11 @@ Reply Board::handle(const Request& req, const std::string& client) {
     if (path == "/api/alarms") return get ? alarms(req, who) : not_allowed("GET, HEAD");
     if (path == "/events")
         return method == http::verb::get ? events(who, client) : not_allowed("GET");
-    constexpr std::string_view alarms_prefix = "/api/alarms/", ack_suffix = "/ack";
-    if (path.starts_with(alarms_prefix) && path.ends_with(ack_suffix) &&
-        path.size() > alarms_prefix.size() + ack_suffix.size()) {
-        if (method != http::verb::post) return not_allowed("POST");
-        return acknowledge(
-            req, who,
-            percent_decoded(path.substr(alarms_prefix.size(),
-                                        path.size() - alarms_prefix.size() - ack_suffix.size()),
-                            false));
-    }
+    const bool post = method == http::verb::post;
+    if (const auto id = between(path, "/api/alarms/", "/ack"))
+        return post ? acknowledge(req, who, *id) : not_allowed("POST");
+    if (const auto chair = between(path, "/api/chairs/", "/session"))
+        return post ? session_control(req, who, *chair) : not_allowed("POST");
     if (path.size() > 1 && path.find('/', 1) == std::string_view::npos && path != "/index.html" &&
         path != "/login.html")
         if (find_asset(path.substr(1)))
@@ -258,6 +294,16 @@ Reply Board::session_info(const Caller& who) {
     w.key("logged_in").value(who.via_cookie);
     w.key("login_available").value(auth_.has_token());
     if (who.via_cookie) w.key("csrf").value(who.csrf);
+    const auto choices = station_.choices();
+    w.key("profiles").begin_array();
+    for (const auto& [name, route] : choices.profiles)
+        w.begin_object().key("name").value(name).key("route").value(route).end_object();
+    w.end_array();
+    w.key("ack_actions").begin_array();
+    for (const auto& a : choices.ack_actions)
+        w.value(a);
+    w.end_array();
+    w.key("max_feed_pause_min").value(choices.max_feed_pause_min);
     w.key("version").value(CHAIRWATCH_VERSION);
     w.end_object();
     return json(200, std::move(out));
@@ -322,19 +368,27 @@ Reply Board::events(const Caller& who, const std::string& client) {
     return r;
 }
 
-Reply Board::acknowledge(const Request& req, const Caller& who, std::string_view alert_id) {
+std::optional<Reply> Board::refuse_change(const Request& req, const Caller& who,
+                                          std::string_view alert_id) {
     if (who.access == Access::bad_credentials) return error(401, "invalid station token", alert_id);
     if (who.access != Access::write)
-        return error(401, "acknowledging needs the station token (log in at /login)", alert_id);
+        return error(401, "this needs the station token (log in at /login)", alert_id);
+    // A person's login (helper "people": per-person accounts) acts as a nurse or above.
+    if (!who.user.empty() && !may(who, Role::nurse))
+        return error(403, "this needs the nurse role or above", alert_id);
     if (who.via_cookie &&
         (!same_origin(req) || !Auth::same(req["X-CSRF-Token"], who.csrf) || who.csrf.empty()))
         return error(403, "cross-site request refused (missing or wrong X-CSRF-Token)", alert_id);
     const auto type = req[http::field::content_type];
     if (type.substr(0, 16) != "application/json")
         return error(415, "Content-Type must be application/json", alert_id);
-    auto body = parse_ack_body(req.body());
+    return std::nullopt;
+}
+
+Reply Board::acknowledge(const Request& req, const Caller& who, std::string_view alert_id) {
+    if (auto r = refuse_change(req, who, alert_id)) return std::move(*r);
+    const auto body = ack_payload(req.body(), alert_id, who.user);
     if (body.index() == 1) return error(400, std::get<1>(body), alert_id);
-    const auto& by = std::get<0>(body);
     if (!valid_alert_id(alert_id)) return error(404, "unknown alert_id", alert_id);
 
     // The id names its chair; the chair's open session decides whether it is one of its alarms.
@@ -344,13 +398,7 @@ Reply Board::acknowledge(const Request& req, const Caller& who, std::string_view
     if (!session || session->id != parsed->session_id)
         return error(404, alerts::to_string(alerts::AckResult::not_open_session), alert_id);
     const std::string chair(parsed->chair);
-    std::string payload;
-    drivers::JsonWriter pw(payload);
-    pw.begin_object();
-    pw.key("alert_id").value(alert_id);
-    pw.key("by").value(by);
-    pw.end_object();
-    const auto reply = station_.acknowledge(chair, payload);
+    const auto reply = station_.acknowledge(chair, std::get<0>(body).payload);
     if (!reply.result) return error(400, reply.error, alert_id);
     switch (*reply.result) {
         case alerts::AckResult::ok:
@@ -370,10 +418,46 @@ Reply Board::acknowledge(const Request& req, const Caller& who, std::string_view
     w.key("ok").value(true);
     w.key("alert_id").value(alert_id);
     w.key("chair").value(chair);
-    w.key("acknowledged_by").value(by);
+    w.key("acknowledged_by").value(std::get<0>(body).by);
     w.key("ts").time(now().wall);
     w.end_object();
     return json(200, std::move(out));
+}
+
+// The body is a session message exactly as on <prefix>/<chair>/session; it takes that path.
+Reply Board::session_control(const Request& req, const Caller& who, const std::string& chair) {
+    if (auto r = refuse_change(req, who)) return std::move(*r);
+    if (!drivers::valid_chair_id(chair) || chair == "chairwatchd")
+        return error(404, "chair id must be 1-64 of A-Z a-z 0-9 - _ .");
+    const auto reply = station_.control(chair, with_user(req.body(), who.user));
+    const auto status = [&]() -> unsigned {
+        if (!reply.result) return 400;
+        switch (*reply.result) {
+            case alerts::ControlResult::ok:
+                return 200;
+            case alerts::ControlResult::unknown_profile:
+            case alerts::ControlResult::pause_too_long:
+                return 400;
+            case alerts::ControlResult::no_session:
+            case alerts::ControlResult::wrong_phase:
+            case alerts::ControlResult::not_paused:
+                return 409;
+            case alerts::ControlResult::too_many_chairs:
+                return 503;
+        }
+        return 400;
+    }();
+    std::string out;
+    drivers::JsonWriter w(out);
+    w.begin_object();
+    w.key("ok").value(status == 200);
+    w.key("chair").value(chair);
+    w.key("action").value(reply.action);
+    if (status != 200) w.key("error").value(reply.error);
+    if (!reply.session_id.empty()) w.key("session_id").value(reply.session_id);
+    w.key("ts").time(now().wall);
+    w.end_object();
+    return json(status, std::move(out));
 }
 
 Reply Board::health() {

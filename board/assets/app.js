@@ -68,7 +68,7 @@
     if (session.can_ack && a.display_state !== 'acknowledged') {
       const b = el('button', { type: 'button', 'data-focus': 'ack-' + a.alert_id,
         'aria-label': `Acknowledge ${chairLabel}: ${text}` }, 'Acknowledge');
-      b.addEventListener('click', () => acknowledge(a.alert_id, b));
+      b.addEventListener('click', () => cwActions.chooseAck(`${chairLabel}: ${text}`, (extra) => acknowledge(a.alert_id, b, extra)));
       li.append(b);
     }
     return li;
@@ -121,6 +121,8 @@
       head.append(el('span', { class: 'meta' }, 'no session'));
     }
     t.append(head);
+    const act = cwActions.tileControls(d); // start, dose, end (actions.js)
+    if (act) t.append(act);
     if (d.patient_ref) t.append(el('div', { class: 'patient' }, 'Patient ' + d.patient_ref));
     if (d.in_session) {
       const v = d.vitals || {};
@@ -284,14 +286,15 @@
     clearTimeout(toast.timer);
     toast.timer = setTimeout(() => { t.hidden = true; }, 5000);
   }
-  async function acknowledge(id, button) {
-    const by = ($('nurse').value || '').trim() || session.station;
+  const who = () => ($('nurse').value || '').trim() || session.station;
+  async function acknowledge(id, button, extra) {
+    const by = who();
     button.disabled = true;
     try {
       const r = await fetch(`/api/alarms/${encodeURIComponent(id)}/ack`, {
         method: 'POST', credentials: 'same-origin',
         headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf || '' },
-        body: JSON.stringify({ by }) });
+        body: JSON.stringify({ by, ...extra }) });
       const body = await r.json().catch(() => ({}));
       if (r.ok) toast(`Acknowledged by ${by}`);
       else { toast(`Not acknowledged: ${body.error || r.status}`, true); button.disabled = false; }
@@ -342,6 +345,7 @@
       return;
     }
     if (!session.can_read) { location.href = '/login'; return; }
+    cwActions.init({ session: () => session, by: who, toast, el });
     $('station').textContent = session.station;
     $('nurse').placeholder = session.station;
     $('nurse-box').hidden = !session.can_ack;
