@@ -148,7 +148,8 @@
     if (e) e.textContent = durText(d.elapsed_s + (live ? dt : 0));
     for (const box of node.querySelectorAll('[data-vital]')) {
       const name = box.getAttribute('data-vital');
-      const v = name === 'bp' ? (d.vitals.sbp || d.vitals.dbp) : d.vitals[name];
+      const vitals = d.vitals || {}; // none once the session ended, until the tile is redrawn
+      const v = name === 'bp' ? (vitals.sbp || vitals.dbp) : vitals[name];
       if (!v) continue;
       const age = v.age_s + dt;
       const stale = age > v.stale_after_s || !live;
