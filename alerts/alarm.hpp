@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,13 @@ namespace chairwatch::alerts {
 enum class AlarmState : std::uint8_t { raised, updated, acknowledged, escalated, cleared };
 std::string_view to_string(AlarmState s);
 std::optional<AlarmState> parse_alarm_state(std::string_view name);
+
+// What a nurse did about an alarm, given with its acknowledgement (either may be empty).
+struct AckAction {
+    std::string taken;  // one of the configured pick list (sessions.ack_actions)
+    std::string note;   // free text
+    bool empty() const { return taken.empty() && note.empty(); }
+};
 
 struct AlarmTransition {
     std::uint32_t alarm_no{0};  // per session, stable for the alarm's life
@@ -51,7 +59,8 @@ struct AlarmTransition {
     Instant at;
     std::string acknowledged_by;
     Instant acknowledged_at;
-    std::string_view text_hint;  // notices: what it says, beyond its condition
+    std::shared_ptr<const AckAction> ack_action;  // with an acknowledgement that gave one
+    std::string_view text_hint;                   // notices: what it says, beyond its condition
 
     bool is_feed() const { return feed; }
 };

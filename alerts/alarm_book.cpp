@@ -95,6 +95,7 @@ void AlarmBook::forget_ack(AlarmTransition& a) {
     a.acknowledged = false;
     a.acknowledged_by.clear();
     a.acknowledged_at = {};
+    a.ack_action.reset();
 }
 
 void AlarmBook::remove(std::uint32_t alarm_no) {
@@ -191,7 +192,8 @@ Millis AlarmBook::next_due() const {
 }
 
 AckResult AlarmBook::acknowledge(std::uint32_t alarm_no, std::string_view by, Instant now,
-                                 const Profile& profile, std::vector<AlarmTransition>& out) {
+                                 const Profile& profile, std::vector<AlarmTransition>& out,
+                                 std::shared_ptr<const AckAction> action) {
     Entry* e = find_no(alarm_no);
     // Numbers are handed out in order and an alarm leaves the book only when it ends: any
     // number below the next one that is not listed belongs to an alarm that is over.
@@ -203,6 +205,7 @@ AckResult AlarmBook::acknowledge(std::uint32_t alarm_no, std::string_view by, In
     a.acknowledged = true;
     a.acknowledged_by = std::string(by);
     a.acknowledged_at = now;
+    a.ack_action = std::move(action);
     a.state = AlarmState::acknowledged;
     a.realarm = false;
     a.at = now;

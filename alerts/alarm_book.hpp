@@ -30,8 +30,10 @@ class AlarmBook {
                std::vector<AlarmTransition>& out);
     // Escalates what nobody acknowledged in time; re-alarms acknowledgements that ran out.
     void on_tick(Instant now, const Profile& profile, std::vector<AlarmTransition>& out);
+    // `action`: what the nurse did about it, if they said (kept with the acknowledgement).
     AckResult acknowledge(std::uint32_t alarm_no, std::string_view by, Instant now,
-                          const Profile& profile, std::vector<AlarmTransition>& out);
+                          const Profile& profile, std::vector<AlarmTransition>& out,
+                          std::shared_ptr<const AckAction> action = nullptr);
     // Session over: every alarm, latched ones too, is closed.
     void close_all(Instant now, ClearCause cause, std::vector<AlarmTransition>& out);
     // Restart recovery: one transition as it was published (and logged), taken as the truth

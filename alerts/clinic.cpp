@@ -71,6 +71,10 @@ std::string_view to_string(ControlResult r) {
             return "not possible in the session's current phase";
         case ControlResult::too_many_chairs:
             return "too many chairs";
+        case ControlResult::pause_too_long:
+            return "a feed pause must be longer than 0 and at most sessions.max_feed_pause_s";
+        case ControlResult::not_paused:
+            return "the chair's feed alarms are not paused";
     }
     return "unknown";
 }
@@ -123,8 +127,9 @@ Millis Clinic::next_due(const Chair& chair) const {
         return Millis::min();  // discharge readiness turns on values that change with time
     const auto flood_ends =
         chair.flood_noted ? chair.last_drop + settings_.flood_calm : Millis::max();
+    const auto pause_ends = s.feed_pause ? s.feed_pause->until.mono : Millis::max();
     return std::min({s.last_reading.mono + settings_.session_idle_end, chair.monitor.wakes_at(),
-                     chair.book.next_due(), flood_ends,
+                     pause_ends, chair.book.next_due(), flood_ends,
                      chair.checks.next_due(chair.monitor.profile().checkpoints)});
 }
 
@@ -252,6 +257,7 @@ ControlResult Clinic::on_control(std::string_view chair_id, ControlAction action
             if (s.phase != Phase::baseline && s.phase != Phase::monitoring)
                 return ControlResult::wrong_phase;
             s.dose_start = now;
+            if (info.devices) s.devices = info.devices;
             chair->monitor.set_dose_start(now);
             chair->checks.start(now.mono, chair->monitor.profile().checkpoints.size());
             form_baseline(*chair, now, out);
@@ -281,8 +287,77 @@ ControlResult Clinic::observe(std::string_view chair_id, const Observation& o, I
     return ControlResult::ok;
 }
 
+ControlResult Clinic::pause_feeds(std::string_view chair_id, Millis length, std::string_view reason,
+                                  std::string_view by, Instant now, std::vector<ClinicEvent>& out) {
+    Chair* chair = chair_for(chair_id, false);
+    if (!chair || !chair->session) return ControlResult::no_session;
+    if (length <= Millis(0) || length > settings_.max_feed_pause)
+        return ControlResult::pause_too_long;
+    chair->last_active = now.mono;
+    Session& s = *chair->session;
+    s.feed_pause = FeedPause{
+        now, {now.mono + length, now.wall + length}, std::string(reason), std::string(by), {}};
+    ClinicEvent e{ClinicEvent::Type::feed_pause, &s, {}, {}};
+    e.pause = &*s.feed_pause;
+    out.push_back(std::move(e));
+    for (const auto& a : chair->book.listed()) {
+        if (!a.feed || !a.active) continue;
+        ConditionChange c = condition_of(a, ConditionState::cleared);
+        c.cause = ClearCause::feeds_paused;
+        c.at = now;
+        changes_.push_back(c);
+    }
+    publish(*chair, s, out);
+    due_[chair->slot] = next_due(*chair);
+    return ControlResult::ok;
+}
+
+ControlResult Clinic::resume_feeds(std::string_view chair_id, std::string_view by, Instant now,
+                                   std::vector<ClinicEvent>& out) {
+    Chair* chair = chair_for(chair_id, false);
+    if (!chair || !chair->session) return ControlResult::no_session;
+    if (!chair->session->feed_pause) return ControlResult::not_paused;
+    chair->last_active = now.mono;
+    chair->session->feed_pause->ended_by = std::string(by);
+    end_pause(*chair, now, PauseEnd::resumed, out);
+    due_[chair->slot] = next_due(*chair);
+    return ControlResult::ok;
+}
+
+void Clinic::end_pause(Chair& chair, Instant now, PauseEnd why, std::vector<ClinicEvent>& out) {
+    Session& s = *chair.session;
+    chair.ended_pause = std::move(*s.feed_pause);
+    s.feed_pause.reset();
+    ClinicEvent e{ClinicEvent::Type::feed_pause, &s, {}, {}};
+    e.pause = &chair.ended_pause;
+    e.pause_end = why;
+    out.push_back(std::move(e));
+    const auto listed = chair.book.listed();
+    for (const auto& c : chair.monitor.active_conditions()) {
+        if (!c.feed || std::any_of(listed.begin(), listed.end(), [&](const AlarmTransition& a) {
+                return a.active && a.condition == c.condition;
+            }))
+            continue;
+        ConditionChange change = c;
+        change.state = ConditionState::raised;
+        change.onset = change.at = now;
+        changes_.push_back(change);
+    }
+    publish(chair, s, out);
+}
+
+void Clinic::restore_feed_pause(std::string_view chair_id, const FeedPause* pause) {
+    Chair* chair = chair_for(chair_id, false);
+    if (!chair || !chair->session) return;
+    if (pause)
+        chair->session->feed_pause = *pause;
+    else
+        chair->session->feed_pause.reset();
+}
+
 AckResult Clinic::acknowledge(std::string_view chair_id, std::string_view alert_id,
-                              std::string_view by, Instant now, std::vector<ClinicEvent>& out) {
+                              std::string_view by, Instant now, std::vector<ClinicEvent>& out,
+                              const AckAction& action) {
     const auto id = parse_alert_id(alert_id);
     if (!id) return AckResult::malformed;
     if (id->chair != chair_id) return AckResult::other_chair;
@@ -292,7 +367,9 @@ AckResult Clinic::acknowledge(std::string_view chair_id, std::string_view alert_
     Session& s = *chair->session;
     const auto no = id->alarm_no;
     published_.clear();
-    const auto result = chair->book.acknowledge(no, by, now, chair->monitor.profile(), published_);
+    const auto result = chair->book.acknowledge(
+        no, by, now, chair->monitor.profile(), published_,
+        action.empty() ? nullptr : std::make_shared<const AckAction>(action));
     for (const auto& t : published_) {
         s.record(t);
         out.push_back({ClinicEvent::Type::alarm, &s, {}, t});
@@ -323,6 +400,8 @@ void Clinic::visit(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
         end_session(chair, now, EndReason::idle, out);
         return;
     }
+    if (s.feed_pause && !replaying_ && now.mono >= s.feed_pause->until.mono)
+        end_pause(chair, now, PauseEnd::expired, out);
     chair.monitor.on_tick(now, changes_);
     publish(chair, s, out);
     check_flood(chair, now, out);
@@ -457,6 +536,7 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
     }
     s.implicit = info == nullptr;
     if (info) s.start_info = std::make_shared<const SessionInfo>(*info);
+    if (info) s.devices = info->devices;
     s.profile = profile->name;
     s.modifiers = std::move(modified.applied);
     s.phase = info ? Phase::baseline : Phase::monitoring;
@@ -556,14 +636,25 @@ void Clinic::publish(Chair& chair, Session& session, std::vector<ClinicEvent>& o
         changes_.clear();
         return;
     }
+    if (session.feed_pause)  // paused feeds raise nothing; a clear of an unlisted one is a no-op
+        std::erase_if(changes_, [](const ConditionChange& c) {
+            return c.feed && c.state != ConditionState::cleared;
+        });
     published_.clear();
     for (const auto& c : changes_)
         chair.book.apply(c, chair.monitor.profile(), published_);
     changes_.clear();
+    std::optional<Instant> breakthrough;
     for (const auto& t : published_) {
         session.record(t);
         out.push_back({ClinicEvent::Type::alarm, &session, {}, t});
+        if (t.kind == AlarmKind::physiological && t.active && t.priority == Priority::high &&
+            (t.state == AlarmState::raised || t.state == AlarmState::updated))
+            breakthrough = t.at;
     }
+    // A HIGH physiological alarm ends a feed pause: the nurse must trust every feed again.
+    if (breakthrough && session.feed_pause && chair.session && &*chair.session == &session)
+        end_pause(chair, *breakthrough, PauseEnd::high_alarm, out);
 }
 
 void Clinic::restore_alarm(std::string_view chair_id, const AlarmTransition& logged) {

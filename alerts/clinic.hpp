@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,6 +39,8 @@ struct ClinicSettings {
     double max_messages_per_s{20};
     double flood_burst_s{5};
     Millis flood_calm{std::chrono::seconds(10)};
+    // The longest a nurse may pause a chair's feed alarms (Clinic::pause_feeds).
+    Millis max_feed_pause{std::chrono::minutes(15)};
 };
 
 // The profiles a clinic has, and which one each chair uses unless a start message names one.
@@ -65,13 +68,16 @@ struct ClinicEvent {
         reading,
         alarm,
         session_ended,
-        observation
+        observation,
+        feed_pause  // paused (pause_end empty) or ended; `pause` says which pause
     };
     Type type{Type::reading};
     const Session* session{nullptr};
     Reading reading;
     AlarmTransition alarm;
     const Observation* observation{nullptr};  // type observation; valid as `session` is
+    const FeedPause* pause{nullptr};          // type feed_pause; valid as `session` is
+    std::optional<PauseEnd> pause_end{};      // type feed_pause: why the pause ended
 };
 
 enum class Admission : std::uint8_t { accepted, too_many_chairs, flooding };
@@ -84,7 +90,9 @@ enum class ControlResult : std::uint8_t {
     unknown_profile,
     no_session,
     wrong_phase,
-    too_many_chairs
+    too_many_chairs,
+    pause_too_long,
+    not_paused
 };
 std::string_view to_string(ControlResult r);
 
@@ -110,9 +118,18 @@ class Clinic {
     // none is open); the core judges nothing by it.
     ControlResult observe(std::string_view chair, const Observation& o, Instant now,
                           std::vector<ClinicEvent>& out);
-    // `alert_id` as published; nothing changes unless the result is ok.
+    // Pauses the chair's feed alarms for `length` (at most settings.max_feed_pause, else
+    // pause_too_long): its feed alarms listed now clear (cause feeds_paused), and none is raised
+    // until the pause ends: by itself, by resume_feeds, or when a HIGH physiological alarm
+    // breaks through. Then the feeds still silent alarm again. A new pause replaces one.
+    ControlResult pause_feeds(std::string_view chair, Millis length, std::string_view reason,
+                              std::string_view by, Instant now, std::vector<ClinicEvent>& out);
+    ControlResult resume_feeds(std::string_view chair, std::string_view by, Instant now,
+                               std::vector<ClinicEvent>& out);
+    // `alert_id` as published; nothing changes unless the result is ok. `action`: what the
+    // nurse did about the alarm, recorded with the acknowledgement (the Clinic checks nothing).
     AckResult acknowledge(std::string_view chair, std::string_view alert_id, std::string_view by,
-                          Instant now, std::vector<ClinicEvent>& out);
+                          Instant now, std::vector<ClinicEvent>& out, const AckAction& action = {});
     void on_tick(Instant now, std::vector<ClinicEvent>& out);
     // Forgets the chairs idle for settings.forget_chair_after (see ClinicSettings); returns
     // their ids. A chair whose session is open is never forgotten.
@@ -142,6 +159,8 @@ class Clinic {
     //    cleared now, as new transitions. A session that has had no reading for
     //    session_idle_end by `now` (the daemon was down that long) ends now, as idle.
     void finish_replay(std::string_view chair, Instant now, std::vector<ClinicEvent>& out);
+    // A feed_pause line of the log: the pause it began (nullptr: it ended).
+    void restore_feed_pause(std::string_view chair, const FeedPause* pause);
 
     // The alarms a chair lists now (active and latched); empty for an unknown or idle chair.
     std::vector<AlarmTransition> listed_alarms(std::string_view chair) const;
@@ -167,6 +186,7 @@ class Clinic {
         std::optional<Session> session;
         std::unique_ptr<Session> last_ended;  // what events of its end point at; the last session
         Observation observation;              // the latest, which its event points at
+        FeedPause ended_pause;                // the last pause that ended, for its event
         std::uint32_t slot{0};                // into chairs_ and due_
         Millis last_active{0};                // its last reading or session message
         // The chair's message rate: a token bucket, and its last drop (flooding while noted).
@@ -197,6 +217,8 @@ class Clinic {
     void check_checkpoints(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
     // A cuff reading ends the advisories of missed checkpoints (queued in changes_).
     void cuff_taken(Chair& chair, Instant now);
+    // Ends the feed pause; the feed conditions the engine holds active alarm again, as new.
+    void end_pause(Chair& chair, Instant now, PauseEnd why, std::vector<ClinicEvent>& out);
     // Ends message_flood once the chair has kept to its rate for flood_calm.
     void check_flood(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
     void notice(Chair& chair, std::string_view condition, std::string_view text, Priority p,

@@ -20,6 +20,8 @@ std::string_view to_string(ClearCause c) {
             return "valid_reading";
         case ClearCause::reconfigured:
             return "reconfigured";
+        case ClearCause::feeds_paused:
+            return "feeds_paused";
     }
     return "unknown";
 }
@@ -27,7 +29,7 @@ std::string_view to_string(ClearCause c) {
 std::optional<ClearCause> parse_clear_cause(std::string_view name) {
     for (auto c : {ClearCause::none, ClearCause::back_in_range, ClearCause::feed_resumed,
                    ClearCause::session_ended, ClearCause::phase_changed, ClearCause::acknowledged,
-                   ClearCause::valid_reading, ClearCause::reconfigured})
+                   ClearCause::valid_reading, ClearCause::reconfigured, ClearCause::feeds_paused})
         if (to_string(c) == name) return c;
     return std::nullopt;
 }

@@ -21,7 +21,8 @@ enum class ClearCause : std::uint8_t {
     phase_changed,
     acknowledged,
     valid_reading,
-    reconfigured
+    reconfigured,
+    feeds_paused  // a nurse paused the chair's feed alarms
 };
 std::string_view to_string(ClearCause c);
 std::optional<ClearCause> parse_clear_cause(std::string_view name);

@@ -21,12 +21,30 @@ std::string_view to_string(EndReason r) {
     return "unknown";
 }
 
+std::string_view to_string(PauseEnd e) {
+    switch (e) {
+        case PauseEnd::expired:
+            return "expired";
+        case PauseEnd::resumed:
+            return "resumed";
+        case PauseEnd::high_alarm:
+            return "high_alarm";
+    }
+    return "unknown";
+}
+
+std::optional<PauseEnd> parse_pause_end(std::string_view name) {
+    for (auto e : {PauseEnd::expired, PauseEnd::resumed, PauseEnd::high_alarm})
+        if (to_string(e) == name) return e;
+    return std::nullopt;
+}
+
 bool same_start(const SessionInfo& a, const SessionInfo& b) {
     return a.session_id == b.session_id && a.profile == b.profile && a.route == b.route &&
            a.weight_kg == b.weight_kg && a.dose_mg_per_kg == b.dose_mg_per_kg &&
-           a.planned_duration_min == b.planned_duration_min && a.patient_ref == b.patient_ref &&
-           a.age_65_plus == b.age_65_plus && a.age == b.age && a.hypertension == b.hypertension &&
-           a.session_number == b.session_number;
+           a.devices == b.devices && a.planned_duration_min == b.planned_duration_min &&
+           a.patient_ref == b.patient_ref && a.age_65_plus == b.age_65_plus && a.age == b.age &&
+           a.hypertension == b.hypertension && a.session_number == b.session_number;
 }
 
 std::vector<std::string> session_flags(const SessionInfo& info) {
@@ -73,6 +91,7 @@ void Session::record(const AlarmTransition& t) {
         if (t.state == AlarmState::acknowledged && !it->acknowledged_at) {
             it->acknowledged_by = t.acknowledged_by;
             it->acknowledged_at = t.acknowledged_at;
+            it->ack_action = t.ack_action;
         }
         if (t.state == AlarmState::cleared && !it->end) {
             it->end = t.at;

@@ -48,6 +48,7 @@ struct AlarmRecord {
     std::optional<Instant> end;
     std::string acknowledged_by;
     std::optional<Instant> acknowledged_at;
+    std::shared_ptr<const AckAction> ack_action;  // of that first acknowledgement
 };
 
 // What a start message says about the session. `patient_ref` goes to the session log only.
@@ -66,6 +67,9 @@ struct SessionInfo {
     std::optional<double> age;
     std::optional<bool> hypertension;
     std::optional<double> session_number;  // 1 for the patient's first session
+    // Intranasal esketamine: the nasal spray devices used (28 mg each; REF §9: 56 or 84 mg).
+    // On start (planned) or dose_start (given); recorded, judged by nothing.
+    std::optional<double> devices;
 };
 
 // The modifier flags the start message sets: "age_65_plus" (age_65_plus, or age >= 65),
@@ -80,6 +84,21 @@ struct Observation {
     std::string value;  // sedation, dissociation: none, present, resolved; else empty
     std::string text;
     std::string by;  // who observed (a pseudonym or staff id)
+};
+
+// A nurse paused the chair's feed alarms (cuff off, a bathroom break): its silent-feed and
+// overdue-cuff alarms are not raised from `since` until `until`, a resume, or a HIGH
+// physiological alarm, whichever comes first. Physiological alarms are never paused.
+enum class PauseEnd : std::uint8_t { expired, resumed, high_alarm };
+std::string_view to_string(PauseEnd e);
+std::optional<PauseEnd> parse_pause_end(std::string_view name);
+
+struct FeedPause {
+    Instant since;
+    Instant until;
+    std::string reason;
+    std::string by;        // who paused (a staff id)
+    std::string ended_by;  // who resumed, once resumed
 };
 
 // Whether two start messages say the same (their send times aside).
@@ -118,6 +137,8 @@ struct Session {
     std::size_t readings{0};
     std::array<SignalStats, signal_count> stats{};
     std::vector<AlarmRecord> alarms;
+    std::optional<FeedPause> feed_pause;  // while the chair's feed alarms are paused
+    std::optional<double> devices;        // as the start, or the dose_start after it, said
 
     // What the start message said (all empty for a session that readings started).
     const SessionInfo& info() const;

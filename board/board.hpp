@@ -55,6 +55,7 @@ class Board final : public Handler {
     Reply alarms(const Request& req, const Caller& who);
     Reply acknowledge(const Request& req, const Caller& who, std::string_view alert_id);
     Reply users(const Caller& who);
+    Reply session_control(const Request& req, const Caller& who, const std::string& chair);
     // A change needs a person of `at_least` that role, the login's CSRF header, the same origin
     // and a JSON body: the refusal, or nullopt.
     std::optional<Reply> refuse_change(const Request& req, const Caller& who, Role at_least,

@@ -8,6 +8,7 @@
 #include "board/chair_json.hpp"
 #include "drivers/codec/alert_codec.hpp"
 #include "drivers/codec/json_writer.hpp"
+#include "drivers/codec/payload_codec.hpp"
 #include "drivers/codec/text_rules.hpp"
 #include "report/report_format.hpp"
 
@@ -90,6 +91,17 @@ std::string percent_decoded(std::string_view v, bool plus_is_space) {
     return out;
 }
 
+// The part of `path` between `prefix` and `suffix`, decoded; nullopt unless the path has both
+// with something between them.
+std::optional<std::string> between(std::string_view path, std::string_view prefix,
+                                   std::string_view suffix) {
+    if (!path.starts_with(prefix) || !path.ends_with(suffix) ||
+        path.size() <= prefix.size() + suffix.size())
+        return std::nullopt;
+    return percent_decoded(path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()),
+                           false);
+}
+
 // One field of an application/x-www-form-urlencoded body, decoded.
 std::string form_field(std::string_view body, std::string_view name) {
     while (!body.empty()) {
@@ -112,18 +124,51 @@ bool valid_alert_id(std::string_view id) {
     return true;
 }
 
-// The request body of an acknowledgement: a JSON object with no fields ({}). Who
-// acknowledges is the logged-in person, never the body: a body's "by" is refused.
-std::optional<std::string> refuse_ack_body(std::string_view body) {
-    if (body.empty()) return std::nullopt;
+// The request body of an acknowledgement: a JSON object ({} or empty) with, optionally, what
+// was done: "action_taken" (one of sessions.ack_actions, checked on the MQTT path) and
+// "action_note" (free text); nothing else. Who acknowledges is the logged-in person (`user`),
+// never the body: a body's "by" is refused. The MQTT ack payload it becomes, or an error.
+struct AckBody {
+    std::string payload;
+    std::string by;
+};
+std::variant<AckBody, std::string> ack_payload(std::string_view body, std::string_view alert_id,
+                                               const std::string& user) {
+    using Result = std::variant<AckBody, std::string>;
+    const auto bad = [](std::string m) { return Result(std::in_place_index<1>, std::move(m)); };
+    boost::json::object o;
+    if (!body.empty()) {
+        boost::json::error_code ec;
+        auto v = boost::json::parse(body, ec);
+        if (ec || !v.is_object()) return bad("the body must be a JSON object: {}");
+        o = std::move(v.as_object());
+    }
+    for (const auto& kv : o) {
+        if (kv.key() == "by")
+            return bad("by comes from your login, not from the body: leave it out");
+        if (kv.key() != "action_taken" && kv.key() != "action_note")
+            return bad("unknown field '" + std::string(kv.key()).substr(0, 40) + "'");
+        if (!kv.value().is_string()) return bad(std::string(kv.key()) + " must be a string");
+    }
+    std::string payload;
+    drivers::JsonWriter w(payload);
+    w.begin_object();
+    w.key("alert_id").value(alert_id);
+    w.key("by").value(user);
+    for (const auto& kv : o)
+        w.key(kv.key()).value(std::string_view(kv.value().get_string()));
+    w.end_object();
+    return Result(std::in_place_index<0>, AckBody{std::move(payload), user});
+}
+
+// A session message from the board: as sent, but the logged-in person is its "by" (who
+// observed, paused or resumed), whatever the body says. Not an object: as sent (refused later).
+std::string with_user(std::string_view body, const std::string& user) {
     boost::json::error_code ec;
     auto v = boost::json::parse(body, ec);
-    if (ec || !v.is_object()) return "the body must be a JSON object: {}";
-    for (const auto& kv : v.as_object()) {
-        if (kv.key() == "by") return "by comes from your login, not from the body: leave it out";
-        return "unknown field '" + std::string(kv.key()).substr(0, 40) + "'";
-    }
-    return std::nullopt;
+    if (ec || !v.is_object()) return std::string(body);
+    v.as_object()["by"] = user;
+    return boost::json::serialize(v);
 }
 
 }  // namespace
@@ -157,16 +202,11 @@ Reply Board::handle(const Request& req, const std::string& client) {
     if (path == "/api/users") return get ? users(who) : not_allowed("GET, HEAD");
     if (path == "/events")
         return method == http::verb::get ? events(who, client) : not_allowed("GET");
-    constexpr std::string_view alarms_prefix = "/api/alarms/", ack_suffix = "/ack";
-    if (path.starts_with(alarms_prefix) && path.ends_with(ack_suffix) &&
-        path.size() > alarms_prefix.size() + ack_suffix.size()) {
-        if (method != http::verb::post) return not_allowed("POST");
-        return acknowledge(
-            req, who,
-            percent_decoded(path.substr(alarms_prefix.size(),
-                                        path.size() - alarms_prefix.size() - ack_suffix.size()),
-                            false));
-    }
+    const bool post = method == http::verb::post;
+    if (const auto id = between(path, "/api/alarms/", "/ack"))
+        return post ? acknowledge(req, who, *id) : not_allowed("POST");
+    if (const auto chair = between(path, "/api/chairs/", "/session"))
+        return post ? session_control(req, who, *chair) : not_allowed("POST");
     if (path.size() > 1 && path.find('/', 1) == std::string_view::npos && path != "/index.html" &&
         path != "/login.html")
         if (find_asset(path.substr(1)))
@@ -281,6 +321,16 @@ Reply Board::session_info(const Caller& who) {
     w.key("role").value(to_string(who.role));
     w.key("login_available").value(auth_.has_token() || !auth_.users().list.empty());
     if (who.via_cookie) w.key("csrf").value(who.csrf);
+    const auto choices = station_.choices();
+    w.key("profiles").begin_array();
+    for (const auto& [name, route] : choices.profiles)
+        w.begin_object().key("name").value(name).key("route").value(route).end_object();
+    w.end_array();
+    w.key("ack_actions").begin_array();
+    for (const auto& a : choices.ack_actions)
+        w.value(a);
+    w.end_array();
+    w.key("max_feed_pause_min").value(choices.max_feed_pause_min);
     w.key("version").value(CHAIRWATCH_VERSION);
     w.end_object();
     return json(200, std::move(out));
@@ -387,8 +437,8 @@ Reply Board::users(const Caller& who) {
 
 Reply Board::acknowledge(const Request& req, const Caller& who, std::string_view alert_id) {
     if (auto r = refuse_change(req, who, Role::nurse, alert_id)) return std::move(*r);
-    if (auto e = refuse_ack_body(req.body())) return error(400, *e, alert_id);
-    const auto& by = who.user;
+    const auto body = ack_payload(req.body(), alert_id, who.user);
+    if (body.index() == 1) return error(400, std::get<1>(body), alert_id);
     if (!valid_alert_id(alert_id)) return error(404, "unknown alert_id", alert_id);
 
     // The id names its chair; the chair's open session decides whether it is one of its alarms.
@@ -398,13 +448,7 @@ Reply Board::acknowledge(const Request& req, const Caller& who, std::string_view
     if (!session || session->id != parsed->session_id)
         return error(404, alerts::to_string(alerts::AckResult::not_open_session), alert_id);
     const std::string chair(parsed->chair);
-    std::string payload;
-    drivers::JsonWriter pw(payload);
-    pw.begin_object();
-    pw.key("alert_id").value(alert_id);
-    pw.key("by").value(by);
-    pw.end_object();
-    const auto reply = station_.acknowledge(chair, payload);
+    const auto reply = station_.acknowledge(chair, std::get<0>(body).payload);
     if (!reply.result) return error(400, reply.error, alert_id);
     switch (*reply.result) {
         case alerts::AckResult::ok:
@@ -424,10 +468,46 @@ Reply Board::acknowledge(const Request& req, const Caller& who, std::string_view
     w.key("ok").value(true);
     w.key("alert_id").value(alert_id);
     w.key("chair").value(chair);
-    w.key("acknowledged_by").value(by);
+    w.key("acknowledged_by").value(std::get<0>(body).by);
     w.key("ts").time(now().wall);
     w.end_object();
     return json(200, std::move(out));
+}
+
+// The body is a session message exactly as on <prefix>/<chair>/session; it takes that path.
+Reply Board::session_control(const Request& req, const Caller& who, const std::string& chair) {
+    if (auto r = refuse_change(req, who, Role::nurse)) return std::move(*r);
+    if (!drivers::valid_chair_id(chair) || chair == "chairwatchd")
+        return error(404, "chair id must be 1-64 of A-Z a-z 0-9 - _ .");
+    const auto reply = station_.control(chair, with_user(req.body(), who.user));
+    const auto status = [&]() -> unsigned {
+        if (!reply.result) return 400;
+        switch (*reply.result) {
+            case alerts::ControlResult::ok:
+                return 200;
+            case alerts::ControlResult::unknown_profile:
+            case alerts::ControlResult::pause_too_long:
+                return 400;
+            case alerts::ControlResult::no_session:
+            case alerts::ControlResult::wrong_phase:
+            case alerts::ControlResult::not_paused:
+                return 409;
+            case alerts::ControlResult::too_many_chairs:
+                return 503;
+        }
+        return 400;
+    }();
+    std::string out;
+    drivers::JsonWriter w(out);
+    w.begin_object();
+    w.key("ok").value(status == 200);
+    w.key("chair").value(chair);
+    w.key("action").value(reply.action);
+    if (status != 200) w.key("error").value(reply.error);
+    if (!reply.session_id.empty()) w.key("session_id").value(reply.session_id);
+    w.key("ts").time(now().wall);
+    w.end_object();
+    return json(status, std::move(out));
 }
 
 Reply Board::health() {

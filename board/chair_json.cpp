@@ -110,6 +110,14 @@ void write_chair(drivers::JsonWriter& w, const Station& station, std::string_vie
         if (!s->info().route.empty()) w.key("route").value(s->info().route);
         w.key("phase").value(alerts::to_string(s->phase));
         w.key("implicit").value(s->implicit);
+        if (const auto& p = s->feed_pause) {
+            w.key("feeds_paused").begin_object();
+            w.key("until").time(p->until.wall);
+            w.key("remaining_s").number(seconds(std::max(p->until.mono - now.mono, Millis(0))), 0);
+            w.key("reason").value(p->reason);
+            w.key("by").value(p->by);
+            w.end_object();
+        }
         w.key("started").time(s->started.wall);
         const auto start = live ? live->start_clock : s->started.wall;
         const auto elapsed =

@@ -1,5 +1,6 @@
 // What the board may ask of the daemon: a read-only view of the clinic and its counters, and
-// one way to change anything, an acknowledgement through the very path an MQTT ack takes.
+// the ways to change anything, each through the very path its MQTT message takes: a session
+// message (as on <prefix>/<chair>/session) and an acknowledgement (as on .../alerts/ack).
 // Every hook is called on the daemon's executor, with `state` held.
 #pragma once
 
@@ -56,6 +57,21 @@ struct AckReply {
     std::string error;                        // empty when ok
 };
 
+// The outcome of a session message, as published on <prefix>/<chair>/session/result.
+struct ControlReply {
+    std::optional<alerts::ControlResult> result;  // empty: refused before the clinic
+    std::string action;                           // as decoded; "?" when it could not be
+    std::string error;                            // empty when ok
+    std::string session_id;                       // the chair's open session after it, if any
+};
+
+// What the board offers to choose from.
+struct Choices {
+    std::vector<std::pair<std::string, std::string>> profiles;  // name, route ("" if none)
+    std::vector<std::string> ack_actions;  // an acknowledgement's action_taken (sessions.)
+    int max_feed_pause_min{15};            // sessions.max_feed_pause_s, in whole minutes
+};
+
 struct Station {
     // Holds the daemon's state for the caller's scope: the board holds it in each of its
     // handlers on the executor (the daemon holds it when it calls the board). Required.
@@ -65,6 +81,9 @@ struct Station {
     std::function<DaemonStats()> stats;
     // `payload` exactly as a station would publish it on <prefix>/<chair>/alerts/ack.
     std::function<AckReply(const std::string& chair, const std::string& payload)> acknowledge;
+    std::function<Choices()> choices;
+    // `payload` exactly as a station would publish it on <prefix>/<chair>/session.
+    std::function<ControlReply(const std::string& chair, const std::string& payload)> control;
 };
 
 }  // namespace chairwatch::board

@@ -138,7 +138,10 @@ void read_input(YamlReader& r, const YAML::Node& n, InputConfig& in) {
 }
 
 void read_sessions(YamlReader& r, const YAML::Node& n, SessionConfig& s) {
-    if (!r.expect_map(n, "sessions", {"log_dir", "idle_end_s", "report", "on_shutdown"})) return;
+    if (!r.expect_map(
+            n, "sessions",
+            {"log_dir", "idle_end_s", "report", "on_shutdown", "ack_actions", "max_feed_pause_s"}))
+        return;
     if (auto v = r.string(n, "on_shutdown", "sessions")) {
         if (*v == "suspend" || *v == "end")
             s.suspend_on_shutdown = *v == "suspend";
@@ -159,6 +162,15 @@ void read_sessions(YamlReader& r, const YAML::Node& n, SessionConfig& s) {
             s.log_dir = *v;
     }
     if (auto v = r.number(n, "idle_end_s", "sessions", 1, 86400)) s.idle_end = from_seconds(*v);
+    if (auto v = r.number(n, "max_feed_pause_s", "sessions", 60, 3600))
+        s.max_feed_pause = from_seconds(*v);
+    if (auto v = r.strings(n, "ack_actions", "sessions")) {
+        for (const auto& a : *v)
+            if (a.size() > 64)
+                r.error(n["ack_actions"], "sessions.ack_actions: '" + a.substr(0, 64) +
+                                              "...' is longer than 64 characters");
+        s.ack_actions = std::move(*v);
+    }
 }
 
 // An absolute URI as FHIR's Identifier.system takes it: a scheme, ':', and no white space

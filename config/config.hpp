@@ -78,6 +78,12 @@ struct SessionConfig {
     // At SIGTERM: keep sessions open so that the next start resumes them from their logs
     // (true), or end them (reason shutdown).
     bool suspend_on_shutdown{true};
+    // What an acknowledgement may name as the action taken (`action_taken`), on the board's
+    // pick list and over MQTT; free text goes in `action_note`.
+    // The longest a nurse may pause a chair's feed alarms (pause_feeds).
+    Millis max_feed_pause{std::chrono::minutes(15)};
+    std::vector<std::string> ack_actions{"recheck ordered", "infusion slowed", "infusion paused",
+                                         "medication given", "physician called"};
 };
 
 // The nurse-station board and the health/metrics endpoints (board/, docs/board.md).
@@ -208,6 +214,7 @@ struct Config {
         alerts::ClinicSettings s{sessions.idle_end, input.max_chairs};
         s.forget_chair_after = input.forget_chair_after;
         s.max_messages_per_s = input.max_messages_per_chair;
+        s.max_feed_pause = sessions.max_feed_pause;
         return s;
     }
 };

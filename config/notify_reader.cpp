@@ -13,32 +13,12 @@ namespace {
 
 const std::string section = "notifications";
 
-// A list of strings; nullopt (with an error) if it is not one.
-std::optional<std::vector<std::string>> strings(YamlReader& r, const YAML::Node& map,
-                                                const std::string& key, const std::string& path) {
-    const auto n = map[key];
-    if (!n) return std::nullopt;
-    if (!n.IsSequence()) {
-        r.error(n, join(path, key) + ": expected a list of names");
-        return std::nullopt;
-    }
-    std::vector<std::string> out;
-    for (const auto& item : n) {
-        if (!item.IsScalar() || item.Scalar().empty()) {
-            r.error(item, join(path, key) + ": expected a list of names");
-            return std::nullopt;
-        }
-        out.push_back(item.Scalar());
-    }
-    return out;
-}
-
 // A list of names each parsed by `parse`; `what` names the allowed values in the error.
 template <typename T, typename Parse>
 std::vector<T> enums(YamlReader& r, const YAML::Node& map, const std::string& key,
                      const std::string& path, Parse parse, const char* what) {
     std::vector<T> out;
-    const auto names = strings(r, map, key, path);
+    const auto names = r.strings(map, key, path);
     if (!names) return out;
     std::size_t i = 0;
     for (const auto& name : *names) {
@@ -145,7 +125,7 @@ void read_groups(YamlReader& r, const YAML::Node& n, NotifyConfig& c) {
     const auto path = join(section, "chair_groups");
     if (!r.expect_map(n, path)) return;
     for (const auto& kv : n)
-        if (auto chairs = strings(r, n, kv.first.Scalar(), path))
+        if (auto chairs = r.strings(n, kv.first.Scalar(), path))
             c.chair_groups.emplace(kv.first.Scalar(), std::move(*chairs));
 }
 
@@ -173,9 +153,9 @@ std::optional<Route> read_route(YamlReader& r, const YAML::Node& n, const std::s
         if (r.expect_map(
                 m, mpath,
                 {"chairs", "chair_groups", "conditions", "kinds", "priorities", "states"})) {
-            if (auto v = strings(r, m, "chairs", mpath)) route.match.chairs = *v;
-            if (auto v = strings(r, m, "conditions", mpath)) route.match.conditions = *v;
-            if (auto v = strings(r, m, "chair_groups", mpath)) {
+            if (auto v = r.strings(m, "chairs", mpath)) route.match.chairs = *v;
+            if (auto v = r.strings(m, "conditions", mpath)) route.match.conditions = *v;
+            if (auto v = r.strings(m, "chair_groups", mpath)) {
                 for (std::size_t i = 0; i < v->size(); ++i)
                     if (!c.chair_groups.count((*v)[i]))
                         r.error(m["chair_groups"][i],
@@ -194,7 +174,7 @@ std::optional<Route> read_route(YamlReader& r, const YAML::Node& n, const std::s
         }
     }
     const auto names = [&](const char* key, std::vector<std::string>& out) {
-        if (auto v = strings(r, n, key, path)) {
+        if (auto v = r.strings(n, key, path)) {
             for (std::size_t i = 0; i < v->size(); ++i)
                 check_receiver(r, n[key][i], c, route, key, (*v)[i]);
             out = *v;

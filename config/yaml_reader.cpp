@@ -139,6 +139,26 @@ std::optional<std::string> YamlReader::string(const YAML::Node& map, const std::
     return n.Scalar();
 }
 
+std::optional<std::vector<std::string>> YamlReader::strings(const YAML::Node& map,
+                                                            const std::string& key,
+                                                            const std::string& path) {
+    const auto n = map[key];
+    if (!n) return std::nullopt;
+    if (!n.IsSequence()) {
+        error(n, join(path, key) + ": expected a list of names");
+        return std::nullopt;
+    }
+    std::vector<std::string> out;
+    for (const auto& item : n) {
+        if (!item.IsScalar() || item.Scalar().empty()) {
+            error(item, join(path, key) + ": expected a list of names");
+            return std::nullopt;
+        }
+        out.push_back(item.Scalar());
+    }
+    return out;
+}
+
 std::optional<bool> YamlReader::boolean(const YAML::Node& map, const std::string& key,
                                         const std::string& path) {
     const auto n = map[key];

@@ -34,6 +34,9 @@ class YamlReader {
                                       const std::string& path);
     std::optional<bool> boolean(const YAML::Node& map, const std::string& key,
                                 const std::string& path);
+    // A list of non-empty strings; nullopt (with an error) if it is not one.
+    std::optional<std::vector<std::string>> strings(const YAML::Node& map, const std::string& key,
+                                                    const std::string& path);
 
     // Reports every key given twice in one mapping, anywhere in the tree, with both places
     // (yaml-cpp keeps both, and which one a reader sees depends on how it looks).

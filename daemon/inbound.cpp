@@ -1,9 +1,11 @@
 #include "daemon/inbound.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "alerts/time_format.hpp"
 #include "drivers/codec/control_codec.hpp"
+#include "drivers/codec/text_rules.hpp"
 
 namespace chairwatch::daemon {
 
@@ -46,7 +48,10 @@ void Inbound::on_message(std::string_view topic_name, std::string_view payload, 
                  "unread");
         return;
     }
-    if (ct->rest == "session") return on_control(chair, payload, t);
+    if (ct->rest == "session") {
+        on_control(chair, payload, t);
+        return;
+    }
     if (ct->rest == "alerts/ack") {
         on_ack(chair, payload, t);
         return;
@@ -130,20 +135,26 @@ alerts::Admission Inbound::judge(const std::string& chair, const drivers::Decode
     return admission;
 }
 
-void Inbound::on_control(const std::string& chair, std::string_view payload, alerts::Instant t) {
+board::ControlReply Inbound::on_control(const std::string& chair, std::string_view payload,
+                                        alerts::Instant t) {
     auto decoded = drivers::decode_control(payload, p_.cfg.input.max_payload_bytes);
-    std::string error;
-    std::string action = "?";
+    board::ControlReply reply;
+    reply.action = "?";
+    std::string& error = reply.error;
     if (auto* m = std::get_if<drivers::ControlMessage>(&decoded); m && m->observation) {
-        action = "observation";
-        error = observe(chair, *m, t);
+        reply.action = "observation";
+        error = observe(chair, *m, t, reply);
+    } else if (m && m->pause) {
+        reply.action = m->pause->resume ? "resume_feeds" : "pause_feeds";
+        error = pause_feeds(chair, *m, t, reply);
     } else if (m) {
-        action = std::string(alerts::to_string(m->action));
+        reply.action = std::string(alerts::to_string(m->action));
         events_.clear();
         auto result = p_.clinic.on_control(chair, m->action, m->info, t, events_);
         if (result == alerts::ControlResult::too_many_chairs && p_.make_room(t))
             result = p_.clinic.on_control(chair, m->action, m->info, t, events_);
         p_.pipeline.handle(events_, t);
+        reply.result = result;
         if (result != alerts::ControlResult::ok) error = std::string(alerts::to_string(result));
         if (result == alerts::ControlResult::unknown_profile) error += " '" + m->info.profile + "'";
     } else {
@@ -152,26 +163,59 @@ void Inbound::on_control(const std::string& chair, std::string_view payload, ale
     if (!error.empty()) {
         ++p_.counters.control_errors;
         warn(chair + "/session", t,
-             "chair " + chair + ": session message (" + action + ") refused: " + error);
+             "chair " + chair + ": session message (" + reply.action + ") refused: " + error);
     }
     // The id the session goes by: a start's differs from the one asked for when that was taken.
     const auto* open = error.empty() ? p_.clinic.session(chair) : nullptr;
+    if (open) reply.session_id = open->id;
     p_.out.send(topic(chair, "session/result"),
-                drivers::encode_result(error.empty(), "action", action, error,
-                                       alerts::format_iso8601(t.wall), open ? open->id : ""),
+                drivers::encode_result(error.empty(), "action", reply.action, error,
+                                       alerts::format_iso8601(t.wall), reply.session_id),
                 1, false);
+    return reply;
 }
 
-// A nurse's observation for the chair's open session ("" if recorded, else why not).
 std::string Inbound::observe(const std::string& chair, const drivers::ControlMessage& m,
-                             alerts::Instant t) {
+                             alerts::Instant t, board::ControlReply& reply) {
+    if (auto e = other_session(chair, m); !e.empty()) return e;
+    events_.clear();
+    return finish(p_.clinic.observe(chair, *m.observation, t, events_), t, reply);
+}
+
+std::string Inbound::pause_feeds(const std::string& chair, const drivers::ControlMessage& m,
+                                 alerts::Instant t, board::ControlReply& reply) {
+    if (auto e = other_session(chair, m); !e.empty()) return e;
+    const auto& p = *m.pause;
+    events_.clear();
+    const auto length = alerts::Millis(static_cast<std::int64_t>(p.minutes * 60000));
+    return finish(p.resume ? p_.clinic.resume_feeds(chair, p.by, t, events_)
+                           : p_.clinic.pause_feeds(chair, length, p.reason, p.by, t, events_),
+                  t, reply);
+}
+
+std::string Inbound::other_session(const std::string& chair, const drivers::ControlMessage& m) {
     const auto* open = p_.clinic.session(chair);
     if (open && !m.info.session_id.empty() && m.info.session_id != open->id)
         return "session_id '" + m.info.session_id + "' is not the open session '" + open->id + "'";
-    events_.clear();
-    const auto result = p_.clinic.observe(chair, *m.observation, t, events_);
+    return {};
+}
+
+std::string Inbound::finish(alerts::ControlResult result, alerts::Instant t,
+                            board::ControlReply& reply) {
     p_.pipeline.handle(events_, t);
+    reply.result = result;
     return result == alerts::ControlResult::ok ? "" : std::string(alerts::to_string(result));
+}
+
+// Why an acknowledgement's action_taken is refused ("" if it is empty or on the pick list).
+std::string Inbound::unknown_action(const std::string& taken) const {
+    const auto& list = p_.cfg.sessions.ack_actions;
+    if (taken.empty() || std::find(list.begin(), list.end(), taken) != list.end()) return {};
+    std::string names;
+    for (const auto& a : list)
+        names += (names.empty() ? "" : ", ") + a;
+    return "action_taken '" + drivers::printable(taken, 64) + "' is not one of " + names +
+           " (sessions.ack_actions)";
 }
 
 board::AckReply Inbound::on_ack(const std::string& chair, std::string_view payload,
@@ -179,14 +223,18 @@ board::AckReply Inbound::on_ack(const std::string& chair, std::string_view paylo
     auto decoded = drivers::decode_ack(payload, p_.cfg.input.max_payload_bytes);
     std::string error, id;
     board::AckReply reply;
-    if (auto* m = std::get_if<drivers::AckMessage>(&decoded)) {
+    auto* m = std::get_if<drivers::AckMessage>(&decoded);
+    if (m) {
         id = m->alert_id;
+        error = unknown_action(m->action.taken);
+    }
+    if (m && error.empty()) {
         events_.clear();
-        const auto result = p_.clinic.acknowledge(chair, m->alert_id, m->by, t, events_);
+        const auto result = p_.clinic.acknowledge(chair, m->alert_id, m->by, t, events_, m->action);
         reply.result = result;
         p_.pipeline.handle(events_, t);
         if (result != alerts::AckResult::ok) error = std::string(alerts::to_string(result));
-    } else {
+    } else if (!m) {
         error = std::get<std::string>(decoded);
     }
     if (!error.empty()) {

@@ -41,13 +41,24 @@ class Inbound {
     void on_message(std::string_view topic, std::string_view payload, alerts::Instant t);
     // MQTT acks and the board's (POST /api/alarms/{id}/ack) both take this path.
     board::AckReply on_ack(const std::string& chair, std::string_view payload, alerts::Instant t);
+    // MQTT session messages and the board's (POST /api/chairs/{chair}/session) take this path.
+    board::ControlReply on_control(const std::string& chair, std::string_view payload,
+                                   alerts::Instant t);
 
   private:
     void on_vitals(const std::string& chair, std::string_view topic, std::string_view payload,
                    alerts::Instant t);
-    void on_control(const std::string& chair, std::string_view payload, alerts::Instant t);
+    // A nurse's observation for the chair's open session ("" if recorded, else why not).
     std::string observe(const std::string& chair, const drivers::ControlMessage& m,
-                        alerts::Instant t);
+                        alerts::Instant t, board::ControlReply& reply);
+    // pause_feeds or resume_feeds for the chair's open session ("" if done, else why not).
+    std::string pause_feeds(const std::string& chair, const drivers::ControlMessage& m,
+                            alerts::Instant t, board::ControlReply& reply);
+    // Why a message naming session_id is not for the chair's open session ("" if it is).
+    std::string other_session(const std::string& chair, const drivers::ControlMessage& m);
+    // Hands events_ to the pipeline; "" if `result` is ok, else why not.
+    std::string finish(alerts::ControlResult result, alerts::Instant t, board::ControlReply& reply);
+    std::string unknown_action(const std::string& taken) const;
     // The readings the Clinic may judge: none untimely or repeated.
     void admit(const std::string& chair, std::string_view topic, drivers::Decoded& d,
                alerts::Instant t);

@@ -560,7 +560,8 @@ void Service::publish_status(const char* state, const char* reason) {
     out_.send(cfg_.broker.status_topic, std::move(out), 1, true);
 }
 
-// What the board sees of the daemon: read-only views, and acks through the MQTT ack's path.
+// What the board sees of the daemon: read-only views, and acks and session messages through
+// the paths their MQTT messages take.
 board::Station Service::board_station() {
     board::Station st;
     st.hold = [this] { return gate_.hold(); };
@@ -595,6 +596,18 @@ board::Station Service::board_station() {
     };
     st.acknowledge = [this](const std::string& chair, const std::string& payload) {
         return inbound_.on_ack(chair, payload, now());
+    };
+    st.choices = [this] {
+        board::Choices c;
+        for (const auto& [name, p] : cfg_.profiles)
+            c.profiles.emplace_back(name, p->route);
+        c.ack_actions = cfg_.sessions.ack_actions;
+        c.max_feed_pause_min =
+            static_cast<int>(cfg_.sessions.max_feed_pause / std::chrono::minutes(1));
+        return c;
+    };
+    st.control = [this](const std::string& chair, const std::string& payload) {
+        return inbound_.on_control(chair, payload, now());
     };
     return st;
 }

@@ -128,11 +128,13 @@ void write_communication(JsonWriter& w, const Context& c, const AlarmEpisode& a,
 void write_responses(JsonWriter& w, const Context& c, const AlarmEpisode& a) {
     std::size_t n = 0;
     for (const auto& ack : a.acks)
-        write_communication(w, c, a,
-                            {"acknowledgement", ++n, ack.at, ack.priority,
-                             "Acknowledged by " + ack.by + ", " + after(a.onset, ack.at) + " (" +
-                                 std::string(alerts::to_string(ack.priority)) + " priority)",
-                             ack.by, ""});
+        write_communication(
+            w, c, a,
+            {"acknowledgement", ++n, ack.at, ack.priority,
+             "Acknowledged by " + ack.by + ", " + after(a.onset, ack.at) + " (" +
+                 std::string(alerts::to_string(ack.priority)) + " priority)" +
+                 (ack.action_text().empty() ? "" : ". Action taken: " + ack.action_text()),
+             ack.by, ""});
     n = 0;
     for (const auto& e : a.escalation_steps)
         write_communication(w, c, a,

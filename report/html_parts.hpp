@@ -18,6 +18,8 @@ void service_alarms_table(std::string& out, const SessionRecord& rec, const Sess
 void vitals_table(std::string& out, const SessionSummary& s, Millis utc_offset);
 // What the nurses recorded (session messages "observation"); nothing if none.
 void observations_table(std::string& out, const SessionRecord& rec, Millis utc_offset);
+// When a nurse paused the chair's feed alarms, why, and how each pause ended; nothing if none.
+void feed_pauses_table(std::string& out, const SessionRecord& rec, Millis utc_offset);
 // A page of its own for an intranasal esketamine session (report/rems.hpp).
 void rems_page(std::string& out, const SessionRecord& rec, const SessionSummary& s,
                const ReportOptions& o);

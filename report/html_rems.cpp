@@ -1,5 +1,5 @@
-// The nurses' observations table and the REMS-shaped page for intranasal esketamine sessions
-// (docs/records.md, "REMS page", says what it follows).
+// The nurses' observations and feed pauses tables, and the REMS-shaped page for intranasal
+// esketamine sessions (docs/records.md, "REMS page", says what it follows).
 #include "report/html_parts.hpp"
 #include "report/rems.hpp"
 #include "report/report_format.hpp"
@@ -128,6 +128,28 @@ void observations_table(std::string& out, const SessionRecord& rec, Millis utc_o
     out += "</tbody></table>\n";
 }
 
+void feed_pauses_table(std::string& out, const SessionRecord& rec, Millis utc_offset) {
+    if (rec.feed_pauses.empty()) return;
+    out +=
+        "<h2>Feed alarms paused</h2><table class=\"vitals-table feed-pauses\"><thead><tr>"
+        "<th>Paused</th><th>Until</th><th>Reason</th><th>By</th><th>Ended</th></tr></thead>"
+        "<tbody>";
+    for (const auto& p : rec.feed_pauses) {
+        std::string ended = "still paused when the log ends";
+        if (p.ended) {
+            ended = fmt_clock(*p.ended, utc_offset) + " ";
+            if (p.cause == "expired") ended += "(time up)";
+            if (p.cause == "resumed") ended += "(resumed by " + esc(p.ended_by) + ")";
+            if (p.cause == "high_alarm") ended += "(a HIGH alarm broke through)";
+            if (p.cause == "replaced") ended += "(replaced by a new pause)";
+        }
+        out += "<tr><td>" + fmt_clock(p.since, utc_offset) + "</td><td>" +
+               fmt_clock(p.until, utc_offset) + "</td><td>" + esc(p.reason) + "</td><td>" +
+               esc(p.by) + "</td><td>" + ended + "</td></tr>";
+    }
+    out += "</tbody></table>\n";
+}
+
 void rems_page(std::string& out, const SessionRecord& rec, const SessionSummary& s,
                const ReportOptions& o) {
     const auto c = rems_checkpoints(rec);
@@ -145,7 +167,9 @@ void rems_page(std::string& out, const SessionRecord& rec, const SessionSummary&
     row("Dose", rec.dose_mg_per_kg && rec.weight_kg
                     ? fmt_number(*rec.dose_mg_per_kg * *rec.weight_kg, 0) + " mg"
                     : box("56 mg") + " " + box("84 mg"));
-    row("Number of devices", blank("10mm"));
+    row("Number of devices",
+        rec.devices ? fmt_number(*rec.devices, 0) + " (" + fmt_number(*rec.devices * 28, 0) + " mg)"
+                    : blank("10mm"));
     row("Administration (first device)",
         c.dose_start ? fmt_clock(*c.dose_start, tz) +
                            (c.dose_end ? " <span class=\"sub\">(dosing ended " +

@@ -41,6 +41,7 @@ svg.chart { width: 100%; height: auto; display: block; }
 .alarm-table td, .vitals-table td { border-bottom: 0.4pt solid #bbb; }
 .num { text-align: right; white-space: nowrap; }
 .sub, .min { color: #555; font-size: 0.92em; }
+.action { font-style: italic; }
 .h2-sub { font-weight: normal; font-size: 7pt; color: #444; margin-left: 1.5mm; }
 .prio { display: inline-block; font-weight: bold; font-size: 7pt; padding: 0 1.2mm; border: 0.6pt solid #000; border-radius: 1mm; }
 .prio-high { background: #d62728; color: #fff; }
@@ -164,6 +165,7 @@ std::string render_html(const SessionRecord& rec, const ReportOptions& o) {
     html::alarm_table(out, s, o.utc_offset);
     html::receipts_table(out, rec, s, o.utc_offset);
     html::service_alarms_table(out, rec, s, o.utc_offset);
+    html::feed_pauses_table(out, rec, o.utc_offset);
     out += "<div class=\"cols\">";
     html::vitals_table(out, s, o.utc_offset);
     html::discharge_box(out, rec, s, o);

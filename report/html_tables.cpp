@@ -59,6 +59,8 @@ std::string ack_cell(const AlarmEpisode& a) {
         if (a.acks.size() > 1)
             out += " <span class=\"sub\">(" + std::string(priority_label(ack.priority, a.kind)) +
                    ")</span>";
+        if (!ack.action_taken.empty() || !ack.action_note.empty())
+            out += "<br><span class=\"action\">" + esc(ack.action_text()) + "</span>";
     }
     if (a.acks.size() > 3) out += "<br>+" + std::to_string(a.acks.size() - 3) + " more";
     return out;

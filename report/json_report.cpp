@@ -133,6 +133,8 @@ void write_acks(JsonWriter& w, const AlarmEpisode& a) {
         w.key("at").time(ack.at);
         w.key("after_s").number(seconds(ack.at - a.onset));
         w.key("priority").value(alerts::to_string(ack.priority));
+        if (!ack.action_taken.empty()) w.key("action_taken").value(ack.action_taken);
+        if (!ack.action_note.empty()) w.key("action_note").value(ack.action_note);
         w.end_object();
     }
     w.end_array();

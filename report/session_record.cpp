@@ -16,6 +16,7 @@ namespace {
 using alerts::Signal;
 using drivers::LogAlarm;
 using drivers::LogEnd;
+using drivers::LogFeedPause;
 using drivers::LogObservation;
 using drivers::LogPhase;
 using drivers::LogReading;
@@ -42,6 +43,7 @@ class Reader {
     std::string add(const LogReceipt& r, int n);
     std::string add(const LogServiceAlarm& a, int n);
     std::string add(const LogObservation& o, int n);
+    std::string add(const LogFeedPause& p, int n);
     void error(int n, const std::string& what) {
         rec_.errors.push_back(rec_.file + ":" + std::to_string(n) + ": " + what);
     }
@@ -73,6 +75,7 @@ std::string Reader::add(const LogStart& s, int) {
         s.phase.value_or(r.implicit ? alerts::Phase::monitoring : alerts::Phase::baseline);
     r.route = s.route;
     r.weight_kg = s.weight_kg;
+    r.devices = s.devices;
     r.dose_mg_per_kg = s.dose_mg_per_kg;
     r.planned_duration_min = s.planned_duration_min;
     r.patient_ref = s.patient_ref;
@@ -93,6 +96,7 @@ std::string Reader::add(const LogReading& r, int n) {
 
 std::string Reader::add(const LogPhase& p, int) {
     rec_.phases.push_back({p.phase, p.ts});
+    if (p.devices) rec_.devices = p.devices;
     if (!p.baseline) return {};
     if (!rec_.baseline_at) rec_.baseline_at = p.ts;
     for (auto s : alerts::all_signals)
@@ -124,6 +128,8 @@ std::string Reader::add(const LogAlarm& l, int n) {
     a.acknowledged = l.acknowledged;
     a.acknowledged_by = l.acknowledged_by;
     a.acknowledged_at = l.acknowledged_at;
+    a.action_taken = l.action_taken;
+    a.action_note = l.action_note;
     a.escalation_level = l.escalation_level;
     a.text = l.text;
     rec_.alarms.push_back(std::move(a));
@@ -156,6 +162,25 @@ std::string Reader::add(const LogObservation& o, int n) {
     return {};
 }
 
+// A pause's end line carries the whole pause: it completes the pause it began, or stands alone.
+std::string Reader::add(const LogFeedPause& p, int n) {
+    if (rec_.has_start && !p.session_id.empty() && p.session_id != rec_.session_id)
+        return "a feed pause of another session (ignored)";
+    auto& list = rec_.feed_pauses;
+    if (!p.ended && !list.empty() && !list.back().ended) {  // a new pause replaces one
+        list.back().ended = p.ts;
+        list.back().cause = "replaced";
+    }
+    if (!p.ended || list.empty() || list.back().ended || list.back().since != p.since)
+        list.push_back({n, p.since, p.until, std::nullopt, "", p.reason, p.by, ""});
+    if (p.ended) {
+        list.back().ended = p.ts;
+        list.back().cause = p.cause ? std::string(alerts::to_string(*p.cause)) : "";
+        list.back().ended_by = p.ended_by;
+    }
+    return {};
+}
+
 SessionRecord Reader::finish() {
     clock_.finish();
     rec_.clock_speed = clock_.speed();
@@ -169,6 +194,11 @@ SessionRecord Reader::finish() {
         a.t = dev(a.t);
     for (auto& o : rec_.observations)
         o.t = dev(o.t);
+    for (auto& p : rec_.feed_pauses) {
+        p.since = dev(p.since);
+        p.until = dev(p.until);
+        if (p.ended) p.ended = dev(*p.ended);
+    }
     for (auto& a : rec_.alarms) {
         a.t = dev(a.t);
         a.onset = dev(a.onset);

@@ -50,6 +50,7 @@ struct AlarmEvent {
     bool acknowledged{false};
     std::string acknowledged_by;
     std::optional<Millis> acknowledged_at;
+    std::string action_taken, action_note;  // what the acknowledging nurse did
     int escalation_level{0};
     std::string text;
     int line{0};
@@ -86,6 +87,18 @@ struct ObservationEvent {
     std::string by;
 };
 
+// A pause of the chair's feed alarms, from its log lines (daemon clock, mapped like the rest).
+struct FeedPauseEvent {
+    int line{0};
+    Millis since{0};
+    Millis until{0};              // as planned
+    std::optional<Millis> ended;  // when it ended (none: still paused when the log ends)
+    std::string cause;            // expired, resumed, high_alarm; replaced (by a new pause)
+    std::string reason;
+    std::string by;
+    std::string ended_by;
+};
+
 struct SessionRecord {
     std::string file;
     bool has_start{false};
@@ -96,6 +109,7 @@ struct SessionRecord {
     alerts::Phase first_phase{alerts::Phase::baseline};
     std::string route;
     std::optional<double> weight_kg;
+    std::optional<double> devices;  // esketamine: as the start said, or the dose start after it
     std::optional<double> dose_mg_per_kg;
     std::optional<double> planned_duration_min;
     std::string patient_ref;  // a pseudonym for the chart: the HTML page only, never a log
@@ -113,6 +127,7 @@ struct SessionRecord {
     std::vector<ReceiptEvent> receipts;                                  // in log order
     std::vector<ServiceAlarmEvent> service_alarms;                       // in log order
     std::vector<ObservationEvent> observations;                          // in log order
+    std::vector<FeedPauseEvent> feed_pauses;                             // in log order
 
     double clock_speed{1.0};  // device seconds per receive second (see ClockMap::speed)
     std::vector<std::string> errors;

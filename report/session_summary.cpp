@@ -113,7 +113,8 @@ void EpisodeBuilder::add(const AlarmEvent& e) {
         ep_.escalation_steps.push_back({e.t, e.escalation_level, e.priority});
     }
     if (e.state == AlarmState::acknowledged)
-        ep_.acks.push_back({e.acknowledged_by, e.acknowledged_at.value_or(e.t), e.priority});
+        ep_.acks.push_back({e.acknowledged_by, e.acknowledged_at.value_or(e.t), e.priority,
+                            e.action_taken, e.action_note});
     if (e.state == AlarmState::raised && e.active) ep_.latched_from.reset();
     if (e.state == AlarmState::cleared && e.latched) ep_.latched_from = e.t;
     if (e.state == AlarmState::cleared && !e.latched) close(e.t, e.cause);

@@ -52,6 +52,15 @@ struct Acknowledgement {
     std::string by;
     Millis at{0};
     Priority priority{Priority::low};
+    std::string action_taken;  // from the configured pick list, if the nurse chose one
+    std::string action_note;   // free text, if any
+
+    // "infusion slowed: patient anxious" (either part alone if the other is empty).
+    std::string action_text() const {
+        if (action_note.empty()) return action_taken;
+        if (action_taken.empty()) return action_note;
+        return action_taken + ": " + action_note;
+    }
 };
 
 // An escalation of an alarm (no acknowledgement in time): to the next level of people.

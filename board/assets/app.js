@@ -68,7 +68,7 @@
     if (session.can_ack && a.display_state !== 'acknowledged') {
       const b = el('button', { type: 'button', 'data-focus': 'ack-' + a.alert_id,
         'aria-label': `Acknowledge ${chairLabel}: ${text}` }, 'Acknowledge');
-      b.addEventListener('click', () => acknowledge(a.alert_id, b));
+      b.addEventListener('click', () => cwActions.chooseAck(`${chairLabel}: ${text}`, (extra) => acknowledge(a.alert_id, b, extra)));
       li.append(b);
     }
     return li;
@@ -121,6 +121,8 @@
       head.append(el('span', { class: 'meta' }, 'no session'));
     }
     t.append(head);
+    const act = cwActions.tileControls(d); // start, dose, end (actions.js)
+    if (act) t.append(act);
     if (d.patient_ref) t.append(el('div', { class: 'patient' }, 'Patient ' + d.patient_ref));
     if (d.in_session) {
       const v = d.vitals || {};
@@ -146,7 +148,8 @@
     if (e) e.textContent = durText(d.elapsed_s + (live ? dt : 0));
     for (const box of node.querySelectorAll('[data-vital]')) {
       const name = box.getAttribute('data-vital');
-      const v = name === 'bp' ? (d.vitals.sbp || d.vitals.dbp) : d.vitals[name];
+      const vitals = d.vitals || {}; // none once the session ended, until the tile is redrawn
+      const v = name === 'bp' ? (vitals.sbp || vitals.dbp) : vitals[name];
       if (!v) continue;
       const age = v.age_s + dt;
       const stale = age > v.stale_after_s || !live;
@@ -284,13 +287,14 @@
     clearTimeout(toast.timer);
     toast.timer = setTimeout(() => { t.hidden = true; }, 5000);
   }
-  async function acknowledge(id, button) {
+  const who = () => session.user || session.station;
+  async function acknowledge(id, button, extra) {
     button.disabled = true;
     try {
       const r = await fetch(`/api/alarms/${encodeURIComponent(id)}/ack`, {
         method: 'POST', credentials: 'same-origin',
         headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf || '' },
-        body: '{}' });
+        body: JSON.stringify({ ...extra }) });
       const body = await r.json().catch(() => ({}));
       if (r.ok) toast(`Acknowledged by ${body.acknowledged_by}`);
       else { toast(`Not acknowledged: ${body.error || r.status}`, true); button.disabled = false; }
@@ -341,6 +345,7 @@
       return;
     }
     if (!session.can_read) { location.href = '/login'; return; }
+    cwActions.init({ session: () => session, by: who, toast, el });
     $('station').textContent = session.station;
     $('who').textContent = session.user ? `${session.user} (${session.role.replace('_', ' ')})`
       : 'wall display (read-only)';

@@ -33,6 +33,15 @@ void ServiceLogSink::on_events(std::span<const ClinicEvent> events, const Batch&
                 spdlog::info("session {}: nurse observation ({}) recorded", s.id,
                              e.observation->kind);
                 break;
+            case ClinicEvent::Type::feed_pause:
+                // Its reason is the nurse's text: the session log has it.
+                if (e.pause_end)
+                    spdlog::info("session {}: feed alarms back ({})", s.id,
+                                 alerts::to_string(*e.pause_end));
+                else
+                    spdlog::info("session {}: feed alarms paused by {} for {} s", s.id, e.pause->by,
+                                 (e.pause->until.mono - e.pause->since.mono).count() / 1000);
+                break;
             case ClinicEvent::Type::reading:
                 break;
         }

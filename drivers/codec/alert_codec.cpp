@@ -65,6 +65,10 @@ void write_alarm_fields(JsonWriter& w, std::string_view chair, const alerts::Ses
     if (t.acknowledged) {
         w.key("acknowledged_by").value(t.acknowledged_by);
         w.key("acknowledged_at").time(t.acknowledged_at.wall);
+        if (t.ack_action && !t.ack_action->taken.empty())
+            w.key("action_taken").value(t.ack_action->taken);
+        if (t.ack_action && !t.ack_action->note.empty())
+            w.key("action_note").value(t.ack_action->note);
     }
     w.key("escalation_level").value(t.escalation_level);
     w.key("phase").value(alerts::to_string(session.phase));

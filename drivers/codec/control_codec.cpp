@@ -26,13 +26,16 @@ std::variant<json::object, std::string> parse_object(std::string_view payload,
     return std::move(v.as_object());
 }
 
-// Reads an optional string field; false (with `error`) if present but not a short string of
-// the characters a name may have (text_rules.hpp, as the board's acknowledgement).
-bool text(const json::object& o, const char* key, std::string& out, std::string& error) {
+// Reads an optional string field; false (with `error`) if present but not a string of at most
+// `max` bytes without control or invisible formatting characters (text_rules.hpp, as the
+// board's acknowledgement). Names by default; free text (an observation's, a note) is longer.
+bool text(const json::object& o, const char* key, std::string& out, std::string& error,
+          std::size_t max = 128, const char* unit = "characters") {
     auto* v = o.if_contains(key);
     if (!v) return true;
-    if (!v->is_string() || v->get_string().size() > 128) {
-        error = std::string(key) + " must be a string of at most 128 characters";
+    if (!v->is_string() || v->get_string().size() > max) {
+        error =
+            std::string(key) + " must be a string of at most " + std::to_string(max) + " " + unit;
         return false;
     }
     if (const auto fault = text_fault(v->get_string())) {
@@ -41,6 +44,10 @@ bool text(const json::object& o, const char* key, std::string& out, std::string&
     }
     out = std::string(v->get_string());
     return true;
+}
+
+bool free_text(const json::object& o, const char* key, std::string& out, std::string& error) {
+    return text(o, key, out, error, max_observation_text, "bytes");
 }
 
 bool number(const json::object& o, const char* key, std::optional<double>& out, double lo,
@@ -84,13 +91,7 @@ std::string observation(const json::object& o, alerts::Observation& ob) {
     if (!text(o, "kind", ob.kind, error) || !text(o, "value", ob.value, error) ||
         !text(o, "by", ob.by, error))
         return error;
-    if (auto* t = o.if_contains("text")) {
-        if (!t->is_string() || t->get_string().size() > max_observation_text)
-            return "text must be a string of at most " + std::to_string(max_observation_text) +
-                   " bytes";
-        if (const auto fault = text_fault(t->get_string())) return "text " + std::string(*fault);
-        ob.text = std::string(t->get_string());
-    }
+    if (!free_text(o, "text", ob.text, error)) return error;
     if (ob.by.empty()) return "by is missing (who observed)";
     const bool scaled = ob.kind == "sedation" || ob.kind == "dissociation";
     if (scaled) {
@@ -104,6 +105,21 @@ std::string observation(const json::object& o, alerts::Observation& ob) {
                printable(ob.kind, 32) + "'";
     if (!ob.value.empty()) return ob.kind + " takes no value (its text says what happened)";
     if (ob.text.empty()) return ob.kind + " needs a text";
+    return {};
+}
+
+// minutes, reason and by of {"action":"pause_feeds"}; by of {"action":"resume_feeds"}.
+std::string feed_pause(const json::object& o, FeedPauseRequest& p) {
+    std::string error;
+    std::optional<double> minutes;
+    if (!text(o, "reason", p.reason, error) || !text(o, "by", p.by, error) ||
+        !number(o, "minutes", minutes, 0, 1440, error))
+        return error;
+    if (p.by.empty()) return "by is missing (who pauses or resumes)";
+    if (p.resume) return {};
+    if (!minutes || *minutes <= 0) return "minutes is missing (how long to pause, more than 0)";
+    if (p.reason.empty()) return "reason is missing (why the feed alarms are paused)";
+    p.minutes = *minutes;
     return {};
 }
 
@@ -127,11 +143,17 @@ std::variant<ControlMessage, std::string> decode_control(std::string_view payloa
         m.action = alerts::ControlAction::end;
     else if (action == "observation")
         m.observation.emplace();
+    else if (action == "pause_feeds" || action == "resume_feeds")
+        m.pause.emplace().resume = action == "resume_feeds";
     else
-        return "action must be start, dose_start, dose_end, end or observation, not '" +
+        return "action must be start, dose_start, dose_end, end, observation, pause_feeds or "
+               "resume_feeds, not '" +
                printable(action, 32) + "'";
     if (m.observation) {
         if (auto e = observation(o, *m.observation); !e.empty()) return e;
+    }
+    if (m.pause) {
+        if (auto e = feed_pause(o, *m.pause); !e.empty()) return e;
     }
     auto& i = m.info;
     if (!text(o, "session_id", i.session_id, error) || !text(o, "profile", i.profile, error) ||
@@ -139,8 +161,10 @@ std::variant<ControlMessage, std::string> decode_control(std::string_view payloa
         !number(o, "weight_kg", i.weight_kg, 1, 400, error) ||
         !number(o, "dose_mg_per_kg", i.dose_mg_per_kg, 0, 10, error) ||
         !number(o, "planned_duration_min", i.planned_duration_min, 0, 1440, error) ||
-        !read_flags(o, i, error))
+        !number(o, "devices", i.devices, 1, 3, error) || !read_flags(o, i, error))
         return error;
+    if (i.devices && *i.devices != std::floor(*i.devices))
+        return std::string("devices must be a whole number from 1 to 3");
     if (!i.session_id.empty() && !valid_chair_id(i.session_id))
         return "session_id must be 1-64 of A-Z a-z 0-9 - _ . (it names the log file)";
     if (auto* ts = o.if_contains("ts");
@@ -155,7 +179,10 @@ std::variant<AckMessage, std::string> decode_ack(std::string_view payload, std::
     const auto& o = std::get<json::object>(parsed);
     AckMessage m;
     std::string error;
-    if (!text(o, "alert_id", m.alert_id, error) || !text(o, "by", m.by, error)) return error;
+    if (!text(o, "alert_id", m.alert_id, error) || !text(o, "by", m.by, error) ||
+        !text(o, "action_taken", m.action.taken, error) ||
+        !free_text(o, "action_note", m.action.note, error))
+        return error;
     if (m.alert_id.empty()) return std::string("alert_id is missing");
     if (m.by.empty()) return std::string("by is missing (who acknowledges)");
     return m;

@@ -11,12 +11,23 @@
 
 namespace chairwatch::drivers {
 
+// {"action":"pause_feeds","minutes":10,"reason":"bathroom break","by":"rn-4"} or
+// {"action":"resume_feeds","by":"rn-4"}.
+struct FeedPauseRequest {
+    bool resume{false};
+    double minutes{0};
+    std::string reason;
+    std::string by;
+};
+
 struct ControlMessage {
     alerts::ControlAction action{alerts::ControlAction::start};
     alerts::SessionInfo info;
     // Set for {"action":"observation"} (then `action` means nothing; info.session_id, if
     // given, names the session it is for).
     std::optional<alerts::Observation> observation;
+    // Set for pause_feeds and resume_feeds (then `action` means nothing; as an observation).
+    std::optional<FeedPauseRequest> pause;
 };
 // Free text of an observation: at most this many bytes.
 inline constexpr std::size_t max_observation_text = 1000;
@@ -29,8 +40,10 @@ std::variant<ControlMessage, std::string> decode_control(std::string_view payloa
 struct AckMessage {
     std::string alert_id;
     std::string by;
+    alerts::AckAction action;  // "action_taken" (not checked against the pick list), "action_note"
 };
-// {"alert_id":"...","by":"nurse-7"} or an error sentence.
+// {"alert_id":"...","by":"nurse-7","action_taken":"infusion slowed","action_note":"..."} or an
+// error sentence.
 std::variant<AckMessage, std::string> decode_ack(std::string_view payload, std::size_t max_bytes);
 
 // {"ok":true|false,"<what>":"<id>","error":"...","session_id":"..."} for the result topics;

@@ -53,6 +53,7 @@ std::optional<LogEntry> start(LogFields& f) {
     s.age = f.opt_number(key::age);
     s.hypertension = f.opt_flag(key::hypertension);
     s.session_number = f.opt_number(key::session_number);
+    s.devices = f.opt_number(key::devices);
     return s;
 }
 
@@ -83,6 +84,7 @@ std::optional<LogEntry> phase(LogFields& f) {
         return std::nullopt;
     }
     p.phase = *phase;
+    p.devices = f.opt_number(key::devices);
     if (const auto* b = f.object(key::baseline)) {
         auto& values = p.baseline.emplace();
         for (auto s : alerts::all_signals) {
@@ -117,6 +119,8 @@ std::optional<LogEntry> alarm(LogFields& f) {
     a.acknowledged = f.flag(key::acknowledged, false);
     a.acknowledged_by = f.opt_text(key::acknowledged_by);
     a.acknowledged_at = f.opt_time(key::acknowledged_at);
+    a.action_taken = f.opt_text(key::action_taken);
+    a.action_note = f.opt_text(key::action_note);
     a.escalation_level = static_cast<int>(f.opt_number(key::escalation_level).value_or(0));
     a.phase = alerts::parse_phase(f.opt_text(key::phase));
     a.text = f.opt_text(key::text);
@@ -210,6 +214,25 @@ std::optional<LogEntry> observation(LogFields& f) {
     return o;
 }
 
+std::optional<LogEntry> feed_pause(LogFields& f) {
+    LogFeedPause p;
+    p.ts = f.time(key::ts);
+    const auto state = f.text(key::state);
+    p.since = f.time(key::since);
+    p.until = f.time(key::until);
+    p.reason = f.text(key::reason);
+    p.by = f.text(key::by);
+    if (f.ok() && state != "paused" && state != "ended")
+        f.fail("state '" + state + "' is not paused or ended");
+    if (!f.ok()) return std::nullopt;
+    p.ended = state == "ended";
+    p.chair = f.opt_text(key::chair);
+    p.session_id = f.opt_text(key::session_id);
+    p.cause = alerts::parse_pause_end(f.opt_text(key::cause));
+    p.ended_by = f.opt_text(key::ended_by);
+    return p;
+}
+
 }  // namespace
 
 LogLine parse_log_line(std::string_view text, int number) {
@@ -242,6 +265,8 @@ LogLine parse_log_line(std::string_view text, int number) {
         line.entry = service_alarm(f);
     else if (type == type_of::observation)
         line.entry = observation(f);
+    else if (type == type_of::feed_pause)
+        line.entry = feed_pause(f);
     else if (f.ok())
         f.fail("unknown type '" + type + "'");
     line.problem = f.problem();
@@ -271,6 +296,7 @@ alerts::SessionInfo session_info(const LogStart& s) {
     i.age = s.age;
     i.hypertension = s.hypertension;
     i.session_number = s.session_number;
+    i.devices = s.devices;
     return i;
 }
 

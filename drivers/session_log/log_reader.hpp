@@ -42,6 +42,7 @@ struct LogStart {
     std::optional<double> age;
     std::optional<bool> hypertension;
     std::optional<double> session_number;
+    std::optional<double> devices;
 };
 
 struct LogReading {
@@ -56,6 +57,7 @@ struct LogPhase {
     alerts::Phase phase{alerts::Phase::baseline};
     // On entering dosing: the baseline formed (an empty one when none was).
     std::optional<std::array<std::optional<double>, alerts::signal_count>> baseline;
+    std::optional<double> devices;  // on entering dosing, when the session knew them
 };
 
 // One alarm transition. Times on the daemon clock.
@@ -81,6 +83,7 @@ struct LogAlarm {
     bool acknowledged{false};
     std::string acknowledged_by;
     std::optional<Millis> acknowledged_at;
+    std::string action_taken, action_note;  // what the acknowledging nurse did
     int escalation_level{0};
     std::optional<alerts::Phase> phase;
     std::string text;
@@ -144,8 +147,22 @@ struct LogObservation {
     std::string by;
 };
 
+// A feed pause began (`ended` false) or ended (alerts::FeedPause). Times on the daemon clock.
+struct LogFeedPause {
+    Millis ts{0};
+    std::string chair;
+    std::string session_id;
+    bool ended{false};
+    Millis since{0};
+    Millis until{0};
+    std::string reason;
+    std::string by;
+    std::optional<alerts::PauseEnd> cause;  // when ended
+    std::string ended_by;
+};
+
 using LogEntry = std::variant<LogStart, LogReading, LogPhase, LogAlarm, LogEnd, LogReceipt,
-                              LogServiceAlarm, LogObservation>;
+                              LogServiceAlarm, LogObservation, LogFeedPause>;
 
 struct LogLine {
     int number{0};                  // in the file, from 1

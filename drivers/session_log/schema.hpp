@@ -2,7 +2,7 @@
 // a line. SessionLog (session_log.hpp) is its one writer; LogReader (log_reader.hpp) its one
 // reader, used by restart recovery, the report and replay. docs/session-log.md describes it.
 //
-// Every line has "type", one of the eight line types below. Times are ISO 8601 UTC with
+// Every line has "type", one of the nine line types below. Times are ISO 8601 UTC with
 // milliseconds ("2026-03-02T09:00:00.000Z") on one of two clocks:
 //   device  the monitor's clock, as the payload stamped the reading (its arrival time when the
 //           payload carried none);
@@ -32,6 +32,7 @@ inline constexpr std::string_view session_end = "session_end";
 inline constexpr std::string_view receipt = "receipt";
 inline constexpr std::string_view service_alarm = "service_alarm";
 inline constexpr std::string_view observation = "observation";
+inline constexpr std::string_view feed_pause = "feed_pause";
 }  // namespace line
 
 namespace key {
@@ -54,6 +55,7 @@ inline constexpr std::string_view age_65_plus = "age_65_plus";
 inline constexpr std::string_view age = "age";
 inline constexpr std::string_view hypertension = "hypertension";
 inline constexpr std::string_view session_number = "session_number";
+inline constexpr std::string_view devices = "devices";  // also on the phase line of dosing
 // reading (signal and value also on alarm lines).
 inline constexpr std::string_view rx = "rx";
 inline constexpr std::string_view signal = "signal";
@@ -76,6 +78,8 @@ inline constexpr std::string_view latched = "latched";
 inline constexpr std::string_view acknowledged = "acknowledged";
 inline constexpr std::string_view acknowledged_by = "acknowledged_by";
 inline constexpr std::string_view acknowledged_at = "acknowledged_at";
+inline constexpr std::string_view action_taken = "action_taken";
+inline constexpr std::string_view action_note = "action_note";
 inline constexpr std::string_view escalation_level = "escalation_level";
 inline constexpr std::string_view text = "text";
 inline constexpr std::string_view seq = "seq";
@@ -101,6 +105,11 @@ inline constexpr std::string_view control_id = "control_id";
 // observation: a nurse's (kind and value as the session message gave them; text is clinical
 // content, which the service log never has).
 inline constexpr std::string_view by = "by";
+// feed_pause: a nurse paused the chair's feed alarms (state paused), or the pause ended (state
+// ended, with its cause: expired, resumed, high_alarm).
+inline constexpr std::string_view since = "since";
+inline constexpr std::string_view until = "until";
+inline constexpr std::string_view ended_by = "ended_by";
 }  // namespace key
 
 enum class Kind : std::uint8_t { text, number, integer, flag, time, object };
@@ -142,6 +151,7 @@ inline constexpr Field session_start[] = {
     {key::age, number, none, sometimes},
     {key::hypertension, flag, none, sometimes},
     {key::session_number, number, none, sometimes},
+    {key::devices, number, none, sometimes},
 };
 inline constexpr Field reading[] = {
     {key::ts, time, device},
@@ -153,6 +163,7 @@ inline constexpr Field phase[] = {
     {key::ts, time, daemon},
     {key::phase, text},
     {key::baseline, object, none, sometimes},  // on entering dosing
+    {key::devices, number, none, sometimes},   // on entering dosing, when known
 };
 inline constexpr Field alarm[] = {
     {key::alert_id, text},
@@ -175,6 +186,8 @@ inline constexpr Field alarm[] = {
     {key::acknowledged, flag},
     {key::acknowledged_by, text, none, sometimes},  // acknowledged
     {key::acknowledged_at, time, daemon, sometimes},
+    {key::action_taken, text, none, sometimes},  // acknowledged with a pick-list action
+    {key::action_note, text, none, sometimes},   // acknowledged with a note
     {key::escalation_level, integer},
     {key::phase, text},
     {key::text, text},
@@ -225,9 +238,21 @@ inline constexpr Field observation[] = {
     {key::text, text, none, sometimes},
     {key::by, text},
 };
+inline constexpr Field feed_pause[] = {
+    {key::ts, time, daemon},
+    {key::chair, text},
+    {key::session_id, text},
+    {key::state, text},  // paused, ended
+    {key::since, time, daemon},
+    {key::until, time, daemon},
+    {key::reason, text},
+    {key::by, text},
+    {key::cause, text, none, sometimes},     // ended: expired, resumed, high_alarm
+    {key::ended_by, text, none, sometimes},  // ended by a resume
+};
 }  // namespace detail
 
-inline constexpr std::array<LineType, 8> line_types{{
+inline constexpr std::array<LineType, 9> line_types{{
     {line::session_start, detail::session_start},
     {line::reading, detail::reading},
     {line::phase, detail::phase},
@@ -236,6 +261,7 @@ inline constexpr std::array<LineType, 8> line_types{{
     {line::receipt, detail::receipt},
     {line::service_alarm, detail::service_alarm},
     {line::observation, detail::observation},
+    {line::feed_pause, detail::feed_pause},
 }};
 
 }  // namespace chairwatch::drivers::log_schema

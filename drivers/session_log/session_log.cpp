@@ -40,6 +40,7 @@ void write_session_info(JsonWriter& w, const alerts::Session& s) {
     if (i.age) w.key(key::age).number(*i.age);
     if (i.hypertension) w.key(key::hypertension).value(*i.hypertension);
     if (i.session_number) w.key(key::session_number).number(*i.session_number);
+    if (i.devices) w.key(key::devices).number(*i.devices);
 }
 
 void write_baseline(JsonWriter& w, const alerts::Session& s) {
@@ -203,6 +204,8 @@ bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<
             w.key(key::ts).time(now.wall);
             w.key(key::phase).value(alerts::to_string(s.phase));
             if (s.phase == alerts::Phase::dosing) write_baseline(w, s);
+            if (s.phase == alerts::Phase::dosing && s.devices)
+                w.key(key::devices).number(*s.devices);
             break;
         case ClinicEvent::Type::reading:
             w.key(key::type).value(line::reading);
@@ -239,6 +242,20 @@ bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<
             if (!o.value.empty()) w.key(key::value).value(o.value);
             if (!o.text.empty()) w.key(key::text).value(o.text);
             w.key(key::by).value(o.by);
+            break;
+        }
+        case ClinicEvent::Type::feed_pause: {
+            const alerts::FeedPause& p = *e.pause;
+            w.key(key::type).value(line::feed_pause);
+            w.key(key::ts).time(now.wall);
+            write_header(w, s);
+            w.key(key::state).value(e.pause_end ? "ended" : "paused");
+            w.key(key::since).time(p.since.wall);
+            w.key(key::until).time(p.until.wall);
+            w.key(key::reason).value(p.reason);
+            w.key(key::by).value(p.by);
+            if (e.pause_end) w.key(key::cause).value(alerts::to_string(*e.pause_end));
+            if (!p.ended_by.empty()) w.key(key::ended_by).value(p.ended_by);
             break;
         }
     }

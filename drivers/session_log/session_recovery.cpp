@@ -80,7 +80,8 @@ class Replayer {
     }
 
     void apply(const LogPhase& p, alerts::Instant t, int) {
-        const alerts::SessionInfo none;
+        alerts::SessionInfo none;
+        none.devices = p.devices;
         if (p.phase == alerts::Phase::dosing)
             call([&] {
                 clinic_.on_control(r_.chair, alerts::ControlAction::dose_start, none, t, out_);
@@ -105,7 +106,13 @@ class Replayer {
     void apply(const LogReceipt&, alerts::Instant, int) {}       // changes no alarm
     void apply(const LogServiceAlarm&, alerts::Instant, int) {}  // the daemon's, not the chair's
     void apply(const LogObservation&, alerts::Instant, int) {}   // the core judges none
-    void apply(const LogReading&, alerts::Instant, int) {}       // add() takes readings
+    // A pause still running when the daemon stopped goes on until its end (a tick ends it).
+    void apply(const LogFeedPause& p, alerts::Instant, int) {
+        if (p.ended) return clinic_.restore_feed_pause(r_.chair, nullptr);
+        const alerts::FeedPause pause{instant(p.since), instant(p.until), p.reason, p.by, {}};
+        clinic_.restore_feed_pause(r_.chair, &pause);
+    }
+    void apply(const LogReading&, alerts::Instant, int) {}  // add() takes readings
 
     // The alarm as the engine had it. Fields the line lacks keep the reader's defaults (a line
     // naming no signal: heart rate).
@@ -138,6 +145,9 @@ class Replayer {
         if (a.acknowledged) {
             a.acknowledged_by = l.acknowledged_by;
             a.acknowledged_at = l.acknowledged_at ? instant(*l.acknowledged_at) : t;
+            if (!l.action_taken.empty() || !l.action_note.empty())
+                a.ack_action = std::make_shared<const alerts::AckAction>(
+                    alerts::AckAction{l.action_taken, l.action_note});
         }
         hint_ = l.hint;
         a.text_hint = hint_;  // the Clinic takes its own copy of a notice's text

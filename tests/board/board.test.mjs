@@ -1,8 +1,10 @@
 // Drives Debian's chromium (headless, via playwright-core) against a running chairwatchd:
-// log in as a nurse (name and password), see a BP surge turn the chair's tile red within 2 s,
-// acknowledge it with the button, see the acknowledgement under her name on MQTT and on the
-// page, see the admin-only account list refused to her, then (once the test driver has killed the
-// broker on our KILL_BROKER line, and the daemon on KILL_DAEMON) see the banners.
+// log in as a nurse (name and password), start an IV session and its dose from the chair's
+// tile, see a BP surge turn the tile red within 2 s, acknowledge it with an action taken, see the
+// acknowledgement under her name on MQTT and on the page, see the admin-only account list refused
+// to her, pause and resume the feed alarms, end the dose and the session, then (once the test
+// driver has killed the broker on our KILL_BROKER line, and the daemon on KILL_DAEMON) see the
+// banners.
 // Screenshots go to --out.
 //
 // usage: node board.test.mjs --url URL --user NAME --password PW --mqtt-port PORT --chromium BIN
@@ -27,7 +29,8 @@ const pub = (topic, payload) => execFileSync('mosquitto_pub',
 // Everything chairwatchd says about the chair, as the nurse station's MQTT client sees it.
 const heard = [];
 const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', opt['mqtt-port'], '-v', '-q', '1',
-  '-t', `clinic/${chair}/alerts`, '-t', `clinic/${chair}/alerts/ack/result`]);
+  '-t', `clinic/${chair}/alerts`, '-t', `clinic/${chair}/alerts/ack/result`,
+  '-t', `clinic/${chair}/session/result`]);
 let pending = '';
 sub.stdout.on('data', (d) => {
   pending += d;
@@ -68,15 +71,41 @@ try {
   if (who !== `${opt.user} (nurse)`) fail('the top bar names ' + who);
   log('logged in as', who, '; live link up');
 
-  // A session on the chair, a heart rate every second, a normal BP.
-  pub(`clinic/${chair}/session`, JSON.stringify({ action: 'start', profile: 'iv-ketamine', patient_ref: 'MRN-SECRET-1' }));
+  // The chair's monitor sends (a heart rate every second, a normal BP): its tile appears.
   pub(`clinic/${chair}/vitals/hr`, '84');
   hr = setInterval(() => { try { pub(`clinic/${chair}/vitals/hr`, String(82 + Math.round(Math.random() * 6))); } catch { } }, 1000);
   pub(`clinic/${chair}/vitals/bp`, JSON.stringify({ sbp: 148, dbp: 88 }));
   const tile = page.locator(`section[data-chair="${chair}"]`);
   await tile.waitFor({ timeout: 5000 });
   await tile.locator('.vital-bp .val').filter({ hasText: '148/88' }).waitFor({ timeout: 3000 });
+
+  // The nurse starts an IV session from the tile: profile, pseudonym, weight, dose, age 65+.
+  // Confirms the open dialog, if any; the session result must say ok, the tile the phase.
+  const confirmStep = async (button, action, phase) => {
+    const dialog = page.locator('#act-dialog[open]');
+    if (await dialog.count()) await dialog.locator('button.act-ok').click();
+    const r = await heardWithin(3000, (m) => m.topic.endsWith('/session/result') && m.payload.action === action,
+      `the ${action} result`);
+    if (r.payload.ok !== true) fail(`${action} refused: ${JSON.stringify(r.payload)}`);
+    if (phase) await tile.locator(`.phase-${phase}`).waitFor({ timeout: 3000 }).catch(() => fail(`the tile does not show ${phase}`));
+    log(`${button}: ok${phase ? ', tile shows ' + phase : ''}`);
+  };
+  const sessionStep = async (button, action, phase) => {
+    await tile.locator('button.act', { hasText: button }).click();
+    await confirmStep(button, action, phase);
+  };
+  await tile.locator('button.act', { hasText: 'Start session' }).click();
+  const form = page.locator('#act-dialog[open] form');
+  await form.waitFor({ timeout: 2000 });
+  await form.locator('select[name=profile]').selectOption('iv-ketamine');
+  await form.locator('input[name=patient_ref]').fill('MRN-SECRET-1');
+  await form.locator('input[name=weight_kg]').fill('72');
+  await form.locator('input[name=dose_mg_per_kg]').fill('0.5');
+  await form.locator('input[name=age_65_plus]').check();
+  await page.screenshot({ path: `${opt.out}/board-start-session.png`, fullPage: true });
+  await confirmStep('Start session', 'start', 'baseline');
   if ((await page.content()).includes('MRN-SECRET-1')) fail('patient_ref shown although not configured');
+  await sessionStep('Dose start', 'dose_start', 'dosing');
 
   // The surge: the tile shows a high-priority alarm within 2 s.
   const t0 = Date.now();
@@ -93,13 +122,22 @@ try {
   const alertId = raised.payload.alert_id;
   await page.screenshot({ path: `${opt.out}/board-alarm.png`, fullPage: true });
 
-  // Acknowledge with the keyboard-reachable button: recorded under the login's name.
+  // Acknowledge with the keyboard-reachable button, saying what was done: recorded under the
+  // login's name.
   const button = tile.locator(`li.alarm[data-alert-id="${alertId}"] button`);
   await button.focus();
   await page.keyboard.press('Enter');
+  const ackForm = page.locator('#act-dialog[open] form');
+  await ackForm.waitFor({ timeout: 2000 }).catch(() => fail('no acknowledgement dialog'));
+  await ackForm.locator('select[name=action_taken]').selectOption('infusion slowed');
+  await ackForm.locator('textarea[name=action_note]').fill('rate halved');
+  await page.screenshot({ path: `${opt.out}/board-ack-action.png`, fullPage: true });
+  await ackForm.locator('button.act-ok').click();
   const acked = await heardWithin(3000, (m) => m.topic.endsWith('/alerts') && m.payload.state === 'acknowledged'
     && m.payload.alert_id === alertId, 'the acknowledged alert');
   if (acked.payload.acknowledged_by !== opt.user) fail('acknowledged_by ' + acked.payload.acknowledged_by);
+  if (acked.payload.action_taken !== 'infusion slowed' || acked.payload.action_note !== 'rate halved')
+    fail('action taken not on the alert: ' + JSON.stringify(acked.payload));
   const result = await heardWithin(3000, (m) => m.topic.endsWith('/ack/result'), 'the ack result');
   if (result.payload.ok !== true) fail('ack result not ok: ' + JSON.stringify(result.payload));
   log('MQTT: acknowledged by', acked.payload.acknowledged_by, '; ack result ok');
@@ -114,6 +152,26 @@ try {
   // A nurse is refused an admin action (the account list), from her own page.
   const usersStatus = await page.evaluate(() => fetch('/api/users').then((r) => r.status));
   if (usersStatus !== 403) fail('GET /api/users as a nurse: ' + usersStatus);
+
+  // The cuff comes off for a while: pause the feed alarms with a reason; the tile says so.
+  await tile.locator('button.act', { hasText: 'Pause feed alarms' }).click();
+  const pauseForm = page.locator('#act-dialog[open] form');
+  await pauseForm.waitFor({ timeout: 2000 }).catch(() => fail('no pause dialog'));
+  await pauseForm.locator('input[name=minutes]').fill('5');
+  await pauseForm.locator('input[name=reason]').fill('cuff refit');
+  await confirmStep('Pause feed alarms', 'pause_feeds', null);
+  const paused = tile.locator('.act-paused');
+  await paused.waitFor({ timeout: 3000 }).catch(() => fail('the tile does not show the pause'));
+  const pausedText = await paused.innerText();
+  if (!pausedText.includes('cuff refit') || !pausedText.includes(opt.user)) fail('pause shown as: ' + pausedText);
+  await page.screenshot({ path: `${opt.out}/board-feeds-paused.png`, fullPage: true });
+  log('tile shows:', pausedText);
+  await sessionStep('Resume feed alarms', 'resume_feeds', null);
+  await paused.waitFor({ state: 'detached', timeout: 3000 }).catch(() => fail('the pause is still shown'));
+
+  // The dose ends; then the session, after a confirmation.
+  await sessionStep('Dose end', 'dose_end', 'observation');
+  await sessionStep('End session', 'end', null);
 
   // Sound: off by default, visibly; a click turns it on.
   if ((await page.getAttribute('#sound', 'aria-pressed')) !== 'false') fail('sound must start muted');

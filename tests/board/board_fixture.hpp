@@ -2,6 +2,8 @@
 // board tests.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <string>
 #include <vector>
 
@@ -61,5 +63,27 @@ inline Headers bearer(const std::string& token = station_token) {
 // A person's login: POST /login with name and password; then the headers of a change as the
 // page sends them (cookie, CSRF token from /api/session, same origin, JSON). Empty if refused.
 Headers person(int port, const std::string& name, const std::string& password);
+
+// Raises a high-priority sbp_high alarm on `chair` (one reading at or above 200) and returns
+// its alert id as published, once every message of that reading has reached `nurse`, which
+// must hear clinic/+/alerts and clinic/+/alarms.
+inline std::string surge(Client& monitor, Client& nurse, const std::string& chair) {
+    monitor.publish("clinic/" + chair + "/vitals/bp", R"({"sbp":150,"dbp":90})");
+    monitor.publish("clinic/" + chair + "/vitals/bp", R"({"sbp":205,"dbp":100})");
+    auto raised = nurse.wait_for([&](const Message& m) {
+        return m.topic == "clinic/" + chair + "/alerts" && field(m, "condition") == "sbp_high" &&
+               field(m, "priority") == "high";
+    });
+    if (!raised)
+        for (const auto& m : nurse.messages())
+            MESSAGE("heard: " << m.topic << " " << m.payload.substr(0, 200));
+    REQUIRE(raised);
+    const auto id = field(*raised, "alert_id");
+    // The chair's alarm list comes last, after the reading's other alerts (the DBP alarm).
+    REQUIRE(nurse.wait_for([&](const Message& m) {
+        return m.topic == "clinic/" + chair + "/alarms" && m.payload.find(id) != std::string::npos;
+    }));
+    return id;
+}
 
 }  // namespace chairwatch::it

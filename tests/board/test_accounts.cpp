@@ -102,7 +102,14 @@ TEST_SUITE("board_accounts") {
         CHECK(eventually([&] { return !logged_in(port, ana); }));
         CHECK(login_status(port, "ana", "ana-second-pw") == 401);
         REQUIRE(user_command({"enable", "ana"}, users, "", out) == 0);
-        CHECK(eventually([&] { return login_status(port, "ana", "ana-second-pw") == 303; }));
+        // Wait for the daemon to take the change from the admin's list, not by trying to log in:
+        // each refused try counts against the address's 10 failed logins a minute.
+        CHECK(eventually([&] {
+            return http_request(port, "GET", "/api/users", "", admin)
+                       .body.find(R"({"name":"ana","role":"nurse","disabled":false})") !=
+                   std::string::npos;
+        }));
+        CHECK(login_status(port, "ana", "ana-second-pw") == 303);
         CHECK(logged_in(port, admin));  // other people's logins stay
 
         // A broken file is not taken: the accounts stay as they were, and --check-config names

@@ -24,7 +24,9 @@ std::string find_program(std::initializer_list<const char*> candidates) {
 }  // namespace
 
 TEST_SUITE("board_browser") {
-    TEST_CASE("a nurse logs in, sees a BP surge go red, acknowledges it, sees the broker banner") {
+    TEST_CASE(
+        "a nurse logs in, runs a session, sees a BP surge go red, acknowledges it with an "
+        "action, sees the broker banner") {
         const auto node = find_program({"/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"});
         const auto chromium = find_program({"/usr/bin/chromium", "/usr/bin/chromium-browser"});
         REQUIRE_MESSAGE(!node.empty(), "node is not installed");
@@ -64,7 +66,10 @@ TEST_SUITE("board_browser") {
         const int code = script.wait(60s);
         MESSAGE(script.output());
         CHECK(code == 0);
+        CHECK(fs::exists(BOARD_OUT_DIR "/board-start-session.png"));
         CHECK(fs::exists(BOARD_OUT_DIR "/board-alarm.png"));
+        CHECK(fs::exists(BOARD_OUT_DIR "/board-ack-action.png"));
+        CHECK(fs::exists(BOARD_OUT_DIR "/board-feeds-paused.png"));
         CHECK(fs::exists(BOARD_OUT_DIR "/board-acknowledged.png"));
         CHECK(fs::exists(BOARD_OUT_DIR "/board-broker-down.png"));
         CHECK(fs::exists(BOARD_OUT_DIR "/board-link-lost.png"));

@@ -20,28 +20,6 @@ json::value parse(const HttpResult& r) {
     return ec ? json::value(nullptr) : v;
 }
 
-// Raises a high-priority sbp_high alarm on `chair` (one reading at or above 200) and returns
-// its alert id as published, once every message of that reading has reached `nurse`, which
-// must hear clinic/+/alerts and clinic/+/alarms.
-std::string surge(Client& monitor, Client& nurse, const std::string& chair) {
-    monitor.publish("clinic/" + chair + "/vitals/bp", R"({"sbp":150,"dbp":90})");
-    monitor.publish("clinic/" + chair + "/vitals/bp", R"({"sbp":205,"dbp":100})");
-    auto raised = nurse.wait_for([&](const Message& m) {
-        return m.topic == "clinic/" + chair + "/alerts" && field(m, "condition") == "sbp_high" &&
-               field(m, "priority") == "high";
-    });
-    if (!raised)
-        for (const auto& m : nurse.messages())
-            MESSAGE("heard: " << m.topic << " " << m.payload.substr(0, 200));
-    REQUIRE(raised);
-    const auto id = field(*raised, "alert_id");
-    // The chair's alarm list comes last, after the reading's other alerts (the DBP alarm).
-    REQUIRE(nurse.wait_for([&](const Message& m) {
-        return m.topic == "clinic/" + chair + "/alarms" && m.payload.find(id) != std::string::npos;
-    }));
-    return id;
-}
-
 json::object find_alarm(const json::value& alarms, const std::string& id) {
     for (const auto& a : alarms.at("alarms").as_array())
         if (a.at("alert_id") == id.c_str()) return a.as_object();

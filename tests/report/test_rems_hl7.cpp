@@ -180,6 +180,13 @@ TEST_CASE("the REMS page: only for intranasal sessions, checkpoints with values"
         o.profile = p;
         CHECK(render_html(rec, o).find("class=\"rems\"") != std::string::npos);
     }
+    SUBCASE("the number of devices, as the dose start said") {
+        SessionRecord rec = intranasal();
+        CHECK(render_html(rec, options()).find("3 (84 mg)") == std::string::npos);
+        rec.devices = 3;
+        CHECK(render_html(rec, options()).find("<th>Number of devices</th><td>3 (84 mg)</td>") !=
+              std::string::npos);
+    }
     SUBCASE("an IV session has none") {
         CHECK(render_html(test::fixture(), options()).find("class=\"rems\"") == std::string::npos);
     }

@@ -2,6 +2,7 @@
 // table), the JSON summary read back with Boost.JSON, and the CSV of readings round-tripped.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <map>
@@ -112,6 +113,45 @@ TEST_CASE("the alarm table and the vital signs and discharge sections") {
     CHECK(count(html, "<tr class=\"vitals-row\"") == 5);
     CHECK(html.find("<b>Discharge criteria met</b> at 10:50") != std::string::npos);
     CHECK(html.find("Reviewed by") != std::string::npos);
+}
+
+TEST_CASE("what a nurse did: the action taken with an acknowledgement, and feed pauses") {
+    auto rec = fixture();
+    auto acked = std::find_if(rec.alarms.begin(), rec.alarms.end(), [](const AlarmEvent& a) {
+        return a.condition == "sbp_high" && a.state == alerts::AlarmState::acknowledged;
+    });
+    REQUIRE(acked != rec.alarms.end());
+    acked->action_taken = "infusion slowed";
+    acked->action_note = "rate <halved>";
+    rec.feed_pauses.push_back({1, at("2026-03-02T09:40:00Z"), at("2026-03-02T09:50:00Z"),
+                               at("2026-03-02T09:44:00Z"), "high_alarm", "bathroom break", "rn-4",
+                               ""});
+    rec.feed_pauses.push_back({2,
+                               at("2026-03-02T10:00:00Z"),
+                               at("2026-03-02T10:05:00Z"),
+                               {},
+                               "",
+                               "cuff off",
+                               "rn-5",
+                               ""});
+    const auto html = render_html(rec, options());
+    const auto row = html.substr(html.find("<tr class=\"alarm-row\" data-condition=\"sbp_high\""));
+    const auto sbp = row.substr(0, row.find("</tr>"));
+    CHECK(sbp.find("<span class=\"action\">infusion slowed: rate &lt;halved&gt;</span>") !=
+          std::string::npos);
+    CHECK(html.find("<h2>Feed alarms paused</h2>") != std::string::npos);
+    CHECK(html.find("bathroom break</td><td>rn-4</td>") != std::string::npos);
+    CHECK(html.find("(a HIGH alarm broke through)") != std::string::npos);
+    CHECK(html.find("still paused when the log ends") != std::string::npos);
+    const auto json = render_json(rec, options());
+    CHECK(json.find(R"("action_taken":"infusion slowed","action_note":"rate <halved>")") !=
+          std::string::npos);
+    CHECK(render_fhir(rec, options()).find("Action taken: infusion slowed: rate <halved>") !=
+          std::string::npos);
+    // Without either, the page has neither.
+    const auto plain = render_html(fixture(), options());
+    CHECK(plain.find("class=\"action\">") == std::string::npos);
+    CHECK(plain.find("Feed alarms paused") == std::string::npos);
 }
 
 TEST_CASE("without a profile the page draws no limits and says why") {

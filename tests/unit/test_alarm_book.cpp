@@ -51,9 +51,10 @@ struct Book {
         book.on_tick(at(t), profile, out);
         return out;
     }
-    std::pair<AckResult, std::vector<AlarmTransition>> ack(std::uint32_t no, Millis t) {
+    std::pair<AckResult, std::vector<AlarmTransition>> ack(
+        std::uint32_t no, Millis t, std::shared_ptr<const alerts::AckAction> action = nullptr) {
         std::vector<AlarmTransition> out;
-        auto r = book.acknowledge(no, "nurse-7", at(t), profile, out);
+        auto r = book.acknowledge(no, "nurse-7", at(t), profile, out, std::move(action));
         return {r, out};
     }
 };
@@ -190,6 +191,34 @@ TEST_CASE("an acknowledgement lasts 2 min while the condition persists, then re-
     auto escalated = b.tick(190s);  // and its escalation clock starts again
     REQUIRE(escalated.size() == 1);
     CHECK(escalated[0].state == AlarmState::escalated);
+}
+
+TEST_CASE("the action taken stays with its acknowledgement, and goes when that runs out") {
+    Book b;
+    const auto no = b.apply(change(ConditionState::raised, Priority::high, 0s))[0].alarm_no;
+    const auto action =
+        std::make_shared<const alerts::AckAction>(alerts::AckAction{"infusion slowed", "halved"});
+    auto [result, acked] = b.ack(no, 10s, action);
+    CHECK(result == AckResult::ok);
+    REQUIRE(acked.size() == 1);
+    REQUIRE(acked[0].ack_action);
+    CHECK(acked[0].ack_action->taken == "infusion slowed");
+    CHECK(acked[0].ack_action->note == "halved");
+    // A refused acknowledgement changes nothing, the action of the first included.
+    CHECK(b.ack(no, 20s, std::make_shared<const alerts::AckAction>(alerts::AckAction{"x", ""}))
+              .first == AckResult::already_acknowledged);
+    const auto updated = b.apply(change(ConditionState::updated, Priority::high, 60s));
+    REQUIRE(updated.size() == 1);
+    REQUIRE(updated[0].ack_action);
+    CHECK(updated[0].ack_action->taken == "infusion slowed");
+    auto again = b.tick(130s);  // the acknowledgement ran out: so did what it said
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].realarm);
+    CHECK_FALSE(again[0].ack_action);
+    auto [r2, second] = b.ack(no, 140s);  // acknowledged again, saying nothing
+    CHECK(r2 == AckResult::ok);
+    REQUIRE(second.size() == 1);
+    CHECK_FALSE(second[0].ack_action);
 }
 
 TEST_CASE("a higher priority breaks through an acknowledgement") {

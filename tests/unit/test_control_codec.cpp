@@ -28,6 +28,25 @@ TEST_CASE("an acknowledgement names an alert and who acknowledged it") {
     CHECK(m->by == "nurse-7");
     CHECK(error_of(decode_ack(R"({"by":"n"})", 4096)) == "alert_id is missing");
     CHECK(error_of(decode_ack(R"({"alert_id":"a"})", 4096)) == "by is missing (who acknowledges)");
+    CHECK(m->action.empty());
+}
+
+TEST_CASE("an acknowledgement may say what was done: a pick-list action and a note") {
+    const auto d = decode_ack(
+        R"({"alert_id":"a","by":"rn-2","action_taken":"infusion slowed","action_note":"halved"})",
+        4096);
+    const auto* m = std::get_if<drivers::AckMessage>(&d);
+    REQUIRE(m);
+    CHECK(m->action.taken == "infusion slowed");
+    CHECK(m->action.note == "halved");
+    // The codec checks the text; the pick list is the daemon's config (daemon/inbound.cpp).
+    CHECK(error_of(decode_ack(R"({"alert_id":"a","by":"n","action_taken":3})", 4096)) ==
+          "action_taken must be a string of at most 128 characters");
+    CHECK(error_of(decode_ack(R"({"alert_id":"a","by":"n","action_note":"x\u0007"})", 4096)) ==
+          "action_note must not contain control characters");
+    const std::string long_note(drivers::max_observation_text + 1, 'x');
+    CHECK(error_of(decode_ack(R"({"alert_id":"a","by":"n","action_note":")" + long_note + "\"}",
+                              4096)) == "action_note must be a string of at most 1000 bytes");
 }
 
 TEST_CASE("ack: by and alert_id follow the board's rules for names") {
@@ -91,9 +110,11 @@ TEST_CASE("a field given twice is refused, not resolved one way or the other") {
 
 TEST_CASE("an unknown action is quoted back safely") {
     CHECK(error_of(decode_control(R"({"action":"st\u00e4rt"})", 4096)) ==
-          "action must be start, dose_start, dose_end, end or observation, not 'stärt'");
+          "action must be start, dose_start, dose_end, end, observation, pause_feeds or "
+          "resume_feeds, not 'stärt'");
     CHECK(error_of(decode_control(R"({"action":")" + std::string(40, 'x') + R"("})", 4096)) ==
-          "action must be start, dose_start, dose_end, end or observation, not '" +
+          "action must be start, dose_start, dose_end, end, observation, pause_feeds or "
+          "resume_feeds, not '" +
               std::string(32, 'x') + "...'");
 }
 
@@ -151,4 +172,17 @@ TEST_CASE("observation: every refusal says what is wrong") {
                                       std::string(1000, 'x') + R"(","by":"rn"})",
                                   4096))
               .empty());
+}
+
+TEST_CASE("devices: a whole number of esketamine nasal sprays, 1 to 3, on start or dose_start") {
+    const auto d = decode_control(R"({"action":"dose_start","devices":3})", 4096);
+    const auto* m = std::get_if<drivers::ControlMessage>(&d);
+    REQUIRE(m);
+    CHECK(m->info.devices == 3);
+    CHECK(error_of(decode_control(R"({"action":"start","devices":2.5})", 4096)) ==
+          "devices must be a whole number from 1 to 3");
+    CHECK(error_of(decode_control(R"({"action":"start","devices":4})", 4096)) ==
+          "devices must be a number from 1 to 3");
+    CHECK(error_of(decode_control(R"({"action":"start","devices":"2"})", 4096)) ==
+          "devices must be a number from 1 to 3");
 }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <unistd.h>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -95,7 +96,8 @@ TEST_CASE("a session read back from its log leaves the chair as it was, alarm id
     REQUIRE(s1);
     const auto high_id = s1->alert_id(listed.front().alarm_no);
     before.advance(t + 205s);
-    REQUIRE(before.clinic.acknowledge("chair-1", high_id, "nurse-a", at(t + 205s), before.events) ==
+    REQUIRE(before.clinic.acknowledge("chair-1", high_id, "nurse-a", at(t + 205s), before.events,
+                                      {"infusion paused", "pump stopped"}) ==
             alerts::AckResult::ok);
     before.record(at(t + 205s));
     // The daemon's own technical alarm, written into the open session's log: it changes no
@@ -140,7 +142,21 @@ TEST_CASE("a session read back from its log leaves the chair as it was, alarm id
         CHECK(again[i].latched == now_listed[i].latched);
         CHECK(again[i].acknowledged == now_listed[i].acknowledged);
         CHECK(again[i].escalation_level == now_listed[i].escalation_level);
+        CHECK(bool(again[i].ack_action) == bool(now_listed[i].ack_action));
+        if (again[i].ack_action && now_listed[i].ack_action) {
+            CHECK(again[i].ack_action->taken == now_listed[i].ack_action->taken);
+            CHECK(again[i].ack_action->note == now_listed[i].ack_action->note);
+        }
     }
+    // The acknowledged high alarm (latched: done once acknowledged) kept what the nurse did.
+    const auto acked_no = alerts::parse_alert_id(high_id)->alarm_no;
+    const auto rec =
+        std::find_if(s2->alarms.begin(), s2->alarms.end(),
+                     [&](const alerts::AlarmRecord& a) { return a.alarm_no == acked_no; });
+    REQUIRE(rec != s2->alarms.end());
+    REQUIRE(rec->ack_action);
+    CHECK(rec->ack_action->taken == "infusion paused");
+    CHECK(rec->ack_action->note == "pump stopped");
 
     // Both go on alike: the next alarm gets the next number in both.
     std::vector<alerts::ClinicEvent> a, b;

@@ -228,6 +228,26 @@ TEST_CASE("acknowledging by alert id: the chair's own alarms only") {
     CHECK(w.clinic.acknowledge("chair-01", id, "nurse-3", at(30s), w.events) ==
           alerts::AckResult::ok);
     CHECK(w.alarms("sbp_high").back().state == AlarmState::acknowledged);
+    CHECK_FALSE(w.alarms("sbp_high").back().ack_action);  // nothing said, nothing recorded
+}
+
+TEST_CASE("an acknowledgement's action taken is on its transition and in the session record") {
+    Ward w;
+    w.control(0s, ControlAction::start);
+    w.control(10s, ControlAction::dose_start);
+    w.bp(20s, 205, 100);
+    const auto* s = w.clinic.session("chair-01");
+    const auto id = s->alert_id(w.alarms("sbp_high").at(0).alarm_no);
+    CHECK(w.clinic.acknowledge("chair-01", id, "nurse-3", at(30s), w.events,
+                               {"physician called", "Dr Oduya aware"}) == alerts::AckResult::ok);
+    const auto acked = w.alarms("sbp_high").back();
+    REQUIRE(acked.ack_action);
+    CHECK(acked.ack_action->taken == "physician called");
+    CHECK(acked.ack_action->note == "Dr Oduya aware");
+    const auto& rec = *std::find_if(s->alarms.begin(), s->alarms.end(),
+                                    [](const auto& a) { return a.condition == "sbp_high"; });
+    REQUIRE(rec.ack_action);
+    CHECK(rec.ack_action->taken == "physician called");
 }
 
 TEST_CASE("a cuff artifact is a technical note until the next valid cuff reading") {
@@ -242,4 +262,118 @@ TEST_CASE("a cuff artifact is a technical note until the next valid cuff reading
     REQUIRE(note.size() == 2);
     CHECK(note[1].state == AlarmState::cleared);
     CHECK(note[1].cause == alerts::ClearCause::valid_reading);
+}
+
+namespace {
+
+bool listed(const Ward& w, std::string_view condition) {
+    const auto list = w.clinic.listed_alarms("chair-01");
+    return std::any_of(list.begin(), list.end(),
+                       [&](const auto& a) { return a.active && a.condition == condition; });
+}
+
+std::vector<const ClinicEvent*> pauses(const Ward& w) {
+    std::vector<const ClinicEvent*> out;
+    for (const auto& e : w.events)
+        if (e.type == ClinicEvent::Type::feed_pause) out.push_back(&e);
+    return out;
+}
+
+void ticks(Ward& w, Millis from, Millis to) {
+    for (Millis t = from; t <= to; t += 1s)
+        w.clinic.on_tick(at(t), w.events);
+}
+
+}  // namespace
+
+TEST_CASE("a feed pause clears the feed alarms, keeps them quiet, and expires by itself") {
+    Ward w;
+    w.control(0s, ControlAction::start);
+    ticks(w, 1s, 15s);  // HR is expected from the start: silent for 10 s, hr_feed_lost
+    REQUIRE(listed(w, "hr_feed_lost"));
+    const auto first_no = w.alarms("hr_feed_lost").front().alarm_no;
+    // Bounded: more than 0, at most ClinicSettings::max_feed_pause (15 min by default).
+    CHECK(w.clinic.pause_feeds("chair-01", 16min, "cuff off", "rn-1", at(16s), w.events) ==
+          ControlResult::pause_too_long);
+    CHECK(w.clinic.pause_feeds("chair-01", 0s, "cuff off", "rn-1", at(16s), w.events) ==
+          ControlResult::pause_too_long);
+    CHECK(w.clinic.pause_feeds("chair-09", 5min, "cuff off", "rn-1", at(16s), w.events) ==
+          ControlResult::no_session);
+    CHECK(w.clinic.resume_feeds("chair-01", "rn-1", at(16s), w.events) ==
+          ControlResult::not_paused);
+    CHECK(pauses(w).empty());
+
+    REQUIRE(w.clinic.pause_feeds("chair-01", 5min, "bathroom break", "rn-1", at(16s), w.events) ==
+            ControlResult::ok);
+    REQUIRE(pauses(w).size() == 1);
+    CHECK_FALSE(pauses(w)[0]->pause_end);
+    CHECK(pauses(w)[0]->pause->reason == "bathroom break");
+    CHECK(w.alarms("hr_feed_lost").back().state == AlarmState::cleared);
+    CHECK(w.alarms("hr_feed_lost").back().cause == alerts::ClearCause::feeds_paused);
+    CHECK_FALSE(listed(w, "hr_feed_lost"));
+    const auto* s = w.clinic.session("chair-01");
+    REQUIRE(s->feed_pause);
+    CHECK(s->feed_pause->until.mono == at(16s + 5min).mono);
+
+    // Silent on through the pause (the cuff too: bp_overdue's 8 min in baseline): nothing.
+    const auto before = w.alarms("hr_feed_lost").size();
+    ticks(w, 17s, 16s + 5min - 1s);
+    CHECK(w.alarms("hr_feed_lost").size() == before);
+    CHECK(s->feed_pause);
+
+    // Time up: the feed still silent alarms again, as a new alarm.
+    ticks(w, 16s + 5min, 16s + 5min);
+    CHECK_FALSE(w.clinic.session("chair-01")->feed_pause);
+    REQUIRE(pauses(w).size() == 2);
+    CHECK(pauses(w)[1]->pause_end == alerts::PauseEnd::expired);
+    REQUIRE(listed(w, "hr_feed_lost"));
+    CHECK(w.alarms("hr_feed_lost").back().state == AlarmState::raised);
+    CHECK(w.alarms("hr_feed_lost").back().alarm_no > first_no);
+}
+
+TEST_CASE("a HIGH physiological alarm breaks through a feed pause; a resume ends it too") {
+    Ward w;
+    w.control(0s, ControlAction::start);
+    w.control(10s, ControlAction::dose_start);
+    REQUIRE(w.clinic.pause_feeds("chair-01", 10min, "cuff refit", "rn-2", at(11s), w.events) ==
+            ControlResult::ok);
+    ticks(w, 12s, 40s);  // HR silent: the engine knows, the pause keeps it off the list
+    CHECK_FALSE(listed(w, "hr_feed_lost"));
+    w.bp(41s, 128, 80);  // normal values change nothing
+    CHECK(w.clinic.session("chair-01")->feed_pause);
+
+    w.bp(50s, 205, 100);  // HIGH: the pause ends, the silent feed alarms again
+    CHECK(w.alarms("sbp_high").back().priority == Priority::high);
+    CHECK_FALSE(w.clinic.session("chair-01")->feed_pause);
+    REQUIRE(pauses(w).size() == 2);
+    CHECK(pauses(w)[1]->pause_end == alerts::PauseEnd::high_alarm);
+    CHECK(listed(w, "hr_feed_lost"));
+
+    // A new pause, ended by a nurse: who resumed is kept with it.
+    REQUIRE(w.clinic.pause_feeds("chair-01", 10min, "walk", "rn-2", at(60s), w.events) ==
+            ControlResult::ok);
+    CHECK_FALSE(listed(w, "hr_feed_lost"));
+    CHECK(w.clinic.resume_feeds("chair-01", "rn-3", at(70s), w.events) == ControlResult::ok);
+    REQUIRE(pauses(w).size() == 4);
+    CHECK(pauses(w)[3]->pause_end == alerts::PauseEnd::resumed);
+    CHECK(pauses(w)[3]->pause->ended_by == "rn-3");
+    CHECK(listed(w, "hr_feed_lost"));
+}
+
+TEST_CASE("the esketamine device count: planned at start, as given at dose_start") {
+    Ward w;
+    alerts::SessionInfo start;
+    start.profile = "intranasal-esketamine";
+    start.devices = 2;
+    REQUIRE(w.clinic.on_control("chair-01", ControlAction::start, start, at(0s), w.events) ==
+            ControlResult::ok);
+    CHECK(w.clinic.session("chair-01")->devices == 2);
+    alerts::SessionInfo dose;
+    dose.devices = 3;
+    REQUIRE(w.clinic.on_control("chair-01", ControlAction::dose_start, dose, at(10s), w.events) ==
+            ControlResult::ok);
+    CHECK(w.clinic.session("chair-01")->devices == 3);
+    // A dose_end that says nothing keeps it.
+    REQUIRE(w.control(20s, ControlAction::dose_end) == ControlResult::ok);
+    CHECK(w.clinic.session("chair-01")->devices == 3);
 }

@@ -89,6 +89,7 @@ alerts::Session started_session() {
     info->age = 71;
     info->hypertension = false;
     info->session_number = 2;
+    info->devices = 2;
     s.start_info = info;
     s.profile = "iv-ketamine";
     s.implicit = false;
@@ -149,6 +150,8 @@ void check_alarm(const LogAlarm& l, const alerts::AlarmTransition& a, const aler
         CHECK(l.acknowledged_at == a.acknowledged_at.wall);
     else
         CHECK_FALSE(l.acknowledged_at);
+    CHECK(l.action_taken == (a.ack_action ? a.ack_action->taken : ""));
+    CHECK(l.action_note == (a.ack_action ? a.ack_action->note : ""));
     CHECK(l.escalation_level == a.escalation_level);
     CHECK(l.phase == s.phase);
     CHECK_FALSE(l.text.empty());
@@ -193,6 +196,7 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     // Dosing, with the baseline formed; observation, without one.
     s.phase = alerts::Phase::dosing;
     s.baseline.value = {72.5, 128, 79, 95.3, 97};
+    s.devices = 3;  // the dose start said more than the start planned
     e.type = ClinicEvent::Type::phase_changed;
     REQUIRE(log.write(e, at(600s)));
     // Every lifecycle field: raised with a sequence number, acknowledged, escalated again as a
@@ -203,6 +207,8 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     acked.acknowledged = true;
     acked.acknowledged_by = "nurse-ana";
     acked.acknowledged_at = at(960s);
+    acked.ack_action = std::make_shared<const alerts::AckAction>(
+        alerts::AckAction{"infusion slowed", "rate halved"});
     alarms.push_back({acked, std::nullopt});
     auto escalated = transition(AlarmState::escalated, 1200s);
     escalated.escalation_level = 2;
@@ -257,6 +263,15 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     const alerts::Observation bare{"adverse_event", "", "", "rn-4"};
     e.observation = &bare;
     REQUIRE(log.write(e, at(1210s)));
+    // A feed pause, and its end by a nurse's resume.
+    alerts::FeedPause pause{at(1300s), at(1900s), "cuff off", "rn-4", ""};
+    e.type = ClinicEvent::Type::feed_pause;
+    e.pause = &pause;
+    REQUIRE(log.write(e, at(1300s)));
+    pause.ended_by = "rn-5";
+    e.pause_end = alerts::PauseEnd::resumed;
+    REQUIRE(log.write(e, at(1400s)));
+    e.pause_end.reset();
     s.phase = alerts::Phase::observation;
     e.type = ClinicEvent::Type::phase_changed;
     REQUIRE(log.write(e, at(3000s)));
@@ -268,7 +283,7 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
 
     const auto path = dir.path / "chair-03" / "IV-0412.jsonl";
     const auto lines = read_back(path);
-    REQUIRE(lines.size() == 1 + 5 + 1 + alarms.size() + 2 + 2 + 2 + 1 + 1);
+    REQUIRE(lines.size() == 1 + 5 + 1 + alarms.size() + 2 + 2 + 2 + 2 + 1 + 1);
     std::size_t n = 0;
 
     const auto& start = entry<LogStart>(lines[n++]);
@@ -288,6 +303,7 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     CHECK(start.age == 71);
     CHECK(start.hypertension == false);
     CHECK(start.session_number == 2);
+    CHECK(start.devices == 2);
 
     for (auto sig : alerts::all_signals) {
         const auto& r = entry<LogReading>(lines[n++]);
@@ -303,6 +319,7 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     CHECK(dosing.ts == at(600s).wall);
     REQUIRE(dosing.baseline);
     CHECK(*dosing.baseline == s.baseline.value);
+    CHECK(dosing.devices == 3);
 
     s.phase = alerts::Phase::dosing;  // as it was when the alarms were written
     for (const auto& [a, seq] : alarms) {
@@ -354,10 +371,28 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     CHECK(o2.value.empty());
     CHECK(o2.text.empty());
 
+    const auto& p1 = entry<drivers::LogFeedPause>(lines[n++]);
+    CHECK(p1.ts == at(1300s).wall);
+    CHECK(p1.chair == "chair-03");
+    CHECK(p1.session_id == "IV-0412");
+    CHECK_FALSE(p1.ended);
+    CHECK(p1.since == at(1300s).wall);
+    CHECK(p1.until == at(1900s).wall);
+    CHECK(p1.reason == "cuff off");
+    CHECK(p1.by == "rn-4");
+    CHECK_FALSE(p1.cause);
+    const auto& p2 = entry<drivers::LogFeedPause>(lines[n++]);
+    CHECK(p2.ts == at(1400s).wall);
+    CHECK(p2.ended);
+    CHECK(p2.since == p1.since);
+    CHECK(p2.cause == alerts::PauseEnd::resumed);
+    CHECK(p2.ended_by == "rn-5");
+
     const auto& observation = entry<LogPhase>(lines[n++]);
     CHECK(observation.phase == alerts::Phase::observation);
     CHECK(observation.ts == at(3000s).wall);
     CHECK_FALSE(observation.baseline);
+    CHECK_FALSE(observation.devices);
 
     const auto& end = entry<LogEnd>(lines[n++]);
     CHECK(end.ts == at(6600s).wall);
