@@ -14,6 +14,7 @@
 #include "alerts/clinic.hpp"
 #include "board/auth.hpp"
 #include "board/chair_live.hpp"
+#include "board/history.hpp"
 #include "board/http_server.hpp"
 #include "board/metrics.hpp"
 #include "board/station.hpp"
@@ -52,6 +53,11 @@ class Board final : public Handler {
     Reply chairs(const Request& req, const Caller& who);
     Reply alarms(const Request& req, const Caller& who);
     Reply acknowledge(const Request& req, const Caller& who, std::string_view alert_id);
+    // history and handover (history_routes.cpp)
+    Reply history(const Request& req, const Caller& who);
+    Reply report_page(const Caller& who, std::string_view rest);
+    Reply handover(const Caller& who);
+    std::string records_dir() const;
     Reply health();
     Reply metrics();
     Reply asset(const Request& req, std::string_view name);
@@ -78,6 +84,7 @@ class Board final : public Handler {
     Metrics metrics_;
     HttpStats http_;
     ChairLiveBook live_;
+    History history_;
     HttpServer server_;
     asio::steady_timer flush_timer_;
     asio::steady_timer tick_timer_;

@@ -65,6 +65,9 @@ struct Station {
     std::function<DaemonStats()> stats;
     // `payload` exactly as a station would publish it on <prefix>/<chair>/alerts/ack.
     std::function<AckReply(const std::string& chair, const std::string& payload)> acknowledge;
+    // Where the ReportWriter leaves each ended session's record and page (sessions.log_dir):
+    // the history view reads them there. Empty (or unset): no history.
+    std::function<std::string()> records_dir;
 };
 
 }  // namespace chairwatch::board

@@ -1,0 +1,144 @@
+// The board on a 1920x1080 wall screen with 12 chairs in alarm (4 high, 4 medium, 4 low), in
+// Debian's chromium (headless, via playwright-core) against the running chairwatchd: the page
+// must fit without scrolling, each value in alarm must take its priority's colour, an
+// acknowledged but ongoing HIGH must stay red, and the priority word must never blink away.
+// Then: the sound setting is remembered over a reload, a session's report opens from the
+// history, and the handover view prints. Screenshots go to --out; look at them.
+//
+// usage: node wall.test.mjs --url URL --token TOKEN --mqtt-port PORT --chromium BIN --out DIR
+import { chromium } from 'playwright-core';
+import { spawn, execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+
+const { values: opt } = parseArgs({
+  options: {
+    url: { type: 'string' }, token: { type: 'string' }, 'mqtt-port': { type: 'string' },
+    chromium: { type: 'string', default: '/usr/bin/chromium' }, out: { type: 'string', default: '.' },
+  },
+});
+const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 23)}]`, ...a);
+const fail = (why) => { console.log('FAIL:', why); process.exitCode = 1; throw new Error(why); };
+const pub = (topic, payload) => execFileSync('mosquitto_pub',
+  ['-h', '127.0.0.1', '-p', opt['mqtt-port'], '-q', '1', '-t', topic, '-m', payload]);
+const chairs = Array.from({ length: 12 }, (_, i) => `chair-${String(i + 1).padStart(2, '0')}`);
+const PRIORITY = (i) => ['high', 'medium', 'low'][Math.floor(i / 4)];
+const BP = { high: { sbp: 208, dbp: 96 }, medium: { sbp: 185, dbp: 95 }, low: { sbp: 165, dbp: 85 } };
+const COLOUR = { high: 'rgb(255, 77, 94)', medium: 'rgb(255, 210, 31)', low: 'rgb(25, 211, 240)' };
+
+let streams = [], beat = null;
+const browser = await chromium.launch({ executablePath: opt.chromium, headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+try {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  page.on('pageerror', (e) => fail('page error: ' + e.message));
+  await page.goto(opt.url + '/login');
+  await page.fill('#token', opt.token);
+  await Promise.all([page.waitForURL(opt.url + '/'), page.press('#token', 'Enter')]);
+  await page.waitForSelector('#link.link-ok', { timeout: 5000 });
+
+  chairs.forEach((c, i) => {
+    pub(`clinic/${c}/session`, JSON.stringify({ action: 'start', profile: 'iv-ketamine' }));
+    pub(`clinic/${c}/vitals/bp`, JSON.stringify(BP[PRIORITY(i)]));
+  });
+  // Then one publisher per chair streams HR and SpO2 once a second, as a bedside monitor does.
+  streams = chairs.map((c) => spawn('mosquitto_pub', ['-h', '127.0.0.1', '-p', opt['mqtt-port'], '-q', '1',
+    '-t', `clinic/${c}/vitals/monitor`, '-l']));
+  const send = () => {
+    for (const s of streams) s.stdin.write(JSON.stringify({ hr: 78 + Math.round(Math.random() * 8), spo2: 97 }) + '\n');
+  };
+  send();
+  beat = setInterval(send, 1000);
+  for (const [i, c] of chairs.entries())
+    await page.locator(`section[data-chair="${c}"].prio-${PRIORITY(i)} .vital-bp.in-alarm`).waitFor({ timeout: 10000 })
+      .catch(() => fail(`${c}: no ${PRIORITY(i)} alarm on its value`));
+  log('12 tiles in alarm');
+
+  // chair-01's HIGH is acknowledged; its condition goes on, so it stays visibly HIGH.
+  const id = await page.locator('section[data-chair="chair-01"] li.alarm.prio-high').first().getAttribute('data-alert-id');
+  const acked = await page.evaluate(async (alertId) => {
+    const s = await (await fetch('/api/session')).json();
+    const r = await fetch(`/api/alarms/${encodeURIComponent(alertId)}/ack`, { method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf }, body: JSON.stringify({ by: 'nurse-1' }) });
+    return r.status;
+  }, id);
+  if (acked !== 200) fail('acknowledgement refused: ' + acked);
+  const ackItem = page.locator(`li.alarm.state-acknowledged[data-alert-id="${id}"]`);
+  await ackItem.waitFor({ timeout: 3000 });
+  await page.waitForTimeout(1500); // a second of ages and the flash cycle
+
+  const fit = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollHeight, inner: window.innerHeight,
+    clipped: [...document.querySelectorAll('section.tile')].filter((t) => t.scrollHeight > t.clientHeight + 1)
+      .map((t) => t.getAttribute('data-chair')),
+    hiddenAlarms: [...document.querySelectorAll('section.tile ul.alarms')].filter((u) => u.scrollHeight > u.clientHeight + 1)
+      .map((u) => u.closest('section').getAttribute('data-chair')),
+  }));
+  log('page height', fit.scroll, 'window', fit.inner, 'clipped tiles', fit.clipped, 'scrolling alarm lists', fit.hiddenAlarms);
+  await page.screenshot({ path: `${opt.out}/wall-1920x1080.png` });
+  if (fit.scroll > fit.inner) fail(`the page scrolls: ${fit.scroll} px in a ${fit.inner} px window`);
+  if (fit.clipped.length) fail('tiles cut off: ' + fit.clipped.join(', '));
+  if (fit.hiddenAlarms.length) fail('alarm lists that need scrolling: ' + fit.hiddenAlarms.join(', '));
+
+  for (const [i, c] of chairs.entries()) {
+    const colour = await page.locator(`section[data-chair="${c}"] .vital-bp .val`).evaluate((n) => getComputedStyle(n).color);
+    if (colour !== COLOUR[PRIORITY(i)]) fail(`${c}: a ${PRIORITY(i)} value is ${colour}, not ${COLOUR[PRIORITY(i)]}`);
+    const hr = await page.locator(`section[data-chair="${c}"] .vital-hr .val`).evaluate((n) => getComputedStyle(n).color);
+    if (hr !== 'rgb(242, 244, 247)') fail(`${c}: HR is not in alarm but is ${hr}`);
+  }
+  log('values in alarm coloured by priority');
+  if (!(await page.locator('section[data-chair="chair-01"]').evaluate((n) => n.classList.contains('prio-high'))))
+    fail('an acknowledged, ongoing HIGH leaves its tile calm');
+  const ack = await ackItem.evaluate((n) => ({ border: getComputedStyle(n).borderTopColor,
+    word: getComputedStyle(n.querySelector('.prio')).backgroundColor }));
+  if (ack.border !== 'rgb(224, 22, 43)' || ack.word !== 'rgb(224, 22, 43)') fail('acknowledged HIGH not red: ' + JSON.stringify(ack));
+  // The priority word of a flashing alarm never disappears (the background flashes instead).
+  const words = await page.locator('li.alarm.state-active .prio').evaluateAll((ns) => ns.map((n) => {
+    const s = getComputedStyle(n);
+    return `${s.visibility}/${s.animationName}/${s.opacity}`;
+  }));
+  if (!words.length || words.some((w) => w !== 'visible/none/1')) fail('priority words blink: ' + words.join(' '));
+  const flashing = await page.locator('section[data-chair="chair-02"] li.alarm.prio-high.state-active').first()
+    .evaluate((n) => getComputedStyle(n).animationName);
+  if (flashing !== 'flash-high') fail('an active HIGH does not flash its background: ' + flashing);
+
+  // Sound: off at first, remembered on this station once turned on.
+  if ((await page.getAttribute('#sound', 'aria-pressed')) !== 'false') fail('sound must start muted');
+  await page.click('#sound');
+  await page.reload();
+  await page.waitForSelector('#link.link-ok', { timeout: 5000 });
+  if ((await page.getAttribute('#sound', 'aria-pressed')) !== 'true') fail('the sound setting is forgotten on reload');
+  await page.click('#sound');
+  if ((await page.getAttribute('#sound', 'aria-pressed')) !== 'false') fail('sound does not turn off');
+  log('sound setting remembered');
+
+  // History: chair-12's session ends; its report opens from the history view.
+  pub('clinic/chair-12/session', JSON.stringify({ action: 'end' }));
+  await page.waitForTimeout(1500);
+  await page.goto(opt.url + '/#history');
+  const link = page.locator('#history a.report-link[href^="/reports/chair-12/"]').first();
+  await link.waitFor({ timeout: 10000 }).catch(() => fail('no report link in the history'));
+  await page.screenshot({ path: `${opt.out}/history.png` });
+  await Promise.all([page.waitForURL(/\/reports\/chair-12\//), link.click()]);
+  const text = await page.locator('body').innerText();
+  if (!text.includes('chair-12')) fail('the report page does not name its chair');
+  await page.screenshot({ path: `${opt.out}/history-report.png`, fullPage: true });
+  log('report opened from the history:', page.url());
+
+  // Handover: open sessions, alarms, acknowledgement times, pending discharges; printable.
+  await page.goto(opt.url + '/#handover');
+  await page.locator('#handover table').first().waitFor({ timeout: 10000 });
+  const handover = await page.locator('#handover').innerText();
+  for (const want of ['Open sessions', 'Listed and latched alarms', 'Acknowledgement response times', 'Pending discharges', 'nurse-1'])
+    if (!handover.includes(want)) fail('handover lacks ' + want);
+  await page.screenshot({ path: `${opt.out}/handover.png`, fullPage: true });
+  await page.emulateMedia({ media: 'print' });
+  if (await page.locator('header .bar-right').isVisible()) fail('the top bar prints');
+  await page.screenshot({ path: `${opt.out}/handover-print.png`, fullPage: true });
+  log('PASS');
+} catch (e) {
+  if (!process.exitCode) { console.log('FAIL:', e.message); process.exitCode = 1; }
+} finally {
+  if (beat) clearInterval(beat);
+  for (const s of streams) s.stdin.end();
+  await browser.close();
+}
