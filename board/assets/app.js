@@ -60,7 +60,9 @@
     }
   }
   function alarmItem(chairLabel, a) {
-    const text = a.text.startsWith(chairLabel + ': ') ? a.text.slice(chairLabel.length + 2) : a.text;
+    // The chair is the tile's, the priority the label's: the rest of the sentence is news.
+    const text = (a.text.startsWith(chairLabel + ': ') ? a.text.slice(chairLabel.length + 2) : a.text)
+      .replace(/ \((high|medium|low) priority\)$/, '');
     const li = el('li', { class: `alarm prio-${a.priority} state-${a.display_state} kind-${a.kind}${a.active ? ' cond-active' : ''}`,
       'data-alert-id': a.alert_id },
       el('div', { class: 'alarm-body' },
@@ -134,9 +136,9 @@
     const head = el('div', { class: 'tile-head' }, el('h2', { id: 'h-' + d.chair }, d.label));
     if (d.in_session) {
       head.append(el('span', { class: `phase phase-${d.phase}` }, d.phase),
-        el('span', { class: 'meta elapsed', 'data-elapsed': '', title: 'since the session started' }, ''),
-        d.dose_start ? el('span', { class: 'meta dose', 'data-since-dose': '' }, '') : null,
-        el('span', { class: 'meta' }, d.profile));
+        el('span', { class: 'meta elapsed', 'data-elapsed': '', title: 'since the session started' }, ''));
+      if (d.dose_start) head.append(el('span', { class: 'meta dose', 'data-since-dose': '' }, ''));
+      head.append(el('span', { class: 'meta' }, d.profile));
     } else {
       head.append(el('span', { class: 'meta' }, 'no session'));
     }

@@ -76,13 +76,20 @@
       table(['Chair', 'Alarm', 'Priority', 'By', 'At', 'Response'], acks.map((a) =>
         [a.chair, a.condition.replace(/_/g, ' '), a.priority, a.by, time(a.at), `${Math.round(a.after_s)} s`])));
   }
+  // The acknowledgements come from the daemon (every 30 s while shown); the rest is the live
+  // chair data, drawn again every 2 s.
+  let acks = null, acksAt = 0, handoverTimer = null;
   async function showHandover() {
+    if (document.body.dataset.view !== 'handover') { clearInterval(handoverTimer); handoverTimer = null; return; }
+    if (!handoverTimer) handoverTimer = setInterval(showHandover, 2000);
     const box = $('handover');
-    let h;
-    try { h = await getJson('/api/handover'); } catch (e) {
-      box.replaceChildren(el('p', { class: 'empty' }, 'The handover cannot be loaded: ' + e.message));
-      return;
+    if (!acks || performance.now() - acksAt > 30000) {
+      try { acks = (await getJson('/api/handover')).acks; acksAt = performance.now(); } catch (e) {
+        box.replaceChildren(el('p', { class: 'empty' }, 'The handover cannot be loaded: ' + e.message));
+        return;
+      }
     }
+    const h = { acks };
     const chairs = window.CW.chairs().filter((c) => c.in_session)
       .sort((a, b) => a.chair.localeCompare(b.chair, undefined, { numeric: true }));
     const print = el('button', { type: 'button', class: 'plain no-print' }, 'Print');
@@ -96,10 +103,10 @@
         chairs.map((c) => [c.label, c.phase, c.profile, dur(c.elapsed_s),
           c.dose_start ? dur(c.since_dose_s) : 'no dose yet',
           c.cuff_due ? (c.cuff_due.in_s > 0 ? `in ${dur(c.cuff_due.in_s)}` : 'due now') : '–',
-          String((c.alarms || []).length)])) : el('p', {}, 'No open session.'),
+          String((c.alarms || []).length)]), 'open-sessions') : el('p', {}, 'No open session.'),
       el('h3', {}, 'Listed and latched alarms'),
       alarms.length ? table(['Chair', 'Priority', 'Alarm', 'State', 'Since'], alarms.map(([label, a]) =>
-        [label, a.priority.toUpperCase(), a.text, a.display_state + (a.acknowledged ? ` by ${a.acknowledged_by}` : ''), time(a.onset)]))
+        [label, a.priority.toUpperCase() + (a.kind === 'advisory' ? ' ADVISORY' : ''), a.text, a.display_state + (a.acknowledged ? ` by ${a.acknowledged_by}` : ''), time(a.onset)]))
         : el('p', {}, 'No alarm listed.'),
       el('h3', {}, 'Acknowledgement response times this shift (last 12 h)'),
       ackSummary(h.acks),
@@ -118,7 +125,7 @@
     }
     document.body.dataset.view = view;
     if (view === 'history') showHistory();
-    if (view === 'handover') showHandover();
+    if (view === 'handover') { acks = null; showHandover(); }
   }
   document.addEventListener('DOMContentLoaded', () => {
     window.addEventListener('hashchange', route);

@@ -71,7 +71,7 @@ TEST_SUITE("board_browser") {
 }
 
 // 12 chairs in alarm on a 1920x1080 wall screen, the sound setting, history and handover
-// (tests/board/wall.test.mjs); its screenshots stay in BOARD_OUT_DIR/wall.
+// (tests/board/wall.test.mjs); its screenshots stay in BOARD_WALL_DIR.
 TEST_SUITE("board_wall") {
     TEST_CASE(
         "12 chairs in alarm fit a 1080p screen in their colours; a report opens from history") {
@@ -82,7 +82,7 @@ TEST_SUITE("board_wall") {
         REQUIRE_MESSAGE(
             fs::exists(BOARD_TEST_DIR "/node_modules/playwright-core"),
             "playwright-core is missing: run `npm ci` in tests/board (scripts/test.sh does)");
-        const std::string out = BOARD_OUT_DIR "/wall";
+        const std::string out = BOARD_WALL_DIR;
         fs::remove_all(out);
         fs::create_directories(out);
 

@@ -97,9 +97,12 @@ try {
     return `${s.visibility}/${s.animationName}/${s.opacity}`;
   }));
   if (!words.length || words.some((w) => w !== 'visible/none/1')) fail('priority words blink: ' + words.join(' '));
-  const flashing = await page.locator('section[data-chair="chair-02"] li.alarm.prio-high.state-active').first()
-    .evaluate((n) => getComputedStyle(n).animationName);
-  if (flashing !== 'flash-high') fail('an active HIGH does not flash its background: ' + flashing);
+  // (Read in one go in the page: a tile redrawn meanwhile is a detached node with no style.)
+  const flashing = await page.evaluate(() => {
+    const n = document.querySelector('section[data-chair="chair-02"] li.alarm.prio-high.state-active');
+    return n ? getComputedStyle(n).animationName : 'no active HIGH';
+  });
+  if (flashing !== 'flash-high') fail('an active HIGH does not flash its border: ' + flashing);
 
   // Sound: off at first, remembered on this station once turned on.
   if ((await page.getAttribute('#sound', 'aria-pressed')) !== 'false') fail('sound must start muted');
@@ -117,6 +120,7 @@ try {
   await page.goto(opt.url + '/#history');
   const link = page.locator('#history a.report-link[href^="/reports/chair-12/"]').first();
   await link.waitFor({ timeout: 10000 }).catch(() => fail('no report link in the history'));
+  if (await page.locator('#board').isVisible()) fail('the board shows beside the history');
   await page.screenshot({ path: `${opt.out}/history.png` });
   await Promise.all([page.waitForURL(/\/reports\/chair-12\//), link.click()]);
   const text = await page.locator('body').innerText();
@@ -126,9 +130,12 @@ try {
 
   // Handover: open sessions, alarms, acknowledgement times, pending discharges; printable.
   await page.goto(opt.url + '/#handover');
-  await page.locator('#handover table').first().waitFor({ timeout: 10000 });
+  await page.locator('#handover table.open-sessions').waitFor({ timeout: 10000 });
+  await page.waitForFunction(() => document.querySelectorAll('#handover table.open-sessions tbody tr').length >= 11,
+    null, { timeout: 5000 }).catch(() => fail('the handover does not list the open sessions'));
   const handover = await page.locator('#handover').innerText();
-  for (const want of ['Open sessions', 'Listed and latched alarms', 'Acknowledgement response times', 'Pending discharges', 'nurse-1'])
+  for (const want of ['Open sessions', 'Chair 11', 'Listed and latched alarms', 'acknowledged by nurse-1', 'Acknowledgement response times',
+    'Pending discharges', 'nurse-1'])
     if (!handover.includes(want)) fail('handover lacks ' + want);
   await page.screenshot({ path: `${opt.out}/handover.png`, fullPage: true });
   await page.emulateMedia({ media: 'print' });
