@@ -30,7 +30,7 @@ std::string_view ChairLiveBook::on_event(const ClinicEvent& e, alerts::Instant n
     }
     if (e.type == ClinicEvent::Type::reading) {
         const auto i = alerts::index_of(e.reading.signal);
-        c.last[i] = {true, e.reading.value, now.mono, e.reading.device_ts};
+        c.last[i] = {true, e.reading.value, now.mono};
         const double t =
             static_cast<double>((e.reading.device_ts - c.start_clock).count()) / 1000.0;
         if (c.trend[i].add(t < 0 ? 0 : t, e.reading.value)) c.trend_changed = true;

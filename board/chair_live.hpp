@@ -17,8 +17,7 @@ namespace chairwatch::board {
 struct LastValue {
     bool set{false};
     double value{0};
-    alerts::Millis mono{0};    // when it arrived (steady clock)
-    alerts::Millis device{0};  // the device's time stamp (receive time when it sent none)
+    alerts::Millis mono{0};  // when it arrived (steady clock): the one clock of its age
 };
 
 // One cuff measurement as it arrived (steady clock): what the REMS checks are found among.

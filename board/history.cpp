@@ -184,21 +184,27 @@ void write_entry(drivers::JsonWriter& w, const HistoryEntry& e) {
     w.key("advisory").value(std::uint64_t{e.advisories});
     w.end_object();
     w.key("acks").begin_array();
-    for (const auto& a : e.acks) {
-        w.begin_object();
-        w.key("condition").value(a.condition);
-        w.key("priority").value(a.priority);
-        w.key("by").value(a.by);
-        w.key("at").value(a.at);
-        w.key("after_s").number(a.after_s);
-        w.end_object();
-    }
+    for (const auto& a : e.acks)
+        write_ack(w, a);
     w.end_array();
     if (e.has_report) w.key("report").value("/reports/" + e.chair + "/" + e.session_id);
     w.end_object();
 }
 
 }  // namespace
+
+void write_ack(drivers::JsonWriter& w, const AckTime& a, std::string_view chair,
+               std::string_view session_id) {
+    w.begin_object();
+    if (!chair.empty()) w.key("chair").value(chair);
+    if (!session_id.empty()) w.key("session_id").value(session_id);
+    w.key("condition").value(a.condition);
+    w.key("priority").value(a.priority);
+    w.key("by").value(a.by);
+    w.key("at").value(a.at);
+    w.key("after_s").number(a.after_s);
+    w.end_object();
+}
 
 void write_history(drivers::JsonWriter& w, const History& h, std::string_view day) {
     const auto all = h.sessions();

@@ -81,6 +81,10 @@ class History {
     std::vector<std::string> errors_;
 };
 
+// One acknowledgement as JSON; with its chair and session when they are given.
+void write_ack(drivers::JsonWriter& w, const AckTime& a, std::string_view chair = {},
+               std::string_view session_id = {});
+
 // {"days":[…newest first], "day":…, "sessions":[…of that day], "errors":n} ("" : the newest day).
 void write_history(drivers::JsonWriter& w, const History& h, std::string_view day);
 

@@ -25,19 +25,6 @@ bool valid_day(std::string_view d) {
     return true;
 }
 
-void write_ack(drivers::JsonWriter& w, std::string_view chair, std::string_view session_id,
-               const AckTime& a) {
-    w.begin_object();
-    w.key("chair").value(chair);
-    w.key("session_id").value(session_id);
-    w.key("condition").value(a.condition);
-    w.key("priority").value(a.priority);
-    w.key("by").value(a.by);
-    w.key("at").value(a.at);
-    w.key("after_s").number(a.after_s);
-    w.end_object();
-}
-
 }  // namespace
 
 std::string Board::records_dir() const {
@@ -97,15 +84,16 @@ Reply Board::handover(const Caller& who) {
         if (!s) continue;
         for (const auto& a : s->alarms)
             if (a.acknowledged_at && a.acknowledged_at->wall >= since)
-                write_ack(w, chair, s->id,
+                write_ack(w,
                           {a.condition, std::string(alerts::to_string(a.max_priority)),
                            a.acknowledged_by, alerts::format_iso8601(a.acknowledged_at->wall),
                            static_cast<double>((a.acknowledged_at->mono - a.onset.mono).count()) /
-                               1000.0});
+                               1000.0},
+                          chair, s->id);
     }
     for (const auto* e : history_.sessions())
         for (const auto& a : e->acks)
-            if (a.at >= since_text) write_ack(w, e->chair, e->session_id, a);
+            if (a.at >= since_text) write_ack(w, a, e->chair, e->session_id);
     w.end_array();
     w.end_object();
     return json(200, std::move(out));

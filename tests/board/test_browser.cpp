@@ -21,17 +21,28 @@ std::string find_program(std::initializer_list<const char*> candidates) {
     return "";
 }
 
+struct BrowserTools {
+    std::string node;
+    std::string chromium;
+};
+
+// node, Debian's chromium and playwright-core, or the test fails saying which is missing.
+BrowserTools browser_tools() {
+    BrowserTools t{find_program({"/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"}),
+                   find_program({"/usr/bin/chromium", "/usr/bin/chromium-browser"})};
+    REQUIRE_MESSAGE(!t.node.empty(), "node is not installed");
+    REQUIRE_MESSAGE(!t.chromium.empty(), "chromium is not installed (scripts/install-deps.sh)");
+    REQUIRE_MESSAGE(
+        fs::exists(BOARD_TEST_DIR "/node_modules/playwright-core"),
+        "playwright-core is missing: run `npm ci` in tests/board (scripts/test.sh does)");
+    return t;
+}
+
 }  // namespace
 
 TEST_SUITE("board_browser") {
     TEST_CASE("open the board, see a BP surge go red, acknowledge it, see the broker banner") {
-        const auto node = find_program({"/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"});
-        const auto chromium = find_program({"/usr/bin/chromium", "/usr/bin/chromium-browser"});
-        REQUIRE_MESSAGE(!node.empty(), "node is not installed");
-        REQUIRE_MESSAGE(!chromium.empty(), "chromium is not installed (scripts/install-deps.sh)");
-        REQUIRE_MESSAGE(
-            fs::exists(BOARD_TEST_DIR "/node_modules/playwright-core"),
-            "playwright-core is missing: run `npm ci` in tests/board (scripts/test.sh does)");
+        const auto [node, chromium] = browser_tools();
         fs::create_directories(BOARD_OUT_DIR);
         for (const auto& e : fs::directory_iterator(BOARD_OUT_DIR))
             fs::remove(e.path());
@@ -75,13 +86,7 @@ TEST_SUITE("board_browser") {
 TEST_SUITE("board_wall") {
     TEST_CASE(
         "12 chairs in alarm fit a 1080p screen in their colours; a report opens from history") {
-        const auto node = find_program({"/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"});
-        const auto chromium = find_program({"/usr/bin/chromium", "/usr/bin/chromium-browser"});
-        REQUIRE_MESSAGE(!node.empty(), "node is not installed");
-        REQUIRE_MESSAGE(!chromium.empty(), "chromium is not installed (scripts/install-deps.sh)");
-        REQUIRE_MESSAGE(
-            fs::exists(BOARD_TEST_DIR "/node_modules/playwright-core"),
-            "playwright-core is missing: run `npm ci` in tests/board (scripts/test.sh does)");
+        const auto [node, chromium] = browser_tools();
         const std::string out = BOARD_WALL_DIR;
         fs::remove_all(out);
         fs::create_directories(out);

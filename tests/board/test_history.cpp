@@ -10,18 +10,13 @@
 #include <filesystem>
 
 #include "board_fixture.hpp"
+#include "http_json.hpp"
 
 using namespace chairwatch::it;
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-json::value parse(const HttpResult& r) {
-    boost::system::error_code ec;
-    auto v = json::parse(r.body, ec);
-    return ec ? json::value(nullptr) : v;
-}
 
 json::object chair_of(const json::value& chairs, const std::string& chair) {
     for (const auto& c : chairs.at("chairs").as_array())

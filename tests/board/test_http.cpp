@@ -8,17 +8,12 @@
 #include <thread>
 
 #include "board_fixture.hpp"
+#include "http_json.hpp"
 
 using namespace chairwatch::it;
 namespace json = boost::json;
 
 namespace {
-
-json::value parse(const HttpResult& r) {
-    boost::system::error_code ec;
-    auto v = json::parse(r.body, ec);
-    return ec ? json::value(nullptr) : v;
-}
 
 // Raises a high-priority sbp_high alarm on `chair` (one reading at or above 200) and returns
 // its alert id as published, once every message of that reading has reached `nurse`, which
