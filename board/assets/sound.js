@@ -1,7 +1,7 @@
 // chairwatch board: alarm sounds in the spirit of IEC 60601-1-8 (WebAudio; no sound files).
 // HIGH: a burst of 10 pulses (3 + 2, pause, 3 + 2) every 10 s; MEDIUM: 3 pulses every 15 s;
 // LOW: 2 pulses every 30 s; each while an alarm of that priority is unacknowledged, and only
-// the highest one plays. A lost live link, and a newly lost feed, give a falling three-tone
+// the highest one plays; a new alarm sounds at once. A lost live link, and a newly lost feed, give a falling three-tone
 // technical cue (every 15 s while the link is lost). The on/off choice is remembered per
 // station (this browser's localStorage); browsers allow sound only after a press on the page.
 'use strict';
@@ -14,8 +14,10 @@
   };
   const TECHNICAL = { every: 15000, tones: [[0, 784], [0.25, 659], [0.5, 523]] };
   let on = false, audio = null, button = null;
-  const last = { high: 0, medium: 0, low: 0, link: 0 };
+  const NEVER = -Infinity; // so the first sound comes at once, however young the page
+  const last = { high: NEVER, medium: NEVER, low: NEVER, link: NEVER };
   const feedsSeen = new Set();
+  const heard = new Set(); // alarms whose sound has started: a new one sounds at once
 
   function label() {
     if (!button) return;
@@ -49,7 +51,8 @@
     on = value;
     localStorage.setItem(KEY, on ? 'on' : 'off');
     if (on) ensureAudio();
-    for (const k of Object.keys(last)) last[k] = 0;
+    for (const k of Object.keys(last)) last[k] = NEVER;
+    heard.clear();
     label();
   }
   // Once a second: `alarms` every listed alarm on the board, `linkUp` the page's live link.
@@ -62,12 +65,17 @@
       if (now - last.link >= TECHNICAL.every) { last.link = now; technical(); }
       return;
     }
-    last.link = 0;
+    last.link = NEVER;
     if (newFeed) technical();
-    const order = ['high', 'medium', 'low'];
-    const top = order.find((p) => alarms.some((a) => a.priority === p && a.kind !== 'advisory' &&
-      a.display_state !== 'acknowledged'));
-    if (top && now - last[top] >= PATTERNS[top].every) { last[top] = now; play(PATTERNS[top]); }
+    const waiting = alarms.filter((a) => a.kind !== 'advisory' && a.display_state !== 'acknowledged');
+    const top = ['high', 'medium', 'low'].find((p) => waiting.some((a) => a.priority === p));
+    if (!top) return;
+    const fresh = waiting.some((a) => a.priority === top && !heard.has(a.alert_id));
+    if (fresh || now - last[top] >= PATTERNS[top].every) {
+      last[top] = now;
+      for (const a of waiting) if (a.priority === top) heard.add(a.alert_id);
+      play(PATTERNS[top]);
+    }
   }
   function setup(b) {
     button = b;

@@ -47,11 +47,23 @@ async function heardWithin(ms, pred, what) {
 }
 
 const browser = await chromium.launch({ executablePath: opt.chromium, headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--autoplay-policy=no-user-gesture-required'] });
 let hr = null;
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('console', (m) => { if (m.type() === 'error') log('browser console:', m.text()); });
+  // Every tone the page starts, by frequency.
+  await page.addInitScript(() => {
+    window.cwTones = [];
+    const create = AudioContext.prototype.createOscillator;
+    AudioContext.prototype.createOscillator = function () {
+      const o = create.call(this);
+      const start = o.start.bind(o);
+      o.start = (...a) => { window.cwTones.push(o.frequency.value); start(...a); };
+      return o;
+    };
+  });
   page.on('pageerror', (e) => fail('page error: ' + e.message));
 
   // Not logged in: the login form; a token logs in.
@@ -127,6 +139,11 @@ try {
   await page.locator('#banner-link').waitFor({ timeout: 15000 }).catch(() => fail('no live-link banner'));
   log('banner:', await page.locator('#banner-link').innerText());
   if ((await page.locator('#link').innerText()) !== 'NOT LIVE') fail('the badge still says live');
+  // With the sound on, a lost link sounds: the falling technical cue (784, 659, 523 Hz).
+  await page.evaluate(() => { window.cwTones = []; });
+  await page.waitForFunction(() => [784, 659, 523].every((f) => window.cwTones.includes(f)), null, { timeout: 17000 })
+    .catch(async () => fail('no sound for the lost link: ' + JSON.stringify(await page.evaluate(() => window.cwTones))));
+  log('link lost: technical cue heard');
   await page.screenshot({ path: `${opt.out}/board-link-lost.png`, fullPage: true });
 
   // A tablet-sized viewport still fits the tile.

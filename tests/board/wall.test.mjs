@@ -27,9 +27,21 @@ const COLOUR = { high: 'rgb(255, 77, 94)', medium: 'rgb(255, 210, 31)', low: 'rg
 
 let streams = [], beat = null;
 const browser = await chromium.launch({ executablePath: opt.chromium, headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--autoplay-policy=no-user-gesture-required'] });
 try {
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  // Every tone the page starts, by frequency: what the nurse station would hear.
+  await page.addInitScript(() => {
+    window.cwTones = [];
+    const create = AudioContext.prototype.createOscillator;
+    AudioContext.prototype.createOscillator = function () {
+      const o = create.call(this);
+      const start = o.start.bind(o);
+      o.start = (...a) => { window.cwTones.push(o.frequency.value); start(...a); };
+      return o;
+    };
+  });
   page.on('pageerror', (e) => fail('page error: ' + e.message));
   await page.goto(opt.url + '/login');
   await page.fill('#token', opt.token);
@@ -79,34 +91,69 @@ try {
   if (fit.clipped.length) fail('tiles cut off: ' + fit.clipped.join(', '));
   if (fit.hiddenAlarms.length) fail('alarm lists that need scrolling: ' + fit.hiddenAlarms.join(', '));
 
+  // Styles are read in one go in the page: a tile redrawn between a lookup and a read would be
+  // a detached node, which has no style.
+  const look = await page.evaluate((ackId) => {
+    const style = (sel) => { const n = document.querySelector(sel); return n ? getComputedStyle(n) : null; };
+    const out = { chairs: {} };
+    for (const t of document.querySelectorAll('section.tile')) {
+      const c = t.getAttribute('data-chair');
+      out.chairs[c] = { bp: getComputedStyle(t.querySelector('.vital-bp .val')).color,
+        hr: getComputedStyle(t.querySelector('.vital-hr .val')).color, high: t.classList.contains('prio-high') };
+    }
+    const ack = document.querySelector(`li.alarm.state-acknowledged[data-alert-id="${ackId}"]`);
+    out.ack = ack ? { border: getComputedStyle(ack).borderTopColor,
+      word: getComputedStyle(ack.querySelector('.prio')).backgroundColor } : null;
+    // The priority word of a flashing alarm never disappears (its border flashes instead).
+    out.words = [...document.querySelectorAll('li.alarm.state-active .prio')].map((n) => {
+      const st = getComputedStyle(n);
+      return `${st.visibility}/${st.animationName}/${st.opacity}`;
+    });
+    const flash = style('section[data-chair="chair-02"] li.alarm.prio-high.state-active');
+    out.flashing = flash ? flash.animationName : 'no active HIGH';
+    return out;
+  }, id);
   for (const [i, c] of chairs.entries()) {
-    const colour = await page.locator(`section[data-chair="${c}"] .vital-bp .val`).evaluate((n) => getComputedStyle(n).color);
-    if (colour !== COLOUR[PRIORITY(i)]) fail(`${c}: a ${PRIORITY(i)} value is ${colour}, not ${COLOUR[PRIORITY(i)]}`);
-    const hr = await page.locator(`section[data-chair="${c}"] .vital-hr .val`).evaluate((n) => getComputedStyle(n).color);
-    if (hr !== 'rgb(242, 244, 247)') fail(`${c}: HR is not in alarm but is ${hr}`);
+    const got = look.chairs[c];
+    if (!got) fail(`${c}: no tile`);
+    if (got.bp !== COLOUR[PRIORITY(i)]) fail(`${c}: a ${PRIORITY(i)} value is ${got.bp}, not ${COLOUR[PRIORITY(i)]}`);
+    if (got.hr !== 'rgb(242, 244, 247)') fail(`${c}: HR is not in alarm but is ${got.hr}`);
   }
   log('values in alarm coloured by priority');
-  if (!(await page.locator('section[data-chair="chair-01"]').evaluate((n) => n.classList.contains('prio-high'))))
-    fail('an acknowledged, ongoing HIGH leaves its tile calm');
-  const ack = await ackItem.evaluate((n) => ({ border: getComputedStyle(n).borderTopColor,
-    word: getComputedStyle(n.querySelector('.prio')).backgroundColor }));
-  if (ack.border !== 'rgb(224, 22, 43)' || ack.word !== 'rgb(224, 22, 43)') fail('acknowledged HIGH not red: ' + JSON.stringify(ack));
-  // The priority word of a flashing alarm never disappears (the background flashes instead).
-  const words = await page.locator('li.alarm.state-active .prio').evaluateAll((ns) => ns.map((n) => {
-    const s = getComputedStyle(n);
-    return `${s.visibility}/${s.animationName}/${s.opacity}`;
-  }));
-  if (!words.length || words.some((w) => w !== 'visible/none/1')) fail('priority words blink: ' + words.join(' '));
-  // (Read in one go in the page: a tile redrawn meanwhile is a detached node with no style.)
-  const flashing = await page.evaluate(() => {
-    const n = document.querySelector('section[data-chair="chair-02"] li.alarm.prio-high.state-active');
-    return n ? getComputedStyle(n).animationName : 'no active HIGH';
-  });
+  if (!look.chairs['chair-01'].high) fail('an acknowledged, ongoing HIGH leaves its tile calm');
+  if (!look.ack || look.ack.border !== 'rgb(224, 22, 43)' || look.ack.word !== 'rgb(224, 22, 43)')
+    fail('acknowledged HIGH not red: ' + JSON.stringify(look.ack));
+  if (!look.words.length || look.words.some((w) => w !== 'visible/none/1')) fail('priority words blink: ' + look.words.join(' '));
+  const flashing = look.flashing;
   if (flashing !== 'flash-high') fail('an active HIGH does not flash its border: ' + flashing);
 
   // Sound: off at first, remembered on this station once turned on.
   if ((await page.getAttribute('#sound', 'aria-pressed')) !== 'false') fail('sound must start muted');
   await page.click('#sound');
+  // Unacknowledged HIGHs (chairs 2-4): the 10-pulse burst at 880 Hz, and nothing of lower
+  // priority beside it.
+  await page.waitForFunction(() => window.cwTones.filter((f) => f === 880).length >= 10, null, { timeout: 12000 })
+    .catch(async () => fail('no HIGH burst: ' + JSON.stringify(await page.evaluate(() => window.cwTones))));
+  const tones = await page.evaluate(() => window.cwTones);
+  if (tones.some((f) => f !== 880)) fail('other sounds beside the HIGH burst: ' + JSON.stringify(tones));
+  log('HIGH burst heard:', tones.length, 'pulses at 880 Hz');
+  // Acknowledged, each priority gives way to the next: MEDIUM 3 pulses at 660 Hz, LOW 2 at 520.
+  const ackAll = (priority) => page.evaluate(async (p) => {
+    const s = await (await fetch('/api/session')).json();
+    const { alarms } = await (await fetch('/api/alarms')).json();
+    for (const a of alarms.filter((x) => x.priority === p && x.kind !== 'advisory' && !x.acknowledged))
+      await fetch(`/api/alarms/${encodeURIComponent(a.alert_id)}/ack`, { method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf }, body: JSON.stringify({ by: 'nurse-1' }) });
+  }, priority);
+  for (const [priority, hz, pulses] of [['high', 660, 3], ['medium', 520, 2]]) {
+    await ackAll(priority);
+    await page.evaluate(() => { window.cwTones = []; });
+    await page.waitForFunction(([f, n]) => window.cwTones.filter((x) => x === f).length >= n, [hz, pulses], { timeout: 5000 })
+      .catch(async () => fail(`no ${pulses} pulses at ${hz} Hz once ${priority} was acknowledged: ` +
+        JSON.stringify(await page.evaluate(() => [window.cwTones, window.CW.chairs().flatMap((c) => c.alarms)
+          .filter((a) => a.display_state !== 'acknowledged').map((a) => `${a.chair}:${a.priority}:${a.kind}`)]))));
+    log(`${priority} acknowledged: ${pulses} pulses at ${hz} Hz`);
+  }
   await page.reload();
   await page.waitForSelector('#link.link-ok', { timeout: 5000 });
   if ((await page.getAttribute('#sound', 'aria-pressed')) !== 'true') fail('the sound setting is forgotten on reload');
