@@ -8,6 +8,7 @@
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { listenToTones, audioArgs } from './tones.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -47,23 +48,12 @@ async function heardWithin(ms, pred, what) {
 }
 
 const browser = await chromium.launch({ executablePath: opt.chromium, headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--autoplay-policy=no-user-gesture-required'] });
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', ...audioArgs] });
 let hr = null;
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('console', (m) => { if (m.type() === 'error') log('browser console:', m.text()); });
-  // Every tone the page starts, by frequency.
-  await page.addInitScript(() => {
-    window.cwTones = [];
-    const create = AudioContext.prototype.createOscillator;
-    AudioContext.prototype.createOscillator = function () {
-      const o = create.call(this);
-      const start = o.start.bind(o);
-      o.start = (...a) => { window.cwTones.push(o.frequency.value); start(...a); };
-      return o;
-    };
-  });
+  await listenToTones(page);
   page.on('pageerror', (e) => fail('page error: ' + e.message));
 
   // Not logged in: the login form; a token logs in.

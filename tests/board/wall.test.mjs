@@ -9,6 +9,7 @@
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { listenToTones, audioArgs } from './tones.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -27,21 +28,10 @@ const COLOUR = { high: 'rgb(255, 77, 94)', medium: 'rgb(255, 210, 31)', low: 'rg
 
 let streams = [], beat = null;
 const browser = await chromium.launch({ executablePath: opt.chromium, headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--autoplay-policy=no-user-gesture-required'] });
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', ...audioArgs] });
 try {
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-  // Every tone the page starts, by frequency: what the nurse station would hear.
-  await page.addInitScript(() => {
-    window.cwTones = [];
-    const create = AudioContext.prototype.createOscillator;
-    AudioContext.prototype.createOscillator = function () {
-      const o = create.call(this);
-      const start = o.start.bind(o);
-      o.start = (...a) => { window.cwTones.push(o.frequency.value); start(...a); };
-      return o;
-    };
-  });
+  await listenToTones(page);
   page.on('pageerror', (e) => fail('page error: ' + e.message));
   await page.goto(opt.url + '/login');
   await page.fill('#token', opt.token);
