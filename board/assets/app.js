@@ -105,7 +105,7 @@
     }
     const key = el('div', { class: 'trend-key', 'aria-hidden': 'true' },
       ...series.map(([n]) => el('span', { class: 'k-' + n }, n.toUpperCase())));
-    const box = el('div', {}, svg, key);
+    const box = el('div', { class: 'trend-box' }, svg, key);
     return box;
   }
   function vital(name, label, unit, v, valueText, alarms) {

@@ -38,10 +38,14 @@ try {
   await Promise.all([page.waitForURL(opt.url + '/'), page.press('#token', 'Enter')]);
   await page.waitForSelector('#link.link-ok', { timeout: 5000 });
 
+  // chair-10 is an intranasal esketamine session whose dose has started: its tile shows the
+  // time since the dose, the next cuff reading and the REMS checks.
+  const DOSED = 'chair-10';
   chairs.forEach((c, i) => {
-    pub(`clinic/${c}/session`, JSON.stringify({ action: 'start', profile: 'iv-ketamine' }));
+    pub(`clinic/${c}/session`, JSON.stringify({ action: 'start', profile: c === DOSED ? 'intranasal-esketamine' : 'iv-ketamine' }));
     pub(`clinic/${c}/vitals/bp`, JSON.stringify(BP[PRIORITY(i)]));
   });
+  pub(`clinic/${DOSED}/session`, JSON.stringify({ action: 'dose_start' }));
   // Then one publisher per chair streams HR and SpO2 once a second, as a bedside monitor does.
   streams = chairs.map((c) => spawn('mosquitto_pub', ['-h', '127.0.0.1', '-p', opt['mqtt-port'], '-q', '1',
     '-t', `clinic/${c}/vitals/monitor`, '-l']));
@@ -54,6 +58,14 @@ try {
     await page.locator(`section[data-chair="${c}"].prio-${PRIORITY(i)} .vital-bp.in-alarm`).waitFor({ timeout: 10000 })
       .catch(() => fail(`${c}: no ${PRIORITY(i)} alarm on its value`));
   log('12 tiles in alarm');
+  const dosed = page.locator(`section[data-chair="${DOSED}"]`);
+  await dosed.locator('.due .due-cuff').filter({ hasText: /next cuff in 0:1[45]/ }).waitFor({ timeout: 5000 })
+    .catch(() => fail('the dosed chair does not say when its next cuff reading is due'));
+  const due = await dosed.locator('.due').innerText();
+  for (const want of ['REMS pre-dose BP: done', 'REMS ~40 min BP: later', 'REMS BP before discharge: due'])
+    if (!due.includes(want)) fail(`the dosed chair's due line lacks "${want}": ${due}`);
+  if (!/dose \+0:0\d/.test(await dosed.locator('.tile-head').innerText())) fail('no time since the dose');
+  log('dosed chair shows:', due.replace(/\n/g, ' | '));
 
   // chair-01's HIGH is acknowledged; its condition goes on, so it stays visibly HIGH.
   const id = await page.locator('section[data-chair="chair-01"] li.alarm.prio-high').first().getAttribute('data-alert-id');
