@@ -15,6 +15,7 @@
 #include "alerts/clinic.hpp"
 #include "board/auth.hpp"
 #include "board/chair_live.hpp"
+#include "board/history.hpp"
 #include "board/http_server.hpp"
 #include "board/metrics.hpp"
 #include "board/station.hpp"
@@ -60,6 +61,11 @@ class Board final : public Handler {
     // and a JSON body: the refusal, or nullopt.
     std::optional<Reply> refuse_change(const Request& req, const Caller& who, Role at_least,
                                        std::string_view alert_id = {}) const;
+    // history and handover (history_routes.cpp)
+    Reply history(const Request& req, const Caller& who);
+    Reply report_page(const Caller& who, std::string_view rest);
+    Reply handover(const Caller& who);
+    std::string records_dir() const;
     Reply health();
     Reply metrics();
     Reply asset(const Request& req, std::string_view name);
@@ -91,6 +97,7 @@ class Board final : public Handler {
     Metrics metrics_;
     HttpStats http_;
     ChairLiveBook live_;
+    History history_;
     HttpServer server_;
     asio::steady_timer flush_timer_;
     asio::steady_timer tick_timer_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "alerts/time_format.hpp"
+#include "board/chair_due.hpp"
 #include "drivers/codec/alert_codec.hpp"
 
 namespace chairwatch::board {
@@ -28,10 +29,11 @@ void write_alarm(drivers::JsonWriter& w, std::string_view chair, const alerts::S
     w.end_object();
 }
 
-void write_vital(drivers::JsonWriter& w, const alerts::Session& s, const LastValue& v,
-                 Millis stale_limit, alerts::Instant now) {
-    // The older of the two ages: since it arrived, and on the session's clinical clock.
-    const auto age = std::max(now.mono - v.mono, s.clock - v.device);
+// One clock for every feed: the time since this value arrived (steady clock). A device's
+// own clock never enters: a monitor 2 min fast must not age another feed's values.
+void write_vital(drivers::JsonWriter& w, const LastValue& v, Millis stale_limit,
+                 alerts::Instant now) {
+    const auto age = now.mono - v.mono;
     w.begin_object();
     w.key("value").number(v.value);
     w.key("age_s").number(seconds(std::max(age, Millis(0))));
@@ -55,6 +57,39 @@ void write_trend(drivers::JsonWriter& w, const ChairLive& live) {
         w.end_array();
     }
     w.end_object();
+}
+
+void write_dose(drivers::JsonWriter& w, const alerts::Session& s, alerts::Instant now) {
+    if (s.dose_start) {
+        w.key("dose_start").time(s.dose_start->wall);
+        w.key("since_dose_s")
+            .number(seconds(std::max(now.mono - s.dose_start->mono, Millis(0))), 0);
+    }
+    if (s.dose_end) w.key("dose_end").time(s.dose_end->wall);
+    w.key("discharge_ready").value(s.discharge_ready.has_value());
+}
+
+// What is due: the next cuff reading, and the REMS checks (times as seconds from now).
+void write_due(drivers::JsonWriter& w, const alerts::Profile& p, const alerts::Session& s,
+               const ChairLive& live, alerts::Instant now) {
+    if (const auto due = next_cuff_due(p, s, live)) {
+        w.key("cuff_due").begin_object();
+        w.key("in_s").number(seconds(due->at - now.mono), 0);
+        w.key("overdue_in_s").number(seconds(due->at + due->grace - now.mono), 0);
+        w.key("priority").value(alerts::to_string(due->priority));
+        w.end_object();
+    }
+    const auto checks = rems_checks(p, s, live, now.mono);
+    if (checks.empty()) return;
+    w.key("rems").begin_array();
+    for (const auto& c : checks) {
+        w.begin_object();
+        w.key("check").value(c.name);
+        w.key("state").value(to_string(c.state));
+        if (c.at) w.key("at_s").number(seconds(*c.at - now.mono), 0);
+        w.end_object();
+    }
+    w.end_array();
 }
 
 }  // namespace
@@ -131,10 +166,12 @@ void write_chair(drivers::JsonWriter& w, const Station& station, std::string_vie
                 const auto& v = live->last[alerts::index_of(sig)];
                 if (!v.set) continue;
                 w.key(alerts::to_string(sig));
-                write_vital(w, *s, v, stale_after(*profile, sig, s->phase), now);
+                write_vital(w, v, stale_after(*profile, sig, s->phase), now);
             }
         }
         w.end_object();
+        write_dose(w, *s, now);
+        if (live && profile) write_due(w, *profile, *s, *live, now);
         if (live && opt.with_trend) write_trend(w, *live);
     }
     w.key("alarms").begin_array();

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "alerts/clinic.hpp"
 #include "board/trend.hpp"
@@ -16,8 +17,14 @@ namespace chairwatch::board {
 struct LastValue {
     bool set{false};
     double value{0};
-    alerts::Millis mono{0};    // when it arrived (steady clock)
-    alerts::Millis device{0};  // the device's time stamp (receive time when it sent none)
+    alerts::Millis mono{0};  // when it arrived (steady clock): the one clock of its age
+};
+
+// One cuff measurement as it arrived (steady clock): what the REMS checks are found among.
+struct CuffMark {
+    alerts::Millis mono{0};
+    double sbp{0};
+    double dbp{0};
 };
 
 struct ChairLive {
@@ -26,7 +33,8 @@ struct ChairLive {
     std::array<LastValue, alerts::signal_count> last{};
     std::array<TrendSeries, alerts::signal_count> trend{
         TrendSeries(30), TrendSeries(0), TrendSeries(0), TrendSeries(0), TrendSeries(30)};
-    bool trend_changed{true};  // since the last push to viewers
+    std::vector<CuffMark> cuffs;  // the session's BP readings, oldest first (bounded)
+    bool trend_changed{true};     // since the last push to viewers
     // The latest notification receipt of each alarm (alarm number -> "accepted by Rivera"):
     // what the alarm manager said became of the page (docs/notifications.md).
     std::map<std::uint32_t, std::string> receipts;

@@ -93,7 +93,7 @@ void add_security_headers(http::response_header<>& h) {
     h.set("X-Content-Type-Options", "nosniff");
     h.set("X-Frame-Options", "DENY");
     h.set("Referrer-Policy", "same-origin");  // no-referrer would make Origin "null"
-    h.set("Content-Security-Policy", csp);
+    if (h.find("Content-Security-Policy") == h.end()) h.set("Content-Security-Policy", csp);
     if (h.find(http::field::cache_control) == h.end())
         h.set(http::field::cache_control, "no-store");
 }

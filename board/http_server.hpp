@@ -39,7 +39,8 @@ struct Reply {
     std::string stream_key;    // with event_stream: whose stream it is (given to on_stream_open)
 };
 
-// The headers every response carries (docs/board.md); Cache-Control only if not set already.
+// The headers every response carries (docs/board.md); Cache-Control and the
+// Content-Security-Policy only if not set already (a report page sets its own).
 void add_security_headers(http::response_header<>& h);
 
 class HttpSession;

@@ -84,6 +84,9 @@ struct Station {
     std::function<Choices()> choices;
     // `payload` exactly as a station would publish it on <prefix>/<chair>/session.
     std::function<ControlReply(const std::string& chair, const std::string& payload)> control;
+    // Where the ReportWriter leaves each ended session's record and page (sessions.log_dir):
+    // the history view reads them there. Empty (or unset): no history.
+    std::function<std::string()> records_dir;
 };
 
 }  // namespace chairwatch::board

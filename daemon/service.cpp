@@ -199,9 +199,14 @@ void Service::recover_sessions() {
     for (const auto& path : drivers::find_open_session_logs(cfg_.sessions.log_dir)) {
         // What the log holds was published and logged the first time; what recovery finds
         // new (a superseded session's end, an alarm the rules raise or clear now) goes out now.
+        // What the log holds (start, phases, readings) is not published again, but the board
+        // shows it: latest values and trends of a recovered chair.
         const auto r = drivers::recover_session(
             path, clinic_, t,
-            [&](const std::vector<ClinicEvent>& events) { pipeline_.handle(events, t); });
+            [&](const std::vector<ClinicEvent>& events) { pipeline_.handle(events, t); },
+            [&](const std::vector<ClinicEvent>& events, alerts::Instant at) {
+                board_->on_events(events, at);
+            });
         for (const auto& p : r.problems)
             spdlog::warn("recovery: {}", p);
         if (!r.restored) {
@@ -594,6 +599,7 @@ board::Station Service::board_station() {
         d.notify_receipts = counters_.notify_receipts;
         return d;
     };
+    st.records_dir = [this] { return cfg_.sessions.log_dir; };
     st.acknowledge = [this](const std::string& chair, const std::string& payload) {
         return inbound_.on_ack(chair, payload, now());
     };

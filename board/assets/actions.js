@@ -78,15 +78,21 @@ window.cwActions = (() => {
     });
   }
 
-  // The chair's next steps, as buttons: start; dose start and end (one "injection given" for
-  // IM and intranasal); end.
+  // The chair's next steps, as buttons in a small "Actions" menu at the tile's top right (it
+  // takes no room on a wall screen): start; dose start and end (one "injection given" for IM and
+  // intranasal); pause or resume the feed alarms; end. Tiles are redrawn as readings arrive, so
+  // which chair's menu is open is kept here. A feed pause is shown on the tile to everyone.
+  let openMenu = null;
   function tileControls(d) {
     const s = ctx && ctx.session();
-    if (!s || !s.can_ack) return null;
+    const p = d.feeds_paused;
+    const note = p ? el('div', { class: 'act-paused' },
+      `Feed alarms paused until ${new Date(p.until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })} — ${p.reason} (${p.by})`) : null;
+    if (!s || !s.can_ack) return { menu: null, note };
     const box = el('div', { class: 'act-row' });
     const button = (label, key, onClick) => {
       const b = el('button', { type: 'button', class: 'act', 'data-focus': `act-${key}-${d.chair}` }, label);
-      b.addEventListener('click', onClick);
+      b.addEventListener('click', () => { openMenu = null; onClick(); });
       box.append(b);
     };
     const injected = ['im', 'intranasal'].includes(routeOf(d.profile));
@@ -99,17 +105,20 @@ window.cwActions = (() => {
     }
     if (d.in_session && d.phase === 'dosing')
       button('Dose end', 'dose-end', () => run(d.chair, 'Dose ended', [{ action: 'dose_end' }]));
-    if (d.in_session && !d.feeds_paused) button('Pause feed alarms', 'pause', () => pauseForm(d.chair));
-    if (d.feeds_paused) {
-      const p = d.feeds_paused;
-      box.append(el('span', { class: 'act-paused' },
-        `Feed alarms paused until ${new Date(p.until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })} — ${p.reason} (${p.by})`));
-      button('Resume feed alarms', 'resume', () => run(d.chair, 'Feed alarms resumed', [{ action: 'resume_feeds', by: ctx.by() }]));
-    }
+    if (d.in_session && !p) button('Pause feed alarms', 'pause', () => pauseForm(d.chair));
+    if (p) button('Resume feed alarms', 'resume', () => run(d.chair, 'Feed alarms resumed', [{ action: 'resume_feeds', by: ctx.by() }]));
     if (d.in_session)
       button('End session', 'end', () => open(`End the session on ${d.chair}?`, [], 'End session',
         () => run(d.chair, 'Session ended', [{ action: 'end' }])));
-    return box;
+    const menu = el('details', { class: 'act-menu' },
+      el('summary', { class: 'act-summary', 'data-focus': `act-menu-${d.chair}`,
+        'aria-label': `Session actions for ${d.chair}` }, 'Actions'), box);
+    if (openMenu === d.chair) menu.setAttribute('open', '');
+    menu.addEventListener('toggle', () => {
+      if (menu.open) openMenu = d.chair;
+      else if (openMenu === d.chair) openMenu = null;
+    });
+    return { menu, note };
   }
 
   // IM or intranasal: the dose is given at once (dose_start, then dose_end); for intranasal

@@ -7,7 +7,7 @@
   const chairs = new Map(); // id -> {data, at (performance.now() when received), trend}
   let session = { station: '', can_ack: false, csrf: '', user: '', role: 'display' };
   let status = { broker_connected: true, broker_since: null };
-  let lastMessage = 0, linkUp = false, linkLostAt = null, soundOn = false, audio = null, lastBeep = 0;
+  let lastMessage = 0, linkUp = false, linkLostAt = null;
   const changed = new Set(); // chairs to redraw at the next render
   let allChanged = true, renderPending = false;
   const $ = (id) => document.getElementById(id);
@@ -36,14 +36,19 @@
   const liveOk = () => linkUp && status.broker_connected;
 
   // ----- tiles -----
+  const ORDER = { high: 3, medium: 2, low: 1 };
+  // An acknowledged alarm whose condition goes on still counts: acknowledged is not cleared.
+  const counts = (a) => a.kind !== 'advisory' && (a.display_state !== 'acknowledged' || a.active);
   function highestPriority(alarms) {
-    const order = { high: 3, medium: 2, low: 1 };
     let best = null;
-    for (const a of alarms) {
-      if (a.display_state === 'acknowledged' || a.kind === 'advisory') continue;
-      if (!best || order[a.priority] > order[best]) best = a.priority;
-    }
+    for (const a of alarms) if (counts(a) && (!best || ORDER[a.priority] > ORDER[best])) best = a.priority;
     return best;
+  }
+  // The priority of the alarms whose condition holds on a tile's value (bp: SBP, DBP or MAP),
+  // for its colour: a latched alarm's value is back in range.
+  const SIGNALS = { hr: ['hr'], bp: ['sbp', 'dbp', 'map'], spo2: ['spo2'] };
+  function valuePriority(alarms, name) {
+    return highestPriority(alarms.filter((a) => a.active && !a.feed && SIGNALS[name].includes(a.signal)));
   }
   function stateLabel(a) {
     switch (a.display_state) {
@@ -55,8 +60,10 @@
     }
   }
   function alarmItem(chairLabel, a) {
-    const text = a.text.startsWith(chairLabel + ': ') ? a.text.slice(chairLabel.length + 2) : a.text;
-    const li = el('li', { class: `alarm prio-${a.priority} state-${a.display_state} kind-${a.kind}`,
+    // The chair is the tile's, the priority the label's: the rest of the sentence is news.
+    const text = (a.text.startsWith(chairLabel + ': ') ? a.text.slice(chairLabel.length + 2) : a.text)
+      .replace(/ \((high|medium|low) priority\)$/, '');
+    const li = el('li', { class: `alarm prio-${a.priority} state-${a.display_state} kind-${a.kind}${a.active ? ' cond-active' : ''}`,
       'data-alert-id': a.alert_id },
       el('div', { class: 'alarm-body' },
         el('div', { class: 'alarm-line' },
@@ -98,14 +105,28 @@
     }
     const key = el('div', { class: 'trend-key', 'aria-hidden': 'true' },
       ...series.map(([n]) => el('span', { class: 'k-' + n }, n.toUpperCase())));
-    const box = el('div', {}, svg, key);
+    const box = el('div', { class: 'trend-box' }, svg, key);
     return box;
   }
-  function vital(name, label, unit, v, valueText) {
-    return el('div', { class: `vital vital-${name}`, 'data-vital': name },
+  function vital(name, label, unit, v, valueText, alarms) {
+    const p = valuePriority(alarms, name);
+    return el('div', { class: `vital vital-${name}${p ? ' in-alarm alarm-' + p : ''}`, 'data-vital': name },
       el('span', { class: 'lbl' }, label),
       el('span', { class: 'val' }, el('span', { class: 'num' }, valueText), el('span', { class: 'unit' }, unit)),
       el('span', { class: 'age' }, ''));
+  }
+  // What is due: the next cuff reading by the profile's schedule, the REMS BP checks, discharge.
+  const REMS = { pre_dose: 'pre-dose BP', at_40_min: '~40 min BP', pre_discharge: 'BP before discharge' };
+  function dueLine(d) {
+    const parts = [];
+    if (d.cuff_due) parts.push(el('span', { class: 'due-cuff', 'data-due': '' }, ''));
+    for (const r of d.rems || []) {
+      parts.push(el('span', { class: `rems rems-${r.state}`, 'data-rems': r.check },
+        `REMS ${REMS[r.check] || r.check}: ${r.state}`));
+    }
+    if (d.phase === 'observation') parts.push(el('span', { class: d.discharge_ready ? 'discharge-ready' : 'meta' },
+      d.discharge_ready ? 'discharge criteria met' : 'discharge criteria not yet met'));
+    return parts.length ? el('div', { class: 'due' }, ...parts) : null;
   }
   function tile(c) {
     const d = c.data;
@@ -115,24 +136,29 @@
     const head = el('div', { class: 'tile-head' }, el('h2', { id: 'h-' + d.chair }, d.label));
     if (d.in_session) {
       head.append(el('span', { class: `phase phase-${d.phase}` }, d.phase),
-        el('span', { class: 'meta elapsed', 'data-elapsed': '' }, ''),
-        el('span', { class: 'meta' }, d.profile));
+        el('span', { class: 'meta elapsed', 'data-elapsed': '', title: 'since the session started' }, ''));
+      if (d.dose_start) head.append(el('span', { class: 'meta dose', 'data-since-dose': '' }, ''));
+      head.append(el('span', { class: 'meta' }, d.profile));
     } else {
       head.append(el('span', { class: 'meta' }, 'no session'));
     }
     t.append(head);
-    const act = cwActions.tileControls(d); // start, dose, end (actions.js)
-    if (act) t.append(act);
+    const act = cwActions.tileControls(d); // the session's actions menu, a feed pause (actions.js)
+    if (act.menu) { t.classList.add('has-actions'); t.append(act.menu); }
+    if (act.note) t.append(act.note);
     if (d.patient_ref) t.append(el('div', { class: 'patient' }, 'Patient ' + d.patient_ref));
     if (d.in_session) {
       const v = d.vitals || {};
       const box = el('div', { class: 'vitals' });
-      if (v.hr) box.append(vital('hr', 'HR', 'bpm', v.hr, fmt(v.hr.value)));
+      const al = d.alarms || [];
+      if (v.hr) box.append(vital('hr', 'HR', 'bpm', v.hr, fmt(v.hr.value), al));
       if (v.sbp || v.dbp) box.append(vital('bp', 'NIBP', 'mmHg', v.sbp || v.dbp,
-        `${fmt(v.sbp && v.sbp.value)}/${fmt(v.dbp && v.dbp.value)}`));
-      if (v.spo2) box.append(vital('spo2', 'SpO₂', '%', v.spo2, fmt(v.spo2.value)));
+        `${fmt(v.sbp && v.sbp.value)}/${fmt(v.dbp && v.dbp.value)}`, al));
+      if (v.spo2) box.append(vital('spo2', 'SpO₂', '%', v.spo2, fmt(v.spo2.value), al));
       if (!box.childNodes.length) box.append(el('span', { class: 'meta' }, 'no readings yet'));
       t.append(box);
+      const due = dueLine(d);
+      if (due) t.append(due);
       const s = c.trend && sparkline(c.trend);
       if (s) t.append(s);
     }
@@ -146,6 +172,16 @@
     const d = c.data, dt = (performance.now() - c.at) / 1000, live = liveOk();
     const e = node.querySelector('[data-elapsed]');
     if (e) e.textContent = durText(d.elapsed_s + (live ? dt : 0));
+    const dose = node.querySelector('[data-since-dose]');
+    // The data may be newer than the tile (a session just ended): only what it still has.
+    if (dose && d.since_dose_s !== undefined) dose.textContent = 'dose +' + durText(d.since_dose_s + (live ? dt : 0));
+    const due = node.querySelector('[data-due]');
+    if (due && d.cuff_due) {
+      const left = d.cuff_due.in_s - dt, overdue = d.cuff_due.overdue_in_s - dt;
+      due.textContent = left > 0 ? `next cuff in ${durText(left)}` :
+        overdue > 0 ? 'cuff reading due now' : `cuff reading overdue ${durText(-left)}`;
+      due.className = 'due-cuff ' + (left > 0 ? '' : overdue > 0 ? 'due-now' : 'due-over');
+    }
     for (const box of node.querySelectorAll('[data-vital]')) {
       const name = box.getAttribute('data-vital');
       const vitals = d.vitals || {}; // none once the session ended, until the tile is redrawn
@@ -199,7 +235,7 @@
       if (c) refreshAges(node, c);
     }
     document.body.classList.toggle('stale-all', !liveOk());
-    beep();
+    CWSound.tick([...chairs.values()].flatMap((c) => c.data.alarms || []), linkUp);
   }
 
   // ----- banners -----
@@ -218,10 +254,13 @@
     if (linkUp && status.notify_failed) out.push(el('p', { class: 'banner banner-broker', role: 'alert', id: 'banner-notify' },
       `NOTIFICATIONS FAILING: chairwatchd cannot reach ${status.notify_failed}; pagers and phones may not ring. ` +
       'Watch this board.'));
+    // One line for every lost feed: a wall screen must keep its height for the tiles.
+    const feeds = [];
     for (const c of chairs.values()) for (const a of c.data.alarms || [])
-      if (a.feed && a.active) out.push(el('p', { class: 'banner banner-feed', role: 'alert' },
-        `FEED LOST — ${c.data.label}: ${a.condition.replace(/_/g, ' ')} since ${clockText(new Date(a.onset))}` +
-        (a.acknowledged ? ` (acknowledged by ${a.acknowledged_by})` : '')));
+      if (a.feed && a.active) feeds.push(`${c.data.label}: ${a.condition.replace(/_/g, ' ')} since ${clockText(new Date(a.onset))}` +
+        (a.acknowledged ? ` (acknowledged by ${a.acknowledged_by})` : ''));
+    if (feeds.length) out.push(el('p', { class: 'banner banner-feed', role: 'alert', id: 'banner-feed' },
+      'FEED LOST — ' + feeds.join('; ')));
     $('banners').replaceChildren(...out);
     document.body.classList.toggle('stale-all', !liveOk());
   }
@@ -305,36 +344,6 @@
     }
   }
 
-  // ----- sound (off by default) -----
-  function toggleSound() {
-    soundOn = !soundOn;
-    const b = $('sound');
-    b.setAttribute('aria-pressed', String(soundOn));
-    b.textContent = soundOn ? 'Sound: ON' : 'Sound: off (muted)';
-    if (soundOn && !audio) audio = new (window.AudioContext || window.webkitAudioContext)();
-    lastBeep = 0;
-  }
-  // IEC 60601-1-8 style high-priority burst (3 + 2 pulses), every 10 s while one is unacknowledged.
-  function beep() {
-    if (!soundOn || !audio) return;
-    const high = [...chairs.values()].some((c) => (c.data.alarms || []).some(
-      (a) => a.priority === 'high' && a.display_state !== 'acknowledged' && a.kind !== 'advisory'));
-    const now = performance.now();
-    if (!high || now - lastBeep < 10000) return;
-    lastBeep = now;
-    const t0 = audio.currentTime + 0.05;
-    [0, 0.2, 0.4, 0.9, 1.1].forEach((dt) => {
-      const o = audio.createOscillator(), g = audio.createGain();
-      o.frequency.value = 880;
-      g.gain.setValueAtTime(0.0001, t0 + dt);
-      g.gain.exponentialRampToValueAtTime(0.3, t0 + dt + 0.02);
-      g.gain.exponentialRampToValueAtTime(0.0001, t0 + dt + 0.15);
-      o.connect(g).connect(audio.destination);
-      o.start(t0 + dt);
-      o.stop(t0 + dt + 0.17);
-    });
-  }
-
   async function start() {
     try {
       const r = await fetch('/api/session', { credentials: 'same-origin' });
@@ -355,11 +364,13 @@
   }
 
   document.addEventListener('DOMContentLoaded', () => {
-    $('sound').addEventListener('click', toggleSound);
+    CWSound.setup($('sound'));
     setLink(false);
     $('link').textContent = 'connecting…';
     setInterval(tick, 1000);
     tick();
     start();
   });
+  // For the history and handover views (views.js).
+  window.CW = { el, clockText, durText, chairs: () => [...chairs.values()].map((c) => c.data), session: () => session };
 })();

@@ -43,8 +43,8 @@ class Replayer {
   public:
     Replayer(alerts::Clinic& clinic, alerts::Instant now,
              const std::function<void(const std::vector<alerts::ClinicEvent>&)>& on_events,
-             RecoveredSession& r)
-        : clinic_(clinic), now_(now), on_events_(on_events), r_(r) {}
+             const ReplayedEvents& on_replayed, RecoveredSession& r)
+        : clinic_(clinic), now_(now), on_events_(on_events), on_replayed_(on_replayed), r_(r) {}
 
     void line(const LogLine& l) {
         if (!l.problem.empty()) problem(l.number, l.problem);
@@ -71,9 +71,9 @@ class Replayer {
         r_.chair = s.chair;
         r_.session_id = s.session_id;
         if (s.implicit)
-            call([&] { clinic_.resume_implicit(r_.chair, r_.session_id, t, out_); });
+            call(t, [&] { clinic_.resume_implicit(r_.chair, r_.session_id, t, out_); });
         else
-            call([&] {
+            call(t, [&] {
                 clinic_.on_control(r_.chair, alerts::ControlAction::start, session_info(s), t,
                                    out_);
             });
@@ -83,11 +83,11 @@ class Replayer {
         alerts::SessionInfo none;
         none.devices = p.devices;
         if (p.phase == alerts::Phase::dosing)
-            call([&] {
+            call(t, [&] {
                 clinic_.on_control(r_.chair, alerts::ControlAction::dose_start, none, t, out_);
             });
         else if (p.phase == alerts::Phase::observation)
-            call([&] {
+            call(t, [&] {
                 clinic_.on_control(r_.chair, alerts::ControlAction::dose_end, none, t, out_);
             });
     }
@@ -97,7 +97,7 @@ class Replayer {
         if (a.alarm_no == 0)
             return problem(n, "alert_id '" + a.alert_id + "' names no alarm number");
         // The rules are judged at the moment the alarm changed, as they were then.
-        call([&] { clinic_.on_tick(r_.chair, t, out_); });
+        call(t, [&] { clinic_.on_tick(r_.chair, t, out_); });
         clinic_.restore_alarm(r_.chair, transition_of(a, t));
         ++r_.restored_alarms;
     }
@@ -165,7 +165,7 @@ class Replayer {
     void flush() {
         if (batch_.empty()) return;
         const auto t = instant(batch_rx_);
-        call([&] { clinic_.on_readings(r_.chair, batch_, t, out_); });
+        call(t, [&] { clinic_.on_readings(r_.chair, batch_, t, out_); });
         r_.readings += batch_.size();
         batch_.clear();
     }
@@ -176,7 +176,7 @@ class Replayer {
             return;
         }
         for (auto w = *last_ + tick; w < wall; w += tick)
-            call([&] { clinic_.on_tick(r_.chair, instant(w), out_); });
+            call(instant(w), [&] { clinic_.on_tick(r_.chair, instant(w), out_); });
         last_ = std::max(*last_, wall);
     }
 
@@ -185,16 +185,27 @@ class Replayer {
     }
 
     template <class F>
-    void call(F&& f) {
+    void call(alerts::Instant at, F&& f) {
         out_.clear();
         f();
         // What the log holds already (starts, phases, readings) is not news; the end of a
-        // session the replay closes, with its alarms' closing transitions, is.
-        std::erase_if(out_, [](const alerts::ClinicEvent& e) {
-            return e.type != alerts::ClinicEvent::Type::alarm &&
-                   e.type != alerts::ClinicEvent::Type::session_ended;
-        });
-        if (!out_.empty()) on_events_(out_);
+        // session the replay closes, with its alarms' closing transitions, is. Runs of each
+        // go out in order.
+        const auto news = [](const alerts::ClinicEvent& e) {
+            return e.type == alerts::ClinicEvent::Type::alarm ||
+                   e.type == alerts::ClinicEvent::Type::session_ended;
+        };
+        for (auto i = out_.begin(); i != out_.end();) {
+            const bool is_news = news(*i);
+            const auto j =
+                std::find_if(i, out_.end(), [&](const auto& e) { return news(e) != is_news; });
+            run_.assign(i, j);
+            if (is_news)
+                on_events_(run_);
+            else if (on_replayed_)
+                on_replayed_(run_, at);
+            i = j;
+        }
     }
 
     void problem(int n, const std::string& why) {
@@ -205,8 +216,10 @@ class Replayer {
     alerts::Clinic& clinic_;
     alerts::Instant now_;
     const std::function<void(const std::vector<alerts::ClinicEvent>&)>& on_events_;
+    const ReplayedEvents& on_replayed_;
     RecoveredSession& r_;
     std::vector<alerts::ClinicEvent> out_;
+    std::vector<alerts::ClinicEvent> run_;
     std::vector<alerts::Reading> batch_;
     std::string hint_;
     alerts::Millis batch_rx_{0};
@@ -235,7 +248,8 @@ std::vector<std::string> find_open_session_logs(const std::string& dir) {
 
 RecoveredSession recover_session(
     const std::string& path, alerts::Clinic& clinic, alerts::Instant now,
-    const std::function<void(const std::vector<alerts::ClinicEvent>&)>& on_events) {
+    const std::function<void(const std::vector<alerts::ClinicEvent>&)>& on_events,
+    const ReplayedEvents& on_replayed) {
     RecoveredSession r;
     r.path = path;
     std::ifstream in(path);
@@ -243,7 +257,7 @@ RecoveredSession recover_session(
         r.problems.push_back(path + ": cannot open the file");
         return r;
     }
-    Replayer replayer(clinic, now, on_events, r);
+    Replayer replayer(clinic, now, on_events, on_replayed, r);
     clinic.set_replaying(true);
     struct Done {
         alerts::Clinic& clinic;

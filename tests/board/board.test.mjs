@@ -12,6 +12,7 @@
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { listenToTones, audioArgs } from './tones.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -53,11 +54,12 @@ async function heardWithin(ms, pred, what) {
 }
 
 const browser = await chromium.launch({ executablePath: opt.chromium, headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', ...audioArgs] });
 let hr = null;
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('console', (m) => { if (m.type() === 'error') log('browser console:', m.text()); });
+  await listenToTones(page);
   page.on('pageerror', (e) => fail('page error: ' + e.message));
 
   // Not logged in: the login form; the nurse logs in with her name and password.
@@ -90,11 +92,17 @@ try {
     if (phase) await tile.locator(`.phase-${phase}`).waitFor({ timeout: 3000 }).catch(() => fail(`the tile does not show ${phase}`));
     log(`${button}: ok${phase ? ', tile shows ' + phase : ''}`);
   };
+  // A session action: from the tile's Actions menu (opened if it is not).
+  const act = async (label) => {
+    const menu = tile.locator('details.act-menu');
+    if (!(await menu.evaluate((d) => d.open))) await menu.locator('summary').click();
+    await tile.locator('button.act', { hasText: label }).click();
+  };
   const sessionStep = async (button, action, phase) => {
-    await tile.locator('button.act', { hasText: button }).click();
+    await act(button);
     await confirmStep(button, action, phase);
   };
-  await tile.locator('button.act', { hasText: 'Start session' }).click();
+  await act('Start session');
   const form = page.locator('#act-dialog[open] form');
   await form.waitFor({ timeout: 2000 });
   await form.locator('select[name=profile]').selectOption('iv-ketamine');
@@ -154,7 +162,7 @@ try {
   if (usersStatus !== 403) fail('GET /api/users as a nurse: ' + usersStatus);
 
   // The cuff comes off for a while: pause the feed alarms with a reason; the tile says so.
-  await tile.locator('button.act', { hasText: 'Pause feed alarms' }).click();
+  await act('Pause feed alarms');
   const pauseForm = page.locator('#act-dialog[open] form');
   await pauseForm.waitFor({ timeout: 2000 }).catch(() => fail('no pause dialog'));
   await pauseForm.locator('input[name=minutes]').fill('5');
@@ -193,6 +201,11 @@ try {
   await page.locator('#banner-link').waitFor({ timeout: 15000 }).catch(() => fail('no live-link banner'));
   log('banner:', await page.locator('#banner-link').innerText());
   if ((await page.locator('#link').innerText()) !== 'NOT LIVE') fail('the badge still says live');
+  // With the sound on, a lost link sounds: the falling technical cue (784, 659, 523 Hz).
+  await page.evaluate(() => { window.cwTones = []; });
+  await page.waitForFunction(() => [784, 659, 523].every((f) => window.cwTones.includes(f)), null, { timeout: 17000 })
+    .catch(async () => fail('no sound for the lost link: ' + JSON.stringify(await page.evaluate(() => window.cwTones))));
+  log('link lost: technical cue heard');
   await page.screenshot({ path: `${opt.out}/board-link-lost.png`, fullPage: true });
 
   // A tablet-sized viewport still fits the tile.

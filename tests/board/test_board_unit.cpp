@@ -1,11 +1,18 @@
-// The board's pure parts: trend buckets, the station token and login sessions, staleness limits.
+// The board's pure parts: trend buckets, the station token and login sessions, staleness limits,
+// the chair JSON's clocks and what is due, and the history index.
 #include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
 
 #include "accounts/password.hpp"
 #include "alerts/profile.hpp"
 #include "board/auth.hpp"
+#include "board/chair_due.hpp"
 #include "board/chair_json.hpp"
 #include "board/chair_live.hpp"
+#include "board/history.hpp"
 #include "board/trend.hpp"
 
 using namespace chairwatch;
@@ -213,5 +220,178 @@ TEST_SUITE("board_unit") {
         e.type = alerts::ClinicEvent::Type::session_started;
         book.on_event(e, {});
         CHECK(book.find("chair-01")->receipts.empty());
+    }
+
+    TEST_CASE("one clock per feed: SpO2 stays current beside a cuff whose clock is 2 min fast") {
+        auto p = std::make_shared<alerts::Profile>();
+        p->name = "p";
+        p->stream_hold = 10s;
+        alerts::Clinic clinic(alerts::ClinicProfiles::single(p), {});
+        board::Station st;
+        st.clinic = [&]() -> const alerts::Clinic& { return clinic; };
+        st.profile = [&](std::string_view) { return std::shared_ptr<const alerts::Profile>(p); };
+        board::ChairLiveBook book;
+        const Millis wall0 = 1'764'000'000'000ms;
+        const auto at = [&](Millis t) { return alerts::Instant{t, wall0 + t}; };
+        std::vector<alerts::ClinicEvent> out;
+        for (int s = 0; s < 30; ++s) {
+            const auto now = at(Millis(s * 1000));
+            out.clear();
+            clinic.on_reading("chair-01", {alerts::Signal::spo2, 97, now.wall}, now, out);
+            if (s == 5) {  // the cuff monitor's clock runs 2 min ahead
+                const std::vector<alerts::Reading> bp{{alerts::Signal::sbp, 150, now.wall + 120s},
+                                                      {alerts::Signal::dbp, 90, now.wall + 120s}};
+                clinic.on_readings("chair-01", bp, now, out);
+            }
+            for (const auto& e : out)
+                book.on_event(e, now);
+        }
+        const auto vitals_at = [&](Millis t) {
+            std::string text;
+            drivers::JsonWriter w(text);
+            board::write_chair(w, st, "chair-01", book.find("chair-01"), at(t), {});
+            return boost::json::parse(text).at("vitals").as_object();
+        };
+        auto v = vitals_at(29'500ms);
+        CHECK(v.at("spo2").at("stale") == false);
+        CHECK(v.at("spo2").at("age_s").to_number<double>() == doctest::Approx(0.5));
+        CHECK(v.at("sbp").at("age_s").to_number<double>() == doctest::Approx(24.5));
+        // It does go stale, by its own arrival, once it stops.
+        v = vitals_at(40'500ms);
+        CHECK(v.at("spo2").at("stale") == true);
+        CHECK(v.at("spo2").at("age_s").to_number<double>() == doctest::Approx(11.5));
+    }
+
+    TEST_CASE("what is due: the next cuff reading by the schedule and the REMS checks") {
+        alerts::Profile p;
+        p.route = "intranasal";
+        alerts::FeedRule bp{"bp_overdue", alerts::mask_of(alerts::Signal::sbp), {}, false, {}};
+        bp.schedule = alerts::CuffSchedule{
+            {{0min, 15min, alerts::Priority::medium}, {60min, 30min, alerts::Priority::low}}, 3min};
+        p.feeds.push_back(bp);
+        alerts::Session s;
+        s.phase = alerts::Phase::baseline;
+        s.started = {0min, 0min};
+        board::ChairLive live;
+        live.cuffs = {{5min, 150, 90}};
+        CHECK_FALSE(board::next_cuff_due(p, s, live));  // not before the dose
+        auto checks = board::rems_checks(p, s, live, 6min);
+        REQUIRE(checks.size() == 3);
+        CHECK(checks[0].state == board::RemsCheck::State::done);  // pre-dose, at 5 min
+        CHECK(checks[1].state == board::RemsCheck::State::later);
+        CHECK(checks[2].state == board::RemsCheck::State::later);
+
+        s.phase = alerts::Phase::dosing;
+        s.dose_start = alerts::Instant{10min, 10min};
+        auto due = board::next_cuff_due(p, s, live);
+        REQUIRE(due);
+        CHECK(due->at == 20min);  // 15 min after the last reading (5 min before the dose)
+        CHECK(due->grace == 3min);
+        live.cuffs.push_back({52min, 160, 95});  // 42 min after the dose: the ~40 min check
+        due = board::next_cuff_due(p, s, live);
+        REQUIRE(due);
+        CHECK(due->at == 67min);
+        checks = board::rems_checks(p, s, live, 53min);
+        CHECK(checks[1].state == board::RemsCheck::State::done);
+        CHECK(*checks[1].at == 52min);
+        CHECK(checks[2].state == board::RemsCheck::State::due);  // not yet before discharge
+        live.cuffs.push_back({80min, 140, 85});
+        checks = board::rems_checks(p, s, live, 81min);
+        CHECK(checks[2].state == board::RemsCheck::State::done);
+        // With no reading in 30-50 min after the dose, the ~40 min check is missed after 50.
+        live.cuffs = {{5min, 150, 90}};
+        CHECK(board::rems_checks(p, s, live, 45min)[1].state == board::RemsCheck::State::due);
+        CHECK(board::rems_checks(p, s, live, 61min)[1].state == board::RemsCheck::State::missed);
+        // No REMS for other routes.
+        p.route = "iv";
+        CHECK(board::rems_checks(p, s, live, 61min).empty());
+    }
+
+    TEST_CASE("the history index: records by day, bad records counted, ids never paths") {
+        CHECK(board::valid_record_id("chair-01"));
+        CHECK(board::valid_record_id("chair-01-20261124T184100Z-2"));
+        for (const char* bad : {"", ".", "..", "../x", "a/b", ".hidden", "a\\b", "a%2Fb", "a b"})
+            CHECK_FALSE(board::valid_record_id(bad));
+        CHECK_FALSE(board::valid_record_id(std::string(129, 'a')));
+
+        const auto record = [](const std::string& chair, const std::string& id,
+                               const std::string& start) {
+            return R"({"schema":"chairwatch-session-record","schema_version":1,"session":{"chair":")" +
+                   chair + R"(","session_id":")" + id +
+                   R"(","profile":"iv-ketamine","route":"iv","start":")" + start + R"(","end":")" +
+                   start + R"(","end_reason":"end"},
+                   "discharge":{"applicable":true,"ready_at_end":true},
+                   "alarms":[{"kind":"physiological","max_priority":"high","condition":"sbp_high",
+                     "acknowledged_after_s":12.5,"acknowledgements":[{"by":"nurse-3","at":"2026-12-06T10:00:12.500Z"}]},
+                     {"kind":"advisory","max_priority":"medium","condition":"rems_bp_40min"},
+                     {"kind":"technical","max_priority":"low","condition":"hr_feed_lost"}]})";
+        };
+        std::string error;
+        const auto e =
+            board::parse_record(record("chair-01", "S-1", "2026-12-06T09:00:00.000Z"), error);
+        REQUIRE(e);
+        CHECK(e->day() == "2026-12-06");
+        CHECK(e->alarms_high == 1);
+        CHECK(e->alarms_low == 1);
+        CHECK(e->advisories == 1);
+        REQUIRE(e->acks.size() == 1);
+        CHECK(e->acks[0].by == "nurse-3");
+        CHECK(e->acks[0].after_s == doctest::Approx(12.5));
+        CHECK_FALSE(board::parse_record("[]", error));
+        CHECK_FALSE(board::parse_record(R"({"schema":"other"})", error));
+        CHECK_FALSE(
+            board::parse_record(record("../etc", "S-1", "2026-12-06T09:00:00.000Z"), error));
+
+        namespace fs = std::filesystem;
+        const auto dir = fs::temp_directory_path() / ("cw-history-" + board::Auth::random_hex(6));
+        fs::create_directories(dir / "chair-01");
+        fs::create_directories(dir / "chair-02");
+        const auto write = [](const fs::path& p, const std::string& text) {
+            std::ofstream(p) << text;
+        };
+        write(dir / "chair-01" / "S-1.summary.json",
+              record("chair-01", "S-1", "2026-12-06T09:00:00.000Z"));
+        write(dir / "chair-01" / "S-1.html", "<html>S-1</html>");
+        write(dir / "chair-02" / "S-2.summary.json",
+              record("chair-02", "S-2", "2026-12-07T08:00:00.000Z"));
+        write(dir / "chair-02" / "S-3.summary.json", "{ broken");  // its neighbours stay
+        write(dir / "secret.html", "not a report");
+        fs::create_symlink(dir / "secret.html", dir / "chair-02" / "S-2.html");
+        board::History h;
+        h.refresh(dir.string());
+        REQUIRE(h.sessions().size() == 2);
+        CHECK(h.sessions()[0]->session_id == "S-2");  // newest first
+        CHECK_FALSE(h.sessions()[0]->has_report);     // a link is not a report
+        CHECK(h.sessions()[1]->has_report);
+        CHECK(h.errors().size() == 1);
+        std::string text;
+        drivers::JsonWriter w(text);
+        w.begin_object();
+        board::write_history(w, h, "");
+        w.end_object();
+        const auto j = boost::json::parse(text);
+        CHECK(j.at("day") == "2026-12-07");
+        CHECK(j.at("days").as_array().size() == 2);
+        CHECK(j.at("sessions").as_array().size() == 1);
+        CHECK(j.at("errors") == 1);
+        text.clear();
+        drivers::JsonWriter w2(text);
+        w2.begin_object();
+        board::write_history(w2, h, "2026-12-06");
+        w2.end_object();
+        CHECK(boost::json::parse(text).at("sessions").at(0).at("report") ==
+              "/reports/chair-01/S-1");
+
+        CHECK(board::History::report_path(dir.string(), "chair-01", "S-1"));
+        CHECK_FALSE(board::History::report_path(dir.string(), "chair-02", "S-2"));  // a link
+        CHECK_FALSE(board::History::report_path(dir.string(), "..", "secret"));
+        CHECK_FALSE(board::History::report_path(dir.string(), "chair-01", "../secret"));
+        CHECK_FALSE(board::History::report_path(dir.string(), "chair-01", "S-9"));
+        CHECK_FALSE(board::History::report_path("", "chair-01", "S-1"));
+        // A record that goes away leaves the index at the next look.
+        fs::remove(dir / "chair-01" / "S-1.summary.json");
+        h.refresh(dir.string());
+        CHECK(h.sessions().size() == 1);
+        fs::remove_all(dir);
     }
 }

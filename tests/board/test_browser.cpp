@@ -21,19 +21,30 @@ std::string find_program(std::initializer_list<const char*> candidates) {
     return "";
 }
 
+struct BrowserTools {
+    std::string node;
+    std::string chromium;
+};
+
+// node, Debian's chromium and playwright-core, or the test fails saying which is missing.
+BrowserTools browser_tools() {
+    BrowserTools t{find_program({"/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"}),
+                   find_program({"/usr/bin/chromium", "/usr/bin/chromium-browser"})};
+    REQUIRE_MESSAGE(!t.node.empty(), "node is not installed");
+    REQUIRE_MESSAGE(!t.chromium.empty(), "chromium is not installed (scripts/install-deps.sh)");
+    REQUIRE_MESSAGE(
+        fs::exists(BOARD_TEST_DIR "/node_modules/playwright-core"),
+        "playwright-core is missing: run `npm ci` in tests/board (scripts/test.sh does)");
+    return t;
+}
+
 }  // namespace
 
 TEST_SUITE("board_browser") {
     TEST_CASE(
         "a nurse logs in, runs a session, sees a BP surge go red, acknowledges it with an "
         "action, sees the broker banner") {
-        const auto node = find_program({"/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"});
-        const auto chromium = find_program({"/usr/bin/chromium", "/usr/bin/chromium-browser"});
-        REQUIRE_MESSAGE(!node.empty(), "node is not installed");
-        REQUIRE_MESSAGE(!chromium.empty(), "chromium is not installed (scripts/install-deps.sh)");
-        REQUIRE_MESSAGE(
-            fs::exists(BOARD_TEST_DIR "/node_modules/playwright-core"),
-            "playwright-core is missing: run `npm ci` in tests/board (scripts/test.sh does)");
+        const auto [node, chromium] = browser_tools();
         fs::create_directories(BOARD_OUT_DIR);
         for (const auto& e : fs::directory_iterator(BOARD_OUT_DIR))
             fs::remove(e.path());
@@ -73,5 +84,32 @@ TEST_SUITE("board_browser") {
         CHECK(fs::exists(BOARD_OUT_DIR "/board-acknowledged.png"));
         CHECK(fs::exists(BOARD_OUT_DIR "/board-broker-down.png"));
         CHECK(fs::exists(BOARD_OUT_DIR "/board-link-lost.png"));
+    }
+}
+
+// 12 chairs in alarm on a 1920x1080 wall screen, the sound setting, history and handover
+// (tests/board/wall.test.mjs); its screenshots stay in BOARD_WALL_DIR.
+TEST_SUITE("board_wall") {
+    TEST_CASE(
+        "12 chairs in alarm fit a 1080p screen in their colours; a report opens from history") {
+        const auto [node, chromium] = browser_tools();
+        const std::string out = BOARD_WALL_DIR;
+        fs::remove_all(out);
+        fs::create_directories(out);
+
+        Broker broker;
+        Daemon daemon(broker, board_config(write_token()));
+        daemon.start();
+        Process script({node, BOARD_TEST_DIR "/wall.test.mjs", "--url",
+                        "http://127.0.0.1:" + std::to_string(daemon.http_port()), "--user",
+                        nurse_name, "--password", nurse_password, "--mqtt-port",
+                        std::to_string(broker.port()), "--chromium", chromium, "--out", out},
+                       out + "/wall.test.log");
+        const int code = script.wait(180s);
+        MESSAGE(script.output());
+        CHECK(code == 0);
+        CHECK(fs::exists(out + "/wall-1920x1080.png"));
+        CHECK(fs::exists(out + "/history-report.png"));
+        CHECK(fs::exists(out + "/handover-print.png"));
     }
 }

@@ -8,17 +8,12 @@
 #include <thread>
 
 #include "board_fixture.hpp"
+#include "http_json.hpp"
 
 using namespace chairwatch::it;
 namespace json = boost::json;
 
 namespace {
-
-json::value parse(const HttpResult& r) {
-    boost::system::error_code ec;
-    auto v = json::parse(r.body, ec);
-    return ec ? json::value(nullptr) : v;
-}
 
 json::object find_alarm(const json::value& alarms, const std::string& id) {
     for (const auto& a : alarms.at("alarms").as_array())
