@@ -66,10 +66,11 @@ struct SessionInfo {
     std::optional<double> age;
     std::optional<bool> hypertension;
     std::optional<double> session_number;  // 1 for the patient's first session
+    std::optional<bool> sedatives;  // concurrent benzodiazepines or opioids (breathing watched)
 };
 
 // The modifier flags the start message sets: "age_65_plus" (age_65_plus, or age >= 65),
-// "hypertension", "first_sessions" (session_number 1 to 3).
+// "hypertension", "first_sessions" (session_number 1 to 3), "sedatives".
 std::vector<std::string> session_flags(const SessionInfo& info);
 
 // A nurse's observation during a session ({"action":"observation"} on the session topic): what

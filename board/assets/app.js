@@ -129,6 +129,7 @@
       if (v.sbp || v.dbp) box.append(vital('bp', 'NIBP', 'mmHg', v.sbp || v.dbp,
         `${fmt(v.sbp && v.sbp.value)}/${fmt(v.dbp && v.dbp.value)}`));
       if (v.spo2) box.append(vital('spo2', 'SpO₂', '%', v.spo2, fmt(v.spo2.value)));
+      if (v.rr) box.append(vital('rr', 'RR', '/min', v.rr, fmt(v.rr.value)));
       if (!box.childNodes.length) box.append(el('span', { class: 'meta' }, 'no readings yet'));
       t.append(box);
       const s = c.trend && sparkline(c.trend);
