@@ -43,7 +43,8 @@ void ChairMonitor::init_state() {
         RuleState& rs = rules()[i];
         rs.first_tier = static_cast<std::uint16_t>(first_tier);
         for (const auto& t : rule.tiers)
-            rs.uses |= mask_of(rule.signal_of(t)) | (t.or_limit ? mask_of(t.or_limit->signal) : 0);
+            rs.uses |= mask_of(rule.signal_of(t)) | (t.or_limit ? mask_of(t.or_limit->signal) : 0) |
+                       (t.and_limit ? mask_of(t.and_limit->signal) : 0);
         first_tier += static_cast<std::uint32_t>(rule.tiers.size());
     }
     std::fill(counts().begin(), counts().end(), never);
@@ -159,7 +160,11 @@ bool same_tiers(const Rule& a, const Rule& b) {
         const Tier& y = b.tiers[i];
         if (x.signal != y.signal || x.limit != y.limit || x.inclusive != y.inclusive ||
             x.priority != y.priority || x.delay != y.delay || x.consecutive != y.consecutive ||
-            x.within != y.within || x.rise_by != y.rise_by || x.rise_pct != y.rise_pct)
+            x.within != y.within || x.rise_by != y.rise_by || x.rise_pct != y.rise_pct ||
+            x.and_limit.has_value() != y.and_limit.has_value() ||
+            (x.and_limit && (x.and_limit->signal != y.and_limit->signal ||
+                             x.and_limit->limit != y.and_limit->limit ||
+                             x.and_limit->inclusive != y.and_limit->inclusive)))
             return false;
     }
     return true;
@@ -269,7 +274,7 @@ void ChairMonitor::on_readings(std::span<const Reading> readings, Instant now,
     for (std::size_t i = 0; i < rule_states.size(); ++i)
         if (rule_states[i].uses & fresh) evaluate(i, now, fresh, values, out);
     settle();
-    for (const Signal s : {Signal::hr, Signal::spo2})
+    for (const Signal s : streamed)
         if (fresh & mask_of(s)) compute_band(s);
 }
 
@@ -449,7 +454,7 @@ std::int32_t ChairMonitor::stream_due(const RuleState& rs, Millis now) const {
     // lags behind; only no change at all is due_never.)
     constexpr auto no_change = std::numeric_limits<std::int64_t>::max();
     std::int64_t due = no_change;
-    for (const Signal s : {Signal::hr, Signal::spo2}) {
+    for (const Signal s : streamed) {
         if (!(rs.uses & mask_of(s))) continue;
         const Millis next = streams_[stream_slot(s)].next_change(now, profile_->stream_window,
                                                                  profile_->stream_hold);
@@ -476,10 +481,12 @@ std::int32_t ChairMonitor::due_after(const Rule& rule, const RuleState& rs, Mill
 }
 
 void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value,
-                               std::optional<double> other, Millis now, std::int32_t tier_now,
-                               bool new_reading) {
+                               std::optional<double> other, std::optional<double> with, Millis now,
+                               std::int32_t tier_now, bool new_reading) {
     const auto base = base_of(rule.signal_of(tier));
-    const bool beyond = rule.beyond(tier, value, base) || (other && rule.or_beyond(tier, *other));
+    const bool joined = !tier.and_limit || (with && rule.and_beyond(tier, *with));
+    const bool beyond =
+        (joined && rule.beyond(tier, value, base)) || (other && rule.or_beyond(tier, *other));
     const auto one_more = [](std::int16_t n) {
         return static_cast<std::int16_t>(std::min<int>(n + 1, TierState::max_count));
     };
@@ -506,7 +513,9 @@ void ChairMonitor::update_tier(const Rule& rule, const Tier& tier, TierState& ts
                     elapsed(tier_now, ts.since) >= tier.delay;
         return;
     }
-    if (!rule.inside_by_margin(tier, value, base) ||
+    // A joined tier ends when either of its two signals is back inside by its margin.
+    const bool with_inside = tier.and_limit && with && rule.and_inside_by_margin(tier, *with);
+    if ((!rule.inside_by_margin(tier, value, base) && !with_inside) ||
         (other && !rule.or_inside_by_margin(tier, *other))) {
         if (ts.inside) ts.since = TierState::no_time, ts.inside = false;
         return;
@@ -551,9 +560,13 @@ void ChairMonitor::evaluate(std::size_t rule_index, Instant now, std::uint8_t fr
         if (!judged || sig == rule.signal) judged = value;
         const auto other = tier.or_limit ? value_of(values, tier.or_limit->signal, now.mono)
                                          : std::optional<double>{};
-        const std::uint8_t feeds_it =
-            mask_of(sig) | (tier.or_limit ? mask_of(tier.or_limit->signal) : 0);
-        update_tier(rule, tier, ts, *value, other, now.mono, tier_now, (fresh & feeds_it) != 0);
+        const auto with = tier.and_limit ? value_of(values, tier.and_limit->signal, now.mono)
+                                         : std::optional<double>{};
+        const std::uint8_t feeds_it = mask_of(sig) |
+                                      (tier.or_limit ? mask_of(tier.or_limit->signal) : 0) |
+                                      (tier.and_limit ? mask_of(tier.and_limit->signal) : 0);
+        update_tier(rule, tier, ts, *value, other, with, now.mono, tier_now,
+                    (fresh & feeds_it) != 0);
         idle = idle && ts.idle();
         if (!ts.active) continue;
         const Tier* best = top < rule.tiers.size() ? &rule.tiers[top] : nullptr;

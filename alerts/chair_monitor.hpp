@@ -78,6 +78,13 @@ class ChairMonitor {
     const Profile& profile() const { return *profile_; }
 
   private:
+    // Streams are kept for the streamed signals only (HR, SpO2, RR, EtCO2); cuff signals keep
+    // their last.
+    static constexpr std::array<Signal, 4> streamed{Signal::hr, Signal::spo2, Signal::rr,
+                                                    Signal::etco2};
+    static constexpr std::size_t stream_slot(Signal s) {
+        return s == Signal::hr ? 0 : index_of(s) - index_of(Signal::map);
+    }
     static constexpr Millis never{std::numeric_limits<Millis::rep>::min()};
     // Per-signal values are kept as plain doubles, NaN for none (readings are never NaN): half
     // the size of optionals, in memory kept for every chair.
@@ -131,7 +138,7 @@ class ChairMonitor {
     struct Values {
         std::array<std::optional<double>, signal_count> value{};
         std::uint8_t known{0};
-        std::array<std::pair<double, double>, 2> range{};  // by stream_slot(), for calm()
+        std::array<std::pair<double, double>, streamed.size()> range{};  // by stream_slot()
         std::uint8_t ranged{0};
     };
 
@@ -154,10 +161,11 @@ class ChairMonitor {
     static Millis elapsed(std::int32_t now, std::int32_t since) {
         return Millis(std::int64_t{now} - std::int64_t{since});
     }
-    // `other`: the value of the tier's or_limit signal, if it has one and a value.
+    // `other`: the value of the tier's or_limit signal, if it has one and a value; `with`: the
+    // same for its and_limit.
     void update_tier(const Rule& rule, const Tier& tier, TierState& ts, double value,
-                     std::optional<double> other, Millis now, std::int32_t tier_now,
-                     bool new_reading);
+                     std::optional<double> other, std::optional<double> with, Millis now,
+                     std::int32_t tier_now, bool new_reading);
     // The last tier instant at which a tick would still change nothing for the rule: before
     // its tiers' delays or clear holds run out, or a sample of a stream it judges leaves the
     // window (after a full evaluation).
@@ -185,9 +193,6 @@ class ChairMonitor {
                std::vector<ConditionChange>& out);
     TierState* tiers_of(std::size_t rule_index) { return &tiers()[rules()[rule_index].first_tier]; }
 
-    // Streams are kept for the streamed signals only (HR, SpO2); cuff signals keep their last.
-    static constexpr std::size_t stream_slot(Signal s) { return s == Signal::hr ? 0 : 1; }
-
     // One block: per rule, every rule's tiers one after the other, per tier with a `within`
     // bound (few have one: cuff confirmations) when it last counted a reading, per feed.
     using State = PackedArrays<RuleState, TierState, Millis, FeedState>;
@@ -201,7 +206,7 @@ class ChairMonitor {
 
     std::shared_ptr<const Profile> profile_;
     State state_;
-    std::array<StreamWindow, 2> streams_{};
+    std::array<StreamWindow, streamed.size()> streams_{};
     // Per stream, an open interval (lo, hi) that holds every sample the stream keeps, inside
     // which every rule judging the stream is quiet and bounded: a new sample inside it changes
     // no rule, and judging them is skipped. NaN: not known (any change to rules, baseline,
@@ -215,9 +220,9 @@ class ChairMonitor {
             return v > static_cast<double>(lo) && v < static_cast<double>(hi);
         }
     };
-    std::array<Band, 2> calm_band_{};
-    std::array<double, signal_count> last_value_{none, none, none, none, none};
-    std::array<double, signal_count> baseline_{none, none, none, none, none};
+    std::array<Band, streamed.size()> calm_band_{};
+    std::array<double, signal_count> last_value_{none, none, none, none, none, none, none};
+    std::array<double, signal_count> baseline_{none, none, none, none, none, none, none};
     Millis cuff_at_{never};     // when the latest cuff reading arrived
     Millis dose_start_{never};  // for feeds with a schedule
     Millis tier_base_{0};       // what tier instants count from

@@ -1,5 +1,5 @@
 // Applies a profile's modifiers for a session's flags: a new profile with the modifiers' rules
-// in place of the profile's rules of the same condition. Pure.
+// and feeds in place of the profile's of the same condition. Pure.
 #pragma once
 
 #include <memory>

@@ -12,12 +12,11 @@ bool Rule::inside_by_margin(const Tier& t, double v, std::optional<double> basel
     return direction == Direction::high ? v <= th->value - margin : v >= th->value + margin;
 }
 
-bool Rule::or_inside_by_margin(const Tier& t, double v) const {
-    if (!t.or_limit) return true;
-    if (or_beyond(t, v)) return false;
-    const double margin = margin_for(t.or_limit->signal);
-    return direction == Direction::high ? v <= t.or_limit->limit - margin
-                                        : v >= t.or_limit->limit + margin;
+bool Rule::side_inside_by_margin(const std::optional<OrLimit>& side, double v) const {
+    if (!side) return true;
+    if (past({side->limit, side->inclusive}, v)) return false;
+    const double margin = margin_for(side->signal);
+    return direction == Direction::high ? v <= side->limit - margin : v >= side->limit + margin;
 }
 
 Signal FeedRule::primary_signal() const {

@@ -32,6 +32,10 @@ struct OrLimit {
 struct Tier {
     std::optional<Signal> signal;     // when it differs from the rule's (e.g. DBP in a BP rule)
     std::optional<OrLimit> or_limit;  // cuff tiers: beyond when this signal is beyond it too
+    // A joined tier: beyond only while this other signal is beyond its limit as well (in the
+    // rule's direction), e.g. SpO2 below 92 while RR is at or below 11. It ends when either
+    // signal is back inside by its margin. Nothing is beyond it while the other has no value.
+    std::optional<OrLimit> and_limit;
     double limit{0};
     bool has_limit{true};
     bool inclusive{true};            // true: the limit value itself is beyond (>= or <=)
@@ -77,9 +81,19 @@ struct Rule {
     bool or_beyond(const Tier& t, double v) const {
         return t.or_limit && past({t.or_limit->limit, t.or_limit->inclusive}, v);
     }
-    bool or_inside_by_margin(const Tier& t, double v) const;
+    bool or_inside_by_margin(const Tier& t, double v) const {
+        return side_inside_by_margin(t.or_limit, v);
+    }
+    // The same for the tier's and_limit.
+    bool and_beyond(const Tier& t, double v) const {
+        return t.and_limit && past({t.and_limit->limit, t.and_limit->inclusive}, v);
+    }
+    bool and_inside_by_margin(const Tier& t, double v) const {
+        return side_inside_by_margin(t.and_limit, v);
+    }
 
   private:
+    bool side_inside_by_margin(const std::optional<OrLimit>& side, double v) const;
     bool past(const Threshold& th, double v) const {
         return direction == Direction::high ? (th.inclusive ? v >= th.value : v > th.value)
                                             : (th.inclusive ? v <= th.value : v < th.value);
@@ -160,10 +174,11 @@ struct EscalationPolicy {
 };
 
 // A stricter variant of a profile for sessions whose start message sets `flag` (REF §9): its
-// rules replace the profile's rules of the same condition (or are added); the rest stays.
+// rules and feeds replace the profile's of the same condition (or are added); the rest stays.
 struct Modifier {
-    std::string flag;  // "age_65_plus", "hypertension", "first_sessions"
+    std::string flag;  // "age_65_plus", "hypertension", "first_sessions", "sedatives"
     std::vector<Rule> rules;
+    std::vector<FeedRule> feeds;  // e.g. SpO2 and RR expected from the session's start
 };
 
 struct Profile {

@@ -44,7 +44,8 @@ bool same_start(const SessionInfo& a, const SessionInfo& b) {
            a.weight_kg == b.weight_kg && a.dose_mg_per_kg == b.dose_mg_per_kg &&
            a.devices == b.devices && a.planned_duration_min == b.planned_duration_min &&
            a.patient_ref == b.patient_ref && a.age_65_plus == b.age_65_plus && a.age == b.age &&
-           a.hypertension == b.hypertension && a.session_number == b.session_number;
+           a.hypertension == b.hypertension && a.session_number == b.session_number &&
+           a.sedatives == b.sedatives;
 }
 
 std::vector<std::string> session_flags(const SessionInfo& info) {
@@ -53,6 +54,7 @@ std::vector<std::string> session_flags(const SessionInfo& info) {
         flags.emplace_back("age_65_plus");
     if (info.hypertension.value_or(false)) flags.emplace_back("hypertension");
     if (info.session_number && *info.session_number <= 3) flags.emplace_back("first_sessions");
+    if (info.sedatives.value_or(false)) flags.emplace_back("sedatives");
     return flags;
 }
 

@@ -70,10 +70,11 @@ struct SessionInfo {
     // Intranasal esketamine: the nasal spray devices used (28 mg each; REF §9: 56 or 84 mg).
     // On start (planned) or dose_start (given); recorded, judged by nothing.
     std::optional<double> devices;
+    std::optional<bool> sedatives;  // concurrent benzodiazepines or opioids (breathing watched)
 };
 
 // The modifier flags the start message sets: "age_65_plus" (age_65_plus, or age >= 65),
-// "hypertension", "first_sessions" (session_number 1 to 3).
+// "hypertension", "first_sessions" (session_number 1 to 3), "sedatives".
 std::vector<std::string> session_flags(const SessionInfo& info);
 
 // A nurse's observation during a session ({"action":"observation"} on the session topic): what

@@ -3,14 +3,18 @@
 namespace chairwatch::alerts {
 
 namespace {
-constexpr std::array<std::string_view, signal_count> signal_names{"hr", "sbp", "dbp", "map",
-                                                                  "spo2"};
+constexpr std::array<std::string_view, signal_count> signal_names{"hr",   "sbp", "dbp",  "map",
+                                                                  "spo2", "rr",  "etco2"};
 constexpr std::array<std::string_view, signal_count> signal_units{"bpm", "mmHg", "mmHg", "mmHg",
-                                                                  "%"};
+                                                                  "%",   "/min", "mmHg"};
 constexpr std::array<std::string_view, signal_count> signal_labels{
-    "heart rate", "systolic BP", "diastolic BP", "mean arterial pressure", "SpO2"};
+    "heart rate", "systolic BP",      "diastolic BP", "mean arterial pressure",
+    "SpO2",       "respiratory rate", "EtCO2"};
+// RR and EtCO2: REFERENCE section 6 gives no range; up to 150 (breaths/min, mmHg) is the measuring
+// range of common capnographs (ours). 0 is "sensor off" for every signal, as the codec reads it.
 constexpr std::array<Range, signal_count> plausible{Range{15, 300}, Range{40, 270}, Range{10, 210},
-                                                    Range{20, 230}, Range{1, 100}};
+                                                    Range{20, 230}, Range{1, 100},  Range{1, 150},
+                                                    Range{1, 150}};
 constexpr std::array<std::string_view, 3> priority_names{"low", "medium", "high"};
 }  // namespace
 

@@ -19,10 +19,13 @@ struct Instant {
     Millis wall{0};
 };
 
-enum class Signal : std::uint8_t { hr, sbp, dbp, map, spo2 };
-inline constexpr std::size_t signal_count = 5;
-inline constexpr std::array<Signal, signal_count> all_signals{Signal::hr, Signal::sbp, Signal::dbp,
-                                                              Signal::map, Signal::spo2};
+// rr (breaths/min) and etco2 (end-tidal CO2, mmHg) are optional, streamed like HR and SpO2.
+enum class Signal : std::uint8_t { hr, sbp, dbp, map, spo2, rr, etco2 };
+inline constexpr std::size_t signal_count = 7;
+inline constexpr std::array<Signal, signal_count> all_signals{
+    Signal::hr, Signal::sbp, Signal::dbp, Signal::map, Signal::spo2, Signal::rr, Signal::etco2};
+// The names of all signals for messages: "hr, sbp, dbp, map, spo2, rr or etco2".
+inline constexpr std::string_view signal_names_text = "hr, sbp, dbp, map, spo2, rr or etco2";
 
 std::string_view to_string(Signal s);
 std::optional<Signal> parse_signal(std::string_view name);

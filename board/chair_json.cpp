@@ -44,7 +44,7 @@ void write_vital(drivers::JsonWriter& w, const LastValue& v, Millis stale_limit,
 
 void write_trend(drivers::JsonWriter& w, const ChairLive& live) {
     w.key("trend").begin_object();
-    for (auto sig : {Signal::hr, Signal::sbp, Signal::dbp, Signal::spo2}) {
+    for (auto sig : {Signal::hr, Signal::sbp, Signal::dbp, Signal::spo2, Signal::rr}) {
         const auto& pts = live.trend[alerts::index_of(sig)].points();
         if (pts.empty()) continue;
         w.key(alerts::to_string(sig)).begin_array();

@@ -32,7 +32,8 @@ struct ChairLive {
     alerts::Millis start_clock{0};  // the session's clinical time at its start
     std::array<LastValue, alerts::signal_count> last{};
     std::array<TrendSeries, alerts::signal_count> trend{
-        TrendSeries(30), TrendSeries(0), TrendSeries(0), TrendSeries(0), TrendSeries(30)};
+        TrendSeries(30), TrendSeries(0),  TrendSeries(0), TrendSeries(0),
+        TrendSeries(30), TrendSeries(30), TrendSeries(30)};
     std::vector<CuffMark> cuffs;  // the session's BP readings, oldest first (bounded)
     bool trend_changed{true};     // since the last push to viewers
     // The latest notification receipt of each alarm (alarm number -> "accepted by Rivera"):

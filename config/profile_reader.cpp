@@ -19,21 +19,30 @@ bool valid_name(const std::string& s) {
     return true;
 }
 
-constexpr std::string_view modifier_flags[] = {"age_65_plus", "hypertension", "first_sessions"};
+constexpr std::string_view modifier_flags[] = {"age_65_plus", "hypertension", "first_sessions",
+                                               "sedatives"};
 
-// Every rule a modifier overrides must be a rule of the profile (resolved, with what it
+// Every rule or feed a modifier overrides must be one of the profile (resolved, with what it
 // inherits): a modifier changes named limits, it adds no condition.
+template <typename T>
+void check_overrides(YamlReader& r, const YAML::Node& n, const std::string& path,
+                     const std::string& flag, const char* what, const std::vector<T>& overrides,
+                     const std::vector<T>& own) {
+    for (const auto& item : overrides) {
+        const bool known = std::any_of(
+            own.begin(), own.end(), [&](const auto& x) { return x.condition == item.condition; });
+        if (!known)
+            r.error(n, path + ": modifier " + flag + " overrides " + what + " '" + item.condition +
+                           "', which the profile does not have");
+    }
+}
+
 void check_modifiers(YamlReader& r, const YAML::Node& n, const std::string& path,
                      const alerts::Profile& p) {
-    for (const auto& m : p.modifiers)
-        for (const auto& rule : m.rules) {
-            const bool known = std::any_of(p.rules.begin(), p.rules.end(), [&](const auto& x) {
-                return x.condition == rule.condition;
-            });
-            if (!known)
-                r.error(n, path + ": modifier " + m.flag + " overrides rule '" + rule.condition +
-                               "', which the profile does not have");
-        }
+    for (const auto& m : p.modifiers) {
+        check_overrides(r, n, path, m.flag, "rule", m.rules, p.rules);
+        check_overrides(r, n, path, m.flag, "feed", m.feeds, p.feeds);
+    }
 }
 
 // `checkpoints: {<name>: {at_min: 40, tolerance_min: 10, priority: medium}}`: a profile's list
@@ -263,8 +272,8 @@ void ProfileResolver::merge_feeds(const YAML::Node& feeds, const std::string& pa
     }
 }
 
-// `modifiers: {<flag>: {rules: {<condition>: <rule>}}}`; a profile's modifier replaces the one
-// of the same flag it inherits (`<flag>: ~` removes it).
+// `modifiers: {<flag>: {rules: {<condition>: <rule>}, feeds: {<condition>: <feed>}}}`; a
+// profile's modifier replaces the one of the same flag it inherits (`<flag>: ~` removes it).
 void ProfileResolver::merge_modifiers(const YAML::Node& mods, const std::string& path,
                                       Resolved& out) {
     if (!r_.expect_map(mods, path)) return;
@@ -274,21 +283,29 @@ void ProfileResolver::merge_modifiers(const YAML::Node& mods, const std::string&
         if (std::find(std::begin(modifier_flags), std::end(modifier_flags), flag) ==
             std::end(modifier_flags)) {
             r_.error(kv.first, path + ": '" + flag +
-                                   "' is not one of age_65_plus, hypertension, first_sessions");
+                                   "' is not one of age_65_plus, hypertension, first_sessions, "
+                                   "sedatives");
             continue;
         }
         std::erase_if(list, [&](const alerts::Modifier& m) { return m.flag == flag; });
         if (kv.second.IsNull()) continue;
         const auto mpath = join(path, flag);
-        if (!r_.expect_map(kv.second, mpath, {"rules"})) continue;
+        if (!r_.expect_map(kv.second, mpath, {"rules", "feeds"})) continue;
         const auto rules = kv.second["rules"];
-        if (!rules || !r_.expect_map(rules, join(mpath, "rules")) || rules.size() == 0) {
-            r_.error(rules ? rules : kv.second,
-                     join(mpath, "rules") + ": expected the rules it overrides");
+        const auto feeds = kv.second["feeds"];
+        if ((rules && (!r_.expect_map(rules, join(mpath, "rules")) || rules.size() == 0)) ||
+            (feeds && (!r_.expect_map(feeds, join(mpath, "feeds")) || feeds.size() == 0)) ||
+            (!rules && !feeds)) {
+            r_.error(kv.second, mpath + ": expected the rules and/or feeds it overrides");
             continue;
         }
         alerts::Modifier m;
         m.flag = flag;
+        for (const auto& fk : feeds) {
+            const auto cond = fk.first.Scalar();
+            if (auto feed = read_feed(r_, cond, fk.second, join(join(mpath, "feeds"), cond)))
+                m.feeds.push_back(std::move(*feed));
+        }
         for (const auto& rk : rules) {
             const auto cond = rk.first.Scalar();
             std::vector<LimitSeen> seen;

@@ -1,5 +1,7 @@
 #include "config/rule_reader.hpp"
 
+#include <functional>
+
 #include "config/reader_util.hpp"
 
 namespace chairwatch::config {
@@ -48,13 +50,14 @@ std::optional<Signal> read_signal(YamlReader& r, const YAML::Node& n, const std:
     auto name = r.string(n, "signal", path);
     if (!name) {
         if (required && !n["signal"])
-            r.error(n, join(path, "signal") + ": missing (hr, sbp, dbp, map or spo2)");
+            r.error(n, join(path, "signal") + ": missing (" +
+                           std::string(alerts::signal_names_text) + ")");
         return std::nullopt;
     }
     auto sig = alerts::parse_signal(*name);
     if (!sig)
-        r.error(n["signal"],
-                join(path, "signal") + ": '" + *name + "' is not one of hr, sbp, dbp, map, spo2");
+        r.error(n["signal"], join(path, "signal") + ": '" + *name + "' is not one of " +
+                                 std::string(alerts::signal_names_text));
     return sig;
 }
 
@@ -94,30 +97,51 @@ bool read_limit(YamlReader& r, const YAML::Node& n, const std::string& path, Sig
     return true;
 }
 
-// `or: {signal: dbp, at_or_above: 110}`: the same cuff measurement's other signal, beyond too.
-bool read_or_limit(YamlReader& r, const YAML::Node& n, const std::string& path, Signal signal,
-                   Direction dir, alerts::Tier& t, std::vector<LimitSeen>& seen) {
+// The limit of a tier's other signal (`or`/`and`): its signal and a limit in the tier's direction.
+std::optional<alerts::OrLimit> read_side_limit(YamlReader& r, const YAML::Node& n,
+                                               const std::string& path, Direction dir,
+                                               std::vector<LimitSeen>& seen,
+                                               const std::function<bool(Signal)>& allowed,
+                                               const std::string& refusal) {
     if (!r.expect_map(n, path, {"signal", "above", "at_or_above", "below", "at_or_below"}))
-        return false;
+        return std::nullopt;
     const auto sig = read_signal(r, n, path, true);
-    if (!sig) return false;
-    if (!alerts::is_cuff(signal) || !alerts::is_cuff(*sig) || *sig == signal) {
-        r.error(n["signal"], join(path, "signal") +
-                                 ": 'or' joins another cuff signal (sbp, dbp, map) of the same "
-                                 "measurement to a cuff tier");
-        return false;
+    if (!sig) return std::nullopt;
+    if (!allowed(*sig)) {
+        r.error(n["signal"], join(path, "signal") + ": " + refusal);
+        return std::nullopt;
     }
     alerts::Tier alt;
     Direction alt_dir = dir;
     std::vector<LimitSeen> alt_seen;
-    if (!read_limit(r, n, path, *sig, alt, alt_dir, alt_seen)) return false;
+    if (!read_limit(r, n, path, *sig, alt, alt_dir, alt_seen)) return std::nullopt;
     if (!alt.has_limit || alt_dir != dir) {
         r.error(n, path + ": needs a limit in the same direction as its tier");
-        return false;
+        return std::nullopt;
     }
-    t.or_limit = alerts::OrLimit{*sig, alt.limit, alt.inclusive};
     seen.insert(seen.end(), alt_seen.begin(), alt_seen.end());
-    return true;
+    return alerts::OrLimit{*sig, alt.limit, alt.inclusive};
+}
+
+// `or: {signal: dbp, at_or_above: 110}`: the same cuff measurement's other signal, beyond too.
+bool read_or_limit(YamlReader& r, const YAML::Node& n, const std::string& path, Signal signal,
+                   Direction dir, alerts::Tier& t, std::vector<LimitSeen>& seen) {
+    t.or_limit = read_side_limit(
+        r, n, path, dir, seen,
+        [&](Signal s) { return alerts::is_cuff(signal) && alerts::is_cuff(s) && s != signal; },
+        "'or' joins another cuff signal (sbp, dbp, map) of the same measurement to a cuff tier");
+    return t.or_limit.has_value();
+}
+
+// `and: {signal: rr, at_or_below: 11}`: beyond only while another streamed signal is beyond too.
+bool read_and_limit(YamlReader& r, const YAML::Node& n, const std::string& path, Signal signal,
+                    Direction dir, alerts::Tier& t) {
+    std::vector<LimitSeen> ignored;  // a joined limit is no low/high limit of its own signal
+    t.and_limit = read_side_limit(
+        r, n, path, dir, ignored,
+        [&](Signal s) { return !alerts::is_cuff(signal) && !alerts::is_cuff(s) && s != signal; },
+        "'and' joins another streamed signal (hr, spo2, rr, etco2) to a streamed tier");
+    return t.and_limit.has_value();
 }
 
 std::optional<alerts::Tier> read_tier(YamlReader& r, const YAML::Node& n, const std::string& path,
@@ -125,7 +149,7 @@ std::optional<alerts::Tier> read_tier(YamlReader& r, const YAML::Node& n, const 
                                       Direction& direction, std::vector<LimitSeen>& seen) {
     if (!r.expect_map(n, path,
                       {"above", "at_or_above", "below", "at_or_below", "rise_by", "rise_pct",
-                       "signal", "or", "priority", "delay_s", "consecutive", "within_s"}))
+                       "signal", "or", "and", "priority", "delay_s", "consecutive", "within_s"}))
         return std::nullopt;
     alerts::Tier t;
     if (n["signal"]) {
@@ -137,6 +161,8 @@ std::optional<alerts::Tier> read_tier(YamlReader& r, const YAML::Node& n, const 
     Direction dir = Direction::high;
     if (!read_limit(r, n, path, signal, t, dir, seen)) return std::nullopt;
     if (n["or"] && !read_or_limit(r, n["or"], join(path, "or"), signal, dir, t, seen))
+        return std::nullopt;
+    if (n["and"] && !read_and_limit(r, n["and"], join(path, "and"), signal, dir, t))
         return std::nullopt;
     if (auto v = r.number(n, "rise_by", path, 1, 200)) t.rise_by = *v;
     if (auto v = r.number(n, "rise_pct", path, 1, 200)) t.rise_pct = *v;
@@ -171,7 +197,8 @@ void read_signal_margins(YamlReader& r, const YAML::Node& n, const std::string& 
         const auto name = kv.first.Scalar();
         const auto sig = alerts::parse_signal(name);
         if (!sig) {
-            r.error(kv.first, path + ": '" + name + "' is not one of hr, sbp, dbp, map, spo2");
+            r.error(kv.first, path + ": '" + name + "' is not one of " +
+                                  std::string(alerts::signal_names_text));
             continue;
         }
         if (auto v = r.number(n, name, path, 0, 100))
@@ -282,7 +309,7 @@ std::optional<alerts::FeedRule> read_feed(YamlReader& r, const std::string& name
         auto sig = s.IsScalar() ? alerts::parse_signal(s.Scalar()) : std::nullopt;
         if (!sig)
             r.error(s, join(path, "signals") + ": '" + (s.IsScalar() ? s.Scalar() : "?") +
-                           "' is not one of hr, sbp, dbp, map, spo2");
+                           "' is not one of " + std::string(alerts::signal_names_text));
         else
             feed.signal_mask |= alerts::mask_of(*sig);
     }

@@ -1,7 +1,7 @@
 // The vital signs as Observations of the FHIR vital-signs profiles (LOINC codes, UCUM units,
 // category vital-signs, the device time as effectiveDateTime): every cuff reading (a BP panel
-// with SBP and DBP as components, and MAP), and HR and SpO2 as 1-minute medians, as the report
-// shows them.
+// with SBP and DBP as components, and MAP), and HR, SpO2, RR and EtCO2 as 1-minute medians, as
+// the report shows them.
 #include <map>
 #include <vector>
 
@@ -34,6 +34,13 @@ const Kind oxygen{"spo2",
                   {{"2708-6", "Oxygen saturation in Arterial blood"},
                    {"59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry"}},
                   "SpO2"};
+const Kind respiration{"rr", "resprate", {{"9279-1", "Respiratory rate"}}, "Respiratory rate"};
+const Kind end_tidal_co2{"etco2",
+                         "vitalsigns",
+                         {{"19889-5",
+                           "Carbon dioxide [Partial pressure] in Exhaled gas --at end "
+                           "expiration"}},
+                         "EtCO2"};
 const Kind bp_panel{"bp",
                     "bp",
                     {{"85354-9", "Blood pressure panel with all children optional"}},
@@ -131,6 +138,8 @@ void write_vital_signs(JsonWriter& w, const Context& c) {
     write_blood_pressure(w, c);
     write_streamed(w, c, heart_rate, Signal::hr, "beats/minute", "/min");
     write_streamed(w, c, oxygen, Signal::spo2, "%", "%");
+    write_streamed(w, c, respiration, Signal::rr, "breaths/minute", "/min");
+    write_streamed(w, c, end_tidal_co2, Signal::etco2, "mmHg", "mm[Hg]");
 }
 
 }  // namespace chairwatch::report::fhir

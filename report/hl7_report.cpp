@@ -22,12 +22,15 @@ struct Value {
     double value;
 };
 
-// Every reading in time order (the log's order among equal times).
+// Every reading with an MDC code (EtCO2 has none in REFERENCE) in time order (the log's order
+// among equal times).
 std::vector<Value> values_of(const SessionRecord& rec) {
     std::vector<Value> out;
-    for (const auto s : alerts::all_signals)
+    for (const auto s : alerts::all_signals) {
+        if (hl7::mdc_metric(s).code.empty()) continue;
         for (const auto& v : rec.of(s))
             out.push_back({v.t, v.line, s, v.value});
+    }
     std::stable_sort(out.begin(), out.end(), [](const Value& a, const Value& b) {
         return std::tie(a.t, a.line) < std::tie(b.t, b.line);
     });

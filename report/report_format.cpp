@@ -2,6 +2,7 @@
 
 #include "report/report.hpp"
 
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -131,7 +132,8 @@ std::string html_escape(std::string_view s) {
 }
 
 std::string_view short_name(alerts::Signal s) {
-    constexpr std::string_view names[] = {"HR", "SBP", "DBP", "MAP", "SpO2"};
+    constexpr std::array<std::string_view, alerts::signal_count> names{"HR",   "SBP", "DBP",  "MAP",
+                                                                       "SpO2", "RR",  "EtCO2"};
     return names[alerts::index_of(s)];
 }
 

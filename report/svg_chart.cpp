@@ -156,6 +156,10 @@ std::vector<PanelSpec> panels(const SessionRecord& rec) {
         {"Heart rate, bpm", {Signal::hr}, 0, 80, 20, 40, 140}};
     if (!rec.of(Signal::spo2).empty())
         out.push_back({"SpO2, %", {Signal::spo2}, 0, 38, 5, 85, 100, 100});
+    if (!rec.of(Signal::rr).empty())
+        out.push_back({"Resp. rate, /min", {Signal::rr}, 0, 50, 5, 5, 30, 150});
+    if (!rec.of(Signal::etco2).empty())
+        out.push_back({"EtCO2, mmHg", {Signal::etco2}, 0, 50, 10, 20, 60, 150});
     return out;
 }
 

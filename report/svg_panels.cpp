@@ -27,6 +27,10 @@ SeriesStyle series_style(Signal s) {
             return {"#1b6e2a", "", 1.4};
         case Signal::spo2:
             return {"#5b2a86", "", 1.4};
+        case Signal::rr:
+            return {"#0b6b6b", "", 1.4};
+        case Signal::etco2:
+            return {"#8a5a00", "", 1.4};
     }
     return {"#000000", "", 1};
 }

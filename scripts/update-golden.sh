@@ -13,4 +13,6 @@ for route in iv im intranasal; do
     "$bin" replay --config config/chairwatch.yaml --format table --sample-hold 120 \
         "tests/fixtures/route_$route.csv" > "tests/golden/route_$route.txt"
 done
+"$bin" replay --config config/chairwatch.yaml --format table --sample-hold 120 \
+    tests/fixtures/breathing_iv.csv > tests/golden/breathing_iv.txt
 echo "regenerated; review: git diff --stat tests/golden"

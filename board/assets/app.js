@@ -46,7 +46,7 @@
   }
   // The priority of the alarms whose condition holds on a tile's value (bp: SBP, DBP or MAP),
   // for its colour: a latched alarm's value is back in range.
-  const SIGNALS = { hr: ['hr'], bp: ['sbp', 'dbp', 'map'], spo2: ['spo2'] };
+  const SIGNALS = { hr: ['hr'], bp: ['sbp', 'dbp', 'map'], spo2: ['spo2'], rr: ['rr'] };
   function valuePriority(alarms, name) {
     return highestPriority(alarms.filter((a) => a.active && !a.feed && SIGNALS[name].includes(a.signal)));
   }
@@ -155,6 +155,7 @@
       if (v.sbp || v.dbp) box.append(vital('bp', 'NIBP', 'mmHg', v.sbp || v.dbp,
         `${fmt(v.sbp && v.sbp.value)}/${fmt(v.dbp && v.dbp.value)}`, al));
       if (v.spo2) box.append(vital('spo2', 'SpO₂', '%', v.spo2, fmt(v.spo2.value), al));
+      if (v.rr) box.append(vital('rr', 'RR', '/min', v.rr, fmt(v.rr.value), al));
       if (!box.childNodes.length) box.append(el('span', { class: 'meta' }, 'no readings yet'));
       t.append(box);
       const due = dueLine(d);

@@ -26,6 +26,10 @@ std::string feed_label(const AlarmTransition& t) {
             return "heart-rate feed";
         case alerts::Signal::spo2:
             return "SpO2 feed";
+        case alerts::Signal::rr:
+            return "respiratory-rate feed";
+        case alerts::Signal::etco2:
+            return "EtCO2 feed";
         default:
             return "blood-pressure cuff feed";
     }

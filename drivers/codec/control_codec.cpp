@@ -82,7 +82,8 @@ bool flag(const json::object& o, const char* key, std::optional<bool>& out, std:
 bool read_flags(const json::object& o, alerts::SessionInfo& i, std::string& error) {
     return flag(o, "age_65_plus", i.age_65_plus, error) && number(o, "age", i.age, 0, 130, error) &&
            flag(o, "hypertension", i.hypertension, error) &&
-           number(o, "session_number", i.session_number, 1, 10000, error);
+           number(o, "session_number", i.session_number, 1, 10000, error) &&
+           flag(o, "sedatives", i.sedatives, error);
 }
 
 // kind, value, text and by of {"action":"observation"}; "" if they make an observation.

@@ -124,6 +124,10 @@ MdcCode mdc_metric(alerts::Signal s) {
             return {"150023", "MDC_PRESS_BLD_NONINV_MEAN"};
         case alerts::Signal::spo2:
             return {"150456", "MDC_PULS_OXIM_SAT_O2"};
+        case alerts::Signal::rr:
+            return {"151562", "MDC_RESP_RATE"};
+        case alerts::Signal::etco2:
+            return {"", ""};  // REFERENCE section 4 gives no code: not sent (docs/records.md)
     }
     return {"", ""};
 }
@@ -134,6 +138,8 @@ MdcCode mdc_unit(alerts::Signal s) {
             return {"264864", "MDC_DIM_BEAT_PER_MIN"};
         case alerts::Signal::spo2:
             return {"262688", "MDC_DIM_PERCENT"};
+        case alerts::Signal::rr:  // not in REFERENCE section 4: verify against the registry
+            return {"264928", "MDC_DIM_RESP_PER_MIN"};
         default:
             return {"266016", "MDC_DIM_MMHG"};
     }
@@ -142,6 +148,7 @@ MdcCode mdc_unit(alerts::Signal s) {
 std::string_view ucum_unit(alerts::Signal s) {
     switch (s) {
         case alerts::Signal::hr:
+        case alerts::Signal::rr:
             return "/min";
         case alerts::Signal::spo2:
             return "%";

@@ -34,7 +34,8 @@ std::string format_number(double v);
 struct MdcCode {
     std::string_view code, name;
 };
-// The signal's metric: 147842 heart rate, 150021/150022/150023 NIBP sys/dia/mean, 150456 SpO2.
+// The signal's metric: 147842 heart rate, 150021/150022/150023 NIBP sys/dia/mean, 150456 SpO2,
+// 151562 respiration rate; none (empty) for EtCO2.
 MdcCode mdc_metric(alerts::Signal s);
 // Its unit: 264864 beats/min, 266016 mmHg, 262688 percent.
 MdcCode mdc_unit(alerts::Signal s);

@@ -19,9 +19,9 @@ using alerts::Signal;
 namespace {
 
 constexpr std::array<std::string_view, reject_reason_count> reason_names{
-    "bad_topic",  "bad_chair",   "too_large",     "bad_json",  "wrong_type",     "not_finite",
-    "sensor_off", "implausible", "bad_timestamp", "no_values", "unknown_signal", "artifact",
-    "flooding"};
+    "bad_topic",      "bad_chair",  "too_large",   "bad_json",      "wrong_type",
+    "not_finite",     "sensor_off", "implausible", "bad_timestamp", "no_values",
+    "unknown_signal", "artifact",   "flooding"};
 
 // 2000-01-01T00:00:00Z: anything earlier is a device with an unset clock.
 constexpr std::int64_t earliest_ts_ms = 946684800000;
@@ -241,9 +241,9 @@ Decoded decode_vitals(std::string_view leaf, std::string_view payload, Millis re
         }
         auto s = alerts::parse_signal(leaf);
         if (!s) {
-            d.reject(RejectReason::unknown_signal,
-                     "a plain number needs a topic ending in hr, sbp, dbp, map or spo2, not '" +
-                         printable(leaf, 32) + "'");
+            d.reject(RejectReason::unknown_signal, "a plain number needs a topic ending in " +
+                                                       std::string(alerts::signal_names_text) +
+                                                       ", not '" + printable(leaf, 32) + "'");
             return d;
         }
         accept(d, *s, v, received);
@@ -270,7 +270,8 @@ Decoded decode_vitals(std::string_view leaf, std::string_view payload, Millis re
     }
     if (!reject_cuff_artifact(d)) derive_map(d);
     if (d.count == 0 && d.rejected == 0)
-        d.reject(RejectReason::no_values, "no hr, sbp, dbp, map or spo2 field");
+        d.reject(RejectReason::no_values,
+                 "no " + std::string(alerts::signal_names_text) + " field");
     return d;
 }
 

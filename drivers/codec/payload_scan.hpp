@@ -26,7 +26,8 @@ struct Fields {
     static constexpr std::size_t count = 2 + alerts::signal_count;
 
     std::array<double, count> number{};
-    std::uint8_t present{0};  // bit per Key: the field came, as a number
+    std::uint16_t present{0};  // bit per Key: the field came, as a number
+    static_assert(count <= 16, "a bit of `present` per key");
     bool seq_is_int64{false};
     std::int64_t seq_value{0};
     std::array<char, 64> ts_text{};
@@ -149,7 +150,7 @@ class Handler {
     bool number(double v) {
         if (depth_ != 1 || current_ == Fields::other) return true;
         fields.number[static_cast<std::size_t>(current_)] = v;
-        fields.present |= static_cast<std::uint8_t>(1U << current_);
+        fields.present |= static_cast<std::uint16_t>(1U << current_);
         return true;
     }
     bool scalar() { return at(Fields::ts) || at_vital() ? stop() : true; }

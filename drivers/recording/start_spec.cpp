@@ -26,12 +26,13 @@ bool part(std::string_view p, alerts::SessionInfo& info, std::string& error) {
     if (key == "age_65_plus" && eq == std::string_view::npos) return info.age_65_plus = true, true;
     if (key == "hypertension" && eq == std::string_view::npos)
         return info.hypertension = true, true;
+    if (key == "sedatives" && eq == std::string_view::npos) return info.sedatives = true, true;
     if (key == "age" && eq != std::string_view::npos)
         return number(key, value, 0, 130, info.age, error);
     if (key == "session_number" && eq != std::string_view::npos)
         return number(key, value, 1, 10000, info.session_number, error);
     error = "unknown start flag '" + std::string(p) +
-            "' (age_65_plus, hypertension, age=N, session_number=N)";
+            "' (age_65_plus, hypertension, sedatives, age=N, session_number=N)";
     return false;
 }
 
@@ -47,6 +48,7 @@ std::string format_start_spec(const alerts::SessionInfo& info) {
     if (info.age) spec += ";age=" + whole(*info.age);
     if (info.hypertension.value_or(false)) spec += ";hypertension";
     if (info.session_number) spec += ";session_number=" + whole(*info.session_number);
+    if (info.sedatives.value_or(false)) spec += ";sedatives";
     return spec;
 }
 

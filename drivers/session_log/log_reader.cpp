@@ -52,6 +52,7 @@ std::optional<LogEntry> start(LogFields& f) {
     s.age_65_plus = f.opt_flag(key::age_65_plus);
     s.age = f.opt_number(key::age);
     s.hypertension = f.opt_flag(key::hypertension);
+    s.sedatives = f.opt_flag(key::sedatives);
     s.session_number = f.opt_number(key::session_number);
     s.devices = f.opt_number(key::devices);
     return s;
@@ -295,6 +296,7 @@ alerts::SessionInfo session_info(const LogStart& s) {
     i.age_65_plus = s.age_65_plus;
     i.age = s.age;
     i.hypertension = s.hypertension;
+    i.sedatives = s.sedatives;
     i.session_number = s.session_number;
     i.devices = s.devices;
     return i;

@@ -41,6 +41,7 @@ struct LogStart {
     std::optional<bool> age_65_plus;
     std::optional<double> age;
     std::optional<bool> hypertension;
+    std::optional<bool> sedatives;
     std::optional<double> session_number;
     std::optional<double> devices;
 };

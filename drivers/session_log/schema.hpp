@@ -54,6 +54,7 @@ inline constexpr std::string_view patient_ref = "patient_ref";
 inline constexpr std::string_view age_65_plus = "age_65_plus";
 inline constexpr std::string_view age = "age";
 inline constexpr std::string_view hypertension = "hypertension";
+inline constexpr std::string_view sedatives = "sedatives";
 inline constexpr std::string_view session_number = "session_number";
 inline constexpr std::string_view devices = "devices";  // also on the phase line of dosing
 // reading (signal and value also on alarm lines).
@@ -150,6 +151,7 @@ inline constexpr Field session_start[] = {
     {key::age_65_plus, flag, none, sometimes},
     {key::age, number, none, sometimes},
     {key::hypertension, flag, none, sometimes},
+    {key::sedatives, flag, none, sometimes},
     {key::session_number, number, none, sometimes},
     {key::devices, number, none, sometimes},
 };

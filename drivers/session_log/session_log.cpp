@@ -39,6 +39,7 @@ void write_session_info(JsonWriter& w, const alerts::Session& s) {
     if (i.age_65_plus) w.key(key::age_65_plus).value(*i.age_65_plus);
     if (i.age) w.key(key::age).number(*i.age);
     if (i.hypertension) w.key(key::hypertension).value(*i.hypertension);
+    if (i.sedatives) w.key(key::sedatives).value(*i.sedatives);
     if (i.session_number) w.key(key::session_number).number(*i.session_number);
     if (i.devices) w.key(key::devices).number(*i.devices);
 }

@@ -56,8 +56,16 @@ if [ "$mode" = fixtures ]; then
     head -n 500 "$root/tests/report/fixtures/session.jsonl" >"$out/running.jsonl"
     export_log "$out/running.jsonl" running
     grep -q '"resourceType":"Encounter",.*"status":"in-progress"' "$out/running.fhir.json"
-    validate record "$schema" "$out"/{iv,im,intranasal,running}.json
-    validate fhir "$out"/{iv,im,intranasal,running}.fhir.json
+    # Breathing: the IV log with an RR and an EtCO2 reading beside each HR reading.
+    sed -e 'p' -e '/"signal":"hr"/!d' -e 's/"signal":"hr","value":[0-9.]*/"signal":"rr","value":14/' \
+        "$root/tests/report/fixtures/session.jsonl" |
+        sed -e 'p' -e '/"signal":"rr"/!d' -e 's/"signal":"rr","value":14/"signal":"etco2","value":38/' \
+            >"$out/breathing.jsonl"
+    export_log "$out/breathing.jsonl" breathing
+    grep -q '"code":"9279-1"' "$out/breathing.fhir.json"
+    grep -q '"code":"19889-5"' "$out/breathing.fhir.json"
+    validate record "$schema" "$out"/{iv,im,intranasal,running,breathing}.json
+    validate fhir "$out"/{iv,im,intranasal,running,breathing}.fhir.json
     for r in iv intranasal; do check_subject "$out/$r.fhir.json"; done
     # The checks must be able to fail: a broken Bundle and a broken record are rejected.
     validate --expect-invalid fhir "$here/fixtures/invalid_bundle.json"

@@ -90,6 +90,7 @@ alerts::Session started_session() {
     info->hypertension = false;
     info->session_number = 2;
     info->devices = 2;
+    info->sedatives = true;
     s.start_info = info;
     s.profile = "iv-ketamine";
     s.implicit = false;
@@ -185,7 +186,7 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     e.type = ClinicEvent::Type::session_started;
     REQUIRE(log.write(e, at(0s)));
     // One reading of every signal, the monitor's time a minute behind the receive time.
-    const double values[] = {72, 131.5, 84, 99.7, 97};
+    const double values[alerts::signal_count] = {72, 131.5, 84, 99.7, 97, 14, 38};
     e.type = ClinicEvent::Type::reading;
     for (auto sig : alerts::all_signals) {
         const Millis rx = 10s * (1 + static_cast<int>(alerts::index_of(sig)));
@@ -283,7 +284,7 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
 
     const auto path = dir.path / "chair-03" / "IV-0412.jsonl";
     const auto lines = read_back(path);
-    REQUIRE(lines.size() == 1 + 5 + 1 + alarms.size() + 2 + 2 + 2 + 2 + 1 + 1);
+    REQUIRE(lines.size() == 1 + alerts::signal_count + 1 + alarms.size() + 2 + 2 + 2 + 2 + 1 + 1);
     std::size_t n = 0;
 
     const auto& start = entry<LogStart>(lines[n++]);
@@ -304,6 +305,7 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     CHECK(start.hypertension == false);
     CHECK(start.session_number == 2);
     CHECK(start.devices == 2);
+    CHECK(start.sedatives == true);
 
     for (auto sig : alerts::all_signals) {
         const auto& r = entry<LogReading>(lines[n++]);
@@ -581,7 +583,7 @@ TEST_CASE("a log written by SessionLog replays as a recording of its session") {
     CHECK(rows.str() ==
           "-55000 hr 72 \n"
           "-55000 spo2 97.5 \n"
-          "0 event start iv-ketamine;age_65_plus;age=71;session_number=2\n"
+          "0 event start iv-ketamine;age_65_plus;age=71;session_number=2;sedatives\n"
           "540000 event dose_start \n"
           "840000 ack bp_rise nurse-ana\n"
           "1140000 event dose_end \n"
