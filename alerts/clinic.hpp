@@ -113,6 +113,9 @@ class Clinic {
     // `alert_id` as published; nothing changes unless the result is ok.
     AckResult acknowledge(std::string_view chair, std::string_view alert_id, std::string_view by,
                           Instant now, std::vector<ClinicEvent>& out);
+    // A standby pair: an alarm of an open session takes the onset the active published
+    // (AlarmBook::adopt_onset). False if there is no such alarm.
+    bool adopt_onset(std::string_view alert_id, Millis onset_wall);
     void on_tick(Instant now, std::vector<ClinicEvent>& out);
     // Forgets the chairs idle for settings.forget_chair_after (see ClinicSettings); returns
     // their ids. A chair whose session is open is never forgotten.

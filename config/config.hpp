@@ -183,9 +183,19 @@ struct RecordsConfig {
     std::optional<AcmReceiver> hl7_export;
 };
 
+// A standby pair (docs/high-availability.md): instances with the same group name on one broker;
+// one is active, the others are warm standbys. Empty name: a single instance.
+inline constexpr int max_group_keepalive_s = 8;
+struct GroupConfig {
+    std::string name;
+    std::string instance;  // unique in the group
+    bool enabled() const { return !name.empty(); }
+};
+
 struct Config {
     std::string source;  // the file it came from
     BrokerConfig broker;
+    GroupConfig group;
     InputConfig input;
     SessionConfig sessions;
     RecordsConfig records;
