@@ -313,14 +313,14 @@ void Service::on_connected() {
     }
     disconnected_since_.reset();
     was_connected_ = true;
-    if (group_) {
+    mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/vitals/#", cfg_.broker.qos);
+    mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/session", 1);
+    mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/alerts/ack", 1);
+    if (group_) {  // last: their retained messages come after the others are in place
         for (const auto& filter : group_->filters())
             mqtt_->subscribe(filter, 1);
         group_->on_connected(now());
     }
-    mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/vitals/#", cfg_.broker.qos);
-    mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/session", 1);
-    mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/alerts/ack", 1);
     if (group_) {  // an active says it is once the group confirms it (take_over)
         out_.flush();
         return;

@@ -66,23 +66,28 @@ bool Service::is_active() const {
 }
 
 // A group's role changed. The new active sends what the old one never did (the alarm
-// transitions it was not seen to publish, with their notifications), then the truth about every
-// chair; a demoted one falls silent.
+// transitions it was not seen to publish), notifies the recent ones again (under the old
+// active's idempotency keys where it published them), then the truth about every chair; a
+// demoted one falls silent.
 void Service::on_role(bool active) {
     out_.mute(!active);
     if (active) take_over(now());
 }
 
 void Service::take_over(alerts::Instant t) {
-    const auto missed = group_->unconfirmed().take();
+    const auto recent = group_->unconfirmed().take();
     std::vector<ClinicEvent> events;
-    for (const auto& a : missed) {
-        const auto lane = a.urgent ? Outgoing::Lane::urgent : Outgoing::Lane::normal;
-        out_.send(cfg_.broker.topic_prefix + "/" + a.chair + "/alerts", a.json, cfg_.broker.qos,
-                  false, lane);
-        if (a.escalated)
-            out_.send(cfg_.broker.escalation_topic, a.json, cfg_.broker.qos, false, lane);
-        ++counters_.alerts;
+    std::size_t missed = 0;
+    for (const auto& a : recent) {
+        if (!a.confirmed) {
+            const auto lane = a.urgent ? Outgoing::Lane::urgent : Outgoing::Lane::normal;
+            out_.send(cfg_.broker.topic_prefix + "/" + a.chair + "/alerts", a.json, cfg_.broker.qos,
+                      false, lane);
+            if (a.escalated)
+                out_.send(cfg_.broker.escalation_topic, a.json, cfg_.broker.qos, false, lane);
+            ++counters_.alerts;
+            ++missed;
+        }
         const auto* s = clinic_.session(a.chair);
         if (!s || s->id != a.session_id) continue;  // ended since: its log and list have it
         ClinicEvent e;
@@ -104,8 +109,9 @@ void Service::take_over(alerts::Instant t) {
                                  : nullptr);
     spdlog::warn(
         "group: took over as the active instance: {} alarm transition{} the last active had not "
-        "published sent now; {} chairs' lists re-published",
-        missed.size(), missed.size() == 1 ? "" : "s", clinic_.chair_count());
+        "published sent now, {} recent one{} notified again; {} chairs' lists re-published",
+        missed, missed == 1 ? "" : "s", events.size(), events.size() == 1 ? "" : "s",
+        clinic_.chair_count());
 }
 
 }  // namespace chairwatch::daemon

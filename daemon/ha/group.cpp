@@ -10,6 +10,9 @@ constexpr alerts::Millis settle{1000};
 // A standby's decision the active has not published within this is dropped (the take-over
 // window is at most 15 s).
 constexpr alerts::Millis keep_unconfirmed{60'000};
+// What the active published this recently is notified again at a take-over: the active may
+// have died before its receivers had it (REFERENCE §8's 15 s).
+constexpr alerts::Millis keep_confirmed{15'000};
 }  // namespace
 
 Group::Group(const config::Config& cfg, std::string run, Hooks hooks)
@@ -32,7 +35,7 @@ void Group::on_connected(alerts::Instant t) {
     leadership_.on_connected(t.mono);
     connected_at_ = t.mono;
     reconfirm_ = true;
-    publish_status(t);
+    announce_ = true;
 }
 
 bool Group::is_alert_topic(std::string_view topic) const {
@@ -53,7 +56,7 @@ bool Group::on_message(std::string_view topic, std::string_view payload, alerts:
     } else if (is_alert_topic(topic)) {
         if (active()) return true;  // our own, back from the broker
         if (const auto k = decode_alert_key(payload)) {
-            if (unconfirmed_.confirm(k->alert_id, k->state)) ++confirmed_;
+            if (unconfirmed_.confirm(k->alert_id, k->state, k->ts)) ++confirmed_;
             if (k->onset) hooks_.adopt_onset(k->alert_id, *k->onset);
         }
         return true;
@@ -66,7 +69,7 @@ bool Group::on_message(std::string_view topic, std::string_view payload, alerts:
 
 void Group::on_tick(alerts::Instant t) {
     if (!active())
-        if (const auto n = unconfirmed_.expire(t.mono, keep_unconfirmed))
+        if (const auto n = unconfirmed_.expire(t.mono, keep_confirmed, keep_unconfirmed))
             spdlog::warn(
                 "standby: {} alarm transition{} decided here were not published by the active "
                 "within {} s (the pair disagrees, or the active is cut off); dropped",
@@ -75,13 +78,20 @@ void Group::on_tick(alerts::Instant t) {
 }
 
 void Group::step(alerts::Instant t) {
+    // Settled: the subscriptions made before the group's (readings, sessions, acks) are in
+    // place, since the broker answers a connection's subscriptions in order.
+    const bool settled = t.mono - connected_at_ >= settle;
+    if (announce_ && settled) {
+        announce_ = false;
+        publish_status(t);
+    }
     if (const auto claim = leadership_.decide(t.mono)) {
         spdlog::warn("group: instance '{}' claims leadership (term {}); leader was '{}'", instance_,
                      claim->term, leadership_.leader().instance);
         hooks_.publish(topics_.leader(), encode_claim(*claim, t.wall), true);
     }
     if (active() == was_active_) {
-        if (!active() || !reconfirm_ || t.mono - connected_at_ < settle) return;
+        if (!active() || !reconfirm_ || !settled) return;
         reconfirm_ = false;  // still the leader after a reconnection
         hooks_.on_role(true);
         return;

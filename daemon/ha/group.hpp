@@ -64,6 +64,7 @@ class Group {
     std::uint64_t confirmed_{0};
     bool was_active_{false};
     bool reconfirm_{false};  // connected again: once settled, an active says so again
+    bool announce_{false};   // connected again: once settled, the status says online
     alerts::Millis connected_at_{0};
 };
 

@@ -85,7 +85,8 @@ std::optional<AlertKey> decode_alert_key(std::string_view payload) {
     const auto o = object_of(payload);
     if (!o) return std::nullopt;
     AlertKey k{string_at(*o, "alert_id"), string_at(*o, "state"),
-               drivers::parse_iso8601(string_at(*o, "onset"))};
+               drivers::parse_iso8601(string_at(*o, "onset")),
+               drivers::parse_iso8601(string_at(*o, "ts"))};
     if (k.alert_id.empty() || k.state.empty()) return std::nullopt;
     return k;
 }

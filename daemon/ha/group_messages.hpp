@@ -41,7 +41,7 @@ std::optional<std::string> status_instance(const GroupTopics& t, std::string_vie
 // alert_id and state of an alert as published on <prefix>/<chair>/alerts.
 struct AlertKey {
     std::string alert_id, state;
-    std::optional<alerts::Millis> onset;
+    std::optional<alerts::Millis> onset, ts;
 };
 std::optional<AlertKey> decode_alert_key(std::string_view payload);
 

@@ -1,11 +1,14 @@
-// What a standby has decided and not yet seen the active publish: each alarm transition, kept
-// until the same alert_id and state come back on <prefix>/<chair>/alerts from the active (or
-// until it is older than `keep`). At take-over, what is left is what the active never sent: the
-// new active sends it. Pure.
+// What a standby has decided lately: each alarm transition, matched with the same alert_id and
+// state when they come back from the active on <prefix>/<chair>/alerts (confirmed: it then
+// takes the active's time, which keys the active's notification). At take-over, the new active
+// publishes the unconfirmed ones (the active never did) and notifies all of them again: the
+// confirmed ones under the active's idempotency keys, since the active may have died before its
+// receivers had them. Pure.
 #pragma once
 
 #include <cstddef>
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +21,7 @@ struct UnconfirmedAlert {
     std::string json;  // as the active would have published it
     bool escalated{false};
     bool urgent{false};
+    bool confirmed{false};
     alerts::AlarmTransition transition;
     alerts::Millis at{0};  // mono
 };
@@ -25,10 +29,13 @@ struct UnconfirmedAlert {
 class Unconfirmed {
   public:
     void add(UnconfirmedAlert a) { list_.push_back(std::move(a)); }
-    // The first one of this alert and state: the active published it. False if none.
-    bool confirm(const std::string& alert_id, const std::string& state);
-    // Drops those older than `keep`; returns how many.
-    std::size_t expire(alerts::Millis now, alerts::Millis keep);
+    // The first unconfirmed one of this alert and state: the active published it at `ts`
+    // (wall). False if none.
+    bool confirm(const std::string& alert_id, const std::string& state,
+                 std::optional<alerts::Millis> ts);
+    // Drops the confirmed ones older than `keep_confirmed` and all older than `keep`; returns
+    // how many unconfirmed ones went.
+    std::size_t expire(alerts::Millis now, alerts::Millis keep_confirmed, alerts::Millis keep);
     std::vector<UnconfirmedAlert> take();
     std::size_t size() const { return list_.size(); }
 

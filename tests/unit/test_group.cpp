@@ -115,26 +115,41 @@ TEST_CASE("a claim lost with the connection is made again; none while disconnect
     CHECK(again->term == 1);
 }
 
-TEST_CASE("the standby's unconfirmed transitions: confirmed by alert id and state, in order") {
+TEST_CASE("the standby's recent transitions: confirmed in order, with the active's time") {
     daemon::ha::Unconfirmed u;
     auto add = [&](std::string id, std::string state, long at) {
         daemon::ha::UnconfirmedAlert a;
         a.alert_id = std::move(id);
         a.state = std::move(state);
         a.at = Millis{at};
+        a.transition.at.wall = Millis{1000 + at};
         u.add(std::move(a));
     };
     add("c1:s:a1", "raised", 0);
     add("c1:s:a1", "escalated", 10);
     add("c1:s:a1", "raised", 20);
-    CHECK(u.confirm("c1:s:a1", "raised"));
-    CHECK_FALSE(u.confirm("c1:s:a2", "raised"));
-    CHECK(u.size() == 2);
-    CHECK(u.expire(Millis{65}, Millis{50}) == 1);  // the escalation at 10
+    add("c1:s:a2", "raised", 30);
+    CHECK(u.confirm("c1:s:a1", "raised", Millis{7}));     // the first raise
+    CHECK(u.confirm("c1:s:a1", "raised", std::nullopt));  // then the second
+    CHECK_FALSE(u.confirm("c1:s:a1", "raised", Millis{8}));
+    CHECK_FALSE(u.confirm("c1:s:a3", "raised", Millis{8}));
+    CHECK(u.size() == 4);
+    // At 65: confirmed ones older than 46 go (the raise at 0), unconfirmed ones older than 50
+    // (the escalation at 10, counted); the second raise is confirmed but young enough.
+    CHECK(u.expire(Millis{65}, Millis{46}, Millis{50}) == 1);
     const auto left = u.take();
-    REQUIRE(left.size() == 1);
-    CHECK(left[0].at == Millis{20});
+    REQUIRE(left.size() == 2);
+    CHECK(left[0].confirmed);
+    CHECK(left[0].transition.at.wall == Millis{1020});  // no time came with it: its own
+    CHECK_FALSE(left[1].confirmed);
     CHECK(u.size() == 0);
+    daemon::ha::Unconfirmed v;
+    daemon::ha::UnconfirmedAlert a;
+    a.alert_id = "c:s:a1";
+    a.state = "cleared";
+    v.add(a);
+    REQUIRE(v.confirm("c:s:a1", "cleared", Millis{42}));
+    CHECK(v.take()[0].transition.at.wall == Millis{42});  // keyed as the active keyed it
 }
 
 TEST_CASE("group messages: claims and statuses round-trip; the status topic names its instance") {
