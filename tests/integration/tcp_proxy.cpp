@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 namespace chairwatch::it {
@@ -24,7 +25,7 @@ sockaddr_in loopback(int port) {
 }  // namespace
 
 TcpProxy::TcpProxy(int target_port) : target_port_(target_port) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const int one = 1;
     ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     auto addr = loopback(0);
@@ -57,9 +58,10 @@ void TcpProxy::accept_loop() {
     while (!stop_) {
         pollfd p{listen_fd_, POLLIN, 0};
         if (::poll(&p, 1, 100) <= 0) continue;
-        const int client = ::accept(listen_fd_, nullptr, nullptr);
+        // CLOEXEC: a child started meanwhile (a daemon) must not hold them open.
+        const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
         if (client < 0) continue;
-        const int server = cut_ ? -1 : ::socket(AF_INET, SOCK_STREAM, 0);
+        const int server = cut_ ? -1 : ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         const auto addr = loopback(target_port_);
         if (server < 0 ||
             ::connect(server, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
@@ -78,6 +80,10 @@ void TcpProxy::relay(int a, int b) {
     char buf[16384];
     pollfd p[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
     while (!stop_) {
+        if (frozen_ && !cut_) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            continue;
+        }
         if (::poll(p, 2, 200) < 0) break;
         bool done = false;
         for (int i = 0; i < 2 && !done; ++i) {
@@ -92,6 +98,8 @@ void TcpProxy::relay(int a, int b) {
     open_.erase(
         std::remove_if(open_.begin(), open_.end(), [&](int fd) { return fd == a || fd == b; }),
         open_.end());
+    ::shutdown(a, SHUT_RDWR);  // the connection ends even if a copy of the fd lives on
+    ::shutdown(b, SHUT_RDWR);
     ::close(a);
     ::close(b);
 }

@@ -20,7 +20,15 @@ class TcpProxy {
     int port() const { return port_; }
     // Closes every relayed connection; new ones are closed at once until restore().
     void cut();
-    void restore() { cut_ = false; }
+    // Relays nothing more but keeps every connection open: a host gone without a word (no FIN,
+    // no RST); the broker finds out by its keepalive.
+    void freeze() { frozen_ = true; }
+    // Takes new connections again; a frozen one relays again (and learns what became of its
+    // other end).
+    void restore() {
+        cut_ = false;
+        frozen_ = false;
+    }
 
   private:
     void accept_loop();
@@ -29,7 +37,7 @@ class TcpProxy {
     int target_port_;
     int port_{0};
     int listen_fd_{-1};
-    std::atomic<bool> stop_{false}, cut_{false};
+    std::atomic<bool> stop_{false}, cut_{false}, frozen_{false};
     std::mutex mu_;
     std::vector<int> open_;  // both ends of each relayed connection
     std::vector<std::thread> threads_;
