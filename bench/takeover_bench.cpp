@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/json.hpp>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -30,6 +29,7 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "standby_pair.hpp"
 #include "tcp_proxy.hpp"
 
 using namespace chairwatch::it;
@@ -39,34 +39,6 @@ namespace {
 int env_int(const char* name, int fallback) {
     const char* v = std::getenv(name);
     return v && *v ? std::atoi(v) : fallback;
-}
-
-std::string config(const std::string& instance, int keepalive, int web_port) {
-    return "broker:\n  uri: tcp://127.0.0.1:1883\n  client_id: chairwatchd-" + instance +
-           "\n  keepalive_s: " + std::to_string(keepalive) +
-           "\n  reconnect_max_s: 2\ngroup: {name: bench, instance: " + instance + R"(}
-input:
-  max_chairs: 1000
-sessions:
-  report: none
-default_profile: bench
-profiles:
-  bench:
-    stream_window_s: 0
-    baseline: {seated_rest_s: 0, min_cuff_readings: 1, min_cuff_span_s: 0, use_last: 1, min_hr_span_s: 0}
-    rules:
-      hr_high:
-        signal: hr
-        tiers:
-          - {at_or_above: 150, priority: high}
-notifications:
-  receivers:
-    push: {type: webhook, url: "http://127.0.0.1:)" +
-           std::to_string(web_port) + R"(/push"}
-  default_route:
-    receivers: [push]
-  group_window_s: 0
-)";
 }
 
 // user+system CPU seconds and RSS (KiB) of a process.
@@ -91,26 +63,6 @@ double percentile(std::vector<double> v, double p) {
     return v[std::min(i, v.size() - 1)];
 }
 
-// For each transition ("alert_id/state") the receiver got: the idempotency key of each delivery.
-std::map<std::string, std::vector<std::string>> paged(const std::string& record) {
-    std::map<std::string, std::vector<std::string>> out;
-    std::istringstream in(read_file(record));
-    for (std::string line; std::getline(in, line);) {
-        boost::system::error_code ec;
-        const auto v = boost::json::parse(line, ec);
-        const auto* o = v.if_object();
-        const auto* body = o ? o->if_contains("body") : nullptr;
-        if (ec || !body || !body->is_object()) continue;
-        const auto& b = body->as_object();
-        const std::string key(b.at("key").as_string());
-        for (const auto& t : b.at("transitions").as_array())
-            out[std::string(t.at("alert_id").as_string()) + "/" +
-                std::string(t.at("state").as_string())]
-                .push_back(key);
-    }
-    return out;
-}
-
 }  // namespace
 
 int main() {
@@ -126,8 +78,8 @@ int main() {
                  "--port", std::to_string(web_port), "--record", record},
                 dir + "/webhook.log");
     if (!eventually([&] { return accepts(web_port); }, 15s)) return 1;
-    Daemon a(broker, config("a", keepalive, web_port), "bench-a");
-    Daemon b(broker, config("b", keepalive, web_port), "bench-b");
+    Daemon a(broker, standby_pair_config("bench", "a", keepalive, web_port), "bench-a");
+    Daemon b(broker, standby_pair_config("bench", "b", keepalive, web_port), "bench-b");
     a.watch_status("clinic/_group/bench/a/status");
     b.watch_status("clinic/_group/bench/b/status");
     TcpProxy proxy_a(broker.port()), proxy_b(broker.port());
@@ -175,7 +127,7 @@ int main() {
             ++lost;
         } else {
             took.push_back(std::chrono::duration<double>(alert->at - killed).count());
-            std::printf("run %2d: take-over %.2f s\n", run + 1, took.back());
+            std::printf("run %2d: take-over %.3f s\n", run + 1, took.back());
         }
         active->wait(5s);
         active_link->cut();
@@ -196,7 +148,7 @@ int main() {
     for (const auto& [k, n] : published)
         dup_alerts += n > 1 ? n - 1 : 0;
     std::this_thread::sleep_for(2s);
-    for (const auto& [k, keys] : paged(record)) {
+    for (const auto& [k, keys] : paged_keys(record)) {
         const std::set<std::string> distinct(keys.begin(), keys.end());
         dup_pages += static_cast<int>(distinct.size()) - 1;
         redelivered += static_cast<int>(keys.size() - distinct.size());
@@ -221,7 +173,7 @@ int main() {
 
     if (took.empty()) return 1;
     std::printf(
-        "take-over (%s) over %zu runs: p50 %.2f s, p99 %.2f s, max %.2f s (keepalive %d s)\n"
+        "take-over (%s) over %zu runs: p50 %.3f s, p99 %.3f s, max %.3f s (keepalive %d s)\n"
         "alerts lost %d, alert transitions published twice %d, notifications twice %d "
         "(redelivered under the same key %d)\n"
         "%d chairs x 1 Hz for %.0f s: active CPU %.1f %%, RSS %ld KiB; standby CPU %.1f %%, "
@@ -230,7 +182,7 @@ int main() {
         *std::max_element(took.begin(), took.end()), keepalive, lost, dup_alerts, dup_pages,
         redelivered, chairs, secs, cpu_a, a1.second, cpu_s, s1.second);
     std::printf(
-        "RESULT mode=%s runs=%zu p50_s=%.2f p99_s=%.2f lost=%d dup_alerts=%d dup_notifications=%d "
+        "RESULT mode=%s runs=%zu p50_s=%.3f p99_s=%.3f lost=%d dup_alerts=%d dup_notifications=%d "
         "redelivered=%d "
         "chairs=%d active_cpu_pct=%.1f active_rss_kib=%ld standby_cpu_pct=%.1f "
         "standby_rss_kib=%ld\n",

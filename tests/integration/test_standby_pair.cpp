@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "standby_pair.hpp"
 #include "tcp_proxy.hpp"
 
 using namespace chairwatch::it;
@@ -24,68 +25,11 @@ namespace {
 
 const std::string receivers_dir = CHAIRWATCH_SOURCE_DIR "/tests/notify/";
 
-std::string pair_config(const std::string& instance, int webhook_port) {
-    return R"(
-broker:
-  uri: tcp://127.0.0.1:1883
-  client_id: chairwatchd-)" +
-           instance + R"(
-  topic_prefix: clinic
-  qos: 1
-  keepalive_s: 2
-  reconnect_max_s: 2
-group: {name: ward, instance: )" +
-           instance + R"(}
-sessions:
-  report: none
-default_profile: pair
-profiles:
-  pair:
-    stream_window_s: 0
-    latching: [high]
-    escalation:
-      high: {after_s: 300, repeat_s: 300}
-      medium: {after_s: 300, repeat_s: 300}
-    baseline: {seated_rest_s: 0, min_cuff_readings: 1, min_cuff_span_s: 0, use_last: 1, min_hr_span_s: 0}
-    rules:
-      sbp_high:
-        signal: sbp
-        tiers:
-          - {at_or_above: 180, priority: medium}
-      hr_high:
-        signal: hr
-        tiers:
-          - {at_or_above: 150, priority: high}
-notifications:
-  receivers:
-    push: {type: webhook, url: "http://127.0.0.1:)" +
-           std::to_string(webhook_port) + R"(/push"}
-  default_route:
-    receivers: [push]
-  group_window_s: 0
-)";
-}
-
 std::string str(const boost::json::value& v, const char* key) {
     const auto* o = v.if_object();
     const auto* f = o ? o->if_contains(key) : nullptr;
     if (!f) return "";
     return f->is_string() ? std::string(f->get_string()) : boost::json::serialize(*f);
-}
-
-// The receiver's requests: for each transition ("alert_id/state"), the idempotency keys of the
-// notifications that carried it, one entry per delivery.
-std::map<std::string, std::vector<std::string>> paged(const std::string& record) {
-    std::map<std::string, std::vector<std::string>> out;
-    std::istringstream in(read_file(record));
-    for (std::string line; std::getline(in, line);) {
-        boost::system::error_code ec;
-        const auto v = boost::json::parse(line, ec);
-        if (ec || !v.is_object() || !v.as_object().contains("body")) continue;
-        for (const auto& t : v.at("body").at("transitions").as_array())
-            out[str(t, "alert_id") + "/" + str(t, "state")].push_back(str(v.at("body"), "key"));
-    }
-    return out;
 }
 
 // Two instances of group "ward" on one broker, a station, a chair monitor, a nurse's view of
@@ -98,8 +42,8 @@ struct Pair {
     Process web{{CHAIRWATCH_TEST_PYTHON, receivers_dir + "webhook_receiver.py", "--port",
                  std::to_string(web_port), "--record", record},
                 dir + "/webhook.log"};
-    Daemon a{broker, pair_config("a", web_port), "pair-a"};
-    Daemon b{broker, pair_config("b", web_port), "pair-b"};
+    Daemon a{broker, standby_pair_config("ward", "a", 2, web_port), "pair-a"};
+    Daemon b{broker, standby_pair_config("ward", "b", 2, web_port), "pair-b"};
     Client nurse{broker.uri()};
     Client chair{broker.uri()};
 
@@ -175,9 +119,9 @@ struct Pair {
     // once; a new active notifies recent transitions again under the old active's keys).
     void check_paged_once(const std::vector<std::string>& expected) {
         for (const auto& e : expected)
-            CHECK_MESSAGE(eventually([&] { return paged(record).contains(e); }), e);
+            CHECK_MESSAGE(eventually([&] { return paged_keys(record).contains(e); }), e);
         std::this_thread::sleep_for(1500ms);  // a second page would come within this
-        for (const auto& [what, keys] : paged(record)) {
+        for (const auto& [what, keys] : paged_keys(record)) {
             MESSAGE(what << " delivered " << keys.size() << " times");
             CHECK_MESSAGE(std::set<std::string>(keys.begin(), keys.end()).size() == 1,
                           what << " paged under " << keys.size() << " keys");
