@@ -85,6 +85,7 @@ void TcpProxy::relay(int a, int b) {
             continue;
         }
         if (::poll(p, 2, 200) < 0) break;
+        if (frozen_ && !cut_) continue;  // frozen while it waited: what came stays unread
         bool done = false;
         for (int i = 0; i < 2 && !done; ++i) {
             if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
