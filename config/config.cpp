@@ -215,7 +215,7 @@ bool group_name_ok(const std::string& s) {
 }
 
 // group: {name, instance}. The broker must declare a vanished active within REFERENCE §8's
-// 15 s: its keepalive times 1.5, plus one second to claim, must fit.
+// 15 s (see max_group_keepalive_s).
 void read_group(YamlReader& r, const YAML::Node& n, const YAML::Node& broker, Config& c) {
     if (!r.expect_map(n, "group", {"name", "instance"})) return;
     for (const char* key : {"name", "instance"}) {
@@ -236,7 +236,7 @@ void read_group(YamlReader& r, const YAML::Node& n, const YAML::Node& broker, Co
         const auto& at = broker && broker["keepalive_s"] ? broker["keepalive_s"] : n;
         r.error(at, "broker.keepalive_s: " + std::to_string(c.broker.keepalive_s) +
                         " is too long for a group: the broker declares a vanished active after "
-                        "1.5 keepalives, which must be within 15 s (at most " +
+                        "1.5 keepalives and its next check, which must be within 15 s (at most " +
                         std::to_string(max_group_keepalive_s) + ")");
     }
 }

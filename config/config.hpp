@@ -185,7 +185,9 @@ struct RecordsConfig {
 
 // A standby pair (docs/high-availability.md): instances with the same group name on one broker;
 // one is active, the others are warm standbys. Empty name: a single instance.
-inline constexpr int max_group_keepalive_s = 8;
+// Mosquitto 2.0 declares a client gone up to ~5 s after its 1.5 keepalives (measured:
+// docs/performance.md); 5 s keeps a vanished host's take-over within 15 s.
+inline constexpr int max_group_keepalive_s = 5;
 struct GroupConfig {
     std::string name;
     std::string instance;  // unique in the group

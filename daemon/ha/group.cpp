@@ -56,7 +56,7 @@ bool Group::on_message(std::string_view topic, std::string_view payload, alerts:
     } else if (is_alert_topic(topic)) {
         if (active()) return true;  // our own, back from the broker
         if (const auto k = decode_alert_key(payload)) {
-            if (unconfirmed_.confirm(k->alert_id, k->state, k->ts)) ++confirmed_;
+            if (unconfirmed_.confirm(k->alert_id, k->state, k->ts, t.mono)) ++confirmed_;
             if (k->onset) hooks_.adopt_onset(k->alert_id, *k->onset);
         }
         return true;

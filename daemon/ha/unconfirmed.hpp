@@ -28,11 +28,12 @@ struct UnconfirmedAlert {
 
 class Unconfirmed {
   public:
-    void add(UnconfirmedAlert a) { list_.push_back(std::move(a)); }
+    // Confirmed at once if the active published it first (its clock ran ahead: an escalation).
+    void add(UnconfirmedAlert a);
     // The first unconfirmed one of this alert and state: the active published it at `ts`
-    // (wall). False if none.
+    // (wall). False if none: then kept until this standby decides it too, as of `now` (mono).
     bool confirm(const std::string& alert_id, const std::string& state,
-                 std::optional<alerts::Millis> ts);
+                 std::optional<alerts::Millis> ts, alerts::Millis now);
     // Drops the confirmed ones older than `keep_confirmed` and all older than `keep`; returns
     // how many unconfirmed ones went.
     std::size_t expire(alerts::Millis now, alerts::Millis keep_confirmed, alerts::Millis keep);
@@ -40,7 +41,13 @@ class Unconfirmed {
     std::size_t size() const { return list_.size(); }
 
   private:
+    struct Ahead {
+        std::string alert_id, state;
+        std::optional<alerts::Millis> ts;
+        alerts::Millis at;
+    };
     std::deque<UnconfirmedAlert> list_;
+    std::deque<Ahead> ahead_;  // published by the active before this standby decided them
 };
 
 }  // namespace chairwatch::daemon::ha

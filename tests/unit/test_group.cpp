@@ -129,10 +129,10 @@ TEST_CASE("the standby's recent transitions: confirmed in order, with the active
     add("c1:s:a1", "escalated", 10);
     add("c1:s:a1", "raised", 20);
     add("c1:s:a2", "raised", 30);
-    CHECK(u.confirm("c1:s:a1", "raised", Millis{7}));     // the first raise
-    CHECK(u.confirm("c1:s:a1", "raised", std::nullopt));  // then the second
-    CHECK_FALSE(u.confirm("c1:s:a1", "raised", Millis{8}));
-    CHECK_FALSE(u.confirm("c1:s:a3", "raised", Millis{8}));
+    CHECK(u.confirm("c1:s:a1", "raised", Millis{7}, Millis{40}));     // the first raise
+    CHECK(u.confirm("c1:s:a1", "raised", std::nullopt, Millis{40}));  // then the second
+    CHECK_FALSE(u.confirm("c1:s:a1", "raised", Millis{8}, Millis{40}));
+    CHECK_FALSE(u.confirm("c1:s:a3", "raised", Millis{8}, Millis{40}));
     CHECK(u.size() == 4);
     // At 65: confirmed ones older than 46 go (the raise at 0), unconfirmed ones older than 50
     // (the escalation at 10, counted); the second raise is confirmed but young enough.
@@ -148,8 +148,22 @@ TEST_CASE("the standby's recent transitions: confirmed in order, with the active
     a.alert_id = "c:s:a1";
     a.state = "cleared";
     v.add(a);
-    REQUIRE(v.confirm("c:s:a1", "cleared", Millis{42}));
+    REQUIRE(v.confirm("c:s:a1", "cleared", Millis{42}, Millis{0}));
     CHECK(v.take()[0].transition.at.wall == Millis{42});  // keyed as the active keyed it
+
+    // The active escalated first (its clock ahead): this standby's escalation, decided later,
+    // is confirmed at once and keyed like the active's.
+    daemon::ha::Unconfirmed w;
+    CHECK_FALSE(w.confirm("c:s:a2", "escalated", Millis{500}, Millis{0}));
+    daemon::ha::UnconfirmedAlert e;
+    e.alert_id = "c:s:a2";
+    e.state = "escalated";
+    e.at = Millis{10};
+    w.add(e);
+    const auto taken = w.take();
+    REQUIRE(taken.size() == 1);
+    CHECK(taken[0].confirmed);
+    CHECK(taken[0].transition.at.wall == Millis{500});
 }
 
 TEST_CASE("group messages: claims and statuses round-trip; the status topic names its instance") {
