@@ -66,6 +66,13 @@ AlarmBook::Entry* AlarmBook::find_no(std::uint32_t alarm_no) {
     return nullptr;
 }
 
+bool AlarmBook::adopt_onset(std::uint32_t alarm_no, Millis onset_wall) {
+    auto* e = find_no(alarm_no);
+    if (!e) return false;
+    e->alarm.onset.wall = onset_wall;
+    return true;
+}
+
 bool AlarmBook::has(std::uint32_t alarm_no) const {
     return std::any_of(entries_.begin(), entries_.end(),
                        [&](const Entry& e) { return e.alarm.alarm_no == alarm_no; });

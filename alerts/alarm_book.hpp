@@ -45,6 +45,9 @@ class AlarmBook {
     // Every alarm a nurse must still see: active ones and latched ones, in raise order.
     std::vector<AlarmTransition> listed() const;
     bool has(std::uint32_t alarm_no) const;
+    // A standby pair: the alarm's onset as the active published it (its clock is the one the
+    // nurses saw). False if the alarm is not listed.
+    bool adopt_onset(std::uint32_t alarm_no, Millis onset_wall);
     // The first instant at which on_tick() has something to do (Millis::max(): nothing until
     // an alarm is applied or acknowledged).
     Millis next_due() const;

@@ -377,6 +377,13 @@ AckResult Clinic::acknowledge(std::string_view chair_id, std::string_view alert_
     return result;
 }
 
+bool Clinic::adopt_onset(std::string_view alert_id, Millis onset_wall) {
+    const auto id = parse_alert_id(alert_id);
+    Chair* chair = id ? chair_for(id->chair, false) : nullptr;
+    if (!chair || !chair->session || chair->session->id != id->session_id) return false;
+    return chair->book.adopt_onset(id->alarm_no, onset_wall);
+}
+
 void Clinic::on_tick(Instant now, std::vector<ClinicEvent>& out) {
     for (std::size_t i = 0; i < chairs_.size(); ++i) {
         if (now.mono < due_[i]) continue;

@@ -130,6 +130,9 @@ class Clinic {
     // nurse did about the alarm, recorded with the acknowledgement (the Clinic checks nothing).
     AckResult acknowledge(std::string_view chair, std::string_view alert_id, std::string_view by,
                           Instant now, std::vector<ClinicEvent>& out, const AckAction& action = {});
+    // A standby pair: an alarm of an open session takes the onset the active published
+    // (AlarmBook::adopt_onset). False if there is no such alarm.
+    bool adopt_onset(std::string_view alert_id, Millis onset_wall);
     void on_tick(Instant now, std::vector<ClinicEvent>& out);
     // Forgets the chairs idle for settings.forget_chair_after (see ClinicSettings); returns
     // their ids. A chair whose session is open is never forgotten.

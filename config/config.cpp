@@ -219,6 +219,40 @@ void read_log(YamlReader& r, const YAML::Node& n, std::string& level) {
     }
 }
 
+bool group_name_ok(const std::string& s) {
+    if (s.empty() || s.size() > 64) return false;
+    for (const char ch : s)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') return false;
+    return true;
+}
+
+// group: {name, instance}. The broker must declare a vanished active within REFERENCE §8's
+// 15 s (see max_group_keepalive_s).
+void read_group(YamlReader& r, const YAML::Node& n, const YAML::Node& broker, Config& c) {
+    if (!r.expect_map(n, "group", {"name", "instance"})) return;
+    for (const char* key : {"name", "instance"}) {
+        if (!n[key]) {
+            r.error(n, std::string("group.") + key + ": missing");
+            continue;
+        }
+        auto v = r.string(n, key, "group");
+        if (!v) continue;
+        if (!group_name_ok(*v)) {
+            r.error(n[key], std::string("group.") + key + ": '" + *v +
+                                "' must be 1 to 64 letters, digits, '-' or '_'");
+            continue;
+        }
+        (std::string_view(key) == "name" ? c.group.name : c.group.instance) = *v;
+    }
+    if (c.broker.keepalive_s > max_group_keepalive_s) {
+        const auto& at = broker && broker["keepalive_s"] ? broker["keepalive_s"] : n;
+        r.error(at, "broker.keepalive_s: " + std::to_string(c.broker.keepalive_s) +
+                        " is too long for a group: the broker declares a vanished active after "
+                        "1.5 keepalives and its next check, which must be within 15 s (at most " +
+                        std::to_string(max_group_keepalive_s) + ")");
+    }
+}
+
 LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& overrides) {
     Config c;
     c.source = r.file();
@@ -226,8 +260,9 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
         r.error(root, "the file is empty");
     } else if (r.expect_map(root, "",
                             {"broker", "input", "sessions", "log", "profiles", "default_profile",
-                             "chairs", "http", "notifications", "records"})) {
+                             "chairs", "http", "notifications", "records", "group"})) {
         if (root["broker"]) read_broker(r, root["broker"], c.broker);
+        if (root["group"]) read_group(r, root["group"], root["broker"], c);
         if (root["input"]) read_input(r, root["input"], c.input);
         if (root["sessions"]) read_sessions(r, root["sessions"], c.sessions);
         if (root["records"]) read_records(r, root["records"], c.records);

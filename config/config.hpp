@@ -193,9 +193,21 @@ struct RecordsConfig {
     std::optional<AcmReceiver> hl7_export;
 };
 
+// A standby pair (docs/high-availability.md): instances with the same group name on one broker;
+// one is active, the others are warm standbys. Empty name: a single instance.
+// Mosquitto 2.0 declares a client gone up to ~5 s after its 1.5 keepalives (measured:
+// docs/performance.md); 5 s keeps a vanished host's take-over within 15 s.
+inline constexpr int max_group_keepalive_s = 5;
+struct GroupConfig {
+    std::string name;
+    std::string instance;  // unique in the group
+    bool enabled() const { return !name.empty(); }
+};
+
 struct Config {
     std::string source;  // the file it came from
     BrokerConfig broker;
+    GroupConfig group;
     InputConfig input;
     SessionConfig sessions;
     RecordsConfig records;

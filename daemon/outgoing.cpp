@@ -3,6 +3,7 @@
 namespace chairwatch::daemon {
 
 void Outgoing::send(std::string topic, std::string payload, int qos, bool retain, Lane lane) {
+    if (muted_) return;
     auto& q = lane == Lane::urgent ? urgent_ : normal_;
     q.push_back({std::move(topic), std::move(payload), qos, retain});
     flush();

@@ -19,6 +19,8 @@ class Outgoing {
     Outgoing(Counters& counters, Warnings& warnings, std::function<alerts::Instant()> clock)
         : counters_(counters), warnings_(warnings), clock_(std::move(clock)) {}
     void attach(drivers::MqttClient& client) { client_ = &client; }
+    // A group's standby publishes nothing of the clinic's: while muted, send() drops.
+    void mute(bool muted) { muted_ = muted; }
 
     enum class Lane : std::uint8_t { normal, urgent };
     void send(std::string topic, std::string payload, int qos, bool retain,
@@ -40,6 +42,7 @@ class Outgoing {
     drivers::MqttClient* client_{nullptr};
     std::function<alerts::Instant()> clock_;  // for the rate of warnings
     std::deque<Message> urgent_, normal_;
+    bool muted_{false};
 };
 
 }  // namespace chairwatch::daemon

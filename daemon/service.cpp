@@ -6,6 +6,7 @@
 
 #include "alerts/time_format.hpp"
 #include "board/board.hpp"
+#include "daemon/ha/group.hpp"
 #include "daemon/open_files.hpp"
 #include "daemon/sinks/board_sink.hpp"
 #include "daemon/systemd_notify.hpp"
@@ -65,7 +66,9 @@ Service::Service(asio::io_context& io, config::Config cfg, ServiceParts parts)
       gate_(
           io,
           [this](std::string_view topic, std::string_view payload) {
-              inbound_.on_message(topic, payload, now());
+              const auto t = now();
+              if (group_ && group_->on_message(topic, payload, t)) return;
+              inbound_.on_message(topic, payload, t);
           },
           [this](const char* where, const std::exception* e) {
               ++counters_.handler_errors;
@@ -75,6 +78,7 @@ Service::Service(asio::io_context& io, config::Config cfg, ServiceParts parts)
       tick_timer_(io),
       reconnect_timer_(io),
       flush_timer_(io) {
+    make_group();
     mqtt_ = parts.mqtt(mqtt_settings(), mqtt_handlers());
     out_.attach(*mqtt_);
     board_ = std::make_unique<board::Board>(io_, cfg_.http, board_station());
@@ -86,14 +90,7 @@ Service::Service(asio::io_context& io, config::Config cfg, ServiceParts parts)
     hooks.on_receipt = [this](const drivers::notify::DispatchStatus& s) { on_receipt(s); };
     hooks.make_transport = std::move(parts.notify_transport);
     notifier_ = std::make_unique<Notifier>(io_, cfg_.notifications, std::move(hooks));
-    // Every output, in the order each batch of events reaches it.
-    pipeline_.add(log_sink_);  // first: what a nurse sees, a restart finds
-    pipeline_.add(publisher_);
-    pipeline_.add(*notifier_);
-    pipeline_.add(*board_sink_);
-    pipeline_.add(report_writer_);
-    pipeline_.add(hl7_exporter_);
-    pipeline_.add(service_log_sink_);
+    build_pipeline();
 }
 
 Service::~Service() {
@@ -132,6 +129,10 @@ drivers::MqttSettings Service::mqtt_settings() const {
     ms.max_payload_bytes = cfg_.input.max_payload_bytes;  // the broker keeps bigger ones
     ms.will_topic = cfg_.broker.status_topic;
     ms.will_payload = R"({"state":"offline","reason":"connection lost"})";
+    if (group_) {  // the clinic's status is the active's to say; the will says who vanished
+        ms.will_topic = group_->will_topic();
+        ms.will_payload = group_->will_payload();
+    }
     return ms;
 }
 
@@ -252,7 +253,7 @@ void Service::stop() {
         sd_notify("STOPPING=1");
         const auto t = now();
         events_.clear();
-        if (cfg_.sessions.suspend_on_shutdown) {
+        if (cfg_.sessions.suspend_on_shutdown || group_) {  // in a group: the other goes on
             // Open sessions stay open in their logs; the next start resumes them.
             if (const auto open = clinic_.open_sessions())
                 spdlog::info(
@@ -266,7 +267,7 @@ void Service::stop() {
         for (const auto& e : events_) {
             if (!log_.write(e, t)) {
                 ++counters_.log_errors;
-            } else if (e.type == alerts::ClinicEvent::Type::session_ended) {
+            } else if (e.type == alerts::ClinicEvent::Type::session_ended && is_active()) {
                 report_writer_.write(*e.session, t);
                 hl7_exporter_.remember(*e.session);
             }
@@ -274,6 +275,7 @@ void Service::stop() {
         notifier_->stop();
         hl7_exporter_.stop();
         publish_status("offline", "shutdown");
+        if (group_) group_->stop(t);
     }
     // Unlocked: Paho's thread takes the broker's acknowledgements of what is still on its way.
     mqtt_->disconnect(milliseconds(2000));
@@ -319,6 +321,15 @@ void Service::on_connected() {
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/vitals/#", cfg_.broker.qos);
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/session", 1);
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/alerts/ack", 1);
+    if (group_) {  // last: their retained messages come after the others are in place
+        for (const auto& filter : group_->filters())
+            mqtt_->subscribe(filter, 1);
+        group_->on_connected(now());
+    }
+    if (group_) {  // an active says it is once the group confirms it (take_over)
+        out_.flush();
+        return;
+    }
     publish_status("online", service_alarms_.active("session_log_failed")
                                  ? "session logs cannot be written"
                                  : nullptr);
@@ -329,6 +340,7 @@ void Service::on_connected() {
 
 void Service::on_connection_lost(const std::string& why) {
     ++counters_.disconnects;
+    if (group_) group_->on_disconnected();
     if (!disconnected_since_) disconnected_since_ = now().mono;
     spdlog::error("BROKER CONNECTION LOST ({}): alerts are buffered until it returns", why);
 }
@@ -380,6 +392,7 @@ void Service::on_tick() {
     clinic_.on_tick(t, events_);
     pipeline_.handle(events_, t);
     notifier_->on_tick(t);
+    if (group_) group_->on_tick(t);
     out_.flush();
     sd_notify("WATCHDOG=1");
     check_receiving(t);
@@ -497,7 +510,7 @@ void Service::send_service_alarm(std::optional<ServiceAlert> alert) {
         }
     }
     // The pagers as well, routed like a chair's technical alarm (chair "chairwatchd").
-    if (notifier_) notifier_->on_service_alarm(*alert, t);
+    if (notifier_ && is_active()) notifier_->on_service_alarm(*alert, t);
     out_.send(cfg_.broker.topic_prefix + "/chairwatchd/alerts", std::move(alert->json), 1, false);
     publish_status("online", service_alarms_.active("session_log_failed")
                                  ? "session logs cannot be written"
@@ -560,6 +573,11 @@ void Service::publish_status(const char* state, const char* reason) {
     w.key("client_id").value(cfg_.broker.client_id);
     w.key("ts").time(now().wall);
     w.key("pid").value(static_cast<std::int64_t>(::getpid()));
+    if (group_) {
+        w.key("instance").value(group_->instance());
+        w.key("role").value(group_->active() ? "active" : "standby");
+        w.key("term").value(static_cast<std::int64_t>(group_->term()));
+    }
     if (reason) w.key("reason").value(reason);
     w.end_object();
     out_.send(cfg_.broker.status_topic, std::move(out), 1, true);
@@ -601,6 +619,9 @@ board::Station Service::board_station() {
     };
     st.records_dir = [this] { return cfg_.sessions.log_dir; };
     st.acknowledge = [this](const std::string& chair, const std::string& payload) {
+        if (!is_active())  // it would be this instance's alone: the active's board takes it
+            return board::AckReply{
+                {}, "this chairwatchd is the group's standby: acknowledge on the active's board"};
         return inbound_.on_ack(chair, payload, now());
     };
     st.choices = [this] {
@@ -613,6 +634,9 @@ board::Station Service::board_station() {
         return c;
     };
     st.control = [this](const std::string& chair, const std::string& payload) {
+        if (!is_active())  // as for an acknowledgement: the session is run on the active's board
+            return board::ControlReply{
+                {}, "?", "this chairwatchd is the group's standby: use the active's board", {}};
         return inbound_.on_control(chair, payload, now());
     };
     return st;

@@ -37,6 +37,9 @@
 namespace chairwatch::board {
 class Board;
 }
+namespace chairwatch::daemon::ha {
+class Group;
+}  // namespace chairwatch::daemon::ha
 
 namespace chairwatch::daemon {
 
@@ -101,6 +104,13 @@ class Service {
     void on_notify_failed(const std::vector<std::string>& failed);
     void on_receipt(const drivers::notify::DispatchStatus& s);
     void publish_status(const char* state, const char* reason);
+    // Not in a group, or its active instance.
+    bool is_active() const;
+    // A group's standby became active (or the reverse).
+    void on_role(bool active);
+    void take_over(alerts::Instant t);
+    void make_group();  // config `group`: one of a standby pair
+    void build_pipeline();
     void log_stats();
 
     asio::io_context& io_;
@@ -125,6 +135,8 @@ class Service {
     StateGate gate_;
     std::unique_ptr<drivers::MqttClient> mqtt_;
     std::unique_ptr<board::Board> board_;  // the nurse-station board (HTTP)
+    std::unique_ptr<ha::Group> group_;     // config `group`: one of a standby pair
+    std::vector<std::unique_ptr<EventSink>> group_sinks_;
 
     asio::steady_timer tick_timer_;
     asio::steady_timer reconnect_timer_;

@@ -328,7 +328,7 @@ Daemon::~Daemon() {
 
 void Daemon::start() {
     Client watcher(broker_.uri(), watcher_);
-    watcher.subscribe("clinic/chairwatchd/status");
+    watcher.subscribe(status_topic_);
     const auto since = Clock::now();
     std::vector<std::string> argv = prefix_;
     for (const auto& a :

@@ -139,6 +139,8 @@ class Daemon {
     void run_under(std::vector<std::string> prefix) { prefix_ = std::move(prefix); }
     // start() watches the status topic with this login (a broker without anonymous access).
     void watch_as(ClientOptions options) { watcher_ = std::move(options); }
+    // start() waits for "online" here instead (a group's standby says so on its own topic).
+    void watch_status(std::string topic) { status_topic_ = std::move(topic); }
     // The board (HTTP) listens here: a free loopback port of its own, never the default 8080.
     int http_port() const { return http_port_; }
     // One sample of its /metrics ("NAME" or "NAME{labels}"); -1 if absent or not answered.
@@ -149,6 +151,7 @@ class Daemon {
     std::string dir_, config_, log_dir_, daemon_uri_;
     std::vector<std::string> prefix_;
     ClientOptions watcher_;
+    std::string status_topic_{"clinic/chairwatchd/status"};
     int http_port_{free_port()};
     std::unique_ptr<Process> proc_;
 };

@@ -242,3 +242,18 @@ TEST_CASE("close_all ends latched alarms too, at the session's end") {
     CHECK(out[0].cause == alerts::ClearCause::session_ended);
     CHECK(b.book.listed().empty());
 }
+
+TEST_CASE("a standby adopts the onset the active published; later transitions carry it") {
+    Book b;
+    const auto raised = b.apply(change(ConditionState::raised, Priority::high, 1000ms));
+    REQUIRE(raised.size() == 1);
+    const auto no = raised[0].alarm_no;
+    CHECK(b.book.adopt_onset(no, Millis{990}));
+    CHECK_FALSE(b.book.adopt_onset(no + 1, Millis{990}));
+    const auto [r, acked] = b.ack(no, 2000ms);
+    CHECK(r == AckResult::ok);
+    REQUIRE(acked.size() == 1);
+    CHECK(acked[0].onset.wall == Millis{990});
+    REQUIRE(b.book.listed().size() == 1);
+    CHECK(b.book.listed()[0].onset.wall == Millis{990});
+}
