@@ -230,6 +230,14 @@ try {
   await oosTile.locator('.act-oos', { hasText: 'chair repair' }).waitFor({ timeout: 3000 })
     .catch(() => fail('the nurse does not see the chair out of service again'));
   await page.screenshot({ path: `${opt.out}/board-out-of-service.png`, fullPage: true });
+  // The handover lists it, with why and who.
+  await page.click('#nav-handover');
+  const oosRow = page.locator('#handover table.out-of-service tbody tr');
+  await oosRow.filter({ hasText: 'chair repair' }).waitFor({ timeout: 3000 })
+    .catch(() => fail('the handover does not list the chair out of service'));
+  const oosCells = await oosRow.first().locator('td').allInnerTexts();
+  if (oosCells[0] !== 'Chair 8' || oosCells[3] !== opt.admin) fail('handover row: ' + JSON.stringify(oosCells));
+  await page.click('#nav-board');
   await adminContext.close();
   log('admin took', oosChair, 'out of service again from its tile; the nurse sees it');
 
