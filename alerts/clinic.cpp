@@ -75,6 +75,12 @@ std::string_view to_string(ControlResult r) {
             return "a feed pause must be longer than 0 and at most sessions.max_feed_pause_s";
         case ControlResult::not_paused:
             return "the chair's feed alarms are not paused";
+        case ControlResult::session_open:
+            return "the chair has an open session: end it first";
+        case ControlResult::out_of_service:
+            return "the chair is out of service";
+        case ControlResult::in_service:
+            return "the chair is not out of service";
     }
     return "unknown";
 }
@@ -184,6 +190,7 @@ Admission Clinic::on_readings(std::string_view chair_id, std::span<const Reading
     if (readings.empty()) return Admission::accepted;
     Chair* chair = chair_for(chair_id, true);
     if (!chair) return Admission::too_many_chairs;
+    if (chair->out_of_service) return Admission::out_of_service;
     chair->last_active = now.mono;
     if (!chair->session) open_session(*chair, chair_id, nullptr, now, out);
     Session& s = *chair->session;
@@ -239,6 +246,7 @@ ControlResult Clinic::on_control(std::string_view chair_id, ControlAction action
             return ControlResult::unknown_profile;
         Chair* chair = chair_for(chair_id, true);
         if (!chair) return ControlResult::too_many_chairs;
+        if (chair->out_of_service) return ControlResult::out_of_service;
         chair->last_active = now.mono;
         // The very start of the session that is open already (a QoS 1 message delivered again
         // after a restart, a station that sent it twice): nothing to do.
@@ -322,6 +330,35 @@ ControlResult Clinic::resume_feeds(std::string_view chair_id, std::string_view b
     end_pause(*chair, now, PauseEnd::resumed, out);
     due_[chair->slot] = next_due(*chair);
     return ControlResult::ok;
+}
+
+ControlResult Clinic::take_out_of_service(std::string_view chair_id, std::string_view reason,
+                                          std::string_view by, Instant now) {
+    Chair* chair = chair_for(chair_id, true);
+    if (!chair) return ControlResult::too_many_chairs;
+    if (chair->session) return ControlResult::session_open;
+    if (chair->out_of_service) return ControlResult::out_of_service;
+    chair->out_of_service = OutOfService{now.wall, std::string(reason), std::string(by)};
+    chair->last_active = now.mono;
+    return ControlResult::ok;
+}
+
+ControlResult Clinic::return_to_service(std::string_view chair_id, Instant now) {
+    Chair* chair = chair_for(chair_id, false);
+    if (!chair || !chair->out_of_service) return ControlResult::in_service;
+    chair->out_of_service.reset();
+    chair->last_active = now.mono;  // forgotten, if it stays silent, a full idle time from now
+    return ControlResult::ok;
+}
+
+const OutOfService* Clinic::out_of_service(std::string_view chair_id) const {
+    const Chair* chair = find(chair_id);
+    return chair && chair->out_of_service ? &*chair->out_of_service : nullptr;
+}
+
+void Clinic::restore_out_of_service(std::string_view chair_id, OutOfService why) {
+    if (Chair* chair = chair_for(chair_id, true); chair && !chair->session)
+        chair->out_of_service = std::move(why);
 }
 
 void Clinic::end_pause(Chair& chair, Instant now, PauseEnd why, std::vector<ClinicEvent>& out) {
@@ -447,7 +484,8 @@ std::vector<std::string> Clinic::forget_idle_chairs(Instant now) {
     std::vector<std::string> gone;
     for (auto i = chairs_.size(); i-- > 0;) {
         const Chair& chair = *chairs_[i];
-        if (chair.session || now.mono - chair.last_active < settings_.forget_chair_after ||
+        if (chair.session || chair.out_of_service ||
+            now.mono - chair.last_active < settings_.forget_chair_after ||
             profiles_.chair_default.count(chair.id))
             continue;
         gone.push_back(chair.id);

@@ -80,7 +80,16 @@ struct ClinicEvent {
     std::optional<PauseEnd> pause_end{};      // type feed_pause: why the pause ended
 };
 
-enum class Admission : std::uint8_t { accepted, too_many_chairs, flooding };
+// out_of_service: the chair is out of service (Clinic::take_out_of_service); its readings are
+// ignored (the caller counts them).
+enum class Admission : std::uint8_t { accepted, too_many_chairs, flooding, out_of_service };
+
+// Why and since when a chair is out of service, and who took it out (an admin's login).
+struct OutOfService {
+    Millis since{0};  // wall time
+    std::string reason;
+    std::string by;
+};
 
 enum class ControlAction : std::uint8_t { start, dose_start, dose_end, end };
 std::string_view to_string(ControlAction a);
@@ -92,7 +101,10 @@ enum class ControlResult : std::uint8_t {
     wrong_phase,
     too_many_chairs,
     pause_too_long,
-    not_paused
+    not_paused,
+    session_open,    // the chair has an open session: it cannot go out of service
+    out_of_service,  // the chair is out of service: no session starts on it
+    in_service       // the chair is not out of service
 };
 std::string_view to_string(ControlResult r);
 
@@ -126,6 +138,17 @@ class Clinic {
                               std::string_view by, Instant now, std::vector<ClinicEvent>& out);
     ControlResult resume_feeds(std::string_view chair, std::string_view by, Instant now,
                                std::vector<ClinicEvent>& out);
+    // An admin takes an empty chair out of service (cleaning, repair): until it is back in
+    // service, its readings are ignored (Admission::out_of_service: no session opens from them,
+    // so no feed alarm), a start is refused (out_of_service), and it is never forgotten.
+    // Refused while a session is open (session_open) or if it is out of service already.
+    ControlResult take_out_of_service(std::string_view chair, std::string_view reason,
+                                      std::string_view by, Instant now);
+    ControlResult return_to_service(std::string_view chair, Instant now);
+    // nullptr unless the chair is out of service.
+    const OutOfService* out_of_service(std::string_view chair) const;
+    // At start, from the daemon's state file: as it was when the daemon stopped.
+    void restore_out_of_service(std::string_view chair, OutOfService why);
     // `alert_id` as published; nothing changes unless the result is ok. `action`: what the
     // nurse did about the alarm, recorded with the acknowledgement (the Clinic checks nothing).
     AckResult acknowledge(std::string_view chair, std::string_view alert_id, std::string_view by,
@@ -187,6 +210,7 @@ class Clinic {
         // the same second, or with an id an earlier session used, are told apart by it.
         int id_suffix{0};
         std::optional<Session> session;
+        std::optional<OutOfService> out_of_service;
         std::unique_ptr<Session> last_ended;  // what events of its end point at; the last session
         Observation observation;              // the latest, which its event points at
         FeedPause ended_pause;                // the last pause that ended, for its event

@@ -142,6 +142,11 @@ void Board::forget_chairs(const std::vector<std::string>& chairs) {
     }
 }
 
+void Board::chair_changed(const std::string& chair) {
+    dirty_.insert(chair);
+    schedule_flush(urgent_flush);
+}
+
 void Board::on_receipt(const std::string& alert_id, const std::string& status,
                        const std::string& person) {
     const auto id = alerts::parse_alert_id(alert_id);

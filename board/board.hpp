@@ -37,6 +37,8 @@ class Board final : public Handler {
     void on_events(std::span<const alerts::ClinicEvent> events, alerts::Instant now);
     // The clinic forgot these chairs (idle past input.forget_chair_after_s): so does the board.
     void forget_chairs(const std::vector<std::string>& chairs);
+    // Something about the chair changed outside a session (out of service): redraw its tile.
+    void chair_changed(const std::string& chair);
     // A notification receipt (ACM dispatch status) for an alert: shown on its alarm.
     void on_receipt(const std::string& alert_id, const std::string& status,
                     const std::string& person);

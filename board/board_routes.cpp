@@ -96,6 +96,18 @@ std::string with_user(std::string_view body, const std::string& user) {
     return boost::json::serialize(v);
 }
 
+// Taking a chair out of service and back is for admins; every other session message is for a
+// nurse or above.
+Role role_for(std::string_view body) {
+    boost::json::error_code ec;
+    const auto v = boost::json::parse(body, ec);
+    const auto* action = !ec && v.is_object() ? v.as_object().if_contains("action") : nullptr;
+    if (action && action->is_string() &&
+        (action->get_string() == "out_of_service" || action->get_string() == "in_service"))
+        return Role::admin;
+    return Role::nurse;
+}
+
 }  // namespace
 
 Reply Board::handle(const Request& req, const std::string& client) {
@@ -398,7 +410,7 @@ Reply Board::acknowledge(const Request& req, const Caller& who, std::string_view
 
 // The body is a session message exactly as on <prefix>/<chair>/session; it takes that path.
 Reply Board::session_control(const Request& req, const Caller& who, const std::string& chair) {
-    if (auto r = refuse_change(req, who, Role::nurse)) return std::move(*r);
+    if (auto r = refuse_change(req, who, role_for(req.body()))) return std::move(*r);
     if (!drivers::valid_chair_id(chair) || chair == "chairwatchd")
         return error(404, "chair id must be 1-64 of A-Z a-z 0-9 - _ .");
     const auto reply = station_.control(chair, with_user(req.body(), who.user));
@@ -413,6 +425,9 @@ Reply Board::session_control(const Request& req, const Caller& who, const std::s
             case alerts::ControlResult::no_session:
             case alerts::ControlResult::wrong_phase:
             case alerts::ControlResult::not_paused:
+            case alerts::ControlResult::session_open:
+            case alerts::ControlResult::out_of_service:
+            case alerts::ControlResult::in_service:
                 return 409;
             case alerts::ControlResult::too_many_chairs:
                 return 503;

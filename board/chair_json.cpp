@@ -138,6 +138,13 @@ void write_chair(drivers::JsonWriter& w, const Station& station, std::string_vie
     w.key("chair").value(chair);
     w.key("label").value(drivers::chair_label(chair));
     w.key("in_session").value(s != nullptr);
+    if (const auto* why = clinic.out_of_service(chair)) {
+        w.key("out_of_service").begin_object();
+        w.key("since").time(why->since);
+        w.key("reason").value(why->reason);
+        w.key("by").value(why->by);
+        w.end_object();
+    }
     if (s) {
         const auto profile = station.profile(s->profile);
         w.key("session_id").value(s->id);

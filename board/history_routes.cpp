@@ -95,6 +95,13 @@ Reply Board::handover(const Caller& who) {
         for (const auto& a : e->acks)
             if (a.at >= since_text) write_ack(w, a, e->chair, e->session_id);
     w.end_array();
+    w.key("out_of_service").begin_array();
+    for (const auto& chair : clinic.chairs())
+        if (const auto* why = clinic.out_of_service(chair)) {
+            w.begin_object().key("chair").value(chair).key("since").time(why->since);
+            w.key("reason").value(why->reason).key("by").value(why->by).end_object();
+        }
+    w.end_array();
     w.end_object();
     return json(200, std::move(out));
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include <spdlog/spdlog.h>
+
 #include "alerts/time_format.hpp"
 #include "drivers/codec/control_codec.hpp"
 #include "drivers/codec/text_rules.hpp"
@@ -81,11 +83,16 @@ void Inbound::on_vitals(const std::string& chair, std::string_view topic_name,
     events_.clear();
     if (d.count == 0) {
         // Nothing usable: an artifact still notes itself below; nothing else reaches the core.
-    } else if (judge(chair, d, t) == alerts::Admission::too_many_chairs) {
+    } else if (const auto admission = judge(chair, d, t);
+               admission == alerts::Admission::too_many_chairs) {
         ++p_.counters.refused_chairs;
         warn("max-chairs", t,
              "refused readings for new chair " + chair + ": already monitoring " +
                  std::to_string(p_.cfg.input.max_chairs) + " chairs (input.max_chairs)");
+    } else if (admission == alerts::Admission::out_of_service) {
+        p_.counters.reject(RejectReason::out_of_service, d.count);
+        warn(chair + "/out_of_service", t,
+             "chair " + chair + ": readings ignored: the chair is out of service");
     } else {
         p_.counters.readings += d.count;
         p_.repeats.judged(chair, std::span<const alerts::Reading>(d.readings.data(), d.count));
@@ -147,6 +154,9 @@ board::ControlReply Inbound::on_control(const std::string& chair, std::string_vi
     } else if (m && m->pause) {
         reply.action = m->pause->resume ? "resume_feeds" : "pause_feeds";
         error = pause_feeds(chair, *m, t, reply);
+    } else if (m && m->service) {
+        reply.action = m->service->in_service ? "in_service" : "out_of_service";
+        error = chair_service(chair, *m->service, t, reply);
     } else if (m) {
         reply.action = std::string(alerts::to_string(m->action));
         events_.clear();
@@ -191,6 +201,22 @@ std::string Inbound::pause_feeds(const std::string& chair, const drivers::Contro
     return finish(p.resume ? p_.clinic.resume_feeds(chair, p.by, t, events_)
                            : p_.clinic.pause_feeds(chair, length, p.reason, p.by, t, events_),
                   t, reply);
+}
+
+std::string Inbound::chair_service(const std::string& chair, const drivers::ServiceRequest& r,
+                                   alerts::Instant t, board::ControlReply& reply) {
+    auto result = r.in_service ? p_.clinic.return_to_service(chair, t)
+                               : p_.clinic.take_out_of_service(chair, r.reason, r.by, t);
+    if (result == alerts::ControlResult::too_many_chairs && p_.make_room(t))
+        result = p_.clinic.take_out_of_service(chair, r.reason, r.by, t);
+    reply.result = result;
+    if (result != alerts::ControlResult::ok) return std::string(alerts::to_string(result));
+    if (r.in_service)
+        spdlog::info("chair {} back in service (by {})", chair, r.by);
+    else
+        spdlog::info("chair {} out of service (by {}): {}", chair, r.by, r.reason);
+    if (p_.service_changed) p_.service_changed(chair);
+    return {};
 }
 
 std::string Inbound::other_session(const std::string& chair, const drivers::ControlMessage& m) {

@@ -35,6 +35,8 @@ class Inbound {
         Warnings& warnings;
         // Frees the places of idle chairs when a new one finds none (at most once a second).
         std::function<bool(alerts::Instant)> make_room;
+        // A chair went out of or back into service (to be kept across a restart, and shown).
+        std::function<void(const std::string& chair)> service_changed;
     };
     explicit Inbound(Parts p) : p_(std::move(p)) {}
 
@@ -54,6 +56,9 @@ class Inbound {
     // pause_feeds or resume_feeds for the chair's open session ("" if done, else why not).
     std::string pause_feeds(const std::string& chair, const drivers::ControlMessage& m,
                             alerts::Instant t, board::ControlReply& reply);
+    // out_of_service or in_service ("" if done, else why not).
+    std::string chair_service(const std::string& chair, const drivers::ServiceRequest& r,
+                              alerts::Instant t, board::ControlReply& reply);
     // Why a message naming session_id is not for the chair's open session ("" if it is).
     std::string other_session(const std::string& chair, const drivers::ControlMessage& m);
     // Hands events_ to the pipeline; "" if `result` is ok, else why not.

@@ -8,6 +8,7 @@
 #include "board/board.hpp"
 #include "daemon/ha/group.hpp"
 #include "daemon/open_files.hpp"
+#include "daemon/out_of_service_file.hpp"
 #include "daemon/sinks/board_sink.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "drivers/codec/json_writer.hpp"
@@ -62,7 +63,8 @@ Service::Service(asio::io_context& io, config::Config cfg, ServiceParts parts)
       hl7_exporter_(io, cfg_, log_, log_sink_),
       service_log_sink_(log_),
       inbound_({cfg_, clinic_, repeats_, pipeline_, out_, counters_, warnings_,
-                [this](alerts::Instant t) { return forget_idle_chairs(t); }}),
+                [this](alerts::Instant t) { return forget_idle_chairs(t); },
+                [this](const std::string& chair) { on_service_changed(chair); }}),
       gate_(
           io,
           [this](std::string_view topic, std::string_view payload) {
@@ -182,6 +184,7 @@ void Service::start() {
     notifier_->start();  // its outbox first: recovery may have notifications to send
     hl7_exporter_.start();
     recover_sessions();
+    restore_out_of_service();  // after: a recovered session keeps its chair in service
     mqtt_->connect();
     board_->start();
     schedule_tick();
@@ -229,6 +232,38 @@ void Service::recover_sessions() {
             r.session_id, r.chair, r.readings, r.restored_alarms, r.alarm_lines, r.reconciled,
             ids.empty() ? " none" : ids);
     }
+}
+
+namespace {
+std::string out_of_service_path(const config::Config& cfg) {
+    return cfg.sessions.log_dir + "/out_of_service.json";
+}
+}  // namespace
+
+void Service::restore_out_of_service() {
+    auto loaded = load_out_of_service(out_of_service_path(cfg_));
+    for (const auto& p : loaded.problems)
+        spdlog::warn("out of service: {}", p);
+    for (auto& [chair, why] : loaded.chairs) {
+        clinic_.restore_out_of_service(chair, why);
+        if (clinic_.out_of_service(chair))
+            spdlog::info("chair {} is out of service since {} (by {}): {}", chair,
+                         alerts::format_iso8601(why.since), why.by, why.reason);
+        else
+            spdlog::warn("chair {} was out of service, but a session was recovered on it", chair);
+    }
+}
+
+void Service::on_service_changed(const std::string& chair) {
+    OutOfServiceChairs chairs;
+    for (const auto& c : clinic_.chairs())
+        if (const auto* why = clinic_.out_of_service(c)) chairs.emplace(c, *why);
+    if (auto e = save_out_of_service(out_of_service_path(cfg_), chairs); !e.empty()) {
+        ++counters_.log_errors;
+        spdlog::error("out of service: {}: a restart would not know of chair {}'s change", e,
+                      chair);
+    }
+    board_->chair_changed(chair);
 }
 
 void Service::stop() {

@@ -82,6 +82,10 @@ class Service {
     alerts::ClinicSettings clinic_settings();
     board::Station board_station();
     void recover_sessions();
+    // The chairs out of service when the daemon last stopped (out_of_service_file.hpp).
+    void restore_out_of_service();
+    // Keeps the chairs out of service in their file and redraws the chair's tile.
+    void on_service_changed(const std::string& chair);
 
     void on_connected();
     void on_connection_lost(const std::string& why);

@@ -12,14 +12,30 @@ cleanup() {
 trap cleanup EXIT
 
 start_local_broker() {
-    local dir=$1
+    local dir=$1 pid
     port=$2
-    while ! port_free "$port"; do port=$((port + 1)); done
-    broker=tcp://127.0.0.1:$port
-    printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" \
-        >"$dir/mosquitto.conf"
-    mosquitto -c "$dir/mosquitto.conf" >"$dir/mosquitto.log" 2>&1 &
-    pids+=($!)
-    # Ready when the port answers (10 s at most).
-    for _ in $(seq 200); do port_free "$port" || break; sleep 0.05; done
+    # A port found free may be taken before Mosquitto binds it (tests run in parallel): then
+    # Mosquitto exits, and the next port is tried. Ready when Mosquitto says it listens and its
+    # port answers (10 s at most per try).
+    for _ in $(seq 20); do
+        while ! port_free "$port"; do port=$((port + 1)); done
+        broker=tcp://127.0.0.1:$port
+        printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" \
+            >"$dir/mosquitto.conf"
+        mosquitto -c "$dir/mosquitto.conf" >"$dir/mosquitto.log" 2>&1 &
+        pid=$!
+        for _ in $(seq 200); do
+            kill -0 "$pid" 2>/dev/null || break
+            if grep -q "listen socket on port $port" "$dir/mosquitto.log" && ! port_free "$port"; then
+                pids+=("$pid")
+                return 0
+            fi
+            sleep 0.05
+        done
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        port=$((port + 1))
+    done
+    echo "cannot start mosquitto (see $dir/mosquitto.log)" >&2
+    return 1
 }

@@ -80,14 +80,16 @@ window.cwActions = (() => {
 
   // The chair's next steps, as buttons in a small "Actions" menu at the tile's top right (it
   // takes no room on a wall screen): start; dose start and end (one "injection given" for IM and
-  // intranasal); pause or resume the feed alarms; end. Tiles are redrawn as readings arrive, so
+  // intranasal); pause or resume the feed alarms; end; for an admin, out of service and back. Tiles are redrawn as readings arrive, so
   // which chair's menu is open is kept here. A feed pause is shown on the tile to everyone.
   let openMenu = null;
   function tileControls(d) {
     const s = ctx && ctx.session();
     const p = d.feeds_paused;
-    const note = p ? el('div', { class: 'act-paused' },
-      `Feed alarms paused until ${new Date(p.until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })} — ${p.reason} (${p.by})`) : null;
+    const hhmm = (t) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
+    const oos = d.out_of_service;
+    const note = oos ? el('div', { class: 'act-paused act-oos' }, `Out of service since ${hhmm(oos.since)} — ${oos.reason} (${oos.by})`)
+      : p ? el('div', { class: 'act-paused' }, `Feed alarms paused until ${hhmm(p.until)} — ${p.reason} (${p.by})`) : null;
     if (!s || !s.can_ack) return { menu: null, note };
     const box = el('div', { class: 'act-row' });
     const button = (label, key, onClick) => {
@@ -96,7 +98,7 @@ window.cwActions = (() => {
       box.append(b);
     };
     const injected = ['im', 'intranasal'].includes(routeOf(d.profile));
-    if (!d.in_session || d.phase === 'monitoring')
+    if (!oos && (!d.in_session || d.phase === 'monitoring'))
       button('Start session', 'start', () => startForm(d.chair));
     if (d.in_session && (d.phase === 'baseline' || d.phase === 'monitoring')) {
       if (injected)
@@ -110,6 +112,10 @@ window.cwActions = (() => {
     if (d.in_session)
       button('End session', 'end', () => open(`End the session on ${d.chair}?`, [], 'End session',
         () => run(d.chair, 'Session ended', [{ action: 'end' }])));
+    if (s.can_admin && !d.in_session && !oos) button('Out of service', 'oos', () => outOfServiceForm(d.chair));
+    if (s.can_admin && oos)
+      button('Back in service', 'in-service', () => run(d.chair, 'Back in service', [{ action: 'in_service', by: ctx.by() }]));
+    if (!box.childNodes.length) return { menu: null, note };
     const menu = el('details', { class: 'act-menu' },
       el('summary', { class: 'act-summary', 'data-focus': `act-menu-${d.chair}`,
         'aria-label': `Session actions for ${d.chair}` }, 'Actions'), box);
@@ -141,6 +147,15 @@ window.cwActions = (() => {
       el('p', { class: 'act-hint' }, 'Only silent-feed and overdue-cuff alarms pause; a HIGH alarm ends the pause.'),
     ], 'Pause', (form) => run(chair, 'Feed alarms paused', [{ action: 'pause_feeds',
       minutes: Number(form.minutes.value), reason: form.reason.value.trim(), by: ctx.by() }]));
+  }
+
+  // Admin only: an empty chair out of service (cleaning, repair): its readings are ignored.
+  function outOfServiceForm(chair) {
+    open(`Take ${chair} out of service`, [
+      field('Reason', el('input', { name: 'reason', maxlength: '128', required: true, autocomplete: 'off' })),
+      el('p', { class: 'act-hint' }, 'Its readings are ignored and no session starts on it until it is back in service.'),
+    ], 'Out of service', (form) => run(chair, 'Out of service', [{ action: 'out_of_service',
+      reason: form.reason.value.trim(), by: ctx.by() }]));
   }
 
   // Asks what was done (optional), then acknowledges with it: done({action_taken, action_note}).

@@ -140,10 +140,10 @@
       if (d.dose_start) head.append(el('span', { class: 'meta dose', 'data-since-dose': '' }, ''));
       head.append(el('span', { class: 'meta' }, d.profile));
     } else {
-      head.append(el('span', { class: 'meta' }, 'no session'));
+      head.append(el('span', { class: 'meta' }, d.out_of_service ? 'out of service' : 'no session'));
     }
     t.append(head);
-    const act = cwActions.tileControls(d); // the session's actions menu, a feed pause (actions.js)
+    const act = cwActions.tileControls(d); // the actions menu, a feed pause, out of service (actions.js)
     if (act.menu) { t.classList.add('has-actions'); t.append(act.menu); }
     if (act.note) t.append(act.note);
     if (d.patient_ref) t.append(el('div', { class: 'patient' }, 'Patient ' + d.patient_ref));

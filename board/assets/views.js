@@ -96,6 +96,8 @@
     print.addEventListener('click', () => window.print());
     const alarms = chairs.flatMap((c) => (c.alarms || []).map((a) => [c.label, a]));
     const pending = chairs.filter((c) => c.phase === 'observation');
+    const outOfService = window.CW.chairs().filter((c) => c.out_of_service)
+      .sort((a, b) => a.chair.localeCompare(b.chair, undefined, { numeric: true }));
     box.replaceChildren(
       el('div', { class: 'view-head' }, el('h2', {}, `Shift handover — ${window.CW.session().station}, ${new Date().toLocaleString()}`), print),
       el('h3', {}, 'Open sessions'),
@@ -113,7 +115,11 @@
       el('h3', {}, 'Pending discharges'),
       pending.length ? table(['Chair', 'Since dose', 'Discharge criteria'], pending.map((c) =>
         [c.label, c.dose_start ? dur(c.since_dose_s) : '–', c.discharge_ready ? 'met' : 'not yet met']))
-        : el('p', {}, 'No chair in observation.'));
+        : el('p', {}, 'No chair in observation.'),
+      el('h3', {}, 'Chairs out of service'),
+      outOfService.length ? table(['Chair', 'Since', 'Reason', 'By'], outOfService.map((c) =>
+        [c.label, time(c.out_of_service.since), c.out_of_service.reason, c.out_of_service.by]), 'out-of-service')
+        : el('p', {}, 'No chair out of service.'));
   }
 
   function route() {

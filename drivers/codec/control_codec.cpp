@@ -124,6 +124,16 @@ std::string feed_pause(const json::object& o, FeedPauseRequest& p) {
     return {};
 }
 
+// reason and by of {"action":"out_of_service"}; by of {"action":"in_service"}.
+std::string chair_service(const json::object& o, ServiceRequest& r) {
+    std::string error;
+    if (!text(o, "reason", r.reason, error) || !text(o, "by", r.by, error)) return error;
+    if (r.by.empty()) return "by is missing (who takes the chair out of or back into service)";
+    if (!r.in_service && r.reason.empty())
+        return "reason is missing (why the chair is out of service)";
+    return {};
+}
+
 }  // namespace
 
 std::variant<ControlMessage, std::string> decode_control(std::string_view payload,
@@ -146,15 +156,20 @@ std::variant<ControlMessage, std::string> decode_control(std::string_view payloa
         m.observation.emplace();
     else if (action == "pause_feeds" || action == "resume_feeds")
         m.pause.emplace().resume = action == "resume_feeds";
+    else if (action == "out_of_service" || action == "in_service")
+        m.service.emplace().in_service = action == "in_service";
     else
-        return "action must be start, dose_start, dose_end, end, observation, pause_feeds or "
-               "resume_feeds, not '" +
+        return "action must be start, dose_start, dose_end, end, observation, pause_feeds, "
+               "resume_feeds, out_of_service or in_service, not '" +
                printable(action, 32) + "'";
     if (m.observation) {
         if (auto e = observation(o, *m.observation); !e.empty()) return e;
     }
     if (m.pause) {
         if (auto e = feed_pause(o, *m.pause); !e.empty()) return e;
+    }
+    if (m.service) {
+        if (auto e = chair_service(o, *m.service); !e.empty()) return e;
     }
     auto& i = m.info;
     if (!text(o, "session_id", i.session_id, error) || !text(o, "profile", i.profile, error) ||

@@ -20,6 +20,14 @@ struct FeedPauseRequest {
     std::string by;
 };
 
+// {"action":"out_of_service","reason":"cleaning","by":"admin-1"} or
+// {"action":"in_service","by":"admin-1"}.
+struct ServiceRequest {
+    bool in_service{false};
+    std::string reason;
+    std::string by;
+};
+
 struct ControlMessage {
     alerts::ControlAction action{alerts::ControlAction::start};
     alerts::SessionInfo info;
@@ -28,6 +36,8 @@ struct ControlMessage {
     std::optional<alerts::Observation> observation;
     // Set for pause_feeds and resume_feeds (then `action` means nothing; as an observation).
     std::optional<FeedPauseRequest> pause;
+    // Set for out_of_service and in_service (then `action` means nothing).
+    std::optional<ServiceRequest> service;
 };
 // Free text of an observation: at most this many bytes.
 inline constexpr std::size_t max_observation_text = 1000;

@@ -21,7 +21,7 @@ namespace {
 constexpr std::array<std::string_view, reject_reason_count> reason_names{
     "bad_topic",      "bad_chair",  "too_large",   "bad_json",      "wrong_type",
     "not_finite",     "sensor_off", "implausible", "bad_timestamp", "no_values",
-    "unknown_signal", "artifact",   "flooding"};
+    "unknown_signal", "artifact",   "flooding",    "out_of_service"};
 
 // 2000-01-01T00:00:00Z: anything earlier is a device with an unset clock.
 constexpr std::int64_t earliest_ts_ms = 946684800000;

@@ -26,8 +26,9 @@ enum class RejectReason : std::uint8_t {
     unknown_signal,  // a plain number on a topic that names no signal
     artifact,        // a cuff measurement whose values cannot belong together (REFERENCE §6)
     flooding,        // the chair is over input.max_messages_per_chair_s: dropped unread
+    out_of_service,  // readings of a chair out of service: ignored
 };
-inline constexpr std::size_t reject_reason_count = 13;
+inline constexpr std::size_t reject_reason_count = 14;
 std::string_view to_string(RejectReason r);
 
 struct Rejection {

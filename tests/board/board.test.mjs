@@ -2,13 +2,14 @@
 // log in as a nurse (name and password), start an IV session and its dose from the chair's
 // tile, see a BP surge turn the tile red within 2 s, acknowledge it with an action taken, see the
 // acknowledgement under her name on MQTT and on the page, see the admin-only account list refused
-// to her, pause and resume the feed alarms, end the dose and the session, then (once the test
+// to her, pause and resume the feed alarms, end the dose and the session; an admin (a second
+// login) takes another chair out of service, which the nurse sees but may not undo; then (once the test
 // driver has killed the broker on our KILL_BROKER line, and the daemon on KILL_DAEMON) see the
 // banners.
 // Screenshots go to --out.
 //
-// usage: node board.test.mjs --url URL --user NAME --password PW --mqtt-port PORT --chromium BIN
-//        --out DIR
+// usage: node board.test.mjs --url URL --user NAME --password PW --admin NAME --admin-password PW
+//        --mqtt-port PORT --chromium BIN --out DIR
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -17,6 +18,7 @@ import { listenToTones, audioArgs } from './tones.mjs';
 const { values: opt } = parseArgs({
   options: {
     url: { type: 'string' }, user: { type: 'string' }, password: { type: 'string' },
+    admin: { type: 'string' }, 'admin-password': { type: 'string' },
     'mqtt-port': { type: 'string' },
     chromium: { type: 'string', default: '/usr/bin/chromium' }, out: { type: 'string', default: '.' },
   },
@@ -180,6 +182,64 @@ try {
   // The dose ends; then the session, after a confirmation.
   await sessionStep('Dose end', 'dose_end', 'observation');
   await sessionStep('End session', 'end', null);
+
+  // An admin, logged in on another board, takes chair-08 out of service (over the API first:
+  // the chair has no tile yet), puts it back and takes it out again from its tile's menu. The
+  // nurse sees it on her tile, has no button for it, and is refused it from her own page.
+  const oosChair = 'chair-08';
+  const adminContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const adminPage = await adminContext.newPage();
+  adminPage.on('pageerror', (e) => fail('admin page error: ' + e.message));
+  await adminPage.goto(opt.url + '/login');
+  await adminPage.fill('#user', opt.admin);
+  await adminPage.fill('#password', opt['admin-password']);
+  await Promise.all([adminPage.waitForURL(opt.url + '/'), adminPage.press('#password', 'Enter')]);
+  await adminPage.waitForSelector('#link.link-ok', { timeout: 5000 });
+  const postAs = (p, target, message) => p.evaluate(async ([target, message]) => {
+    const csrf = (await (await fetch('/api/session')).json()).csrf;
+    const r = await fetch(`/api/chairs/${target}/session`, { method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(message) });
+    return r.status;
+  }, [target, message]);
+  const nurseOos = await postAs(page, oosChair, { action: 'out_of_service', reason: 'nurse try', by: opt.user });
+  if (nurseOos !== 403) fail('out_of_service as a nurse: ' + nurseOos);
+  const adminOos = await postAs(adminPage, oosChair, { action: 'out_of_service', reason: 'deep clean', by: 'x' });
+  if (adminOos !== 200) fail('out_of_service as an admin: ' + adminOos);
+  const oosTile = page.locator(`section[data-chair="${oosChair}"]`);
+  const oosNote = oosTile.locator('.act-oos');
+  await oosNote.waitFor({ timeout: 3000 }).catch(() => fail('the nurse does not see the chair out of service'));
+  const oosText = await oosNote.innerText();
+  if (!oosText.includes('deep clean') || !oosText.includes(opt.admin)) fail('out of service shown as: ' + oosText);
+  if (await oosTile.locator('details.act-menu').count()) fail('the nurse has actions on a chair out of service');
+  const nurseBack = await postAs(page, oosChair, { action: 'in_service', by: opt.user });
+  if (nurseBack !== 403) fail('in_service as a nurse: ' + nurseBack);
+  log('nurse sees:', oosText, '; refused out_of_service and in_service (403)');
+  const adminTile = adminPage.locator(`section[data-chair="${oosChair}"]`);
+  const adminAct = async (label) => {
+    const menu = adminTile.locator('details.act-menu');
+    if (!(await menu.evaluate((d) => d.open))) await menu.locator('summary').click();
+    await adminTile.locator('button.act', { hasText: label }).click();
+  };
+  await adminAct('Back in service');
+  await oosNote.waitFor({ state: 'detached', timeout: 3000 }).catch(() => fail('still out of service on the nurse\'s board'));
+  await adminAct('Out of service');
+  const oosForm = adminPage.locator('#act-dialog[open] form');
+  await oosForm.waitFor({ timeout: 2000 }).catch(() => fail('no out-of-service dialog'));
+  await oosForm.locator('input[name=reason]').fill('chair repair');
+  await oosForm.locator('button.act-ok').click();
+  await oosTile.locator('.act-oos', { hasText: 'chair repair' }).waitFor({ timeout: 3000 })
+    .catch(() => fail('the nurse does not see the chair out of service again'));
+  await page.screenshot({ path: `${opt.out}/board-out-of-service.png`, fullPage: true });
+  // The handover lists it, with why and who.
+  await page.click('#nav-handover');
+  const oosRow = page.locator('#handover table.out-of-service tbody tr');
+  await oosRow.filter({ hasText: 'chair repair' }).waitFor({ timeout: 3000 })
+    .catch(() => fail('the handover does not list the chair out of service'));
+  const oosCells = await oosRow.first().locator('td').allInnerTexts();
+  if (oosCells[0] !== 'Chair 8' || oosCells[3] !== opt.admin) fail('handover row: ' + JSON.stringify(oosCells));
+  await page.click('#nav-board');
+  await adminContext.close();
+  log('admin took', oosChair, 'out of service again from its tile; the nurse sees it');
 
   // Sound: off by default, visibly; a click turns it on.
   if ((await page.getAttribute('#sound', 'aria-pressed')) !== 'false') fail('sound must start muted');

@@ -2,6 +2,7 @@
 // a real mosquitto: each board action takes the path of its MQTT message, so both leave the
 // same session log, the same results and the same alerts.
 #include <doctest/doctest.h>
+#include <signal.h>
 
 #include <boost/json.hpp>
 #include <sstream>
@@ -273,5 +274,100 @@ TEST_SUITE("board_actions") {
         CHECK(html.find("physician called: Dr Oduya aware") != std::string::npos);
         // Clinical free text stays out of the service log.
         CHECK(rig.daemon.output().find("rate halved") == std::string::npos);
+    }
+    TEST_CASE("a chair out of service: admin only, readings ignored, kept across a restart") {
+        Rig rig;
+        auto& station = rig.station;
+        const auto admin = person(rig.port, admin_name, admin_password);
+        REQUIRE(!admin.empty());
+        const auto as_admin = [&](const std::string& body) {
+            return http_request(rig.port, "POST", "/api/chairs/chair-30/session", body, admin);
+        };
+        const std::string oos = R"({"action":"out_of_service","reason":"deep clean","by":"x"})";
+
+        // A nurse may not; nothing reaches the session path, so nothing is published.
+        const auto refused = post_session(rig, "chair-30", oos);
+        CHECK(refused.status == 403);
+        CHECK(refused.body.find("needs admin") != std::string::npos);
+        // Refused while a session is open (409), and the result topic says so.
+        REQUIRE(post_session(rig, "chair-30", R"({"action":"start"})").status == 200);
+        const auto busy = as_admin(oos);
+        CHECK(busy.status == 409);
+        CHECK(busy.body.find("open session") != std::string::npos);
+        // Its refusal on the result topic arrives before the station forgets what it heard.
+        REQUIRE(station.wait_for([](const Message& m) {
+            return m.topic == "clinic/chair-30/session/result" &&
+                   field(m, "action") == "out_of_service" && field(m, "ok") == "false";
+        }));
+        REQUIRE(post_session(rig, "chair-30", R"({"action":"end"})").status == 200);
+        station.clear();
+        const auto ok = as_admin(oos);
+        CHECK_MESSAGE(ok.status == 200, ok.body);
+        auto result = station.wait_for([](const Message& m) {
+            return m.topic == "clinic/chair-30/session/result" &&
+                   field(m, "action") == "out_of_service";
+        });
+        REQUIRE(result);
+        CHECK(field(*result, "ok") == "true");
+
+        // Over MQTT: the same actions, the same result topic; a start is refused.
+        station.clear();
+        station.publish("clinic/chair-31/session",
+                        R"({"action":"out_of_service","reason":"pump broken","by":"admin-2"})");
+        result = station.wait_for([](const Message& m) {
+            return m.topic == "clinic/chair-31/session/result" &&
+                   field(m, "action") == "out_of_service";
+        });
+        REQUIRE(result);
+        CHECK(field(*result, "ok") == "true");
+        station.publish("clinic/chair-31/session", R"({"action":"start"})");
+        result = station.wait_for([](const Message& m) {
+            return m.topic == "clinic/chair-31/session/result" && field(m, "action") == "start";
+        });
+        REQUIRE(result);
+        CHECK(field(*result, "error") == "the chair is out of service");
+
+        // Its readings are counted and ignored: no session opens, no alert.
+        const auto alerts_before = station.messages("clinic/chair-30/alerts").size();
+        rig.monitor.publish("clinic/chair-30/vitals/hr", "200");
+        REQUIRE(eventually([&] {
+            return rig.daemon.metric(
+                       R"(chairwatch_readings_rejected_total{reason="out_of_service"})") >= 1;
+        }));
+        CHECK(station.messages("clinic/chair-30/alerts").size() == alerts_before);
+        const auto chairs = [&] {
+            return json::parse(http_request(rig.port, "GET", "/api/chairs", "", bearer()).body);
+        };
+        const auto tile = [&](const json::value& all, const char* chair) -> json::object {
+            for (const auto& c : all.at("chairs").as_array())
+                if (c.at("chair") == chair) return c.as_object();
+            return {};
+        };
+        auto c30 = tile(chairs(), "chair-30");
+        CHECK(c30.at("in_session") == false);
+        CHECK(c30.at("out_of_service").at("reason") == "deep clean");
+        CHECK(c30.at("out_of_service").at("by") == admin_name);  // the login, not the body
+
+        // A restart keeps both chairs out of service; the handover lists them.
+        rig.daemon.kill(SIGTERM);
+        REQUIRE(rig.daemon.wait(15s) == 0);
+        rig.daemon.start();
+        const auto admin2 = person(rig.port, admin_name, admin_password);
+        REQUIRE(!admin2.empty());
+        const auto handover =
+            json::parse(http_request(rig.port, "GET", "/api/handover", "", bearer()).body);
+        const auto& listed = handover.at("out_of_service").as_array();
+        REQUIRE(listed.size() == 2);
+        CHECK(listed[0].at("chair") == "chair-30");
+        CHECK(listed[1].at("reason") == "pump broken");
+        CHECK(tile(chairs(), "chair-31").at("out_of_service").at("by") == "admin-2");
+
+        // Back in service: readings open a session again.
+        const auto back = http_request(rig.port, "POST", "/api/chairs/chair-30/session",
+                                       R"({"action":"in_service"})", admin2);
+        CHECK_MESSAGE(back.status == 200, back.body);
+        CHECK_FALSE(tile(chairs(), "chair-30").contains("out_of_service"));
+        rig.monitor.publish("clinic/chair-30/vitals/hr", "72");
+        CHECK(eventually([&] { return tile(chairs(), "chair-30").at("in_session") == true; }));
     }
 }

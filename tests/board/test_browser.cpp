@@ -55,8 +55,9 @@ TEST_SUITE("board_browser") {
         Process script(
             {node, BOARD_TEST_DIR "/board.test.mjs", "--url",
              "http://127.0.0.1:" + std::to_string(daemon.http_port()), "--user", nurse_name,
-             "--password", nurse_password, "--mqtt-port", std::to_string(broker.port()),
-             "--chromium", chromium, "--out", BOARD_OUT_DIR},
+             "--password", nurse_password, "--admin", admin_name, "--admin-password",
+             admin_password, "--mqtt-port", std::to_string(broker.port()), "--chromium", chromium,
+             "--out", BOARD_OUT_DIR},
             std::string(BOARD_OUT_DIR) + "/board.test.log");
         const bool asked = eventually(
             [&] {

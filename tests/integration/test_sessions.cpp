@@ -194,8 +194,8 @@ TEST_CASE("bad session and ack messages get a clear error on the result topic an
     auto bad_action = station.wait_for([](const Message&) { return true; });
     REQUIRE(bad_action);
     CHECK(field(*bad_action, "error")
-              .find("action must be start, dose_start, dose_end, end, observation, pause_feeds or "
-                    "resume_feeds") == 0);
+              .find("action must be start, dose_start, dose_end, end, observation, pause_feeds, "
+                    "resume_feeds, out_of_service or in_service") == 0);
     station.clear();
     station.publish("clinic/chair-06/alerts/ack", R"({"alert_id":"x-a1"})");
     auto no_by = station.wait_for([](const Message&) { return true; });

@@ -110,11 +110,11 @@ TEST_CASE("a field given twice is refused, not resolved one way or the other") {
 
 TEST_CASE("an unknown action is quoted back safely") {
     CHECK(error_of(decode_control(R"({"action":"st\u00e4rt"})", 4096)) ==
-          "action must be start, dose_start, dose_end, end, observation, pause_feeds or "
-          "resume_feeds, not 'stärt'");
+          "action must be start, dose_start, dose_end, end, observation, pause_feeds, "
+          "resume_feeds, out_of_service or in_service, not 'stärt'");
     CHECK(error_of(decode_control(R"({"action":")" + std::string(40, 'x') + R"("})", 4096)) ==
-          "action must be start, dose_start, dose_end, end, observation, pause_feeds or "
-          "resume_feeds, not '" +
+          "action must be start, dose_start, dose_end, end, observation, pause_feeds, "
+          "resume_feeds, out_of_service or in_service, not '" +
               std::string(32, 'x') + "...'");
 }
 
