@@ -72,7 +72,7 @@ TEST_CASE("the shipped configuration loads and follows the reference defaults") 
     CHECK(sbp->tiers[3].limit == 200);
     CHECK(sbp->margin_for(alerts::Signal::sbp) == 10);
     CHECK(sbp->margin_for(alerts::Signal::dbp) == 5);
-    CHECK(p->feeds.size() == 5);  // hr, spo2, rr, etco2, bp_overdue
+    CHECK(p->feeds.size() == 5);   // hr, spo2, rr, etco2, bp_overdue
     CHECK(p->rules.size() == 12);  // with rr_low, rr_high
 }
 
