@@ -19,9 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 json::object chair_of(const json::value& chairs, const std::string& chair) {
-    for (const auto& c : chairs.at("chairs").as_array())
-        if (c.at("chair") == chair.c_str()) return c.as_object();
-    return {};
+    return item_of(chairs, "chairs", "chair", chair);
 }
 
 // Starts a session and raises a high SBP alarm on it; returns the alarm's id.

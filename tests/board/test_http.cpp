@@ -16,9 +16,7 @@ namespace json = boost::json;
 namespace {
 
 json::object find_alarm(const json::value& alarms, const std::string& id) {
-    for (const auto& a : alarms.at("alarms").as_array())
-        if (a.at("alert_id") == id.c_str()) return a.as_object();
-    return {};
+    return item_of(alarms, "alarms", "alert_id", id);
 }
 
 }  // namespace
