@@ -185,6 +185,12 @@ void Service::start() {
     hl7_exporter_.start();
     recover_sessions();
     restore_out_of_service();  // after: a recovered session keeps its chair in service
+    // What fell due while chairwatchd was down (an escalation, a feed lost) happens now, before
+    // any message that arrived after it: the next tick could come after an acknowledgement.
+    const auto t = now();
+    events_.clear();
+    clinic_.on_tick(t, events_);
+    pipeline_.handle(events_, t);
     mqtt_->connect();
     board_->start();
     schedule_tick();

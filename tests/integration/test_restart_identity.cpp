@@ -346,7 +346,9 @@ TEST_CASE("killed at random instants, chairwatchd publishes every alarm as an un
                 want += t.what() + "\n";
             for (const auto& t : got)
                 have += t.what() + "\n";
-            CHECK(have == want);
+            CHECK_MESSAGE(have == want, "uninterrupted:\n"
+                                            << describe(expected) << "with restarts:\n"
+                                            << describe(got));
             for (const auto& t : got)  // one alarm, one onset, before and after every restart
                 CHECK_MESSAGE(t.onset == got.front().onset, describe(got));
         }
