@@ -1,17 +1,13 @@
-// The monitors of `chairwatch simulate --monitor-links`: each chair's own MQTT connection with
-// the last will {"online":false}, retained on <prefix>/<chair>/monitor, where it publishes
-// {"online":true,"device":"sim-<chair>"} (docs/mqtt-interface.md "Monitor link in"). A link can
-// be dropped without a clean goodbye: an MQTT 5 DISCONNECT with reason "disconnect with will
-// message" makes the broker send the will exactly as when a socket dies.
+// The monitors of `chairwatch simulate --monitor-links`: each chair's own MQTT 3.1.1 connection
+// (a plain TCP socket: tcp:// brokers) with the last will {"online":false}, retained on
+// <prefix>/<chair>/monitor, where it publishes {"online":true,"device":"sim-<chair>"}
+// (docs/mqtt-interface.md "Monitor link in"). A dropped link is the socket closed without a
+// DISCONNECT, as when a monitor loses power: the broker then publishes the will. (Paho cannot
+// close its socket without a DISCONNECT, hence the few packets written here.)
 #pragma once
 
-#include <memory>
 #include <string>
 #include <vector>
-
-namespace mqtt {
-class async_client;
-}
 
 namespace chairwatch::sim {
 
@@ -34,11 +30,12 @@ class MonitorLinks {
 
   private:
     struct Link {
-        std::unique_ptr<mqtt::async_client> client;
-        std::string topic, device;
+        int fd{-1};
+        std::string client_id, topic, device;
         bool online{false};
     };
     void connect(Link& link);
+    std::string broker_;
     std::vector<Link> links_;
 };
 

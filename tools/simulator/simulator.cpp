@@ -131,7 +131,7 @@ void add_options(CLI::App& app, SimulateOptions& o) {
     app.add_flag("--quiet", o.quiet, "print nothing but errors");
     app.add_flag("--monitor-links", o.monitor_links,
                  "each chair's monitor says it is online on <prefix>/<chair>/monitor (retained), "
-                 "with the last will {\"online\":false}");
+                 "with the last will {\"online\":false} (a tcp:// broker)");
     app.add_option("--link-drop", o.link_drop,
                    "this chair's monitor loses its link at the dose start (with --monitor-links)")
         ->type_name("CHAIR")
@@ -463,10 +463,12 @@ Counts publish_run(Publisher& pub, const std::vector<Chair>& chairs, const Simul
         for (const Chair& c : chairs) {
             if (o.session_messages) publish_session_message(pub, c, s - c.start_s, ts, o, false);
             const auto v = c.scenario.at(s - c.start_s);
-            if (!v || !drop.online(c, s - c.start_s)) continue;
-            publish_vitals(pub, c, *v, ts, (s - c.start_s) % stream_every == 0, counts);
+            if (!v) continue;
+            // A monitor without its link sends nothing; the nurse station's messages still go.
+            const bool online = drop.online(c, s - c.start_s);
+            if (online) publish_vitals(pub, c, *v, ts, (s - c.start_s) % stream_every == 0, counts);
             if (o.session_messages) publish_session_message(pub, c, s - c.start_s, ts, o, true);
-            if (v->bp && !o.quiet) log_cuff(c, *v, s, s - c.start_s);
+            if (online && v->bp && !o.quiet) log_cuff(c, *v, s, s - c.start_s);
         }
     }
     return counts;
