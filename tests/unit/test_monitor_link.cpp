@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "alerts/clinic.hpp"
+#include "config/config.hpp"
 #include "drivers/codec/monitor_codec.hpp"
 #include "profile_builder.hpp"
 
@@ -265,4 +266,30 @@ TEST_CASE("a monitor status: online with a device, or its will; anything else re
     CHECK(refusal("[true]") == "payload is not a JSON object");
     CHECK(refusal("online").starts_with("invalid JSON"));
     CHECK(refusal(std::string(300, ' ')) == "payload over 256 bytes");
+}
+
+TEST_CASE(
+    "monitor_lost_s: 15 s shipped (REF §8), per profile, refused out of 1-300 with its place") {
+    auto shipped = config::load_config_file(CHAIRWATCH_SOURCE_DIR "/config/chairwatch.yaml");
+    REQUIRE(shipped.config);
+    for (const auto& [name, p] : shipped.config->profiles)
+        CHECK(p->monitor_lost == 15s);
+    const std::string text = R"(broker:
+  uri: tcp://127.0.0.1:1883
+default_profile: p
+profiles:
+  p:
+    monitor_lost_s: 5
+  q:
+    inherits: p
+    monitor_lost_s: 301
+)";
+    const auto r = config::load_config_text(text, "t.yaml");
+    CHECK_FALSE(r.config);
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].format() ==
+          "t.yaml:9:21: profiles.q.monitor_lost_s: 301 is out of range [1, 300]");
+    const auto ok = config::load_config_text(text.substr(0, text.find("  q:")), "t.yaml");
+    REQUIRE(ok.config);
+    CHECK(ok.config->profiles.at("p")->monitor_lost == 5s);
 }
