@@ -34,8 +34,9 @@ constexpr std::string_view checkpoint_text =
     "a BP check the protocol requires at this time after the dose was not taken: measure BP now";
 constexpr std::string_view other_notice_text = "notice";
 constexpr std::string_view notice_texts[] = {
-    artifact_text,       no_dose_baseline_text, no_baseline_text, no_bp_baseline_text,
-    no_hr_baseline_text, discharge_text,        flood_text,       checkpoint_text};
+    artifact_text,       no_dose_baseline_text, no_baseline_text,
+    no_bp_baseline_text, no_hr_baseline_text,   discharge_text,
+    flood_text,          checkpoint_text,       monitor_link_text};
 
 }  // namespace
 
@@ -135,7 +136,7 @@ Millis Clinic::next_due(const Chair& chair) const {
         chair.flood_noted ? chair.last_drop + settings_.flood_calm : Millis::max();
     const auto pause_ends = s.feed_pause ? s.feed_pause->until.mono : Millis::max();
     return std::min({s.last_reading.mono + settings_.session_idle_end, chair.monitor.wakes_at(),
-                     pause_ends, chair.book.next_due(), flood_ends,
+                     pause_ends, chair.book.next_due(), flood_ends, link_due(chair),
                      chair.checks.next_due(chair.monitor.profile().checkpoints)});
 }
 
@@ -369,6 +370,11 @@ void Clinic::end_pause(Chair& chair, Instant now, PauseEnd why, std::vector<Clin
     e.pause = &chair.ended_pause;
     e.pause_end = why;
     out.push_back(std::move(e));
+    raise_held_feeds(chair, now);
+    publish(chair, s, out);
+}
+
+void Clinic::raise_held_feeds(Chair& chair, Instant now) {
     const auto listed = chair.book.listed();
     for (const auto& c : chair.monitor.active_conditions()) {
         if (!c.feed || std::any_of(listed.begin(), listed.end(), [&](const AlarmTransition& a) {
@@ -380,7 +386,6 @@ void Clinic::end_pause(Chair& chair, Instant now, PauseEnd why, std::vector<Clin
         change.onset = change.at = now;
         changes_.push_back(change);
     }
-    publish(chair, s, out);
 }
 
 void Clinic::restore_feed_pause(std::string_view chair_id, const FeedPause* pause) {
@@ -448,6 +453,7 @@ void Clinic::visit(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
         end_pause(chair, now, PauseEnd::expired, out);
     chair.monitor.on_tick(now, changes_);
     publish(chair, s, out);
+    check_link(chair, now, out);
     check_flood(chair, now, out);
     published_.clear();
     if (!replaying_) chair.book.on_tick(now, chair.monitor.profile(), published_);
@@ -561,6 +567,8 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
     chair.artifact_noted = false;
     chair.checks.clear();
     chair.flood_noted = false;
+    chair.link_alarm.reset();
+    chair.feeds_held = false;
     chair.book = AlarmBook{};  // alarm numbers start again with each session
     Session s;
     s.chair = std::string(chair_id);
@@ -602,6 +610,8 @@ void Clinic::end_session(Chair& chair, Instant now, EndReason reason,
     s.ended = now;
     s.end_reason = reason;
     chair.monitor.reset(now, ClearCause::session_ended, changes_);
+    chair.link_alarm.reset();
+    chair.feeds_held = false;
     publish(chair, s, out);
     published_.clear();
     chair.book.close_all(now, ClearCause::session_ended, published_);
@@ -618,6 +628,7 @@ void Clinic::set_phase(Chair& chair, Phase phase, Instant now, std::vector<Clini
     out.push_back({ClinicEvent::Type::phase_changed, &s, {}, {}});
     chair.monitor.set_phase(phase, now, changes_);
     publish(chair, s, out);
+    check_link(chair, now, out);  // dosing makes a lost link HIGH at once
 }
 
 void Clinic::form_baseline(Chair& chair, Instant now, std::vector<ClinicEvent>& out) {
@@ -681,10 +692,16 @@ void Clinic::publish(Chair& chair, Session& session, std::vector<ClinicEvent>& o
         changes_.clear();
         return;
     }
-    if (session.feed_pause)  // paused feeds raise nothing; a clear of an unlisted one is a no-op
-        std::erase_if(changes_, [](const ConditionChange& c) {
+    // Paused feeds raise nothing, nor do the feeds of a monitor whose link alarm stands for
+    // them; a clear of an unlisted one is a no-op.
+    const bool link_holds = chair.link.offline() || chair.link_alarm || chair.feeds_held;
+    if (session.feed_pause || link_holds) {
+        const auto held = std::erase_if(changes_, [](const ConditionChange& c) {
             return c.feed && c.state != ConditionState::cleared;
         });
+        if (held && link_holds && chair.session && &*chair.session == &session)
+            chair.feeds_held = true;
+    }
     published_.clear();
     for (const auto& c : changes_)
         chair.book.apply(c, chair.monitor.profile(), published_);
@@ -714,6 +731,7 @@ void Clinic::restore_alarm(std::string_view chair_id, const AlarmTransition& log
         chair->flood_noted = t.active;
         chair->last_drop = t.at.mono;
     }
+    if (t.condition == monitor_link_lost) restore_link(*chair, t);
 }
 
 void Clinic::finish_replay(std::string_view chair_id, Instant now, std::vector<ClinicEvent>& out) {

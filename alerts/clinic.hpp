@@ -15,6 +15,7 @@
 #include "alerts/alarm_book.hpp"
 #include "alerts/chair_index.hpp"
 #include "alerts/chair_monitor.hpp"
+#include "alerts/monitor_link.hpp"
 #include "alerts/session.hpp"
 
 namespace chairwatch::alerts {
@@ -121,6 +122,16 @@ class Clinic {
     // The readings of one message (one measurement), judged together.
     Admission on_readings(std::string_view chair, std::span<const Reading> readings, Instant now,
                           std::vector<ClinicEvent>& out);
+    // The chair's monitor reported its link (`<prefix>/<chair>/monitor`): online, or offline
+    // (its last will). With an open session, offline longer than the profile's monitor_lost
+    // raises monitor_link_lost (MEDIUM, HIGH while dosing); while the monitor is offline it
+    // stands for the chair's feed alarms, which it holds back (docs/sessions-and-alarms.md).
+    // The status is kept with no session too (the board shows it; a session started while the
+    // monitor is offline alarms once the delay has run from its start).
+    Admission on_monitor_status(std::string_view chair, bool online, std::string_view device,
+                                Instant now, std::vector<ClinicEvent>& out);
+    // nullptr for a chair not known.
+    const MonitorLink* monitor_link(std::string_view chair) const;
     // A cuff measurement was rejected as an artifact: a technical note until the next valid one.
     void on_cuff_artifact(std::string_view chair, std::string_view why, Instant now,
                           std::vector<ClinicEvent>& out);
@@ -205,7 +216,12 @@ class Clinic {
         AlarmBook book;
         std::unique_ptr<BaselineCollector> baseline;  // only while a baseline phase collects
         bool artifact_noted{false};
-        CheckpointWatch checks;  // the session's checkpoints after the dose
+        CheckpointWatch checks;              // the session's checkpoints after the dose
+        MonitorLink link;                    // as the monitor reports it; kept across sessions
+        std::optional<Priority> link_alarm;  // monitor_link_lost as raised, while listed
+        // A feed alarm was held back for the link: the feeds still silent once the monitor has
+        // been back online for the link delay alarm then.
+        bool feeds_held{false};
         // The suffix of the last session's id ("-1", "-2"...; 0: none): sessions started in
         // the same second, or with an id an earlier session used, are told apart by it.
         int id_suffix{0};
@@ -246,6 +262,15 @@ class Clinic {
     void cuff_taken(Chair& chair, Instant now);
     // Ends the feed pause; the feed conditions the engine holds active alarm again, as new.
     void end_pause(Chair& chair, Instant now, PauseEnd why, std::vector<ClinicEvent>& out);
+    // Raises, updates or clears monitor_link_lost as the link and the held feeds want.
+    void check_link(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
+    // When check_link could next change something by itself (Millis::max(): not before a
+    // status, a reading or a phase).
+    Millis link_due(const Chair& chair) const;
+    // A monitor_link_lost line of the log: the alarm, and the offline monitor it stood for.
+    void restore_link(Chair& chair, const AlarmTransition& logged);
+    // Raises the feed conditions the engine holds active that are not listed, as new.
+    void raise_held_feeds(Chair& chair, Instant now);
     // Ends message_flood once the chair has kept to its rate for flood_calm.
     void check_flood(Chair& chair, Instant now, std::vector<ClinicEvent>& out);
     void notice(Chair& chair, std::string_view condition, std::string_view text, Priority p,

@@ -195,6 +195,8 @@ struct Profile {
     // A cuff reading older than this is never current: not judged, shown or used for discharge
     // (REF §3 and §8: 15 min).
     Millis cuff_current_for{std::chrono::minutes(15)};
+    // The monitor reporting itself offline longer than this is monitor_link_lost (REF §8: 15 s).
+    Millis monitor_lost{std::chrono::seconds(15)};
     BaselinePolicy baseline;
     DischargePolicy discharge;
     std::vector<Modifier> modifiers;      // applied in this order, each when its flag is set

@@ -138,6 +138,13 @@ void write_chair(drivers::JsonWriter& w, const Station& station, std::string_vie
     w.key("chair").value(chair);
     w.key("label").value(drivers::chair_label(chair));
     w.key("in_session").value(s != nullptr);
+    if (const auto* link = clinic.monitor_link(chair); link && link->known()) {
+        w.key("monitor").begin_object();
+        w.key("online").value(!link->offline());
+        w.key("for_s").number(seconds(std::max(now.mono - link->since(), Millis(0))), 0);
+        if (!link->device().empty()) w.key("device").value(link->device());
+        w.end_object();
+    }
     if (const auto* why = clinic.out_of_service(chair)) {
         w.key("out_of_service").begin_object();
         w.key("since").time(why->since);

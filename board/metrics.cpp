@@ -112,6 +112,8 @@ std::string Metrics::render(const Station& station, const HttpStats& http, doubl
              d(st.alerts));
     w.metric("chairwatch_control_errors_total", "counter", "Session messages refused.",
              d(st.control_errors));
+    w.metric("chairwatch_monitor_errors_total", "counter", "Monitor link statuses refused.",
+             d(st.monitor_errors));
     w.metric("chairwatch_ack_errors_total", "counter", "Acknowledgements refused (MQTT and HTTP).",
              d(st.ack_errors));
     w.metric("chairwatch_log_errors_total", "counter", "Session log or report write failures.",

@@ -45,6 +45,7 @@ struct DaemonStats {
     std::uint64_t disconnects{0};
     std::uint64_t reconnects{0};
     std::uint64_t control_errors{0};
+    std::uint64_t monitor_errors{0};
     std::uint64_t ack_errors{0};
     std::size_t outgoing_queue{0};
     std::vector<NotifyStats> notify;

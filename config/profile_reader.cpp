@@ -181,8 +181,8 @@ const Resolved* ProfileResolver::resolve(const std::string& name, const YAML::Ma
     Resolved res;
     if (r_.expect_map(node, path,
                       {"inherits", "route", "stream_window_s", "stream_hold_s", "bp_current_for_s",
-                       "latching", "ack_lasts_s", "baseline", "discharge", "escalation", "rules",
-                       "feeds", "modifiers", "checkpoints"})) {
+                       "monitor_lost_s", "latching", "ack_lasts_s", "baseline", "discharge",
+                       "escalation", "rules", "feeds", "modifiers", "checkpoints"})) {
         in_progress_.insert(name);
         if (auto base = r_.string(node, "inherits", path)) {
             const Resolved* b = resolve(*base, node["inherits"].Mark());
@@ -208,6 +208,7 @@ void ProfileResolver::read_own(const std::string& name, const YAML::Node& n,
     if (auto v = r_.number(n, "stream_hold_s", path, 0, 3600)) p.stream_hold = from_seconds(*v);
     if (auto v = r_.number(n, "bp_current_for_s", path, 60, 7200))
         p.cuff_current_for = from_seconds(*v);
+    if (auto v = r_.number(n, "monitor_lost_s", path, 1, 300)) p.monitor_lost = from_seconds(*v);
     if (n["latching"])
         if (auto v = read_latching(r_, n, path)) p.latching = *v;
     if (auto v = r_.number(n, "ack_lasts_s", path, 0, 3600)) p.ack_lasts = from_seconds(*v);

@@ -19,6 +19,7 @@ struct Counters {
     std::uint64_t disconnects{0};
     std::uint64_t reconnects{0};  // connections restored after a loss
     std::uint64_t control_errors{0};
+    std::uint64_t monitor_errors{0};  // monitor statuses refused
     std::uint64_t ack_errors{0};
     std::uint64_t publish_retries{0};  // publishes the client refused, kept and sent again
     std::uint64_t stale_or_future{0};  // readings refused for their timestamp

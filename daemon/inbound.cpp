@@ -7,6 +7,7 @@
 
 #include "alerts/time_format.hpp"
 #include "drivers/codec/control_codec.hpp"
+#include "drivers/codec/monitor_codec.hpp"
 #include "drivers/codec/text_rules.hpp"
 
 namespace chairwatch::daemon {
@@ -58,7 +59,33 @@ void Inbound::on_message(std::string_view topic_name, std::string_view payload, 
         on_ack(chair, payload, t);
         return;
     }
+    if (ct->rest == "monitor") {
+        on_monitor(chair, payload, t);
+        return;
+    }
     on_vitals(chair, topic_name, payload, t);
+}
+
+void Inbound::on_monitor(const std::string& chair, std::string_view payload, alerts::Instant t) {
+    auto decoded = drivers::decode_monitor_status(payload, p_.cfg.input.max_payload_bytes);
+    if (auto* error = std::get_if<std::string>(&decoded)) {
+        ++p_.counters.monitor_errors;
+        warn(chair + "/monitor", t, "chair " + chair + ": monitor status refused: " + *error);
+        return;
+    }
+    const auto& status = std::get<drivers::MonitorStatus>(decoded);
+    events_.clear();
+    auto admission = p_.clinic.on_monitor_status(chair, status.online, status.device, t, events_);
+    if (admission == alerts::Admission::too_many_chairs && p_.make_room(t))
+        admission = p_.clinic.on_monitor_status(chair, status.online, status.device, t, events_);
+    if (admission == alerts::Admission::too_many_chairs) {
+        ++p_.counters.refused_chairs;
+        warn("max-chairs", t, "chair " + chair + ": monitor status refused: too many chairs");
+    }
+    if (!events_.empty()) p_.pipeline.handle(events_, t);
+    if (p_.monitor_changed) p_.monitor_changed(chair);
+    spdlog::info("chair {}: monitor reports itself {}", chair,
+                 status.online ? "online" : "offline");
 }
 
 void Inbound::on_vitals(const std::string& chair, std::string_view topic_name,

@@ -37,6 +37,8 @@ class Inbound {
         std::function<bool(alerts::Instant)> make_room;
         // A chair went out of or back into service (to be kept across a restart, and shown).
         std::function<void(const std::string& chair)> service_changed;
+        // A chair's monitor reported its link (for the board: the tile shows it at once).
+        std::function<void(const std::string& chair)> monitor_changed;
     };
     explicit Inbound(Parts p) : p_(std::move(p)) {}
 
@@ -48,6 +50,8 @@ class Inbound {
                                    alerts::Instant t);
 
   private:
+    // A monitor's link status (`<prefix>/<chair>/monitor`, drivers/codec/monitor_codec.hpp).
+    void on_monitor(const std::string& chair, std::string_view payload, alerts::Instant t);
     void on_vitals(const std::string& chair, std::string_view topic, std::string_view payload,
                    alerts::Instant t);
     // A nurse's observation for the chair's open session ("" if recorded, else why not).

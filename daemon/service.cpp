@@ -64,7 +64,8 @@ Service::Service(asio::io_context& io, config::Config cfg, ServiceParts parts)
       service_log_sink_(log_),
       inbound_({cfg_, clinic_, repeats_, pipeline_, out_, counters_, warnings_,
                 [this](alerts::Instant t) { return forget_idle_chairs(t); },
-                [this](const std::string& chair) { on_service_changed(chair); }}),
+                [this](const std::string& chair) { on_service_changed(chair); },
+                [this](const std::string& chair) { board_->chair_changed(chair); }}),
       gate_(
           io,
           [this](std::string_view topic, std::string_view payload) {
@@ -362,6 +363,7 @@ void Service::on_connected() {
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/vitals/#", cfg_.broker.qos);
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/session", 1);
     mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/alerts/ack", 1);
+    mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/monitor", 1);  // retained link statuses
     if (group_) {  // last: their retained messages come after the others are in place
         for (const auto& filter : group_->filters())
             mqtt_->subscribe(filter, 1);
@@ -650,6 +652,7 @@ board::Station Service::board_station() {
         d.disconnects = counters_.disconnects;
         d.reconnects = counters_.reconnects;
         d.control_errors = counters_.control_errors;
+        d.monitor_errors = counters_.monitor_errors;
         d.ack_errors = counters_.ack_errors;
         d.outgoing_queue = out_.waiting() + mqtt_->pending();
         for (const auto& r : notifier_->stats())

@@ -1,11 +1,13 @@
 // Fuzz target: a session control message (clinic/<chair>/session), as chairwatchd decodes it and
-// answers it on .../session/result.
+// answers it on .../session/result; and the same bytes as a monitor's link status
+// (clinic/<chair>/monitor), which is read by the same JSON object reader.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "drivers/codec/control_codec.hpp"
+#include "drivers/codec/monitor_codec.hpp"
 #include "drivers/codec/text_rules.hpp"
 #include "fuzz/fuzz_check.hpp"
 #include "fuzz/json_keys.hpp"
@@ -19,10 +21,23 @@ void check_range(const std::optional<double>& v, double lo, double hi) {
     if (v) FUZZ_CHECK(*v >= lo && *v <= hi);
 }
 
+// A status is kept only with a checked device name; a refusal says why in shown text.
+void check_monitor_status(std::string_view payload) {
+    const auto decoded = drivers::decode_monitor_status(payload, 4096);
+    if (const auto* s = std::get_if<drivers::MonitorStatus>(&decoded)) {
+        FUZZ_CHECK(s->device.size() <= 64 && !drivers::text_fault(s->device));
+        FUZZ_CHECK(!fuzz::repeats_a_key(payload).value_or(true));
+    } else {
+        const auto& error = std::get<std::string>(decoded);
+        FUZZ_CHECK(!error.empty() && !drivers::text_fault(error));
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view payload(reinterpret_cast<const char*>(data), size);
+    check_monitor_status(payload);
     const auto decoded = drivers::decode_control(payload, 4096);
     if (const auto* m = std::get_if<drivers::ControlMessage>(&decoded)) {
         const auto& i = m->info;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job as a demo: a private Mosquitto on a free loopback port, chairwatchd with the
 # shipped config, and the simulator for three chairs at accelerated time (chair 1 has a
-# ketamine-typical BP surge, chair 2 stays normal). Prints the alerts as a nurse station shows
+# ketamine-typical BP surge, chair 2 stays normal but its monitor loses its link for 25 s while
+# dosing). Prints the alerts as a nurse station shows
 # them, stops everything it started, and says where the session logs are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,9 +58,11 @@ pids+=($!)
 sleep 1
 
 echo "== simulating $chairs chairs at ${speed}x: baseline 15 min, IV ketamine over 40 min, 70 min observation;"
-echo "   a simulated nurse acknowledges each alarm 3 s after it appears"
+echo "   a simulated nurse acknowledges each alarm 3 s after it appears; each monitor says it is"
+echo "   online with a last will, and chair 2's monitor loses its link at the dose start for 25 s"
+echo "   (monitor_link_lost: HIGH while dosing, cleared when it is back)"
 build/tools/chairwatch simulate --broker "$broker" --chairs "$chairs" --speed "$speed" --ack-after 3 \
-    --observation-min 70 --clock simulated --quiet
+    --observation-min 70 --clock simulated --quiet --monitor-links --link-drop 2
 
 sleep 1
 kill -TERM "$daemon"

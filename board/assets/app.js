@@ -142,6 +142,11 @@
     } else {
       head.append(el('span', { class: 'meta' }, d.out_of_service ? 'out of service' : 'no session'));
     }
+    // The monitor says it is offline (its last will): no reading can arrive (REFERENCE §8).
+    if (d.monitor && !d.monitor.online) {
+      head.append(el('span', { class: 'monitor-offline', 'data-monitor': 'offline',
+        title: d.monitor.device ? 'monitor ' + d.monitor.device : 'the chair\'s monitor' }, 'monitor offline'));
+    }
     t.append(head);
     const act = cwActions.tileControls(d); // the actions menu, a feed pause, out of service (actions.js)
     if (act.menu) { t.classList.add('has-actions'); t.append(act.menu); }

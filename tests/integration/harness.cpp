@@ -237,7 +237,7 @@ boost::json::value Message::json() const {
 }
 
 Client::Client(const std::string& uri, const std::string& id)
-    : Client(uri, ClientOptions{id, false, {}, {}, {}, {}, {}}) {}
+    : Client(uri, ClientOptions{id, false, {}, {}, {}, {}, {}, {}, {}}) {}
 
 bool Client::connected() const {
     return client_->is_connected();
@@ -257,6 +257,7 @@ Client::Client(const std::string& uri, const ClientOptions& o) {
     auto b = mqtt::connect_options_builder().clean_session(!o.persistent);
     if (o.persistent) b.automatic_reconnect(200ms, 1s);
     if (!o.username.empty()) b.user_name(o.username).password(o.password);
+    if (!o.will_topic.empty()) b.will(mqtt::message(o.will_topic, o.will_payload, 1, true));
     if (!o.ca_file.empty()) {
         auto ssl = mqtt::ssl_options_builder().trust_store(o.ca_file).enable_server_cert_auth(true);
         if (!o.cert_file.empty()) ssl.key_store(o.cert_file).private_key(o.key_file);

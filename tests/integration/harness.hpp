@@ -92,6 +92,8 @@ struct ClientOptions {
     bool persistent{false};
     std::string username, password;
     std::string ca_file, cert_file, key_file;  // TLS when ca_file is set
+    // A last will (QoS 1, retained) the broker sends if the connection drops without a word.
+    std::string will_topic, will_payload;
 };
 
 // A real MQTT client that records everything it receives on its subscriptions.

@@ -38,6 +38,17 @@ inline alerts::Rule rule(std::string condition, alerts::Signal s, alerts::Direct
     return r;
 }
 
+// A feed of one signal, e.g. hr_feed_lost with its silence tiers; `expected`: from the start.
+inline alerts::FeedRule feed_rule(std::string condition, alerts::Signal s,
+                                  std::vector<alerts::FeedTier> tiers, bool expected = false) {
+    alerts::FeedRule f;
+    f.condition = std::move(condition);
+    f.signal_mask = alerts::mask_of(s);
+    f.tiers = std::move(tiers);
+    f.expected = expected;
+    return f;
+}
+
 inline std::shared_ptr<alerts::Profile> profile(std::vector<alerts::Rule> rules,
                                                 std::vector<alerts::FeedRule> feeds = {}) {
     auto p = std::make_shared<alerts::Profile>();

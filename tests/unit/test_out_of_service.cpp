@@ -22,12 +22,8 @@ namespace {
 
 // HR is expected from a session's start: silent for 10 s, hr_feed_lost.
 alerts::Clinic clinic_with_hr_feed() {
-    alerts::FeedRule feed;
-    feed.condition = "hr_feed_lost";
-    feed.signal_mask = alerts::mask_of(Signal::hr);
-    feed.tiers = {{10s, alerts::Priority::low}};
-    feed.expected = true;
-    auto p = profile({}, {feed});
+    auto p =
+        profile({}, {feed_rule("hr_feed_lost", Signal::hr, {{10s, alerts::Priority::low}}, true)});
     p->name = "t";
     alerts::ClinicSettings s;
     s.forget_chair_after = std::chrono::minutes(10);

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "tools/simulator/monitor_links.hpp"
 #include "tools/subcommands.hpp"
 
 namespace chairwatch::sim {
@@ -39,7 +40,10 @@ constexpr const char* footer =
     "accepts with any config; a session's own clock (baseline spacing, observation length) then\n"
     "runs at real speed. --clock simulated: they carry the simulated time, which keeps those\n"
     "spans but runs ahead of real time above --speed 1; chairwatchd refuses readings more than\n"
-    "input.max_future_s ahead (300 s shipped), so raise it first (scripts/demo.sh does).";
+    "input.max_future_s ahead (300 s shipped), so raise it first (scripts/demo.sh does).\n"
+    "--monitor-links: each chair's monitor has its own connection with a last will and says it\n"
+    "is online on <prefix>/<chair>/monitor; --link-drop 2 drops chair-02's link at its dose\n"
+    "start (the broker sends the will) for --link-drop-s real seconds, its readings stopped.";
 
 // Deliveries we let run ahead of the pacing loop. Paho C stalls for good when publishes queue
 // up behind its in-flight limit, so that limit is set above this bound and never reached.
@@ -125,11 +129,24 @@ void add_options(CLI::App& app, SimulateOptions& o) {
         ->check(CLI::IsMember({"real", "simulated"}))
         ->default_str("real");
     app.add_flag("--quiet", o.quiet, "print nothing but errors");
+    app.add_flag("--monitor-links", o.monitor_links,
+                 "each chair's monitor says it is online on <prefix>/<chair>/monitor (retained), "
+                 "with the last will {\"online\":false} (a tcp:// broker)");
+    app.add_option("--link-drop", o.link_drop,
+                   "this chair's monitor loses its link at the dose start (with --monitor-links)")
+        ->type_name("CHAIR")
+        ->check(CLI::Range(1, 999));
+    app.add_option("--link-drop-s", o.link_drop_s, "how long the link stays lost (real seconds)")
+        ->type_name("SECONDS")
+        ->check(CLI::Range(1.0, 3600.0))
+        ->capture_default_str();
 }
 
 void validate(const SimulateOptions& o) {
     if (o.prefix.empty() || o.prefix.find_first_of("+#") != std::string::npos)
         usage_error("--prefix", "must be non-empty, without + or #");
+    if (o.link_drop > 0 && !o.monitor_links) usage_error("--link-drop", "needs --monitor-links");
+    if (o.link_drop > o.chairs) usage_error("--link-drop", "chair > --chairs");
     for (int c : o.surge.value_or(std::vector<int>{}))
         if (c > o.chairs) usage_error("--surge", "chair " + std::to_string(c) + " > --chairs");
 }
@@ -402,8 +419,36 @@ class DeviceClock {
 // would make a chair send hundreds of messages a second, which chairwatchd refuses as a flood
 // (input.max_messages_per_chair_s). So the streams are thinned to about two samples a real
 // second; cuff readings all go out.
+// The dropped monitor of --link-drop: lost at its chair's dose start, back `link_drop_s` later.
+class LinkDrop {
+  public:
+    LinkDrop(MonitorLinks* links, const SimulateOptions& o) : links_(links), o_(o) {}
+    // Before the chair's second `t`; true if its monitor is online (its readings go out).
+    bool online(const Chair& c, int t) {
+        if (!links_) return true;
+        const auto i = static_cast<std::size_t>(c.number - 1);
+        if (c.number == o_.link_drop && t == c.scenario.timeline().dose_start_s()) {
+            links_->drop(i);
+            back_at_ = std::chrono::steady_clock::now() +
+                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>(o_.link_drop_s));
+            if (!o_.quiet) std::printf("[sim] %s: monitor link dropped\n", c.name.c_str());
+        } else if (!links_->online(i) && std::chrono::steady_clock::now() >= back_at_) {
+            links_->restore(i);
+            if (!o_.quiet) std::printf("[sim] %s: monitor link back\n", c.name.c_str());
+        }
+        return links_->online(i);
+    }
+
+  private:
+    MonitorLinks* links_;
+    const SimulateOptions& o_;
+    std::chrono::steady_clock::time_point back_at_{};
+};
+
 Counts publish_run(Publisher& pub, const std::vector<Chair>& chairs, const SimulateOptions& o,
-                   Nurse* nurse) {
+                   Nurse* nurse, MonitorLinks* links) {
+    LinkDrop drop(links, o);
     Counts counts;
     const int stream_every = std::max(1, static_cast<int>(o.speed / 2));
     DeviceClock clock(o.simulated_clock);
@@ -419,9 +464,11 @@ Counts publish_run(Publisher& pub, const std::vector<Chair>& chairs, const Simul
             if (o.session_messages) publish_session_message(pub, c, s - c.start_s, ts, o, false);
             const auto v = c.scenario.at(s - c.start_s);
             if (!v) continue;
-            publish_vitals(pub, c, *v, ts, (s - c.start_s) % stream_every == 0, counts);
+            // A monitor without its link sends nothing; the nurse station's messages still go.
+            const bool online = drop.online(c, s - c.start_s);
+            if (online) publish_vitals(pub, c, *v, ts, (s - c.start_s) % stream_every == 0, counts);
             if (o.session_messages) publish_session_message(pub, c, s - c.start_s, ts, o, true);
-            if (v->bp && !o.quiet) log_cuff(c, *v, s, s - c.start_s);
+            if (online && v->bp && !o.quiet) log_cuff(c, *v, s, s - c.start_s);
         }
     }
     return counts;
@@ -483,7 +530,15 @@ int simulate(const SimulateOptions& o) {
     const auto start = std::chrono::steady_clock::now();
     std::unique_ptr<Nurse> nurse;
     if (o.ack_after_s >= 0) nurse = std::make_unique<Nurse>(o);
-    const Counts counts = publish_run(*pub, chairs, o, nurse.get());
+    std::unique_ptr<MonitorLinks> links;
+    if (o.monitor_links) {
+        std::vector<std::string> names;
+        for (const auto& c : chairs)
+            names.push_back(c.name);
+        links = std::make_unique<MonitorLinks>(o.broker, o.prefix, names);
+    }
+    const Counts counts = publish_run(*pub, chairs, o, nurse.get(), links.get());
+    if (links) links->finish();
     pub->finish();
     const std::chrono::duration<double> real = std::chrono::steady_clock::now() - start;
     if (!o.quiet)

@@ -32,6 +32,12 @@ struct SimulateOptions {
     // ahead of real time when speed > 1, rather than the real time of sending (--clock real).
     bool simulated_clock = false;
     bool quiet = false;
+    // Each chair's monitor publishes its link status with a last will (monitor_links.hpp); the
+    // monitor of chair `link_drop` (0: none) loses its link at the dose start for `link_drop_s`
+    // real seconds, and its readings stop meanwhile.
+    bool monitor_links = false;
+    int link_drop = 0;
+    double link_drop_s = 25;
 };
 
 SimulateOptions parse_simulate_args(int argc, char** argv);
