@@ -163,16 +163,17 @@ TEST_CASE("site configuration: id and chairs, each error with its line and colum
 
     const std::pair<const char*, const char*> errors[] = {
         {"site: {id: North_1}\n",
-         "t.yaml:10:11: site.id: 'North_1' must be 1 to 16 of a-z, 0-9 and '-', not starting or "
+         "t.yaml:10:12: site.id: 'North_1' must be 1 to 16 of a-z, 0-9 and '-', not starting or "
          "ending with '-'"},
         {"site:\n  chairs: [n-*]\n", "t.yaml:11:3: site.id: missing"},
         {"site:\n  id: n\n  chairs: n-*\n",
          "t.yaml:12:11: site.chairs: must be a non-empty list of chair ids or patterns (e.g. "
          "[\"north-*\"])"},
         {"site:\n  id: n\n  chairs: [n-1, \"n/2\"]\n",
-         "t.yaml:12:18: site.chairs[1]: 'n/2' must be 1 to 64 of A-Z a-z 0-9 - _ . with '*' or "
+         "t.yaml:12:17: site.chairs[1]: 'n/2' must be 1 to 64 of A-Z a-z 0-9 - _ . with '*' or "
          "'?' as wildcards"},
-        {"site: {id: n, zone: 3}\n", "t.yaml:10:15: site.zone: unknown key"},
+        {"site: {id: n, zone: 3}\n",
+         "t.yaml:10:15: unknown key 'site.zone' (known here: id, chairs)"},
         {"site: {id: n, chairs: [n-*]}\nchairs:\n  s-1: {profile: p}\n",
          "t.yaml:12:3: chairs.s-1: not one of this site's chairs (site.chairs): this instance "
          "never "
