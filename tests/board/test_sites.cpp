@@ -13,11 +13,12 @@ using namespace chairwatch::it;
 
 namespace {
 
-// The shipped configuration on `prefix`, with a board (station token and accounts) and `site`
-// (a `site:` section).
-std::string site_config(const std::string& prefix, const std::string& site,
+// The shipped configuration on `prefix` with client id chairwatchd-<id>, a board (station token
+// and accounts) and `site` (a `site:` section).
+std::string site_config(const std::string& prefix, const std::string& id, const std::string& site,
                         const std::string& token_file, const std::string& users_file) {
-    return shipped_config({{"topic_prefix: clinic ", "topic_prefix: " + prefix + " "}}) +
+    return shipped_config({{"client_id: chairwatchd ", "client_id: chairwatchd-" + id + " "},
+                           {"topic_prefix: clinic ", "topic_prefix: " + prefix + " "}}) +
            "\nhttp:\n  token_file: " + token_file + "\n  users_file: " + users_file + "\n" + site;
 }
 
@@ -26,7 +27,7 @@ struct SiteDaemon {
     SiteDaemon(const Broker& broker, const std::string& topic_prefix, const std::string& id,
                const std::string& site, const std::string& token, const std::string& users)
         : prefix(topic_prefix),
-          daemon(broker, site_config(topic_prefix, site, token, users), "site-" + id) {
+          daemon(broker, site_config(topic_prefix, id, site, token, users), "site-" + id) {
         daemon.watch_status(topic_prefix + "/chairwatchd/" + id + "/status");
     }
     std::string topic(const std::string& chair, const std::string& leaf) const {
