@@ -50,6 +50,8 @@ std::string_view to_string(AckResult r) {
             return "alert_id belongs to another chair";
         case AckResult::not_open_session:
             return "alert_id is not of the chair's open session (the session ended or never ran)";
+        case AckResult::other_site:
+            return "alert_id belongs to another site";
     }
     return "unknown";
 }

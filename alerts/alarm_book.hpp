@@ -17,9 +17,10 @@ enum class AckResult : std::uint8_t {
     unknown,  // no such alarm in the chair's open session
     already_cleared,
     already_acknowledged,
-    malformed,        // not "<chair>:<session_id>:a<n>"
-    other_chair,      // the id names another chair than the one asked
-    not_open_session  // the id names a session that is not open on its chair
+    malformed,         // not "[<site>:]<chair>:<session_id>:a<n>"
+    other_chair,       // the id names another chair than the one asked
+    not_open_session,  // the id names a session that is not open on its chair
+    other_site         // the id names another site than this instance's (or none, or one)
 };
 std::string_view to_string(AckResult r);
 

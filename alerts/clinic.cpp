@@ -402,6 +402,7 @@ AckResult Clinic::acknowledge(std::string_view chair_id, std::string_view alert_
                               const AckAction& action) {
     const auto id = parse_alert_id(alert_id);
     if (!id) return AckResult::malformed;
+    if (id->site != settings_.site) return AckResult::other_site;
     if (id->chair != chair_id) return AckResult::other_chair;
     Chair* chair = chair_for(chair_id, false);
     if (!chair || !chair->session || chair->session->id != id->session_id)
@@ -421,7 +422,7 @@ AckResult Clinic::acknowledge(std::string_view chair_id, std::string_view alert_
 
 bool Clinic::adopt_onset(std::string_view alert_id, Millis onset_wall) {
     const auto id = parse_alert_id(alert_id);
-    Chair* chair = id ? chair_for(id->chair, false) : nullptr;
+    Chair* chair = id && id->site == settings_.site ? chair_for(id->chair, false) : nullptr;
     if (!chair || !chair->session || chair->session->id != id->session_id) return false;
     return chair->book.adopt_onset(id->alarm_no, onset_wall);
 }
@@ -572,8 +573,10 @@ void Clinic::open_session(Chair& chair, std::string_view chair_id, const Session
     chair.book = AlarmBook{};  // alarm numbers start again with each session
     Session s;
     s.chair = std::string(chair_id);
-    const auto base =
-        info && !info->session_id.empty() ? info->session_id : make_session_id(chair_id, now);
+    s.site = settings_.site;
+    const auto base = info && !info->session_id.empty()
+                          ? info->session_id
+                          : make_session_id(chair_id, now, settings_.site);
     // Sessions of one chair started in the same second, or given an id an earlier session
     // used, must not share a log file or alert ids.
     chair.id_suffix = base == last_base_id(chair) ? chair.id_suffix + 1 : 0;

@@ -42,6 +42,8 @@ struct ClinicSettings {
     Millis flood_calm{std::chrono::seconds(10)};
     // The longest a nurse may pause a chair's feed alarms (Clinic::pause_feeds).
     Millis max_feed_pause{std::chrono::minutes(15)};
+    // The site (alerts/site.hpp) that alert ids and generated session ids carry; empty: none.
+    std::string site{};
 };
 
 // The profiles a clinic has, and which one each chair uses unless a start message names one.

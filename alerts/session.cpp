@@ -105,31 +105,42 @@ void Session::record(const AlarmTransition& t) {
 
 std::string Session::alert_id(std::uint32_t alarm_no) const {
     std::string out;
-    out.reserve(chair.size() + id.size() + 14);
+    out.reserve(site.size() + chair.size() + id.size() + 15);
+    if (!site.empty()) out.append(site).append(":");
     out.append(chair).append(":").append(id).append(":a").append(std::to_string(alarm_no));
     return out;
 }
 
 std::optional<AlertId> parse_alert_id(std::string_view id) {
-    const auto first = id.find(':');
-    const auto last = id.rfind(':');
-    if (first == std::string_view::npos || first == last || first == 0 || last == first + 1)
-        return std::nullopt;
+    std::string_view parts[4];
+    std::size_t count = 0;
+    for (std::size_t from = 0;;) {
+        const auto colon = id.find(':', from);
+        if (count == 4) return std::nullopt;
+        parts[count++] = id.substr(from, colon == std::string_view::npos ? colon : colon - from);
+        if (colon == std::string_view::npos) break;
+        from = colon + 1;
+    }
+    if (count < 3) return std::nullopt;
+    for (std::size_t i = 0; i < count; ++i)
+        if (parts[i].empty()) return std::nullopt;
     AlertId a;
-    a.chair = id.substr(0, first);
-    a.session_id = id.substr(first + 1, last - first - 1);
-    const auto number = id.substr(last + 1);
-    if (a.session_id.find(':') != std::string_view::npos || number.size() < 2 || number[0] != 'a' ||
-        number[1] == '0')
-        return std::nullopt;
+    const std::size_t first = count - 3;
+    if (first == 1) a.site = parts[0];
+    a.chair = parts[first];
+    a.session_id = parts[first + 1];
+    const auto number = parts[first + 2];
+    if (number.size() < 2 || number[0] != 'a' || number[1] == '0') return std::nullopt;
     const auto digits = number.substr(1);
     auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), a.alarm_no);
     if (ec != std::errc{} || p != digits.data() + digits.size()) return std::nullopt;
     return a;
 }
 
-std::string make_session_id(std::string_view chair, Instant start) {
-    std::string id(chair);
+std::string make_session_id(std::string_view chair, Instant start, std::string_view site) {
+    std::string id(site);
+    if (!site.empty()) id += '-';
+    id += chair;
     id += '-';
     id += format_compact(start.wall);
     return id;

@@ -111,6 +111,7 @@ std::string_view to_string(EndReason r);
 struct Session {
     std::string chair;
     std::string id;
+    std::string site;  // the instance's site (empty: none); alert ids carry it
     // What the start message said; null for a session that readings started. Shared and
     // immutable: most sessions have none, and a chair's state is kept for every chair.
     std::shared_ptr<const SessionInfo> start_info;
@@ -148,19 +149,23 @@ struct Session {
         stats[index_of(r.signal)].add(r.value);
     }
     void record(const AlarmTransition& t);
-    // "<chair>:<session_id>:a<n>": unique across chairs, sessions and restarts.
+    // "<chair>:<session_id>:a<n>": unique across chairs, sessions and restarts; with a site,
+    // "<site>:<chair>:<session_id>:a<n>", unique across the sites of a group as well.
     std::string alert_id(std::uint32_t alarm_no) const;
 };
 
-// The parts of an alert id; nullopt unless it is "<chair>:<session_id>:a<n>" with n > 0.
+// The parts of an alert id; nullopt unless it is "[<site>:]<chair>:<session_id>:a<n>" with
+// n > 0 and no part empty.
 struct AlertId {
+    std::string_view site;  // empty when the id has none
     std::string_view chair;
     std::string_view session_id;
     std::uint32_t alarm_no{0};
 };
 std::optional<AlertId> parse_alert_id(std::string_view id);
 
-// "chair-03-20261124T184100Z": unique per chair as long as two sessions don't start in one second.
-std::string make_session_id(std::string_view chair, Instant start);
+// "chair-03-20261124T184100Z": unique per chair as long as two sessions don't start in one second;
+// with a site, "north-chair-03-20261124T184100Z".
+std::string make_session_id(std::string_view chair, Instant start, std::string_view site = {});
 
 }  // namespace chairwatch::alerts

@@ -391,6 +391,7 @@ Reply Board::acknowledge(const Request& req, const Caller& who, std::string_view
         case alerts::AckResult::malformed:
         case alerts::AckResult::other_chair:
         case alerts::AckResult::not_open_session:
+        case alerts::AckResult::other_site:
             return error(404, reply.error, alert_id);
         case alerts::AckResult::already_cleared:
         case alerts::AckResult::already_acknowledged:

@@ -108,6 +108,8 @@ std::string Metrics::render(const Station& station, const HttpStats& http, doubl
     for (const auto& [reason, n] : st.rejected)
         w.sample("chairwatch_readings_rejected_total", d(n), "reason=\"" + label(reason) + "\"");
     w.sample("chairwatch_readings_rejected_total", d(st.refused_chairs), "reason=\"max_chairs\"");
+    w.metric("chairwatch_foreign_chair_messages_total", "counter",
+             "Messages for chairs another site owns (site.chairs), ignored.", d(st.foreign_chairs));
     w.metric("chairwatch_alerts_published_total", "counter", "Alert messages published.",
              d(st.alerts));
     w.metric("chairwatch_control_errors_total", "counter", "Session messages refused.",

@@ -40,6 +40,7 @@ struct DaemonStats {
     std::uint64_t readings{0};
     std::vector<std::pair<std::string, std::uint64_t>> rejected;  // by reason
     std::uint64_t refused_chairs{0};
+    std::uint64_t foreign_chairs{0};  // messages for chairs this site does not own (ignored)
     std::uint64_t alerts{0};
     std::uint64_t log_errors{0};
     std::uint64_t disconnects{0};

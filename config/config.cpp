@@ -10,6 +10,7 @@
 #include "config/http_reader.hpp"
 #include "config/notify_reader.hpp"
 #include "config/profile_reader.hpp"
+#include "config/site_reader.hpp"
 #include "config/yaml_reader.hpp"
 
 namespace chairwatch::config {
@@ -260,9 +261,10 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
         r.error(root, "the file is empty");
     } else if (r.expect_map(root, "",
                             {"broker", "input", "sessions", "log", "profiles", "default_profile",
-                             "chairs", "http", "notifications", "records", "group"})) {
+                             "chairs", "http", "notifications", "records", "group", "site"})) {
         if (root["broker"]) read_broker(r, root["broker"], c.broker);
         if (root["group"]) read_group(r, root["group"], root["broker"], c);
+        if (root["site"]) read_site(r, root["site"], c.site);
         if (root["input"]) read_input(r, root["input"], c.input);
         if (root["sessions"]) read_sessions(r, root["sessions"], c.sessions);
         if (root["records"]) read_records(r, root["records"], c.records);
@@ -271,6 +273,7 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
         read_users_file(r, root["http"] ? YAML::Node(root["http"]) : YAML::Node(), c.http);
         if (root["notifications"]) read_notifications(r, root["notifications"], c.notifications);
         read_profiles(r, root, c);
+        check_site_chairs(r, root["chairs"], c);
     }
     if (overrides.broker_uri) {
         if (valid_uri(*overrides.broker_uri))
@@ -301,8 +304,11 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
     finish_notifications(c.notifications, c.broker,
                          root.IsMap() && root["notifications"] && root["notifications"].IsMap() &&
                              root["notifications"]["outbox_dir"]);
+    // With a site, its own status topic: sites may share a prefix (their chairs told apart by
+    // site.chairs), and a status is retained.
     if (c.broker.status_topic.empty())
-        c.broker.status_topic = c.broker.topic_prefix + "/chairwatchd/status";
+        c.broker.status_topic = c.broker.topic_prefix + "/chairwatchd/" +
+                                (c.site.id.empty() ? "" : c.site.id + "/") + "status";
     if (c.broker.escalation_topic.empty())
         c.broker.escalation_topic = c.broker.topic_prefix + "/escalations";
 

@@ -12,6 +12,7 @@
 #include "alerts/alarm.hpp"
 #include "alerts/clinic.hpp"
 #include "alerts/profile.hpp"
+#include "alerts/site.hpp"
 
 namespace chairwatch::config {
 
@@ -204,10 +205,18 @@ struct GroupConfig {
     bool enabled() const { return !name.empty(); }
 };
 
+// Many sites on one broker (docs/high-availability.md, "Many sites"): `id` goes into alert ids
+// and generated session ids; the instance takes messages only for the chairs it owns.
+struct SiteConfig {
+    std::string id;  // empty: no site (ids as a single clinic's)
+    alerts::ChairSet chairs;
+};
+
 struct Config {
     std::string source;  // the file it came from
     BrokerConfig broker;
     GroupConfig group;
+    SiteConfig site;
     InputConfig input;
     SessionConfig sessions;
     RecordsConfig records;
@@ -224,6 +233,7 @@ struct Config {
     }
     alerts::ClinicSettings clinic_settings() const {
         alerts::ClinicSettings s{sessions.idle_end, input.max_chairs};
+        s.site = site.id;
         s.forget_chair_after = input.forget_chair_after;
         s.max_messages_per_s = input.max_messages_per_chair;
         s.max_feed_pause = sessions.max_feed_pause;

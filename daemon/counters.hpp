@@ -14,6 +14,7 @@ struct Counters {
     std::uint64_t readings{0};
     std::array<std::uint64_t, drivers::reject_reason_count> rejected{};
     std::uint64_t refused_chairs{0};
+    std::uint64_t foreign_chairs{0};  // messages for chairs this site does not own: ignored
     std::uint64_t alerts{0};
     std::uint64_t log_errors{0};
     std::uint64_t disconnects{0};

@@ -40,6 +40,12 @@ void Inbound::on_message(std::string_view topic_name, std::string_view payload, 
                  "': 'chairwatchd' is reserved for the daemon's own topics");
         return;
     }
+    if (!p_.cfg.site.chairs.owns(chair)) {
+        // Another site's chair on a shared prefix: not the sender's error, and never a chair
+        // or a session here (docs/high-availability.md, "Many sites").
+        ++p_.counters.foreign_chairs;
+        return;
+    }
     events_.clear();
     if (p_.clinic.on_message(chair, t, events_) == alerts::Admission::flooding) {
         p_.counters.reject(RejectReason::flooding);
@@ -175,6 +181,11 @@ board::ControlReply Inbound::on_control(const std::string& chair, std::string_vi
     board::ControlReply reply;
     reply.action = "?";
     std::string& error = reply.error;
+    if (!p_.cfg.site.chairs.owns(chair)) {  // the board's request: MQTT ones never get here
+        ++p_.counters.control_errors;
+        error = "chair " + chair + " is not one of this site's chairs (site.chairs)";
+        return reply;
+    }
     if (auto* m = std::get_if<drivers::ControlMessage>(&decoded); m && m->observation) {
         reply.action = "observation";
         error = observe(chair, *m, t, reply);

@@ -10,6 +10,7 @@
 #include "daemon/open_files.hpp"
 #include "daemon/out_of_service_file.hpp"
 #include "daemon/sinks/board_sink.hpp"
+#include "daemon/subscriptions.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "drivers/codec/json_writer.hpp"
 #include "drivers/session_log/session_recovery.hpp"
@@ -51,7 +52,7 @@ Service::Service(asio::io_context& io, config::Config cfg, ServiceParts parts)
       clock_(std::move(parts.clock)),
       cfg_(std::move(cfg)),
       warnings_(cfg_.input.warn_interval),
-      service_alarms_(run_id()),
+      service_alarms_(run_id(), cfg_.site.id),
       clinic_(cfg_.clinic_profiles(), clinic_settings()),
       log_(cfg_.sessions.log_dir, session_log_files(cfg_)),
       out_(counters_, warnings_, [this] { return now(); }),
@@ -92,6 +93,7 @@ Service::Service(asio::io_context& io, config::Config cfg, ServiceParts parts)
     hooks.on_failed = [this](const std::vector<std::string>& failed) { on_notify_failed(failed); };
     hooks.on_receipt = [this](const drivers::notify::DispatchStatus& s) { on_receipt(s); };
     hooks.make_transport = std::move(parts.notify_transport);
+    hooks.site = cfg_.site.id;
     notifier_ = std::make_unique<Notifier>(io_, cfg_.notifications, std::move(hooks));
     build_pipeline();
 }
@@ -334,6 +336,9 @@ void Service::reload(config::Config cfg) {
         spdlog::warn("reload: broker settings changed; they take effect at the next restart");
     cfg.broker = cfg_.broker;
     cfg.sessions.log_dir = cfg_.sessions.log_dir;
+    if (cfg.site.id != cfg_.site.id || cfg.site.chairs.patterns != cfg_.site.chairs.patterns)
+        spdlog::warn("reload: site settings changed; they take effect at the next restart");
+    cfg.site = cfg_.site;  // ids and subscriptions stay as the broker and the logs know them
     cfg_ = std::move(cfg);
     log_.set_max_open(session_log_files(cfg_));
     board_->reload(cfg_.http);
@@ -360,10 +365,8 @@ void Service::on_connected() {
     }
     disconnected_since_.reset();
     was_connected_ = true;
-    mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/vitals/#", cfg_.broker.qos);
-    mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/session", 1);
-    mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/alerts/ack", 1);
-    mqtt_->subscribe(cfg_.broker.topic_prefix + "/+/monitor", 1);  // retained link statuses
+    for (const auto& sub : chair_subscriptions(cfg_))
+        mqtt_->subscribe(sub.filter, sub.qos);
     if (group_) {  // last: their retained messages come after the others are in place
         for (const auto& filter : group_->filters())
             mqtt_->subscribe(filter, 1);
@@ -592,7 +595,7 @@ void Service::on_receipt(const drivers::notify::DispatchStatus& s) {
                  s.device.empty() ? "" : " on ", s.device);
     board_->on_receipt(s.alert_id, s.status, s.person);
     const auto id = alerts::parse_alert_id(s.alert_id);
-    const auto* session = id ? clinic_.session(id->chair) : nullptr;
+    const auto* session = id && id->site == cfg_.site.id ? clinic_.session(id->chair) : nullptr;
     if (!session || session->id != id->session_id) {
         spdlog::warn(
             "notification receipt for {}: no open session of that alert; not in a "
@@ -647,6 +650,7 @@ board::Station Service::board_station() {
             d.rejected.emplace_back(drivers::to_string(static_cast<drivers::RejectReason>(i)),
                                     counters_.rejected[i]);
         d.refused_chairs = counters_.refused_chairs;
+        d.foreign_chairs = counters_.foreign_chairs;
         d.alerts = counters_.alerts;
         d.log_errors = counters_.log_errors;
         d.disconnects = counters_.disconnects;

@@ -30,7 +30,7 @@ ServiceAlert ServiceAlarms::encode(const std::string& condition, const Raised& r
                                    bool active, const std::string& text,
                                    alerts::Millis wall) const {
     // In the form of every alert id, unique across restarts: the start of this run, a number.
-    ServiceAlert a{"chairwatchd:run-" + run_ + ":a" + std::to_string(r.no),
+    ServiceAlert a{id_prefix_ + "chairwatchd:run-" + run_ + ":a" + std::to_string(r.no),
                    "run-" + run_,
                    static_cast<std::uint32_t>(r.no),
                    condition,

@@ -29,8 +29,10 @@ struct ServiceAlert {
 
 class ServiceAlarms {
   public:
-    // `run` tells this run apart in alert ids: "chairwatchd:run-<run>:a<n>".
-    explicit ServiceAlarms(std::string run) : run_(std::move(run)) {}
+    // `run` tells this run apart in alert ids: "chairwatchd:run-<run>:a<n>"; with a site,
+    // "<site>:chairwatchd:run-<run>:a<n>".
+    explicit ServiceAlarms(std::string run, const std::string& site = {})
+        : run_(std::move(run)), id_prefix_(site.empty() ? "" : site + ":") {}
 
     // The alert raising `condition` (or changing its priority); nothing if it stands as it is.
     std::optional<ServiceAlert> raise(const std::string& condition, alerts::Priority p,
@@ -51,6 +53,7 @@ class ServiceAlarms {
                         bool active, const std::string& text, alerts::Millis wall) const;
 
     std::string run_;
+    std::string id_prefix_;  // "<site>:" or empty
     int last_no_{0};
     std::map<std::string, Raised> raised_;
 };

@@ -17,10 +17,10 @@ void write_location(JsonWriter& w, const Context& c) {
     w.key("resourceType").value("Location");
     w.key("id").value("chair");
     w.key("identifier").begin_array().begin_object();
-    w.key("value").value(c.rec.chair);
+    w.key("value").value(c.rec.site_chair());
     w.end_object().end_array();
     w.key("status").value("active");
-    w.key("name").value(c.rec.chair);
+    w.key("name").value(c.rec.site_chair());
     w.key("description").value("treatment chair monitored by chairwatch");
     w.key("mode").value("instance");
     w.end_object().end_array();
@@ -71,7 +71,7 @@ void write_encounter(JsonWriter& w, const Context& c) {
     w.key("identifier").begin_array().begin_object();
     w.key("use").value("official");
     w.key("type").begin_object().key("text").value("chairwatch chair/session id").end_object();
-    w.key("value").value(rec.chair + "/" + rec.session_id);
+    w.key("value").value(rec.site_chair() + "/" + rec.session_id);
     w.end_object().end_array();
     w.key("status").value(rec.end ? "finished" : "in-progress");
     w.key("class").begin_object();

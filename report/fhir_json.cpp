@@ -8,7 +8,7 @@ namespace chairwatch::report::fhir {
 
 std::string Context::url(std::string_view what) const {
     std::string name = "chairwatch/";
-    name.append(rec.chair).append("/").append(rec.session_id).append("/").append(what);
+    name.append(rec.site_chair()).append("/").append(rec.session_id).append("/").append(what);
     return "urn:uuid:" + name_uuid(name);
 }
 

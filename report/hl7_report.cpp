@@ -56,8 +56,8 @@ std::vector<std::string> hl7_messages(const SessionRecord& rec, const Hl7Options
     const auto app = hl7::escape(e.sending_application);
     const auto header = hl7::pid(rec.patient_ref, rec.session_id, authority) +
                         hl7::pv1(rec.chair, e.sending_facility, rec.session_id);
-    const auto equipment = hl7::escape(rec.chair) + "^" + app;
-    const auto key = rec.chair + "/" + rec.session_id + "/ORU^R01";
+    const auto equipment = hl7::escape(rec.site_chair()) + "^" + app;
+    const auto key = rec.site_chair() + "/" + rec.session_id + "/ORU^R01";
 
     const auto values = values_of(rec);
     std::vector<std::string> out;

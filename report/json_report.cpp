@@ -45,6 +45,7 @@ void write_session(JsonWriter& w, const SessionRecord& rec, const SessionSummary
     w.key("session").begin_object();
     w.key("chair").value(rec.chair);
     w.key("session_id").value(rec.session_id);
+    if (!rec.site.empty()) w.key("site").value(rec.site);
     w.key("implicit").value(rec.implicit);
     w.key("profile").value(rec.profile);
     w.key("route").value(rec.route);

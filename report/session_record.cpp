@@ -69,6 +69,7 @@ std::string Reader::add(const LogStart& s, int) {
     r.start = s.ts;
     r.chair = s.chair;
     r.session_id = s.session_id;
+    r.site = s.site;
     r.implicit = s.implicit;
     r.profile = s.profile;
     r.first_phase =

@@ -104,6 +104,10 @@ struct SessionRecord {
     bool has_start{false};
     std::string chair;
     std::string session_id;
+    std::string site;  // empty: none
+
+    // "<site>/<chair>", or the chair without a site: unique across a group's sites.
+    std::string site_chair() const { return site.empty() ? chair : site + "/" + chair; }
     bool implicit{false};
     std::string profile;
     alerts::Phase first_phase{alerts::Phase::baseline};

@@ -23,6 +23,7 @@ void Grouper::add(const std::string& receiver, const std::string& fallback, cons
         g.fallback = fallback;
         g.chair = chair;
         g.session_id = session_id;
+        g.site = item.site;
         g.patient_ref = item.patient_ref;
         g.due = window ? now + window_ : now;
         open_.push_back(std::move(g));

@@ -23,6 +23,7 @@ struct Item {
     alerts::AlarmTransition transition;
     std::string alert_id;
     std::string text;
+    std::string site{};  // the instance's site; empty: none
 };
 
 struct Group {
@@ -30,6 +31,7 @@ struct Group {
     std::string fallback;
     std::string chair;
     std::string session_id;
+    std::string site{};
     std::string patient_ref;
     std::vector<alerts::AlarmTransition> transitions;  // in order
     std::vector<std::string> alert_ids;                // of each transition

@@ -104,6 +104,7 @@ std::string encode_record(const OutboxRecord& r) {
     w.key("key").value(n.key);
     w.key("chair").value(n.chair);
     w.key("session_id").value(n.session_id);
+    if (!n.site.empty()) w.key("site").value(n.site);
     w.key("patient_ref").value(n.patient_ref);
     w.key("test").value(n.test);
     w.key("texts").begin_array();
@@ -132,6 +133,7 @@ std::optional<OutboxRecord> decode_record(std::string_view text) {
         n.key = str(o, "key");
         n.chair = str(o, "chair");
         n.session_id = str(o, "session_id");
+        if (o.contains("site")) n.site = str(o, "site");
         n.patient_ref = str(o, "patient_ref");
         n.test = o.at("test").as_bool();
         for (const auto& t : o.at("texts").as_array())

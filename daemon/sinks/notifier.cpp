@@ -173,7 +173,8 @@ void Notifier::on_events(std::span<const alerts::ClinicEvent> events, const Batc
                           s.info().patient_ref,
                           e.alarm,
                           s.alert_id(e.alarm.alarm_no),
-                          drivers::alert_text(s.chair, e.alarm)};
+                          drivers::alert_text(s.chair, e.alarm),
+                          s.site};
         for (const auto& target : targets) {
             const auto it = cfg_.receivers.find(target.receiver);
             const bool grouped =
@@ -200,7 +201,7 @@ void Notifier::on_service_alarm(const ServiceAlert& a, alerts::Instant t) {
     const std::string chair(drivers::notify::daemon_chair);
     const auto targets = router_.route(chair, tr);
     if (targets.empty()) return;
-    const notify::Item item{chair, a.run, "", tr, a.alert_id, a.text};
+    const notify::Item item{chair, a.run, "", tr, a.alert_id, a.text, hooks_.site};
     // Each a group of its own, due now: the daemon's alarm waits for no window.
     for (const auto& target : targets)
         grouper_.add(target.receiver, target.fallback, item, t.mono, false);
@@ -225,6 +226,7 @@ void Notifier::enqueue(std::vector<notify::Group> groups, alerts::Instant t) {
                                          g.transitions.size());
         n.chair = std::move(g.chair);
         n.session_id = std::move(g.session_id);
+        n.site = std::move(g.site);
         n.patient_ref = std::move(g.patient_ref);
         n.transitions = std::move(g.transitions);
         n.texts = std::move(g.texts);

@@ -57,6 +57,7 @@ class Notifier final : public EventSink {
         // Tests and notify-test may give transports of their own; empty: the real ones.
         std::function<std::unique_ptr<drivers::notify::Transport>(const config::Receiver&)>
             make_transport;
+        std::string site;  // the instance's site, which its technical alarms' ids carry
     };
 
     Notifier(boost::asio::io_context& io, const config::NotifyConfig& cfg, Hooks hooks);

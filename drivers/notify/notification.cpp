@@ -3,7 +3,8 @@
 namespace chairwatch::drivers::notify {
 
 std::string alert_id_of(const Notification& n, const alerts::AlarmTransition& t) {
-    return n.chair + ":" + n.session_id + ":a" + std::to_string(t.alarm_no);
+    return (n.site.empty() ? "" : n.site + ":") + n.chair + ":" + n.session_id + ":a" +
+           std::to_string(t.alarm_no);
 }
 
 std::string_view to_string(Outcome o) {

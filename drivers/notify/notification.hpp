@@ -42,13 +42,14 @@ struct Notification {
     std::string key;
     std::string chair;
     std::string session_id;
+    std::string site{};       // the instance's site (alert ids begin with it); empty: none
     std::string patient_ref;  // the session's pseudonym, if the start message gave one
     std::vector<alerts::AlarmTransition> transitions;  // in order
     std::vector<std::string> texts;                    // drivers::alert_text of each
     bool test{false};  // `chairwatch notify-test`: a clearly marked test alarm
 };
 
-// "<chair>:<session_id>:a<n>", as Session::alert_id makes it.
+// "[<site>:]<chair>:<session_id>:a<n>", as Session::alert_id makes it.
 std::string alert_id_of(const Notification& n, const alerts::AlarmTransition& t);
 
 enum class Outcome : std::uint8_t { delivered, failed, rejected };

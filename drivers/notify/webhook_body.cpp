@@ -15,6 +15,7 @@ std::string webhook_body(const Notification& n) {
     w.key("key").value(n.key);
     w.key("chair").value(n.chair);
     w.key("session_id").value(n.session_id);
+    if (!n.site.empty()) w.key("site").value(n.site);
     w.key("test").value(n.test);
     std::string summary;
     for (std::size_t i = 0; i < n.texts.size(); ++i)

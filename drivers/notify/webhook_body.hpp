@@ -4,10 +4,11 @@
 //   key            the idempotency key (also the Idempotency-Key header): the same on every retry
 //   chair          "chair-03"
 //   session_id     the chair's session
+//   site           the instance's site.id; only with one (docs/high-availability.md)
 //   test           true for `chairwatch notify-test`: not a patient alarm
 //   summary        the texts of all transitions, one per line (what a push message shows)
 //   transitions    in order, each:
-//     alert_id         "<chair>:<session_id>:a<n>", stable for the alarm's life
+//     alert_id         "[<site>:]<chair>:<session_id>:a<n>", stable for the alarm's life
 //     condition        "sbp_high"
 //     state            raised | updated | acknowledged | escalated | cleared
 //     priority         low | medium | high

@@ -41,6 +41,7 @@ std::optional<LogEntry> start(LogFields& f) {
                        "); fields it does not know are ignored");
         }
     }
+    s.site = f.opt_text(key::site);
     s.implicit = f.flag(key::implicit, false);
     s.profile = f.opt_text(key::profile);
     s.phase = alerts::parse_phase(f.opt_text(key::phase));

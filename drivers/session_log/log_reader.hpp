@@ -29,6 +29,7 @@ struct LogStart {
     Millis ts{0};    // daemon clock
     std::string chair;
     std::string session_id;
+    std::string site;  // the instance's site; empty: none (or a log from before sites)
     bool implicit{false};
     std::string profile;
     std::optional<alerts::Phase> phase;

@@ -43,6 +43,7 @@ inline constexpr std::string_view ts = "ts";
 inline constexpr std::string_view version = "v";
 inline constexpr std::string_view chair = "chair";
 inline constexpr std::string_view session_id = "session_id";
+inline constexpr std::string_view site = "site";  // only with a site (alerts/site.hpp)
 inline constexpr std::string_view implicit = "implicit";
 inline constexpr std::string_view profile = "profile";
 inline constexpr std::string_view phase = "phase";  // also on phase and alarm lines
@@ -140,6 +141,7 @@ inline constexpr Field session_start[] = {
     {key::ts, time, daemon},
     {key::chair, text},
     {key::session_id, text},
+    {key::site, text, none, sometimes},  // with a site (alerts/site.hpp)
     {key::implicit, flag},
     {key::profile, text},
     {key::phase, text},

@@ -198,6 +198,7 @@ bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<
             w.key(key::version).value(log_schema::version);
             w.key(key::ts).time(s.started.wall);
             write_header(w, s);
+            if (!s.site.empty()) w.key(key::site).value(s.site);
             write_session_info(w, s);
             break;
         case ClinicEvent::Type::phase_changed:

@@ -64,8 +64,19 @@ if [ "$mode" = fixtures ]; then
     export_log "$out/breathing.jsonl" breathing
     grep -q '"code":"9279-1"' "$out/breathing.fhir.json"
     grep -q '"code":"19889-5"' "$out/breathing.fhir.json"
-    validate record "$schema" "$out"/{iv,im,intranasal,running,breathing}.json
-    validate fhir "$out"/{iv,im,intranasal,running,breathing}.fhir.json
+    # A site's session (docs/high-availability.md, "Many sites"): the record and the Bundle
+    # carry the site; its ids are the site's.
+    sid=chair-04-20260302T090100Z
+    sed -e "s/\"session_id\":\"$sid\"/\"session_id\":\"north-$sid\"/g" \
+        -e "s/\"alert_id\":\"$sid-a\([0-9]*\)\"/\"alert_id\":\"north:chair-04:north-$sid:a\1\"/g" \
+        -e '1s/"implicit"/"site":"north","implicit"/' \
+        "$root/tests/report/fixtures/session.jsonl" >"$out/site.jsonl"
+    export_log "$out/site.jsonl" site
+    grep -q '"site":"north"' "$out/site.json"
+    grep -q "\"alert_id\":\"north:chair-04:north-$sid:a1\"" "$out/site.json"
+    grep -q '"value":"north/chair-04/north-chair-04-' "$out/site.fhir.json"
+    validate record "$schema" "$out"/{iv,im,intranasal,running,breathing,site}.json
+    validate fhir "$out"/{iv,im,intranasal,running,breathing,site}.fhir.json
     for r in iv intranasal; do check_subject "$out/$r.fhir.json"; done
     # The checks must be able to fail: a broken Bundle and a broken record are rejected.
     validate --expect-invalid fhir "$here/fixtures/invalid_bundle.json"

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "config_text.hpp"
 #include "daemon/open_files.hpp"
 
 using namespace chairwatch;
@@ -10,26 +11,8 @@ using config::load_config_text;
 
 namespace {
 
-const std::string minimal = R"(broker:
-  uri: tcp://127.0.0.1:1883
-profiles:
-  p:
-    rules:
-      sbp_high:
-        signal: sbp
-        tiers:
-          - {at_or_above: 180, priority: medium}
-)";
-
-// The single error of a config text, formatted as --check-config prints it.
-std::string only_error(const std::string& text) {
-    auto r = load_config_text(text, "t.yaml");
-    CHECK_FALSE(r.config);
-    for (const auto& e : r.errors)
-        INFO(e.format());
-    REQUIRE(r.errors.size() == 1);
-    return r.errors[0].format();
-}
+const std::string& minimal = test::minimal_config;
+using test::only_error;
 
 bool contains(const std::string& s, const std::string& part) {
     return s.find(part) != std::string::npos;

@@ -221,9 +221,12 @@ TEST_CASE("acknowledging by alert id: the chair's own alarms only") {
           alerts::AckResult::other_chair);
     for (const char* bad :
          {"", "a1", "chair-01::a1", "chair-01:s:a", "chair-01:s:a0", "chair-01:s:1",
-          "chair-01:s:a1x", ":s:a1", "chair-01:s:x:a1", "chair-01:s:a99999999999"})
+          "chair-01:s:a1x", ":s:a1", "x::s:a1", "x:y:chair-01:s:a1", "chair-01:s:a99999999999"})
         CHECK(w.clinic.acknowledge("chair-01", bad, "n", at(30s), w.events) ==
               alerts::AckResult::malformed);
+    // Four parts name a site: this clinic has none.
+    CHECK(w.clinic.acknowledge("chair-01", "north:" + id, "n", at(30s), w.events) ==
+          alerts::AckResult::other_site);
     CHECK(w.events.size() == events_before);  // a refused acknowledgement changes nothing
     CHECK(w.clinic.acknowledge("chair-01", id, "nurse-3", at(30s), w.events) ==
           alerts::AckResult::ok);

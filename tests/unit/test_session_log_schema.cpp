@@ -180,6 +180,7 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     TempDir dir;
     drivers::SessionLog log(dir.path.string());
     alerts::Session s = started_session();
+    s.site = "north";  // the site's alert ids are read back like the others
     ClinicEvent e;
     e.session = &s;
 
@@ -292,6 +293,7 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     CHECK(start.ts == at(0s).wall);
     CHECK(start.chair == "chair-03");
     CHECK(start.session_id == "IV-0412");
+    CHECK(start.site == "north");
     CHECK_FALSE(start.implicit);
     CHECK(start.profile == "iv-ketamine");
     CHECK(start.phase == alerts::Phase::baseline);

@@ -1,0 +1,33 @@
+// What the configuration tests share: the smallest valid file, and the one error of a text.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "config/config.hpp"
+
+namespace chairwatch::test {
+
+inline const std::string minimal_config = R"(broker:
+  uri: tcp://127.0.0.1:1883
+profiles:
+  p:
+    rules:
+      sbp_high:
+        signal: sbp
+        tiers:
+          - {at_or_above: 180, priority: medium}
+)";
+
+// The single error of a config text, formatted as --check-config prints it.
+inline std::string only_error(const std::string& text) {
+    auto r = config::load_config_text(text, "t.yaml");
+    CHECK_FALSE(r.config);
+    for (const auto& e : r.errors)
+        INFO(e.format());
+    REQUIRE(r.errors.size() == 1);
+    return r.errors[0].format();
+}
+
+}  // namespace chairwatch::test
