@@ -81,6 +81,24 @@ std::string form_field(std::string_view body, std::string_view name) {
     return {};
 }
 
+Reply asset_reply(const Request& req, const Asset& a) {
+    const bool unchanged = req[http::field::if_none_match] == a.etag;
+    Reply r{make(unchanged ? 304 : 200, a.content_type,
+                 unchanged ? std::string() : std::string(a.body))};
+    r.res.set(http::field::etag, a.etag);
+    r.res.set(http::field::cache_control, "no-cache");
+    return r;
+}
+
+bool same_origin(const Request& req) {
+    const auto site = req["Sec-Fetch-Site"];
+    if (!site.empty() && site != "same-origin" && site != "none") return false;
+    const auto origin = req[http::field::origin];
+    if (origin.empty()) return true;
+    const auto host = req[http::field::host];
+    return !host.empty() && origin == "http://" + std::string(host);
+}
+
 std::optional<Reply> refuse_reader(const Caller& who) {
     if (who.access == Access::bad_credentials) return error(401, "invalid station token");
     if (who.access == Access::none)
