@@ -215,23 +215,11 @@ Reply Board::login(const Request& req, const std::string& client) {
                                         : "Wrong name or password, or the account is disabled.");
     }
     ++http_.logins_ok;
-    auto r = redirect("/");
-    r.res.set(http::field::set_cookie,
-              std::string(Auth::cookie_name) + "=" + *id +
-                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                  std::to_string(
-                      std::chrono::duration_cast<std::chrono::seconds>(auth_.lifetime()).count()));
-    return r;
+    return logged_in(*id, auth_.lifetime());
 }
 
 Reply Board::logout(const Request& req) {
-    if (!same_origin(req)) return error(403, "cross-site request refused");
-    auth_.logout(
-        std::string_view(req[http::field::cookie].data(), req[http::field::cookie].size()));
-    auto r = redirect("/login");
-    r.res.set(http::field::set_cookie,
-              std::string(Auth::cookie_name) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    return r;
+    return log_out(auth_, req);
 }
 
 Reply Board::session_info(const Caller& who) {

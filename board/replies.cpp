@@ -1,5 +1,7 @@
 #include "board/replies.hpp"
 
+#include <chrono>
+
 #include "drivers/codec/json_writer.hpp"
 
 namespace chairwatch::board {
@@ -97,6 +99,25 @@ bool same_origin(const Request& req) {
     if (origin.empty()) return true;
     const auto host = req[http::field::host];
     return !host.empty() && origin == "http://" + std::string(host);
+}
+
+Reply logged_in(const std::string& id, alerts::Millis lifetime) {
+    auto r = redirect("/");
+    r.res.set(
+        http::field::set_cookie,
+        std::string(Auth::cookie_name) + "=" + id +
+            "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(lifetime).count()));
+    return r;
+}
+
+Reply log_out(Auth& auth, const Request& req) {
+    if (!same_origin(req)) return error(403, "cross-site request refused");
+    auth.logout(std::string_view(req[http::field::cookie].data(), req[http::field::cookie].size()));
+    auto r = redirect("/login");
+    r.res.set(http::field::set_cookie,
+              std::string(Auth::cookie_name) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    return r;
 }
 
 std::optional<Reply> refuse_reader(const Caller& who) {

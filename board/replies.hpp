@@ -26,6 +26,10 @@ std::string form_field(std::string_view body, std::string_view name);
 Reply asset_reply(const Request& req, const Asset& a);
 // A request from the board's own pages (Sec-Fetch-Site and Origin, when the browser sends them).
 bool same_origin(const Request& req);
+// After a login: to the page, with the login session's cookie for `lifetime`.
+Reply logged_in(const std::string& id, alerts::Millis lifetime);
+// POST /logout: the caller's login ended and its cookie cleared (a cross-site request refused).
+Reply log_out(Auth& auth, const Request& req);
 // The refusal for a caller who may not read the board; nullopt if they may.
 std::optional<Reply> refuse_reader(const Caller& who);
 

@@ -329,15 +329,9 @@ std::string ConfigError::format() const {
 LoadResult load_config_text(const std::string& text, const std::string& name,
                             const Overrides& overrides) {
     YamlReader r(name);
-    YAML::Node root;
-    try {
-        root = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-        r.error(e.mark, "YAML syntax: " + e.msg);
-        return {std::nullopt, r.take_errors()};
-    }
-    r.check_duplicate_keys(root);
-    return load(root, r, overrides);
+    const auto root = parse_yaml(text, r);
+    if (!root) return {std::nullopt, r.take_errors()};
+    return load(*root, r, overrides);
 }
 
 LoadResult load_config_file(const std::string& path, const Overrides& overrides) {

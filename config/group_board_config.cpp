@@ -112,15 +112,9 @@ GroupBoardLoad load(const YAML::Node& root, YamlReader& r) {
 
 GroupBoardLoad load_group_board_text(const std::string& text, const std::string& name) {
     YamlReader r(name);
-    YAML::Node root;
-    try {
-        root = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-        r.error(e.mark, "YAML syntax: " + e.msg);
-        return {std::nullopt, r.take_errors()};
-    }
-    r.check_duplicate_keys(root);
-    return load(root, r);
+    const auto root = parse_yaml(text, r);
+    if (!root) return {std::nullopt, r.take_errors()};
+    return load(*root, r);
 }
 
 GroupBoardLoad load_group_board_file(const std::string& path) {
