@@ -20,15 +20,6 @@ constexpr auto reading_flush = milliseconds(1000);  // readings alone: once a se
 constexpr auto tick_interval = milliseconds(500);
 constexpr int heartbeat_ticks = 4;  // a status event every 2 s keeps the page's link check alive
 
-Limits limits_of(const config::HttpConfig& cfg) {
-    Limits l;
-    l.max_connections = static_cast<std::size_t>(cfg.max_connections);
-    l.max_per_client = static_cast<std::size_t>(cfg.max_connections_per_client);
-    l.header_timeout = std::chrono::seconds(cfg.header_timeout_s);
-    l.idle_timeout = std::chrono::seconds(cfg.idle_timeout_s);
-    return l;
-}
-
 std::string sse(const char* event, const std::string& data) {
     std::string out;
     out.reserve(data.size() + 32);
@@ -41,6 +32,15 @@ std::string sse(const char* event, const std::string& data) {
 }
 
 }  // namespace
+
+Limits limits_of(const config::HttpConfig& cfg) {
+    Limits l;
+    l.max_connections = static_cast<std::size_t>(cfg.max_connections);
+    l.max_per_client = static_cast<std::size_t>(cfg.max_connections_per_client);
+    l.header_timeout = std::chrono::seconds(cfg.header_timeout_s);
+    l.idle_timeout = std::chrono::seconds(cfg.idle_timeout_s);
+    return l;
+}
 
 Board::Board(asio::io_context& io, const config::HttpConfig& cfg, Station station)
     : io_(io),

@@ -23,6 +23,9 @@
 
 namespace chairwatch::board {
 
+// The server's limits from the http.* keys (also the group board's).
+Limits limits_of(const config::HttpConfig& cfg);
+
 class Board final : public Handler {
   public:
     Board(asio::io_context& io, const config::HttpConfig& cfg, Station station);

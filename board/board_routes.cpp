@@ -156,17 +156,7 @@ Reply Board::handle(const Request& req, const std::string& client) {
 }
 
 Reply Board::asset(const Request& req, std::string_view name) {
-    const auto* a = find_asset(name);
-    if (req[http::field::if_none_match] == a->etag) {
-        Reply r{make(304, a->content_type, "")};
-        r.res.set(http::field::etag, a->etag);
-        r.res.set(http::field::cache_control, "no-cache");
-        return r;
-    }
-    Reply r{make(200, a->content_type, std::string(a->body))};
-    r.res.set(http::field::etag, a->etag);
-    r.res.set(http::field::cache_control, "no-cache");
-    return r;
+    return asset_reply(req, *find_asset(name));
 }
 
 Reply Board::page(const Request& req, const Caller& who) {
@@ -202,12 +192,7 @@ Reply Board::login_page(unsigned status, std::string_view message) {
 }
 
 bool Board::same_origin(const Request& req) const {
-    const auto site = req["Sec-Fetch-Site"];
-    if (!site.empty() && site != "same-origin" && site != "none") return false;
-    const auto origin = req[http::field::origin];
-    if (origin.empty()) return true;
-    const auto host = req[http::field::host];
-    return !host.empty() && origin == "http://" + std::string(host);
+    return board::same_origin(req);
 }
 
 // A person's login (name and password) or, from the form's second part, the station token's
@@ -230,23 +215,11 @@ Reply Board::login(const Request& req, const std::string& client) {
                                         : "Wrong name or password, or the account is disabled.");
     }
     ++http_.logins_ok;
-    auto r = redirect("/");
-    r.res.set(http::field::set_cookie,
-              std::string(Auth::cookie_name) + "=" + *id +
-                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                  std::to_string(
-                      std::chrono::duration_cast<std::chrono::seconds>(auth_.lifetime()).count()));
-    return r;
+    return logged_in(*id, auth_.lifetime());
 }
 
 Reply Board::logout(const Request& req) {
-    if (!same_origin(req)) return error(403, "cross-site request refused");
-    auth_.logout(
-        std::string_view(req[http::field::cookie].data(), req[http::field::cookie].size()));
-    auto r = redirect("/login");
-    r.res.set(http::field::set_cookie,
-              std::string(Auth::cookie_name) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    return r;
+    return log_out(auth_, req);
 }
 
 Reply Board::session_info(const Caller& who) {

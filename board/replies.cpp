@@ -1,5 +1,7 @@
 #include "board/replies.hpp"
 
+#include <chrono>
+
 #include "drivers/codec/json_writer.hpp"
 
 namespace chairwatch::board {
@@ -79,6 +81,43 @@ std::string form_field(std::string_view body, std::string_view name) {
         return percent_decoded(part.substr(eq + 1), true);
     }
     return {};
+}
+
+Reply asset_reply(const Request& req, const Asset& a) {
+    const bool unchanged = req[http::field::if_none_match] == a.etag;
+    Reply r{make(unchanged ? 304 : 200, a.content_type,
+                 unchanged ? std::string() : std::string(a.body))};
+    r.res.set(http::field::etag, a.etag);
+    r.res.set(http::field::cache_control, "no-cache");
+    return r;
+}
+
+bool same_origin(const Request& req) {
+    const auto site = req["Sec-Fetch-Site"];
+    if (!site.empty() && site != "same-origin" && site != "none") return false;
+    const auto origin = req[http::field::origin];
+    if (origin.empty()) return true;
+    const auto host = req[http::field::host];
+    return !host.empty() && origin == "http://" + std::string(host);
+}
+
+Reply logged_in(const std::string& id, alerts::Millis lifetime) {
+    auto r = redirect("/");
+    r.res.set(
+        http::field::set_cookie,
+        std::string(Auth::cookie_name) + "=" + id +
+            "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(lifetime).count()));
+    return r;
+}
+
+Reply log_out(Auth& auth, const Request& req) {
+    if (!same_origin(req)) return error(403, "cross-site request refused");
+    auth.logout(std::string_view(req[http::field::cookie].data(), req[http::field::cookie].size()));
+    auto r = redirect("/login");
+    r.res.set(http::field::set_cookie,
+              std::string(Auth::cookie_name) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    return r;
 }
 
 std::optional<Reply> refuse_reader(const Caller& who) {

@@ -13,6 +13,9 @@ else()
 endif()
 set(CHAIRWATCH_SYSTEMD_UNIT_DIR ${chairwatch_unit_dir} CACHE PATH "Where the systemd unit goes")
 install(FILES systemd/chairwatchd.service DESTINATION ${CHAIRWATCH_SYSTEMD_UNIT_DIR})
+# The group board's unit (not enabled) and an example of its file (docs/high-availability.md).
+install(FILES systemd/chairwatch-group-board.service DESTINATION ${CHAIRWATCH_SYSTEMD_UNIT_DIR})
+install(FILES config/group-board.yaml DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(FILES systemd/chairwatch.sysusers DESTINATION lib/sysusers.d RENAME chairwatch.conf)
 
 # The unit's Documentation= points at README.md; docs/ keeps README's relative links working.

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/broker_reader.hpp"
 #include "config/http_reader.hpp"
 #include "config/notify_reader.hpp"
 #include "config/profile_reader.hpp"
@@ -38,6 +39,8 @@ std::optional<std::string> read_secret(const std::string& path) {
         line.pop_back();
     return line;
 }
+
+}  // namespace
 
 void read_tls(YamlReader& r, const YAML::Node& n, TlsConfig& t) {
     if (!r.expect_map(n, "broker.tls", {"ca_file", "cert_file", "key_file", "verify_hostname"}))
@@ -118,6 +121,24 @@ void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
     if (auto v = r.integer(n, "max_buffered_alerts", "broker", 1, 1000000))
         b.max_buffered_alerts = *v;
 }
+
+void check_broker(YamlReader& r, const YAML::Node& root, BrokerConfig& b) {
+    const bool tls_uri = b.uri.rfind("ssl://", 0) == 0 || b.uri.rfind("mqtts://", 0) == 0;
+    if (b.tls.enabled && !tls_uri && !b.uri.empty())
+        r.error(
+            root["broker"] && root["broker"]["tls"] ? root["broker"]["tls"].Mark() : root.Mark(),
+            "broker.tls: set, but broker.uri '" + b.uri +
+                "' is not ssl:// or mqtts://: the connection would not be encrypted");
+    if (tls_uri) b.tls.enabled = true;
+    if (!b.password_file.empty() && b.username.empty())
+        r.error(root["broker"] ? root["broker"]["password_file"].Mark() : root.Mark(),
+                "broker.password_file: needs broker.username");
+    if (b.uri.empty() && r.ok())
+        r.error(root.IsMap() && root["broker"] ? root["broker"].Mark() : root.Mark(),
+                "broker.uri: missing (set it in the file or pass --broker URI)");
+}
+
+namespace {
 
 void read_input(YamlReader& r, const YAML::Node& n, InputConfig& in) {
     if (!r.expect_map(n, "input",
@@ -287,20 +308,7 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
         if (auto e = apply_http_listen(*overrides.http_listen, c.http))
             r.error(YAML::Mark::null_mark(), "--http: " + *e);
     if (overrides.queue_dir) c.broker.queue_dir = *overrides.queue_dir;
-    const bool tls_uri =
-        c.broker.uri.rfind("ssl://", 0) == 0 || c.broker.uri.rfind("mqtts://", 0) == 0;
-    if (c.broker.tls.enabled && !tls_uri && !c.broker.uri.empty())
-        r.error(
-            root["broker"] && root["broker"]["tls"] ? root["broker"]["tls"].Mark() : root.Mark(),
-            "broker.tls: set, but broker.uri '" + c.broker.uri +
-                "' is not ssl:// or mqtts://: the connection would not be encrypted");
-    if (tls_uri) c.broker.tls.enabled = true;
-    if (!c.broker.password_file.empty() && c.broker.username.empty())
-        r.error(root["broker"] ? root["broker"]["password_file"].Mark() : root.Mark(),
-                "broker.password_file: needs broker.username");
-    if (c.broker.uri.empty() && r.ok())
-        r.error(root.IsMap() && root["broker"] ? root["broker"].Mark() : root.Mark(),
-                "broker.uri: missing (set it in the file or pass --broker URI)");
+    check_broker(r, root, c.broker);
     finish_notifications(c.notifications, c.broker,
                          root.IsMap() && root["notifications"] && root["notifications"].IsMap() &&
                              root["notifications"]["outbox_dir"]);
@@ -327,15 +335,9 @@ std::string ConfigError::format() const {
 LoadResult load_config_text(const std::string& text, const std::string& name,
                             const Overrides& overrides) {
     YamlReader r(name);
-    YAML::Node root;
-    try {
-        root = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-        r.error(e.mark, "YAML syntax: " + e.msg);
-        return {std::nullopt, r.take_errors()};
-    }
-    r.check_duplicate_keys(root);
-    return load(root, r, overrides);
+    const auto root = parse_yaml(text, r);
+    if (!root) return {std::nullopt, r.take_errors()};
+    return load(*root, r, overrides);
 }
 
 LoadResult load_config_file(const std::string& path, const Overrides& overrides) {

@@ -171,4 +171,16 @@ std::optional<bool> YamlReader::boolean(const YAML::Node& map, const std::string
     return v;
 }
 
+std::optional<YAML::Node> parse_yaml(const std::string& text, YamlReader& r) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        r.error(e.mark, "YAML syntax: " + e.msg);
+        return std::nullopt;
+    }
+    r.check_duplicate_keys(root);
+    return root;
+}
+
 }  // namespace chairwatch::config

@@ -58,5 +58,8 @@ class YamlReader {
 };
 
 std::string join(const std::string& path, const std::string& key);
+// The YAML tree of `text`, its keys given twice reported; nullopt after a syntax error
+// (reported with its position).
+std::optional<YAML::Node> parse_yaml(const std::string& text, YamlReader& r);
 
 }  // namespace chairwatch::config

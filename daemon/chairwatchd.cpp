@@ -11,15 +11,40 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "config/group_board_config.hpp"
 #include "daemon/command_line.hpp"
+#include "daemon/group_board.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/open_files.hpp"
 #include "daemon/service.hpp"
+
+namespace {
+
+// chairwatchd --group-board FILE [--check-config].
+int group_board_main(const chairwatch::daemon::CommandLine& args) {
+    auto loaded = chairwatch::config::load_group_board_file(args.group_board);
+    if (!loaded.config) {
+        for (const auto& e : loaded.errors)
+            std::fprintf(stderr, "%s\n", e.format().c_str());
+        return 2;
+    }
+    if (args.check_only) {
+        std::printf("%s: group board configuration is valid (%zu site%s)\n",
+                    args.group_board.c_str(), loaded.config->sites.size(),
+                    loaded.config->sites.size() == 1 ? "" : "s");
+        return 0;
+    }
+    chairwatch::daemon::setup_logging("info");
+    return chairwatch::daemon::run_group_board(*loaded.config);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     chairwatch::daemon::CommandLine args;
     if (auto code = chairwatch::daemon::parse_command_line(argc, argv, args)) return *code;
 
+    if (!args.group_board.empty()) return group_board_main(args);
     chairwatch::daemon::raise_open_file_limit();
     auto loaded = chairwatch::config::load_config_file(args.config, args.overrides);
     if (!loaded.config) {

@@ -40,6 +40,10 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& out) {
                    "the nurse-station board, /healthz and /metrics (default 127.0.0.1:8080, "
                    "http.address and http.port in the file; port 0: no HTTP server)")
         ->type_name("ADDR:PORT");
+    app.add_option("--group-board", out.group_board,
+                   "run the read-only group board of several sites with this file instead of "
+                   "monitoring (docs/board.md, Group board); --config is then not read")
+        ->type_name("FILE");
     app.add_flag("--check-config", out.check_only,
                  "validate the configuration and exit: 0 if valid, 2 with one "
                  "FILE:LINE:COLUMN: message line per problem otherwise");

@@ -14,6 +14,8 @@ struct CommandLine {
     std::string config{default_config_path};
     config::Overrides overrides;
     bool check_only{false};
+    // Set: run the read-only group board with this file instead of monitoring (group_board.hpp).
+    std::string group_board;
 };
 
 // Parses argv into `out`; returns the exit code when the process should end right away

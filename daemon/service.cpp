@@ -60,6 +60,7 @@ Service::Service(asio::io_context& io, config::Config cfg, ServiceParts parts)
           log_, warnings_, [this](bool ok, alerts::Instant t) { on_log_written(ok, t); },
           [this] { schedule_log_flush(); }),
       publisher_(cfg_, clinic_, out_, counters_),
+      chair_state_(cfg_, out_, [this] { return is_active(); }),
       report_writer_(cfg_, log_, log_sink_, counters_, warnings_),
       hl7_exporter_(io, cfg_, log_, log_sink_),
       service_log_sink_(log_),
@@ -382,6 +383,7 @@ void Service::on_connected() {
     out_.flush();
     // Re-send the truth about every chair, so a station that missed something catches up.
     publisher_.republish_lists();
+    chair_state_.republish();
 }
 
 void Service::on_connection_lost(const std::string& why) {
@@ -437,6 +439,7 @@ void Service::on_tick() {
     events_.clear();
     clinic_.on_tick(t, events_);
     pipeline_.handle(events_, t);
+    chair_state_.flush(t);
     notifier_->on_tick(t);
     if (group_) group_->on_tick(t);
     out_.flush();
@@ -480,6 +483,7 @@ bool Service::forget_idle_chairs(alerts::Instant t) {
     for (const auto& chair : gone) {
         repeats_.forget(chair);
         publisher_.forget(chair);
+        chair_state_.forget(chair);
     }
     board_->forget_chairs(gone);
     spdlog::info(

@@ -24,6 +24,7 @@
 #include "daemon/pipeline.hpp"
 #include "daemon/service_alarms.hpp"
 #include "daemon/sinks/alert_publisher.hpp"
+#include "daemon/sinks/chair_state_publisher.hpp"
 #include "daemon/sinks/hl7_exporter.hpp"
 #include "daemon/sinks/notifier.hpp"
 #include "daemon/sinks/report_writer.hpp"
@@ -130,6 +131,7 @@ class Service {
     Pipeline pipeline_;
     SessionLogSink log_sink_;
     AlertPublisher publisher_;
+    ChairStatePublisher chair_state_;     // <prefix>/<chair>/state, for a group board
     std::unique_ptr<Notifier> notifier_;  // nurse notifications (webhook, HL7 ACM)
     ReportWriter report_writer_;
     Hl7Exporter hl7_exporter_;  // records.hl7_export: ORU^R01 at a session's end

@@ -54,6 +54,7 @@ void Service::build_pipeline() {
             std::make_unique<ha::ActiveOnly>(sink, [this] { return group_->active(); })));
     };
     active_only(publisher_);
+    pipeline_.add(chair_state_);  // kept on a standby too; it publishes when active
     active_only(*notifier_);
     pipeline_.add(*board_sink_);
     active_only(report_writer_);
@@ -104,6 +105,7 @@ void Service::take_over(alerts::Instant t) {
     for (const auto& chair : clinic_.chairs())
         publisher_.touched(std::string(chair));
     publisher_.republish_lists();
+    chair_state_.republish();
     publish_status("online", service_alarms_.active("session_log_failed")
                                  ? "session logs cannot be written"
                                  : nullptr);

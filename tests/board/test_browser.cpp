@@ -9,36 +9,10 @@
 #include <filesystem>
 
 #include "board_fixture.hpp"
+#include "browser_tools.hpp"
 
 using namespace chairwatch::it;
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string find_program(std::initializer_list<const char*> candidates) {
-    for (const char* p : candidates)
-        if (fs::exists(p)) return p;
-    return "";
-}
-
-struct BrowserTools {
-    std::string node;
-    std::string chromium;
-};
-
-// node, Debian's chromium and playwright-core, or the test fails saying which is missing.
-BrowserTools browser_tools() {
-    BrowserTools t{find_program({"/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"}),
-                   find_program({"/usr/bin/chromium", "/usr/bin/chromium-browser"})};
-    REQUIRE_MESSAGE(!t.node.empty(), "node is not installed");
-    REQUIRE_MESSAGE(!t.chromium.empty(), "chromium is not installed (scripts/install-deps.sh)");
-    REQUIRE_MESSAGE(
-        fs::exists(BOARD_TEST_DIR "/node_modules/playwright-core"),
-        "playwright-core is missing: run `npm ci` in tests/board (scripts/test.sh does)");
-    return t;
-}
-
-}  // namespace
 
 TEST_SUITE("board_browser") {
     TEST_CASE(
