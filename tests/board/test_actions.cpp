@@ -306,6 +306,11 @@ TEST_SUITE("board_actions") {
                               change(R"("rule":"sbp_high","tier":3,"value":190,"reason":"x")"));
         CHECK(r.status == 409);
         CHECK(r.body.find("no session is open") != std::string::npos);
+        REQUIRE(station.wait_for([](const Message& m) {
+            return m.topic == "clinic/chair-40/session/result" &&
+                   field(m, "action") == "limit_change" && field(m, "ok") == "false";
+        }));
+        station.clear();
         REQUIRE(
             post_session(rig, "chair-40", R"({"action":"start","session_id":"LIM-1"})").status ==
             200);
