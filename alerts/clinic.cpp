@@ -82,6 +82,10 @@ std::string_view to_string(ControlResult r) {
             return "the chair is out of service";
         case ControlResult::in_service:
             return "the chair is not out of service";
+        case ControlResult::unknown_limit:
+            return "the session's profile has no changeable limit of that rule and tier";
+        case ControlResult::limit_out_of_bounds:
+            return "the new limit is outside the limit's bounds";
     }
     return "unknown";
 }
@@ -333,6 +337,36 @@ ControlResult Clinic::resume_feeds(std::string_view chair_id, std::string_view b
     return ControlResult::ok;
 }
 
+ControlResult Clinic::change_limit(std::string_view chair_id, const LimitRequest& rq, Instant now,
+                                   std::vector<ClinicEvent>& out) {
+    Chair* chair = chair_for(chair_id, false);
+    if (!chair || !chair->session) return ControlResult::no_session;
+    const Profile& in_force = chair->monitor.profile();
+    const LimitBound* bound = bound_of(in_force, rq.condition, rq.tier);
+    const Tier* tier = changeable_tier(in_force, rq.condition, rq.tier);
+    if (!bound || !tier) return ControlResult::unknown_limit;
+    if (!(rq.value >= bound->min && rq.value <= bound->max))
+        return ControlResult::limit_out_of_bounds;
+    chair->last_active = now.mono;
+    Session& s = *chair->session;
+    s.limit_changes.push_back(
+        {rq.condition, rq.tier, tier->limit, rq.value, rq.reason, rq.by, now});
+    ClinicEvent e{ClinicEvent::Type::limit_changed, &s, {}, {}};
+    e.limit_change = &s.limit_changes.back();
+    out.push_back(std::move(e));
+    auto changed = with_limits(std::make_shared<const Profile>(in_force), {s.limit_changes.back()});
+    chair->monitor.set_profile(std::move(changed), now, changes_);
+    publish(*chair, s, out);
+    due_[chair->slot] = next_due(*chair);
+    return ControlResult::ok;
+}
+
+std::vector<LimitInForce> Clinic::limits(std::string_view chair_id) const {
+    const Chair* chair = find(chair_id);
+    if (!chair || !chair->session) return {};
+    return limits_in_force(chair->monitor.profile(), chair->session->limit_changes);
+}
+
 ControlResult Clinic::take_out_of_service(std::string_view chair_id, std::string_view reason,
                                           std::string_view by, Instant now) {
     Chair* chair = chair_for(chair_id, true);
@@ -533,6 +567,7 @@ void Clinic::reconfigure(ClinicProfiles profiles, ClinicSettings settings, Insta
         if (!p) continue;  // a profile that is gone stays in force until the session ends
         if (chair.session && chair.session->start_info)
             p = with_modifiers(p, session_flags(*chair.session->start_info)).profile;
+        if (chair.session) p = with_limits(p, chair.session->limit_changes);
         chair.monitor.set_profile(p, now, changes_);
         if (chair.session) publish(chair, *chair.session, out);
         changes_.clear();

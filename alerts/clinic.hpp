@@ -15,6 +15,7 @@
 #include "alerts/alarm_book.hpp"
 #include "alerts/chair_index.hpp"
 #include "alerts/chair_monitor.hpp"
+#include "alerts/limits.hpp"
 #include "alerts/monitor_link.hpp"
 #include "alerts/session.hpp"
 
@@ -72,15 +73,26 @@ struct ClinicEvent {
         alarm,
         session_ended,
         observation,
-        feed_pause  // paused (pause_end empty) or ended; `pause` says which pause
+        feed_pause,    // paused (pause_end empty) or ended; `pause` says which pause
+        limit_changed  // `limit_change` says which
     };
     Type type{Type::reading};
     const Session* session{nullptr};
     Reading reading;
     AlarmTransition alarm;
-    const Observation* observation{nullptr};  // type observation; valid as `session` is
-    const FeedPause* pause{nullptr};          // type feed_pause; valid as `session` is
-    std::optional<PauseEnd> pause_end{};      // type feed_pause: why the pause ended
+    const Observation* observation{nullptr};   // type observation; valid as `session` is
+    const FeedPause* pause{nullptr};           // type feed_pause; valid as `session` is
+    std::optional<PauseEnd> pause_end{};       // type feed_pause: why the pause ended
+    const LimitChange* limit_change{nullptr};  // type limit_changed; valid as `session` is
+};
+
+// A nurse's change of one of the session's limits (Clinic::change_limit).
+struct LimitRequest {
+    std::string condition;
+    int tier{1};  // 1-based, in the profile's order
+    double value{0};
+    std::string reason;
+    std::string by;
 };
 
 // out_of_service: the chair is out of service (Clinic::take_out_of_service); its readings are
@@ -105,9 +117,11 @@ enum class ControlResult : std::uint8_t {
     too_many_chairs,
     pause_too_long,
     not_paused,
-    session_open,    // the chair has an open session: it cannot go out of service
-    out_of_service,  // the chair is out of service: no session starts on it
-    in_service       // the chair is not out of service
+    session_open,        // the chair has an open session: it cannot go out of service
+    out_of_service,      // the chair is out of service: no session starts on it
+    in_service,          // the chair is not out of service
+    unknown_limit,       // the profile in force lets no one change that limit
+    limit_out_of_bounds  // the new value is outside the limit's bounds
 };
 std::string_view to_string(ControlResult r);
 
@@ -150,6 +164,13 @@ class Clinic {
     ControlResult pause_feeds(std::string_view chair, Millis length, std::string_view reason,
                               std::string_view by, Instant now, std::vector<ClinicEvent>& out);
     ControlResult resume_feeds(std::string_view chair, std::string_view by, Instant now,
+                               std::vector<ClinicEvent>& out);
+    // Changes a limit of the open session's profile (one of its limit_bounds, within them):
+    // a limit_changed event, then the rules judge again at once with it, so an alarm the new
+    // limit no longer holds clears and a value beyond a lowered limit raises as its tier says
+    // (its delay; a cuff tier's next readings). The change lasts until the session ends and
+    // is applied again by a reconfigure.
+    ControlResult change_limit(std::string_view chair, const LimitRequest& request, Instant now,
                                std::vector<ClinicEvent>& out);
     // An admin takes an empty chair out of service (cleaning, repair): until it is back in
     // service, its readings are ignored (Admission::out_of_service: no session opens from them,
@@ -204,6 +225,9 @@ class Clinic {
     // The alarms a chair lists now (active and latched); empty for an unknown or idle chair.
     std::vector<AlarmTransition> listed_alarms(std::string_view chair) const;
     const Session* session(std::string_view chair) const;
+    // The limits a nurse may change on the chair's open session, as in force now (empty if
+    // none is open); valid until the next call into the Clinic.
+    std::vector<LimitInForce> limits(std::string_view chair) const;
     std::vector<std::string> chairs() const;
     std::size_t chair_count() const { return chairs_.size(); }
     std::size_t open_sessions() const;

@@ -181,6 +181,15 @@ struct Modifier {
     std::vector<FeedRule> feeds;  // e.g. SpO2 and RR expected from the session's start
 };
 
+// A limit a nurse may change for one session (Clinic::change_limit), within [min, max]: the
+// absolute limit of tier `tier` (1-based, in the profile's order) of rule `condition`.
+struct LimitBound {
+    std::string condition;
+    int tier{1};
+    double min{0};
+    double max{0};
+};
+
 struct Profile {
     // What the engine keeps per chair is sized for these (config/ refuses more).
     static constexpr std::size_t max_rules = 64;
@@ -199,8 +208,9 @@ struct Profile {
     Millis monitor_lost{std::chrono::seconds(15)};
     BaselinePolicy baseline;
     DischargePolicy discharge;
-    std::vector<Modifier> modifiers;      // applied in this order, each when its flag is set
-    std::vector<Checkpoint> checkpoints;  // BP checks at set times after the dose
+    std::vector<Modifier> modifiers;       // applied in this order, each when its flag is set
+    std::vector<Checkpoint> checkpoints;   // BP checks at set times after the dose
+    std::vector<LimitBound> limit_bounds;  // the limits a nurse may change for one session
     std::array<EscalationPolicy, 3> escalation{};  // by priority: low, medium, high
     std::uint8_t latching{1U << 2};  // priority bits whose physiological alarms latch (high)
     Millis ack_lasts{std::chrono::minutes(2)};  // an ack silences an ongoing alarm this long

@@ -102,6 +102,18 @@ struct FeedPause {
     std::string ended_by;  // who resumed, once resumed
 };
 
+// A nurse changed one of the session's limits (Profile::limit_bounds) from `from` to `to`; it
+// holds until the session ends.
+struct LimitChange {
+    std::string condition;
+    int tier{1};
+    double from{0};
+    double to{0};
+    std::string reason;
+    std::string by;  // who changed it (a staff id)
+    Instant at;
+};
+
 // Whether two start messages say the same (their send times aside).
 bool same_start(const SessionInfo& a, const SessionInfo& b);
 
@@ -139,8 +151,9 @@ struct Session {
     std::size_t readings{0};
     std::array<SignalStats, signal_count> stats{};
     std::vector<AlarmRecord> alarms;
-    std::optional<FeedPause> feed_pause;  // while the chair's feed alarms are paused
-    std::optional<double> devices;        // as the start, or the dose_start after it, said
+    std::optional<FeedPause> feed_pause;     // while the chair's feed alarms are paused
+    std::optional<double> devices;           // as the start, or the dose_start after it, said
+    std::vector<LimitChange> limit_changes;  // in the order made
 
     // What the start message said (all empty for a session that readings started).
     const SessionInfo& info() const;

@@ -87,7 +87,8 @@ std::variant<AckBody, std::string> ack_payload(std::string_view body, std::strin
 }
 
 // A session message from the board: as sent, but the logged-in person is its "by" (who
-// observed, paused or resumed), whatever the body says. Not an object: as sent (refused later).
+// observed, paused, resumed or changed a limit), whatever the body says. Not an object: as sent
+// (refused later).
 std::string with_user(std::string_view body, const std::string& user) {
     boost::json::error_code ec;
     auto v = boost::json::parse(body, ec);
@@ -395,6 +396,8 @@ Reply Board::session_control(const Request& req, const Caller& who, const std::s
                 return 200;
             case alerts::ControlResult::unknown_profile:
             case alerts::ControlResult::pause_too_long:
+            case alerts::ControlResult::unknown_limit:
+            case alerts::ControlResult::limit_out_of_bounds:
                 return 400;
             case alerts::ControlResult::no_session:
             case alerts::ControlResult::wrong_phase:

@@ -92,6 +92,27 @@ void write_due(drivers::JsonWriter& w, const alerts::Profile& p, const alerts::S
     w.end_array();
 }
 
+// The limits a nurse may change on the session (the board's "Change limit" form), as in force.
+void write_limits(drivers::JsonWriter& w, const std::vector<alerts::LimitInForce>& limits) {
+    w.key("limits").begin_array();
+    for (const auto& l : limits) {
+        w.begin_object();
+        w.key("rule").value(l.bound->condition);
+        w.key("tier").value(l.bound->tier);
+        w.key("signal").value(alerts::to_string(l.rule->signal_of(*l.tier)));
+        const bool high = l.rule->direction == alerts::Direction::high;
+        w.key("op").value(high ? (l.tier->inclusive ? ">=" : ">")
+                               : (l.tier->inclusive ? "<=" : "<"));
+        w.key("priority").value(alerts::to_string(l.tier->priority));
+        w.key("value").number(l.tier->limit);
+        w.key("min").number(l.bound->min);
+        w.key("max").number(l.bound->max);
+        w.key("changed").value(l.changed);
+        w.end_object();
+    }
+    w.end_array();
+}
+
 }  // namespace
 
 Millis stale_after(const alerts::Profile& p, Signal s, alerts::Phase phase) {
@@ -167,6 +188,7 @@ void write_chair(drivers::JsonWriter& w, const Station& station, std::string_vie
             w.key("by").value(p->by);
             w.end_object();
         }
+        write_limits(w, clinic.limits(chair));
         w.key("started").time(s->started.wall);
         const auto start = live ? live->start_clock : s->started.wall;
         const auto elapsed =

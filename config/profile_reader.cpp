@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "config/limit_bounds_reader.hpp"
 #include "config/reader_util.hpp"
 #include "config/rule_reader.hpp"
 
@@ -182,7 +183,7 @@ const Resolved* ProfileResolver::resolve(const std::string& name, const YAML::Ma
     if (r_.expect_map(node, path,
                       {"inherits", "route", "stream_window_s", "stream_hold_s", "bp_current_for_s",
                        "monitor_lost_s", "latching", "ack_lasts_s", "baseline", "discharge",
-                       "escalation", "rules", "feeds", "modifiers", "checkpoints"})) {
+                       "escalation", "rules", "feeds", "modifiers", "checkpoints", "limit_bounds"})) {
         in_progress_.insert(name);
         if (auto base = r_.string(node, "inherits", path)) {
             const Resolved* b = resolve(*base, node["inherits"].Mark());
@@ -221,6 +222,7 @@ void ProfileResolver::read_own(const std::string& name, const YAML::Node& n,
     if (n["modifiers"]) merge_modifiers(n["modifiers"], join(path, "modifiers"), out);
     if (n["checkpoints"]) read_checkpoints(r_, n["checkpoints"], join(path, "checkpoints"), p);
     check_modifiers(r_, n, path, p);
+    read_limit_bounds(r_, n, path, p);
     std::vector<LimitSeen> all;
     for (const auto& [cond, limits] : out.seen)
         all.insert(all.end(), limits.begin(), limits.end());

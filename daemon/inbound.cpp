@@ -192,6 +192,9 @@ board::ControlReply Inbound::on_control(const std::string& chair, std::string_vi
     } else if (m && m->pause) {
         reply.action = m->pause->resume ? "resume_feeds" : "pause_feeds";
         error = pause_feeds(chair, *m, t, reply);
+    } else if (m && m->limit) {
+        reply.action = "limit_change";
+        error = change_limit(chair, *m, t, reply);
     } else if (m && m->service) {
         reply.action = m->service->in_service ? "in_service" : "out_of_service";
         error = chair_service(chair, *m->service, t, reply);
@@ -239,6 +242,22 @@ std::string Inbound::pause_feeds(const std::string& chair, const drivers::Contro
     return finish(p.resume ? p_.clinic.resume_feeds(chair, p.by, t, events_)
                            : p_.clinic.pause_feeds(chair, length, p.reason, p.by, t, events_),
                   t, reply);
+}
+
+std::string Inbound::change_limit(const std::string& chair, const drivers::ControlMessage& m,
+                                  alerts::Instant t, board::ControlReply& reply) {
+    if (auto e = other_session(chair, m); !e.empty()) return e;
+    const auto& rq = *m.limit;
+    events_.clear();
+    auto error = finish(p_.clinic.change_limit(chair, rq, t, events_), t, reply);
+    if (reply.result == alerts::ControlResult::limit_out_of_bounds)
+        for (const auto& l : p_.clinic.limits(chair))
+            if (l.bound->condition == rq.condition && l.bound->tier == rq.tier)
+                error += fmt::format(" ({:g} to {:g})", l.bound->min, l.bound->max);
+    if (reply.result == alerts::ControlResult::unknown_limit)
+        error += " ('" + drivers::printable(rq.condition, 64) + "' tier " +
+                 std::to_string(rq.tier) + ")";
+    return error;
 }
 
 std::string Inbound::chair_service(const std::string& chair, const drivers::ServiceRequest& r,

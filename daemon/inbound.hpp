@@ -60,6 +60,9 @@ class Inbound {
     // pause_feeds or resume_feeds for the chair's open session ("" if done, else why not).
     std::string pause_feeds(const std::string& chair, const drivers::ControlMessage& m,
                             alerts::Instant t, board::ControlReply& reply);
+    // limit_change for the chair's open session ("" if done, else why not, with the bounds).
+    std::string change_limit(const std::string& chair, const drivers::ControlMessage& m,
+                             alerts::Instant t, board::ControlReply& reply);
     // out_of_service or in_service ("" if done, else why not).
     std::string chair_service(const std::string& chair, const drivers::ServiceRequest& r,
                               alerts::Instant t, board::ControlReply& reply);

@@ -20,6 +20,8 @@ void vitals_table(std::string& out, const SessionSummary& s, Millis utc_offset);
 void observations_table(std::string& out, const SessionRecord& rec, Millis utc_offset);
 // When a nurse paused the chair's feed alarms, why, and how each pause ended; nothing if none.
 void feed_pauses_table(std::string& out, const SessionRecord& rec, Millis utc_offset);
+// Who changed which limit of the session, when, from what to what and why; nothing if none.
+void limit_changes_table(std::string& out, const SessionRecord& rec, Millis utc_offset);
 // A page of its own for an intranasal esketamine session (report/rems.hpp).
 void rems_page(std::string& out, const SessionRecord& rec, const SessionSummary& s,
                const ReportOptions& o);

@@ -1,5 +1,5 @@
-// The nurses' observations and feed pauses tables, and the REMS-shaped page for intranasal
-// esketamine sessions (docs/records.md, "REMS page", says what it follows).
+// The nurses' observations, feed pauses and limit changes tables, and the REMS-shaped page for
+// intranasal esketamine sessions (docs/records.md, "REMS page", says what it follows).
 #include "report/html_parts.hpp"
 #include "report/rems.hpp"
 #include "report/report_format.hpp"
@@ -147,6 +147,20 @@ void feed_pauses_table(std::string& out, const SessionRecord& rec, Millis utc_of
                fmt_clock(p.until, utc_offset) + "</td><td>" + esc(p.reason) + "</td><td>" +
                esc(p.by) + "</td><td>" + ended + "</td></tr>";
     }
+    out += "</tbody></table>\n";
+}
+
+void limit_changes_table(std::string& out, const SessionRecord& rec, Millis utc_offset) {
+    if (rec.limit_changes.empty()) return;
+    out +=
+        "<h2>Limit changes</h2><table class=\"vitals-table limit-changes\"><thead><tr>"
+        "<th>Time</th><th>Limit</th><th>Old</th><th>New</th><th>Reason</th><th>By</th></tr>"
+        "</thead><tbody>";
+    for (const auto& c : rec.limit_changes)
+        out += "<tr><td>" + fmt_clock(c.t, utc_offset) + "</td><td>" + esc(c.condition) + " tier " +
+               std::to_string(c.tier) + "</td><td>" + fmt_exact(c.from) + "</td><td>" +
+               fmt_exact(c.to) + "</td><td>" + esc(c.reason) + "</td><td>" + esc(c.by) +
+               "</td></tr>";
     out += "</tbody></table>\n";
 }
 

@@ -166,6 +166,7 @@ std::string render_html(const SessionRecord& rec, const ReportOptions& o) {
     html::receipts_table(out, rec, s, o.utc_offset);
     html::service_alarms_table(out, rec, s, o.utc_offset);
     html::feed_pauses_table(out, rec, o.utc_offset);
+    html::limit_changes_table(out, rec, o.utc_offset);
     out += "<div class=\"cols\">";
     html::vitals_table(out, s, o.utc_offset);
     html::discharge_box(out, rec, s, o);

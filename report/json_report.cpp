@@ -238,6 +238,23 @@ void write_limits(JsonWriter& w, const SessionRecord& rec, const SessionSummary&
     w.end_object();
 }
 
+void write_limit_changes(JsonWriter& w, const SessionRecord& rec, const SessionSummary& s) {
+    w.key("limit_changes").begin_array();
+    for (const auto& c : rec.limit_changes) {
+        w.begin_object();
+        w.key("condition").value(c.condition);
+        w.key("tier").value(c.tier);
+        w.key("from").number(c.from);
+        w.key("to").number(c.to);
+        w.key("at").time(c.t);
+        w.key("at_min").number(s.minute_of(c.t));
+        w.key("reason").value(c.reason);
+        w.key("by").value(c.by);
+        w.end_object();
+    }
+    w.end_array();
+}
+
 }  // namespace
 
 std::string render_json(const SessionRecord& rec, const ReportOptions& o) {
@@ -268,6 +285,7 @@ std::string render_json(const SessionRecord& rec, const ReportOptions& o) {
     w.end_array();
     write_discharge(w, rec, s);
     write_limits(w, rec, s, o);
+    write_limit_changes(w, rec, s);
     w.key("log_errors").begin_array();
     for (const auto& e : rec.errors)
         w.value(e);

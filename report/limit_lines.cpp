@@ -86,6 +86,25 @@ void add_unique(std::vector<LimitLine>& lines, LimitLine line) {
     lines.push_back(std::move(line));
 }
 
+// The stretches of `span` with the limit of tier `at` in force in each (a nurse's changes move
+// an absolute limit from their time on).
+std::vector<std::pair<Interval, Tier>> in_force(const Rule& rule, std::size_t at,
+                                                const SessionRecord& rec, Interval span) {
+    std::vector<std::pair<Interval, Tier>> out;
+    Tier tier = rule.tiers[at];
+    for (const auto& c : rec.limit_changes) {
+        if (c.condition != rule.condition || c.tier != static_cast<int>(at) + 1 || c.t >= span.to)
+            continue;
+        if (c.t > span.from) {
+            out.push_back({{span.from, c.t}, tier});
+            span.from = c.t;
+        }
+        tier.limit = c.to;
+    }
+    out.push_back({span, tier});
+    return out;
+}
+
 }  // namespace
 
 std::vector<LimitLine> limit_lines(const alerts::Profile& profile, const SessionRecord& rec,
@@ -94,8 +113,10 @@ std::vector<LimitLine> limit_lines(const alerts::Profile& profile, const Session
     for (const auto& rule : profile.rules) {
         if (rule.kind != alerts::AlarmKind::physiological) continue;
         for (const auto& span : applicable(rule, summary))
-            for (const auto& tier : rule.tiers)
-                if (auto line = line_of(rule, tier, rec, span)) add_unique(out, std::move(*line));
+            for (std::size_t t = 0; t < rule.tiers.size(); ++t)
+                for (const auto& [part, tier] : in_force(rule, t, rec, span))
+                    if (auto line = line_of(rule, tier, rec, part))
+                        add_unique(out, std::move(*line));
     }
     std::stable_sort(out.begin(), out.end(), [](const LimitLine& a, const LimitLine& b) {
         return a.signal != b.signal ? a.signal < b.signal : a.value > b.value;

@@ -1,6 +1,7 @@
 // The profile's physiological limits as horizontal lines on the chart: one per distinct value of
 // a signal, drawn over the phases in which its rule applies. Relative tiers (rise over the
-// baseline) are drawn at baseline + rise from when the baseline was formed, if it was.
+// baseline) are drawn at baseline + rise from when the baseline was formed, if it was; a limit a
+// nurse changed (SessionRecord::limit_changes) at its new value from the change on.
 #pragma once
 
 #include <string>

@@ -17,6 +17,7 @@ using alerts::Signal;
 using drivers::LogAlarm;
 using drivers::LogEnd;
 using drivers::LogFeedPause;
+using drivers::LogLimitChange;
 using drivers::LogObservation;
 using drivers::LogPhase;
 using drivers::LogReading;
@@ -44,6 +45,7 @@ class Reader {
     std::string add(const LogServiceAlarm& a, int n);
     std::string add(const LogObservation& o, int n);
     std::string add(const LogFeedPause& p, int n);
+    std::string add(const LogLimitChange& c, int n);
     void error(int n, const std::string& what) {
         rec_.errors.push_back(rec_.file + ":" + std::to_string(n) + ": " + what);
     }
@@ -182,6 +184,13 @@ std::string Reader::add(const LogFeedPause& p, int n) {
     return {};
 }
 
+std::string Reader::add(const LogLimitChange& c, int n) {
+    if (rec_.has_start && !c.session_id.empty() && c.session_id != rec_.session_id)
+        return "a limit change of another session (ignored)";
+    rec_.limit_changes.push_back({n, c.ts, c.condition, c.tier, c.from, c.to, c.reason, c.by});
+    return {};
+}
+
 SessionRecord Reader::finish() {
     clock_.finish();
     rec_.clock_speed = clock_.speed();
@@ -195,6 +204,8 @@ SessionRecord Reader::finish() {
         a.t = dev(a.t);
     for (auto& o : rec_.observations)
         o.t = dev(o.t);
+    for (auto& c : rec_.limit_changes)
+        c.t = dev(c.t);
     for (auto& p : rec_.feed_pauses) {
         p.since = dev(p.since);
         p.until = dev(p.until);

@@ -99,6 +99,18 @@ struct FeedPauseEvent {
     std::string ended_by;
 };
 
+// A nurse's change of one of the session's limits (daemon clock, mapped like the rest).
+struct LimitChangeEvent {
+    int line{0};
+    Millis t{0};
+    std::string condition;
+    int tier{1};
+    double from{0};
+    double to{0};
+    std::string reason;
+    std::string by;
+};
+
 struct SessionRecord {
     std::string file;
     bool has_start{false};
@@ -132,6 +144,7 @@ struct SessionRecord {
     std::vector<ServiceAlarmEvent> service_alarms;                       // in log order
     std::vector<ObservationEvent> observations;                          // in log order
     std::vector<FeedPauseEvent> feed_pauses;                             // in log order
+    std::vector<LimitChangeEvent> limit_changes;                         // in log order
 
     double clock_speed{1.0};  // device seconds per receive second (see ClockMap::speed)
     std::vector<std::string> errors;

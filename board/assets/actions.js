@@ -78,18 +78,34 @@ window.cwActions = (() => {
     });
   }
 
+  // A limit of the session a nurse may change (chair JSON "limits"): "SBP ≥ 180 HIGH".
+  const SIGNAL = { hr: 'HR', sbp: 'SBP', dbp: 'DBP', map: 'MAP', spo2: 'SpO₂', rr: 'RR', etco2: 'EtCO₂' };
+  const OP = { '>=': '≥', '>': '>', '<=': '≤', '<': '<' };
+  const limitLabel = (l) => `${SIGNAL[l.signal] || l.signal} ${OP[l.op] || l.op} ${l.value} ${l.priority.toUpperCase()}`;
+  // The limits changed for this session, on the tile: "SBP limit 190 (changed)".
+  function changedLimits(d) {
+    const changed = (d.limits || []).filter((l) => l.changed);
+    if (!changed.length) return null;
+    return el('div', { class: 'act-paused act-limits', 'data-limits': '' }, changed
+      .map((l) => `${SIGNAL[l.signal] || l.signal} ${l.priority.toUpperCase()} limit ${l.value} (changed)`).join(' · '));
+  }
+
   // The chair's next steps, as buttons in a small "Actions" menu at the tile's top right (it
   // takes no room on a wall screen): start; dose start and end (one "injection given" for IM and
-  // intranasal); pause or resume the feed alarms; end; for an admin, out of service and back. Tiles are redrawn as readings arrive, so
-  // which chair's menu is open is kept here. A feed pause is shown on the tile to everyone.
+  // intranasal); pause or resume the feed alarms; change a limit; end; for an admin, out of
+  // service and back. Tiles are redrawn as readings arrive, so which chair's menu is open is
+  // kept here. A feed pause, and a changed limit, are shown on the tile to everyone.
   let openMenu = null;
   function tileControls(d) {
     const s = ctx && ctx.session();
     const p = d.feeds_paused;
     const hhmm = (t) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
     const oos = d.out_of_service;
-    const note = oos ? el('div', { class: 'act-paused act-oos' }, `Out of service since ${hhmm(oos.since)} — ${oos.reason} (${oos.by})`)
+    let note = oos ? el('div', { class: 'act-paused act-oos' }, `Out of service since ${hhmm(oos.since)} — ${oos.reason} (${oos.by})`)
       : p ? el('div', { class: 'act-paused' }, `Feed alarms paused until ${hhmm(p.until)} — ${p.reason} (${p.by})`) : null;
+    const limits = changedLimits(d);
+    if (limits && note) { const both = document.createDocumentFragment(); both.append(note, limits); note = both; }
+    else if (limits) note = limits;
     if (!s || !s.can_ack) return { menu: null, note };
     const box = el('div', { class: 'act-row' });
     const button = (label, key, onClick) => {
@@ -109,6 +125,7 @@ window.cwActions = (() => {
       button('Dose end', 'dose-end', () => run(d.chair, 'Dose ended', [{ action: 'dose_end' }]));
     if (d.in_session && !p) button('Pause feed alarms', 'pause', () => pauseForm(d.chair));
     if (p) button('Resume feed alarms', 'resume', () => run(d.chair, 'Feed alarms resumed', [{ action: 'resume_feeds', by: ctx.by() }]));
+    if (d.in_session && (d.limits || []).length) button('Change limit…', 'limit', () => limitForm(d));
     if (d.in_session)
       button('End session', 'end', () => open(`End the session on ${d.chair}?`, [], 'End session',
         () => run(d.chair, 'Session ended', [{ action: 'end' }])));
@@ -147,6 +164,33 @@ window.cwActions = (() => {
       el('p', { class: 'act-hint' }, 'Only silent-feed and overdue-cuff alarms pause; a HIGH alarm ends the pause.'),
     ], 'Pause', (form) => run(chair, 'Feed alarms paused', [{ action: 'pause_feeds',
       minutes: Number(form.minutes.value), reason: form.reason.value.trim(), by: ctx.by() }]));
+  }
+
+  // A limit of this session only (a patient whose baseline is high), within the bounds the
+  // configuration sets for it, with a reason; it reverts when the session ends.
+  function limitForm(d) {
+    const limits = d.limits || [];
+    const key = (l) => `${l.rule}/${l.tier}`;
+    const chosen = () => limits.find((l) => key(l) === sel.value);
+    const sel = el('select', { name: 'limit' }, ...limits.map((l) => el('option', { value: key(l) },
+      `${limitLabel(l)} (${l.rule} tier ${l.tier})${l.changed ? ' — changed' : ''}`)));
+    const value = el('input', { name: 'limit_value', type: 'number', step: 'any', required: true });
+    const range = el('p', { class: 'act-hint', 'data-range': '' }, '');
+    const pick = () => {
+      const l = chosen();
+      value.min = String(l.min); value.max = String(l.max); value.value = String(l.value);
+      range.textContent = `Now ${l.value}; allowed ${l.min} to ${l.max}. Reverts when the session ends.`;
+    };
+    sel.addEventListener('change', pick);
+    open(`Change a limit on ${d.chair}`, [
+      field('Limit', sel), field('New limit', value), range,
+      field('Reason', el('input', { name: 'reason', maxlength: '200', required: true, autocomplete: 'off' })),
+    ], 'Change limit', (form) => {
+      const l = chosen();
+      return run(d.chair, 'Limit changed', [{ action: 'limit_change', rule: l.rule, tier: l.tier,
+        value: Number(form.limit_value.value), reason: form.reason.value.trim(), by: ctx.by() }]);
+    });
+    pick();
   }
 
   // Admin only: an empty chair out of service (cleaning, repair): its readings are ignored.

@@ -42,6 +42,13 @@ void ServiceLogSink::on_events(std::span<const ClinicEvent> events, const Batch&
                     spdlog::info("session {}: feed alarms paused by {} for {} s", s.id, e.pause->by,
                                  (e.pause->until.mono - e.pause->since.mono).count() / 1000);
                 break;
+            case ClinicEvent::Type::limit_changed: {
+                // Its reason is the nurse's text: the session log has it.
+                const auto& c = *e.limit_change;
+                spdlog::info("session {}: limit of {} tier {} changed from {:g} to {:g} by {}",
+                             s.id, c.condition, c.tier, c.from, c.to, c.by);
+                break;
+            }
             case ClinicEvent::Type::reading:
                 break;
         }

@@ -102,6 +102,26 @@ std::string chair_service(const json::object& o, ServiceRequest& r) {
     return {};
 }
 
+// rule, tier, value, reason and by of {"action":"limit_change"}: all required. The reason is
+// free text (the session log and the report have it, the service log never does).
+std::string limit_change(const json::object& o, alerts::LimitRequest& l) {
+    std::string error;
+    std::optional<double> tier, value;
+    if (!text(o, "rule", l.condition, error) || !text(o, "by", l.by, error) ||
+        !free_text(o, "reason", l.reason, error) || !number(o, "tier", tier, 1, 16, error) ||
+        !number(o, "value", value, 0, 1000, error))
+        return error;
+    if (l.by.empty()) return "by is missing (who changes the limit)";
+    if (l.condition.empty()) return "rule is missing (the condition whose limit changes)";
+    if (!tier) return "tier is missing (a whole number from 1)";
+    if (*tier != std::floor(*tier)) return "tier must be a whole number from 1 to 16";
+    if (!value) return "value is missing (the new limit)";
+    if (l.reason.empty()) return "reason is missing (why the limit changes for this patient)";
+    l.tier = static_cast<int>(*tier);
+    l.value = *value;
+    return {};
+}
+
 }  // namespace
 
 std::variant<ControlMessage, std::string> decode_control(std::string_view payload,
@@ -126,9 +146,11 @@ std::variant<ControlMessage, std::string> decode_control(std::string_view payloa
         m.pause.emplace().resume = action == "resume_feeds";
     else if (action == "out_of_service" || action == "in_service")
         m.service.emplace().in_service = action == "in_service";
+    else if (action == "limit_change")
+        m.limit.emplace();
     else
         return "action must be start, dose_start, dose_end, end, observation, pause_feeds, "
-               "resume_feeds, out_of_service or in_service, not '" +
+               "resume_feeds, out_of_service, in_service or limit_change, not '" +
                printable(action, 32) + "'";
     if (m.observation) {
         if (auto e = observation(o, *m.observation); !e.empty()) return e;
@@ -138,6 +160,9 @@ std::variant<ControlMessage, std::string> decode_control(std::string_view payloa
     }
     if (m.service) {
         if (auto e = chair_service(o, *m.service); !e.empty()) return e;
+    }
+    if (m.limit) {
+        if (auto e = limit_change(o, *m.limit); !e.empty()) return e;
     }
     auto& i = m.info;
     if (!text(o, "session_id", i.session_id, error) || !text(o, "profile", i.profile, error) ||

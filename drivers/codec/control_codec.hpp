@@ -38,6 +38,9 @@ struct ControlMessage {
     std::optional<FeedPauseRequest> pause;
     // Set for out_of_service and in_service (then `action` means nothing).
     std::optional<ServiceRequest> service;
+    // Set for {"action":"limit_change","rule":"sbp_high","tier":3,"value":190,"reason":"...",
+    // "by":"rn-4"} (then `action` means nothing).
+    std::optional<alerts::LimitRequest> limit;
 };
 // Free text of an observation: at most this many bytes.
 inline constexpr std::size_t max_observation_text = 1000;

@@ -111,6 +111,7 @@ class LogRows {
     void add(const LogServiceAlarm&, int) {}  // nor is the daemon's own technical alarm
     void add(const LogObservation&, int) {}   // nor a nurse's observation
     void add(const LogFeedPause&, int) {}     // nor a feed pause (replay judges every feed)
+    void add(const LogLimitChange&, int) {}   // nor a limit change (replay judges as configured)
     void add(const LogEnd& e, int n) {
         if (e.reason == alerts::EndReason::explicit_end) row(e.ts + offset_, "event", "end", "", n);
     }

@@ -235,6 +235,23 @@ std::optional<LogEntry> feed_pause(LogFields& f) {
     return p;
 }
 
+std::optional<LogEntry> limit_change(LogFields& f) {
+    LogLimitChange c;
+    c.ts = f.time(key::ts);
+    c.condition = f.text(key::condition);
+    const auto tier = f.opt_integer(key::tier);
+    c.from = f.number(key::from);
+    c.to = f.number(key::to);
+    c.reason = f.text(key::reason);
+    c.by = f.text(key::by);
+    if (f.ok() && (!tier || *tier < 1 || *tier > 16)) f.fail("field 'tier' is not a tier from 1");
+    if (!f.ok()) return std::nullopt;
+    c.tier = static_cast<int>(*tier);
+    c.chair = f.opt_text(key::chair);
+    c.session_id = f.opt_text(key::session_id);
+    return c;
+}
+
 }  // namespace
 
 LogLine parse_log_line(std::string_view text, int number) {
@@ -269,6 +286,8 @@ LogLine parse_log_line(std::string_view text, int number) {
         line.entry = observation(f);
     else if (type == type_of::feed_pause)
         line.entry = feed_pause(f);
+    else if (type == type_of::limit_change)
+        line.entry = limit_change(f);
     else if (f.ok())
         f.fail("unknown type '" + type + "'");
     line.problem = f.problem();

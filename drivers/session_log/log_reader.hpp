@@ -163,8 +163,21 @@ struct LogFeedPause {
     std::string ended_by;
 };
 
+// A nurse changed a limit of the session (alerts::LimitChange). `ts` on the daemon clock.
+struct LogLimitChange {
+    Millis ts{0};
+    std::string chair;
+    std::string session_id;
+    std::string condition;
+    int tier{1};
+    double from{0};
+    double to{0};
+    std::string reason;
+    std::string by;
+};
+
 using LogEntry = std::variant<LogStart, LogReading, LogPhase, LogAlarm, LogEnd, LogReceipt,
-                              LogServiceAlarm, LogObservation, LogFeedPause>;
+                              LogServiceAlarm, LogObservation, LogFeedPause, LogLimitChange>;
 
 struct LogLine {
     int number{0};                  // in the file, from 1

@@ -2,7 +2,7 @@
 // a line. SessionLog (session_log.hpp) is its one writer; LogReader (log_reader.hpp) its one
 // reader, used by restart recovery, the report and replay. docs/session-log.md describes it.
 //
-// Every line has "type", one of the nine line types below. Times are ISO 8601 UTC with
+// Every line has "type", one of the ten line types below. Times are ISO 8601 UTC with
 // milliseconds ("2026-03-02T09:00:00.000Z") on one of two clocks:
 //   device  the monitor's clock, as the payload stamped the reading (its arrival time when the
 //           payload carried none);
@@ -33,6 +33,7 @@ inline constexpr std::string_view receipt = "receipt";
 inline constexpr std::string_view service_alarm = "service_alarm";
 inline constexpr std::string_view observation = "observation";
 inline constexpr std::string_view feed_pause = "feed_pause";
+inline constexpr std::string_view limit_change = "limit_change";
 }  // namespace line
 
 namespace key {
@@ -112,6 +113,11 @@ inline constexpr std::string_view by = "by";
 inline constexpr std::string_view since = "since";
 inline constexpr std::string_view until = "until";
 inline constexpr std::string_view ended_by = "ended_by";
+// limit_change: a nurse changed a limit of the session (tier `tier` of rule `condition`, from
+// `from` to `to`, with a reason) until its end.
+inline constexpr std::string_view tier = "tier";
+inline constexpr std::string_view from = "from";
+inline constexpr std::string_view to = "to";
 }  // namespace key
 
 enum class Kind : std::uint8_t { text, number, integer, flag, time, object };
@@ -254,9 +260,14 @@ inline constexpr Field feed_pause[] = {
     {key::cause, text, none, sometimes},     // ended: expired, resumed, high_alarm
     {key::ended_by, text, none, sometimes},  // ended by a resume
 };
+inline constexpr Field limit_change[] = {
+    {key::ts, time, daemon}, {key::chair, text}, {key::session_id, text}, {key::condition, text},
+    {key::tier, integer},  // from 1, in the rule's order
+    {key::from, number},     {key::to, number},  {key::reason, text},     {key::by, text},
+};
 }  // namespace detail
 
-inline constexpr std::array<LineType, 9> line_types{{
+inline constexpr std::array<LineType, 10> line_types{{
     {line::session_start, detail::session_start},
     {line::reading, detail::reading},
     {line::phase, detail::phase},
@@ -266,6 +277,7 @@ inline constexpr std::array<LineType, 9> line_types{{
     {line::service_alarm, detail::service_alarm},
     {line::observation, detail::observation},
     {line::feed_pause, detail::feed_pause},
+    {line::limit_change, detail::limit_change},
 }};
 
 }  // namespace chairwatch::drivers::log_schema

@@ -260,6 +260,19 @@ bool SessionLog::write(const ClinicEvent& e, alerts::Instant now, std::optional<
             if (!p.ended_by.empty()) w.key(key::ended_by).value(p.ended_by);
             break;
         }
+        case ClinicEvent::Type::limit_changed: {
+            const alerts::LimitChange& c = *e.limit_change;
+            w.key(key::type).value(line::limit_change);
+            w.key(key::ts).time(c.at.wall);
+            write_header(w, s);
+            w.key(key::condition).value(c.condition);
+            w.key(key::tier).value(c.tier);
+            w.key(key::from).number(c.from);
+            w.key(key::to).number(c.to);
+            w.key(key::reason).value(c.reason);
+            w.key(key::by).value(c.by);
+            break;
+        }
     }
     w.end_object();
     return append(s, line, e.type != ClinicEvent::Type::reading);

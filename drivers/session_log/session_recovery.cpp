@@ -112,6 +112,14 @@ class Replayer {
         const alerts::FeedPause pause{instant(p.since), instant(p.until), p.reason, p.by, {}};
         clinic_.restore_feed_pause(r_.chair, &pause);
     }
+    // The limit holds again from where the log changed it: the rules judge by it.
+    void apply(const LogLimitChange& c, alerts::Instant t, int n) {
+        const alerts::LimitRequest rq{c.condition, c.tier, c.to, c.reason, c.by};
+        alerts::ControlResult result{};
+        call(t, [&] { result = clinic_.change_limit(r_.chair, rq, t, out_); });
+        if (result != alerts::ControlResult::ok)
+            problem(n, "limit change not applied: " + std::string(alerts::to_string(result)));
+    }
     void apply(const LogReading&, alerts::Instant, int) {}  // add() takes readings
 
     // The alarm as the engine had it. Fields the line lacks keep the reader's defaults (a line

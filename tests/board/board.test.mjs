@@ -2,7 +2,10 @@
 // log in as a nurse (name and password), start an IV session and its dose from the chair's
 // tile, see a BP surge turn the tile red within 2 s, acknowledge it with an action taken, see the
 // acknowledgement under her name on MQTT and on the page, see the admin-only account list refused
-// to her, pause and resume the feed alarms, end the dose and the session; an admin (a second
+// to her, change the SBP HIGH limit for this patient (with a reason; shown on the tile), pause
+// and resume the feed alarms, end the dose, see the discharge criteria met (the test's profile
+// observes for 20 s), end the session and open its report from the history (with the limit
+// change in it); an admin (a second
 // login) takes another chair out of service, which the nurse sees but may not undo; then (once the test
 // driver has killed the broker on our KILL_BROKER line, and the daemon on KILL_DAEMON) see the
 // banners.
@@ -163,6 +166,24 @@ try {
   const usersStatus = await page.evaluate(() => fetch('/api/users').then((r) => r.status));
   if (usersStatus !== 403) fail('GET /api/users as a nurse: ' + usersStatus);
 
+  // The patient's own BP runs high: the nurse raises the SBP HIGH limit (sbp_high tier 3, 180)
+  // to 190 for this session, within the bounds the configuration offers, with a reason.
+  await act('Change limit…');
+  const limitForm = page.locator('#act-dialog[open] form');
+  await limitForm.waitFor({ timeout: 2000 }).catch(() => fail('no limit dialog'));
+  await limitForm.locator('select[name=limit]').selectOption('sbp_high/3');
+  const bounds = await limitForm.locator('input[name=limit_value]').evaluate((n) => [n.min, n.max, n.value]);
+  if (bounds.join(' ') !== '170 200 180') fail('the limit form offers ' + bounds.join(' '));
+  await limitForm.locator('input[name=limit_value]').fill('190');
+  await limitForm.locator('input[name=reason]').fill('baseline 176/94 on three readings');
+  await page.screenshot({ path: `${opt.out}/board-limit-form.png`, fullPage: true });
+  await confirmStep('Change limit', 'limit_change', null);
+  const changedLimit = tile.locator('.act-limits');
+  await changedLimit.filter({ hasText: 'SBP HIGH limit 190 (changed)' }).waitFor({ timeout: 3000 })
+    .catch(() => fail('the tile does not show the changed limit'));
+  await page.screenshot({ path: `${opt.out}/board-limit-changed.png`, fullPage: true });
+  log('tile shows:', await changedLimit.innerText());
+
   // The cuff comes off for a while: pause the feed alarms with a reason; the tile says so.
   await act('Pause feed alarms');
   const pauseForm = page.locator('#act-dialog[open] form');
@@ -170,7 +191,7 @@ try {
   await pauseForm.locator('input[name=minutes]').fill('5');
   await pauseForm.locator('input[name=reason]').fill('cuff refit');
   await confirmStep('Pause feed alarms', 'pause_feeds', null);
-  const paused = tile.locator('.act-paused');
+  const paused = tile.locator('.act-paused:not(.act-limits):not(.act-oos)');
   await paused.waitFor({ timeout: 3000 }).catch(() => fail('the tile does not show the pause'));
   const pausedText = await paused.innerText();
   if (!pausedText.includes('cuff refit') || !pausedText.includes(opt.user)) fail('pause shown as: ' + pausedText);
@@ -179,9 +200,36 @@ try {
   await sessionStep('Resume feed alarms', 'resume_feeds', null);
   await paused.waitFor({ state: 'detached', timeout: 3000 }).catch(() => fail('the pause is still shown'));
 
-  // The dose ends; then the session, after a confirmation.
+  // The dose ends; BP and HR are back in range: after the profile's observation time the tile
+  // says the discharge criteria are met. Then the session ends, after a confirmation.
   await sessionStep('Dose end', 'dose_end', 'observation');
+  // The final cuff reading must come after the observation time: the cuff cycles every 4 s.
+  const cuff = () => { try { pub(`clinic/${chair}/vitals/bp`, JSON.stringify({ sbp: 128, dbp: 80 })); } catch { } };
+  cuff();
+  const cuffTimer = setInterval(cuff, 4000);
+  try {
+    await tile.locator('.discharge-ready', { hasText: 'discharge criteria met' }).waitFor({ timeout: 45000 })
+      .catch(() => fail('the discharge criteria are not shown met'));
+  } finally { clearInterval(cuffTimer); }
+  await page.screenshot({ path: `${opt.out}/board-discharge.png`, fullPage: true });
+  log('tile shows: discharge criteria met');
   await sessionStep('End session', 'end', null);
+  await tile.locator('.act-limits').waitFor({ state: 'detached', timeout: 3000 })
+    .catch(() => fail('the changed limit outlives its session'));
+
+  // The session's report opens from the history, with the limit change on record.
+  await page.goto(opt.url + '/#history');
+  const reportLink = page.locator(`#history a.report-link[href^="/reports/${chair}/"]`).first();
+  await reportLink.waitFor({ timeout: 15000 }).catch(() => fail('no report link in the history'));
+  await Promise.all([page.waitForURL(new RegExp(`/reports/${chair}/`)), reportLink.click()]);
+  const report = await page.locator('body').innerText();
+  if (!report.includes('Limit changes') || !report.includes('baseline 176/94 on three readings'))
+    fail('the report has no limit change');
+  if (!report.includes('sbp_high tier 3')) fail('the report does not name the limit');
+  await page.screenshot({ path: `${opt.out}/board-report.png`, fullPage: true });
+  log('report opened from the history:', page.url());
+  await page.goto(opt.url + '/');
+  await page.waitForSelector('#link.link-ok', { timeout: 5000 });
 
   // An admin, logged in on another board, takes chair-08 out of service (over the API first:
   // the chair has no tile yet), puts it back and takes it out again from its tile's menu. The

@@ -90,6 +90,8 @@ TEST_SUITE("board_actions") {
             {"pause_feeds",
              R"({"action":"pause_feeds","minutes":5,"reason":"bathroom break","by":"nurse-7"})"},
             {"resume_feeds", R"({"action":"resume_feeds","by":"nurse-7"})"},
+            {"limit_change", R"({"action":"limit_change","rule":"sbp_high","tier":3,"value":190,)"
+                             R"("reason":"baseline 176/94","by":"nurse-7"})"},
             {"observation",
              R"({"action":"observation","kind":"sedation","value":"none","by":"nurse-7"})"},
             {"dose_end", R"({"action":"dose_end"})"},
@@ -131,9 +133,15 @@ TEST_SUITE("board_actions") {
              {R"("patient_ref":"P-7f3a")", R"("weight_kg":72)", R"("age_65_plus":true)",
               R"("session_number":2)", R"("phase":"dosing")", R"("phase":"observation")",
               R"("kind":"sedation")", R"("reason":"end")", R"("type":"feed_pause","ts")",
-              R"("reason":"bathroom break")", R"("cause":"resumed","ended_by":"nurse-7")"})
+              R"("reason":"bathroom break")", R"("cause":"resumed","ended_by":"nurse-7")",
+              R"("type":"limit_change")",
+              R"("condition":"sbp_high","tier":3,"from":180,"to":190,"reason":"baseline 176/94")"})
             CHECK_MESSAGE(text.find(part) != std::string::npos, part);
         CHECK(rig.daemon.output().find("P-7f3a") == std::string::npos);
+        // The reason is the nurse's text: the session log has it, the daemon log never.
+        CHECK(rig.daemon.output().find("limit of sbp_high tier 3 changed from 180 to 190") !=
+              std::string::npos);
+        CHECK(rig.daemon.output().find("baseline 176/94") == std::string::npos);
     }
 
     TEST_CASE("session actions the board refuses: as over MQTT, with an HTTP status") {
@@ -275,6 +283,105 @@ TEST_SUITE("board_actions") {
         // Clinical free text stays out of the service log.
         CHECK(rig.daemon.output().find("rate halved") == std::string::npos);
     }
+    TEST_CASE(
+        "a limit change: within its bounds, on the tile, refused precisely, kept across a "
+        "restart, gone with the session") {
+        Rig rig;
+        auto& station = rig.station;
+        const auto limit = [&](const char* chair, const char* rule, int tier) -> json::object {
+            const auto all =
+                json::parse(http_request(rig.port, "GET", "/api/chairs", "", bearer()).body);
+            for (const auto& c : all.at("chairs").as_array()) {
+                if (c.at("chair") != chair || !c.as_object().contains("limits")) continue;
+                for (const auto& l : c.at("limits").as_array())
+                    if (l.at("rule") == rule && l.at("tier") == tier) return l.as_object();
+            }
+            return {};
+        };
+        const auto change = [](const std::string& rest) {
+            return R"({"action":"limit_change",)" + rest + "}";
+        };
+        // No session yet: 409, as over MQTT.
+        auto r = post_session(rig, "chair-40",
+                              change(R"("rule":"sbp_high","tier":3,"value":190,"reason":"x")"));
+        CHECK(r.status == 409);
+        CHECK(r.body.find("no session is open") != std::string::npos);
+        REQUIRE(station.wait_for([](const Message& m) {
+            return m.topic == "clinic/chair-40/session/result" &&
+                   field(m, "action") == "limit_change" && field(m, "ok") == "false";
+        }));
+        station.clear();
+        REQUIRE(
+            post_session(rig, "chair-40", R"({"action":"start","session_id":"LIM-1"})").status ==
+            200);
+        auto sbp = limit("chair-40", "sbp_high", 3);
+        REQUIRE_FALSE(sbp.empty());
+        CHECK(sbp.at("value").to_number<double>() == 180);
+        CHECK(sbp.at("min").to_number<double>() == 170);
+        CHECK(sbp.at("max").to_number<double>() == 200);
+        CHECK(sbp.at("priority") == "high");
+        CHECK(sbp.at("changed") == false);
+
+        struct Bad {
+            std::string body;
+            const char* says;
+        };
+        const std::vector<Bad> bad{
+            {change(R"("rule":"sbp_high","tier":3,"value":205,"reason":"x")"),
+             "the new limit is outside the limit's bounds (170 to 200)"},
+            {change(R"("rule":"hr_low","tier":1,"value":40,"reason":"x")"),
+             "no changeable limit of that rule and tier ('hr_low' tier 1)"},
+            {change(R"("rule":"sbp_high","tier":3,"value":190)"), "reason is missing"},
+        };
+        for (const auto& b : bad) {
+            r = post_session(rig, "chair-40", b.body);
+            CHECK_MESSAGE(r.status == 400, b.body, " -> ", r.body);
+            CHECK_MESSAGE(r.body.find(b.says) != std::string::npos, r.body);
+        }
+        REQUIRE(eventually([&] {
+            std::size_t refused = 0;
+            for (const auto& m : station.messages("clinic/chair-40/session/result"))
+                refused += field(m, "action") != "start" && field(m, "ok") == "false";
+            return refused == 3;
+        }));
+        CHECK(rig.daemon.metric("chairwatch_control_errors_total") >= 4);
+        CHECK(limit("chair-40", "sbp_high", 3).at("changed") == false);
+
+        // The board's change (its by: the login), then one over MQTT.
+        r = post_session(rig, "chair-40",
+                         change(R"("rule":"sbp_high","tier":3,"value":190,)"
+                                R"("reason":"baseline 176/94","by":"someone")"));
+        CHECK_MESSAGE(r.status == 200, r.body);
+        station.publish(
+            "clinic/chair-40/session",
+            change(R"("rule":"hr_high","tier":1,"value":105,"reason":"r","by":"rn-kim")"));
+        REQUIRE(eventually([&] { return limit("chair-40", "hr_high", 1).at("changed") == true; }));
+        sbp = limit("chair-40", "sbp_high", 3);
+        CHECK(sbp.at("value").to_number<double>() == 190);
+        CHECK(sbp.at("changed") == true);
+        const auto log = rig.daemon.log_dir() + "/chair-40/LIM-1.jsonl";
+        CHECK(read_file(log).find(R"("to":190,"reason":"baseline 176/94","by":"nurse-7")") !=
+              std::string::npos);
+
+        // A restart: recovery replays the changes.
+        rig.daemon.kill(SIGTERM);
+        REQUIRE(rig.daemon.wait(15s) == 0);
+        rig.daemon.start();
+        rig.port = rig.daemon.http_port();
+        CHECK(limit("chair-40", "sbp_high", 3).at("value").to_number<double>() == 190);
+        CHECK(limit("chair-40", "hr_high", 1).at("value").to_number<double>() == 105);
+
+        // The session's end ends them; the next session has the configured limits.
+        rig.nurse = person(rig.port, nurse_name, nurse_password);
+        REQUIRE(post_session(rig, "chair-40", R"({"action":"end"})").status == 200);
+        REQUIRE(
+            post_session(rig, "chair-40", R"({"action":"start","session_id":"LIM-2"})").status ==
+            200);
+        sbp = limit("chair-40", "sbp_high", 3);
+        CHECK(sbp.at("value").to_number<double>() == 180);
+        CHECK(sbp.at("changed") == false);
+    }
+
     TEST_CASE("a chair out of service: admin only, readings ignored, kept across a restart") {
         Rig rig;
         auto& station = rig.station;

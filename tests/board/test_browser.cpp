@@ -17,14 +17,20 @@ namespace fs = std::filesystem;
 TEST_SUITE("board_browser") {
     TEST_CASE(
         "a nurse logs in, runs a session, sees a BP surge go red, acknowledges it with an "
-        "action, sees the broker banner") {
+        "action, changes a limit, sees discharge, opens the report; sees the broker banner") {
         const auto [node, chromium] = browser_tools();
         fs::create_directories(BOARD_OUT_DIR);
         for (const auto& e : fs::directory_iterator(BOARD_OUT_DIR))
             fs::remove(e.path());
 
         Broker broker;
-        Daemon daemon(broker, board_config(write_token()));
+        // The discharge criteria can be met within the test: 20 s of observation.
+        auto config = board_config(write_token());
+        const std::string iv = "  iv-ketamine:";
+        const auto at = config.find("    route: iv\n", config.find(iv));
+        REQUIRE(at != std::string::npos);
+        config.insert(at, "    discharge: {min_observation_s: 20}\n");
+        Daemon daemon(broker, config);
         daemon.start();
         Process script(
             {node, BOARD_TEST_DIR "/board.test.mjs", "--url",
@@ -38,7 +44,7 @@ TEST_SUITE("board_browser") {
                 return script.output().find("KILL_BROKER") != std::string::npos ||
                        !script.running();
             },
-            120s);
+            180s);
         REQUIRE_MESSAGE(asked, script.output());
         if (script.running()) broker.stop();
         // Then the daemon itself: the page must say its live link is lost.
@@ -56,6 +62,9 @@ TEST_SUITE("board_browser") {
         CHECK(fs::exists(BOARD_OUT_DIR "/board-alarm.png"));
         CHECK(fs::exists(BOARD_OUT_DIR "/board-ack-action.png"));
         CHECK(fs::exists(BOARD_OUT_DIR "/board-feeds-paused.png"));
+        CHECK(fs::exists(BOARD_OUT_DIR "/board-limit-changed.png"));
+        CHECK(fs::exists(BOARD_OUT_DIR "/board-discharge.png"));
+        CHECK(fs::exists(BOARD_OUT_DIR "/board-report.png"));
         CHECK(fs::exists(BOARD_OUT_DIR "/board-acknowledged.png"));
         CHECK(fs::exists(BOARD_OUT_DIR "/board-broker-down.png"));
         CHECK(fs::exists(BOARD_OUT_DIR "/board-link-lost.png"));

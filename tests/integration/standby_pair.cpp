@@ -34,6 +34,8 @@ profiles:
         signal: hr
         tiers:
           - {at_or_above: 150, priority: high}
+    limit_bounds:
+      - {rule: hr_high, tier: 1, min: 140, max: 170}
 notifications:
   receivers:
     push: {type: webhook, url: "http://127.0.0.1:)" +

@@ -195,7 +195,7 @@ TEST_CASE("bad session and ack messages get a clear error on the result topic an
     REQUIRE(bad_action);
     CHECK(field(*bad_action, "error")
               .find("action must be start, dose_start, dose_end, end, observation, pause_feeds, "
-                    "resume_feeds, out_of_service or in_service") == 0);
+                    "resume_feeds, out_of_service, in_service or limit_change") == 0);
     station.clear();
     station.publish("clinic/chair-06/alerts/ack", R"({"alert_id":"x-a1"})");
     auto no_by = station.wait_for([](const Message&) { return true; });

@@ -158,12 +158,17 @@ TEST_CASE("kill -9 of the active: the standby takes over within 15 s and loses n
     p.start_pair();
     p.start_session();
     const auto onset = p.raise_and_ack_a1();
+    // A nurse's limit change over MQTT: the standby takes it as the active does.
+    p.chair.publish(
+        "clinic/chair-1/session",
+        R"({"action":"limit_change","rule":"hr_high","tier":1,"value":155,"reason":"r","by":"rn-4"})");
     const auto killed = Clock::now();
     p.a.kill(SIGKILL);
     REQUIRE(p.a.wait(5s) >= 0);
     p.chair.publish("clinic/chair-1/vitals/hr", "160");  // while nobody is active
     const auto a2 = p.alert("chair-1:IV-1:a2", "raised", 20s);
     REQUIRE_MESSAGE(a2, p.b.output());
+    CHECK(std::stod(field(*a2, "limit")) == 155);  // the changed limit: in the standby's warm state
     const auto took = std::chrono::duration<double>(a2->at - killed).count();
     MESSAGE("kill -9 to the standby's first alert: " << took << " s");
     CHECK(took < 15.0);

@@ -154,6 +154,37 @@ TEST_CASE("what a nurse did: the action taken with an acknowledgement, and feed 
     CHECK(plain.find("Feed alarms paused") == std::string::npos);
 }
 
+TEST_CASE("limit changes: their table, the JSON record, and the limit line moved from then on") {
+    auto rec = fixture();
+    rec.limit_changes.push_back(
+        {7, at("2026-03-02T09:20:00Z"), "sbp_high", 3, 180, 190, "baseline <176/94>", "rn-4"});
+    const auto html = render_html(rec, options());
+    CHECK(html.find("<h2>Limit changes</h2>") != std::string::npos);
+    CHECK(html.find("<td>sbp_high tier 3</td><td>180</td><td>190</td><td>baseline "
+                    "&lt;176/94&gt;</td><td>rn-4</td>") != std::string::npos);
+    // The HIGH tier at 180 is drawn at 190 after the change (the MEDIUM one stays at 180).
+    CHECK(html.find(">SBP ≥190 H</text>") != std::string::npos);
+    CHECK(html.find(">SBP ≥180 M</text>") != std::string::npos);
+    const auto v = boost::json::parse(render_json(rec, options()));
+    const auto& changes = v.at("limit_changes").as_array();
+    REQUIRE(changes.size() == 1);
+    const auto& c = changes[0].as_object();
+    CHECK(c.at("condition") == "sbp_high");
+    CHECK(c.at("tier") == 3);
+    CHECK(c.at("from").to_number<double>() == 180);
+    CHECK(c.at("to").to_number<double>() == 190);
+    CHECK(c.at("reason") == "baseline <176/94>");
+    CHECK(c.at("by") == "rn-4");
+    CHECK(std::string_view(c.at("at").as_string()).starts_with("2026-03-02T09:20:00"));
+    // Without one, no table and an empty list.
+    const auto plain = render_html(fixture(), options());
+    CHECK(plain.find("Limit changes") == std::string::npos);
+    CHECK(boost::json::parse(render_json(fixture(), options()))
+              .at("limit_changes")
+              .as_array()
+              .empty());
+}
+
 TEST_CASE("without a profile the page draws no limits and says why") {
     const auto html = render_html(fixture(), options(false));
     CHECK(count(html, "class=\"limit\"") == 0);

@@ -111,10 +111,10 @@ TEST_CASE("a field given twice is refused, not resolved one way or the other") {
 TEST_CASE("an unknown action is quoted back safely") {
     CHECK(error_of(decode_control(R"({"action":"st\u00e4rt"})", 4096)) ==
           "action must be start, dose_start, dose_end, end, observation, pause_feeds, "
-          "resume_feeds, out_of_service or in_service, not 'stärt'");
+          "resume_feeds, out_of_service, in_service or limit_change, not 'stärt'");
     CHECK(error_of(decode_control(R"({"action":")" + std::string(40, 'x') + R"("})", 4096)) ==
           "action must be start, dose_start, dose_end, end, observation, pause_feeds, "
-          "resume_feeds, out_of_service or in_service, not '" +
+          "resume_feeds, out_of_service, in_service or limit_change, not '" +
               std::string(32, 'x') + "...'");
 }
 
@@ -185,4 +185,43 @@ TEST_CASE("devices: a whole number of esketamine nasal sprays, 1 to 3, on start 
           "devices must be a number from 1 to 3");
     CHECK(error_of(decode_control(R"({"action":"start","devices":"2"})", 4096)) ==
           "devices must be a number from 1 to 3");
+}
+
+TEST_CASE("limit_change: rule, tier, value, reason and by, each required") {
+    const auto d =
+        decode_control(R"({"action":"limit_change","rule":"sbp_high","tier":3,"value":190.5,)"
+                       R"("reason":"baseline 176/94","by":"rn-4","session_id":"S-1"})",
+                       4096);
+    const auto* m = std::get_if<drivers::ControlMessage>(&d);
+    REQUIRE(m);
+    REQUIRE(m->limit);
+    CHECK(m->limit->condition == "sbp_high");
+    CHECK(m->limit->tier == 3);
+    CHECK(m->limit->value == 190.5);
+    CHECK(m->limit->reason == "baseline 176/94");
+    CHECK(m->limit->by == "rn-4");
+    CHECK(m->info.session_id == "S-1");
+    const std::string all = R"("rule":"sbp_high","tier":3,"value":190,"reason":"r","by":"rn-4")";
+    const auto without = [&](const std::string& key) {
+        std::string body = all;
+        const auto at = body.find("\"" + key + "\"");
+        auto end = body.find(',', at);
+        body.erase(at, end == std::string::npos ? std::string::npos : end - at + 1);
+        if (!body.empty() && body.back() == ',') body.pop_back();
+        return error_of(decode_control(R"({"action":"limit_change",)" + body + "}", 4096));
+    };
+    CHECK(without("rule") == "rule is missing (the condition whose limit changes)");
+    CHECK(without("tier") == "tier is missing (a whole number from 1)");
+    CHECK(without("value") == "value is missing (the new limit)");
+    CHECK(without("reason") == "reason is missing (why the limit changes for this patient)");
+    CHECK(without("by") == "by is missing (who changes the limit)");
+    const auto with = [&](const std::string& extra) {
+        return error_of(decode_control(
+            R"({"action":"limit_change","rule":"sbp_high","reason":"r","by":"rn-4",)" + extra + "}",
+            4096));
+    };
+    CHECK(with(R"("tier":2.5,"value":190)") == "tier must be a whole number from 1 to 16");
+    CHECK(with(R"("tier":0,"value":190)") == "tier must be a number from 1 to 16");
+    CHECK(with(R"("tier":3,"value":"190")") == "value must be a number from 0 to 1000");
+    CHECK(with(R"("tier":3,"value":-5)") == "value must be a number from 0 to 1000");
 }

@@ -106,6 +106,10 @@ TEST_CASE("a session read back from its log leaves the chair as it was, alarm id
         *s1,
         {"chairwatchd:run-1:a1", "notification_failed", "raised", "medium", "pagers may not ring"},
         at(t + 205s)));
+    // A nurse's limit change: the recovered session judges by it again.
+    REQUIRE(before.clinic.change_limit("chair-1", {"hr_high", 1, 105, "baseline HR 98", "nurse-a"},
+                                       at(t + 205s), before.events) == alerts::ControlResult::ok);
+    before.record(at(t + 205s));
     before.hr(t + 206s, 75);
     const auto end = t + 206s;
 
@@ -132,6 +136,16 @@ TEST_CASE("a session read back from its log leaves the chair as it was, alarm id
     CHECK(s2->info().patient_ref == "pseudonym-7");
     CHECK(s2->baseline.value == s1->baseline.value);
     CHECK(s2->readings == s1->readings);
+    REQUIRE(s2->limit_changes.size() == 1);
+    CHECK(s2->limit_changes[0].to == 105);
+    CHECK(s2->limit_changes[0].reason == "baseline HR 98");
+    const auto limits = after.limits("chair-1");
+    const auto hr_high = std::find_if(limits.begin(), limits.end(), [](const auto& l) {
+        return l.bound->condition == "hr_high" && l.bound->tier == 1;
+    });
+    REQUIRE(hr_high != limits.end());
+    CHECK(hr_high->tier->limit == 105);
+    CHECK(hr_high->changed);
     const auto again = after.listed_alarms("chair-1");
     const auto now_listed = before.clinic.listed_alarms("chair-1");
     REQUIRE(again.size() == now_listed.size());

@@ -274,6 +274,12 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     e.pause_end = alerts::PauseEnd::resumed;
     REQUIRE(log.write(e, at(1400s)));
     e.pause_end.reset();
+    // A nurse's change of a limit.
+    const alerts::LimitChange change{"sbp_high",        3,      180,      190.5,
+                                     "baseline 176/94", "rn-4", at(1500s)};
+    e.type = ClinicEvent::Type::limit_changed;
+    e.limit_change = &change;
+    REQUIRE(log.write(e, at(1500s)));
     s.phase = alerts::Phase::observation;
     e.type = ClinicEvent::Type::phase_changed;
     REQUIRE(log.write(e, at(3000s)));
@@ -285,7 +291,8 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
 
     const auto path = dir.path / "chair-03" / "IV-0412.jsonl";
     const auto lines = read_back(path);
-    REQUIRE(lines.size() == 1 + alerts::signal_count + 1 + alarms.size() + 2 + 2 + 2 + 2 + 1 + 1);
+    REQUIRE(lines.size() ==
+            1 + alerts::signal_count + 1 + alarms.size() + 2 + 2 + 2 + 2 + 1 + 1 + 1);
     std::size_t n = 0;
 
     const auto& start = entry<LogStart>(lines[n++]);
@@ -391,6 +398,17 @@ TEST_CASE("every line type written by SessionLog reads back field by field") {
     CHECK(p2.since == p1.since);
     CHECK(p2.cause == alerts::PauseEnd::resumed);
     CHECK(p2.ended_by == "rn-5");
+
+    const auto& lc = entry<drivers::LogLimitChange>(lines[n++]);
+    CHECK(lc.ts == at(1500s).wall);
+    CHECK(lc.chair == "chair-03");
+    CHECK(lc.session_id == "IV-0412");
+    CHECK(lc.condition == "sbp_high");
+    CHECK(lc.tier == 3);
+    CHECK(lc.from == 180);
+    CHECK(lc.to == 190.5);
+    CHECK(lc.reason == "baseline 176/94");
+    CHECK(lc.by == "rn-4");
 
     const auto& observation = entry<LogPhase>(lines[n++]);
     CHECK(observation.phase == alerts::Phase::observation);
