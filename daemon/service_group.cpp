@@ -104,9 +104,7 @@ void Service::take_over(alerts::Instant t) {
     for (const auto& chair : clinic_.chairs())
         publisher_.touched(std::string(chair));
     publisher_.republish_lists();
-    publish_status("online", service_alarms_.active("session_log_failed")
-                                 ? "session logs cannot be written"
-                                 : nullptr);
+    publish_online();
     spdlog::warn(
         "group: took over as the active instance: {} alarm transition{} the last active had not "
         "published sent now, {} recent one{} notified again; {} chairs' lists re-published",
