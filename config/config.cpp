@@ -117,11 +117,12 @@ void read_uris(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
 }
 
 void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
-    if (!r.expect_map(n, "broker",
-                      {"uri", "uris", "client_id", "topic_prefix", "status_topic", "escalation_topic",
-                       "qos", "keepalive_s", "max_buffered_alerts", "username", "password_file",
-                       "password", "tls", "queue_dir", "reconnect_max_s", "separate_publisher",
-                       "mqtt_version", "session_expiry_s", "refresh_retained_s"}))
+    if (!r.expect_map(
+            n, "broker",
+            {"uri", "uris", "client_id", "topic_prefix", "status_topic", "escalation_topic", "qos",
+             "keepalive_s", "max_buffered_alerts", "username", "password_file", "password", "tls",
+             "queue_dir", "reconnect_max_s", "separate_publisher", "mqtt_version",
+             "session_expiry_s", "refresh_retained_s"}))
         return;
     if (n["password"])
         r.error(r.key_mark(n, "password"),
@@ -138,8 +139,7 @@ void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
     if (auto v = r.string(n, "queue_dir", "broker")) b.queue_dir = *v;
     if (auto v = r.integer(n, "reconnect_max_s", "broker", 1, 600)) b.reconnect_max_s = *v;
     if (auto v = r.boolean(n, "separate_publisher", "broker")) b.separate_publisher = *v;
-    if (auto v = r.integer(n, "refresh_retained_s", "broker", 0, 86400))
-        b.refresh_retained_s = *v;
+    if (auto v = r.integer(n, "refresh_retained_s", "broker", 0, 86400)) b.refresh_retained_s = *v;
     if (auto v = r.string(n, "mqtt_version", "broker")) {
         if (*v == "5")
             b.mqtt_version = 5;

@@ -25,8 +25,8 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 namespace chairwatch::drivers {
 

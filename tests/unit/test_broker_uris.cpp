@@ -54,7 +54,7 @@ TEST_CASE("--broker takes one URI or several, separated by commas") {
           std::vector<std::string>{"tcp://10.0.0.5:1883", "tcp://10.0.0.6:1883"});
     o.broker_uri = "tcp://10.0.0.5:1883,";
     CHECK(only_error(with_broker("  uri: tcp://node2:1883\n"), o) ==
-          "--broker: '' is not an MQTT URI (tcp://HOST:PORT or ssl://HOST:PORT)");
+          "t.yaml:1:1: --broker: '' is not an MQTT URI (tcp://HOST:PORT or ssl://HOST:PORT)");
 }
 
 TEST_CASE("broker.uris errors say which URI and where") {
@@ -84,8 +84,8 @@ TEST_CASE("broker.refresh_retained_s: off by default, at most a day") {
     auto off = load_config_text(with_broker("  uri: tcp://a:1883\n"), "t.yaml");
     REQUIRE(off.config);
     CHECK(off.config->broker.refresh_retained_s == 0);
-    auto on = load_config_text(with_broker("  uri: tcp://a:1883\n  refresh_retained_s: 30\n"),
-                               "t.yaml");
+    auto on =
+        load_config_text(with_broker("  uri: tcp://a:1883\n  refresh_retained_s: 30\n"), "t.yaml");
     REQUIRE(on.config);
     CHECK(on.config->broker.refresh_retained_s == 30);
     CHECK(only_error(with_broker("  uri: tcp://a:1883\n  refresh_retained_s: -1\n"))
