@@ -178,8 +178,8 @@ class PahoClient final : public MqttClient {
                 if (l->lost() && !l->reconnect()) asked = false;
             return asked;
         };
-        if (std::all_of(all_uris(s).begin(), all_uris(s).end(), has_port))
-            hooks.broker_answers = [uris = all_uris(s)] {
+        if (auto uris = all_uris(s); std::all_of(uris.begin(), uris.end(), has_port))
+            hooks.broker_answers = [uris = std::move(uris)] {
                 return std::any_of(uris.begin(), uris.end(), [](const std::string& uri) {
                     return broker_answers(uri, std::chrono::seconds(1));
                 });
