@@ -1,5 +1,6 @@
 #include "config/config.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -28,6 +29,42 @@ bool valid_uri(const std::string& uri) {
     for (const char* scheme : {"tcp://", "ssl://", "mqtt://", "mqtts://", "ws://", "wss://"})
         if (uri.rfind(scheme, 0) == 0 && uri.size() > std::string(scheme).size()) return true;
     return false;
+}
+
+bool tls_uri(const std::string& uri) {
+    return uri.rfind("ssl://", 0) == 0 || uri.rfind("mqtts://", 0) == 0;
+}
+
+// What is wrong with a list of broker URIs, if anything.
+std::optional<std::string> uri_list_error(const std::vector<std::string>& uris) {
+    for (std::size_t i = 0; i < uris.size(); ++i) {
+        if (!valid_uri(uris[i]))
+            return "'" + uris[i] + "' is not an MQTT URI (tcp://HOST:PORT or ssl://HOST:PORT)";
+        if (std::find(uris.begin(), uris.begin() + static_cast<std::ptrdiff_t>(i), uris[i]) !=
+            uris.begin() + static_cast<std::ptrdiff_t>(i))
+            return "'" + uris[i] + "' is named twice";
+        if (tls_uri(uris[i]) != tls_uri(uris.front()))
+            return "'" + uris[i] + "' and '" + uris.front() +
+                   "' mix TLS and plain connections: a node would be reached unencrypted";
+    }
+    return std::nullopt;
+}
+
+void set_uris(BrokerConfig& b, std::vector<std::string> uris) {
+    b.uri = uris.front();
+    b.uris = std::move(uris);
+}
+
+// "tcp://a:1883,tcp://b:1883" as its parts.
+std::vector<std::string> split_uris(const std::string& list) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        const auto comma = std::min(list.find(',', start), list.size());
+        out.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return out;
 }
 
 // The first line of a secret file, without its line end.
@@ -61,12 +98,35 @@ void read_tls(YamlReader& r, const YAML::Node& n, TlsConfig& t) {
         r.error(n, "broker.tls: cert_file and key_file go together");
 }
 
+// broker.uri (one) or broker.uris (the nodes of a cluster): MQTT URIs, none twice.
+void read_uris(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
+    if (n["uri"] && n["uris"]) {
+        r.error(r.key_mark(n, "uris"), "broker.uris: give broker.uri or broker.uris, not both");
+        return;
+    }
+    const char* key = n["uris"] ? "uris" : "uri";
+    std::vector<std::string> uris;
+    if (n["uris"]) {
+        auto v = r.strings(n, "uris", "broker");
+        if (!v) return;
+        if (v->empty()) r.error(n["uris"], "broker.uris: must name at least one broker");
+        uris = std::move(*v);
+    } else if (auto v = r.string(n, "uri", "broker")) {
+        uris.push_back(*v);
+    }
+    if (auto e = uri_list_error(uris))
+        r.error(n[key], std::string("broker.") + key + ": " + *e);
+    else if (!uris.empty())
+        set_uris(b, std::move(uris));
+}
+
 void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
-    if (!r.expect_map(n, "broker",
-                      {"uri", "client_id", "topic_prefix", "status_topic", "escalation_topic",
-                       "qos", "keepalive_s", "max_buffered_alerts", "username", "password_file",
-                       "password", "tls", "queue_dir", "reconnect_max_s", "separate_publisher",
-                       "mqtt_version", "session_expiry_s"}))
+    if (!r.expect_map(
+            n, "broker",
+            {"uri", "uris", "client_id", "topic_prefix", "status_topic", "escalation_topic", "qos",
+             "keepalive_s", "max_buffered_alerts", "username", "password_file", "password", "tls",
+             "queue_dir", "reconnect_max_s", "separate_publisher", "mqtt_version",
+             "session_expiry_s", "refresh_retained_s"}))
         return;
     if (n["password"])
         r.error(r.key_mark(n, "password"),
@@ -83,6 +143,7 @@ void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
     if (auto v = r.string(n, "queue_dir", "broker")) b.queue_dir = *v;
     if (auto v = r.integer(n, "reconnect_max_s", "broker", 1, 600)) b.reconnect_max_s = *v;
     if (auto v = r.boolean(n, "separate_publisher", "broker")) b.separate_publisher = *v;
+    if (auto v = r.integer(n, "refresh_retained_s", "broker", 0, 86400)) b.refresh_retained_s = *v;
     if (auto v = r.string(n, "mqtt_version", "broker")) {
         if (*v == "5")
             b.mqtt_version = 5;
@@ -93,13 +154,7 @@ void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
     }
     if (auto v = r.integer(n, "session_expiry_s", "broker", 0, 2147483647)) b.session_expiry_s = *v;
     if (n["tls"]) read_tls(r, n["tls"], b.tls);
-    if (auto v = r.string(n, "uri", "broker")) {
-        if (valid_uri(*v))
-            b.uri = *v;
-        else
-            r.error(n["uri"], "broker.uri: '" + *v +
-                                  "' is not an MQTT URI (tcp://HOST:PORT or ssl://HOST:PORT)");
-    }
+    read_uris(r, n, b);
     if (auto v = r.string(n, "client_id", "broker")) {
         if (v->empty())
             r.error(n["client_id"], "broker.client_id: must not be empty");
@@ -123,13 +178,13 @@ void read_broker(YamlReader& r, const YAML::Node& n, BrokerConfig& b) {
 }
 
 void check_broker(YamlReader& r, const YAML::Node& root, BrokerConfig& b) {
-    const bool tls_uri = b.uri.rfind("ssl://", 0) == 0 || b.uri.rfind("mqtts://", 0) == 0;
-    if (b.tls.enabled && !tls_uri && !b.uri.empty())
+    const bool tls = !b.uri.empty() && tls_uri(b.uri);
+    if (b.tls.enabled && !tls && !b.uri.empty())
         r.error(
             root["broker"] && root["broker"]["tls"] ? root["broker"]["tls"].Mark() : root.Mark(),
             "broker.tls: set, but broker.uri '" + b.uri +
                 "' is not ssl:// or mqtts://: the connection would not be encrypted");
-    if (tls_uri) b.tls.enabled = true;
+    if (tls) b.tls.enabled = true;
     if (!b.password_file.empty() && b.username.empty())
         r.error(root["broker"] ? root["broker"]["password_file"].Mark() : root.Mark(),
                 "broker.password_file: needs broker.username");
@@ -297,11 +352,11 @@ LoadResult load(const YAML::Node& root, YamlReader& r, const Overrides& override
         check_site_chairs(r, root["chairs"], c);
     }
     if (overrides.broker_uri) {
-        if (valid_uri(*overrides.broker_uri))
-            c.broker.uri = *overrides.broker_uri;
+        auto uris = split_uris(*overrides.broker_uri);
+        if (auto e = uri_list_error(uris))
+            r.error(YAML::Mark::null_mark(), "--broker: " + *e);
         else
-            r.error(YAML::Mark::null_mark(),
-                    "--broker: '" + *overrides.broker_uri + "' is not an MQTT URI");
+            set_uris(c.broker, std::move(uris));
     }
     if (overrides.log_dir) c.sessions.log_dir = *overrides.log_dir;
     if (overrides.http_listen)

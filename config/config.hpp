@@ -29,7 +29,10 @@ struct TlsConfig {
 };
 
 struct BrokerConfig {
-    std::string uri;
+    std::string uri;  // the first of `uris`, named in the logs
+    // Every node of a clustered broker the daemon may connect to, tried in this order at each
+    // (re)connection (broker.uris, or broker.uri alone).
+    std::vector<std::string> uris;
     std::string username;
     std::string password_file;  // the password is read from here at start, never from the YAML
     std::string password;       // filled from password_file; never logged
@@ -47,6 +50,9 @@ struct BrokerConfig {
     int qos{1};
     int keepalive_s{30};
     int max_buffered_alerts{10000};
+    // Status and alarm lists published again this often (0: only at each connection), for a
+    // broker whose retained messages are node-local (a RabbitMQ cluster).
+    int refresh_retained_s{0};
     int reconnect_max_s{30};  // reconnection attempts back off from 1 s, doubling, up to this
     // 5 (MQTT 5), or 4 for MQTT 3.1.1 with brokers that lack 5 ("3.1.1" in the file).
     int mqtt_version{5};

@@ -27,8 +27,10 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& out) {
     app.add_option("--config", out.config,
                    std::string("configuration (YAML); without --config: ") + default_config_path)
         ->type_name("FILE");
-    app.add_option("--broker", out.overrides.broker_uri,
-                   "MQTT broker, overrides broker.uri (tcp://HOST:PORT or ssl://HOST:PORT)")
+    app.add_option(
+           "--broker", out.overrides.broker_uri,
+           "MQTT broker, overrides broker.uri (tcp://HOST:PORT or ssl://HOST:PORT; a cluster's "
+           "nodes separated by commas)")
         ->type_name("URI");
     app.add_option("--log-dir", out.overrides.log_dir,
                    "where session logs go, overrides sessions.log_dir")

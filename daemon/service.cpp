@@ -120,6 +120,8 @@ alerts::ClinicSettings Service::clinic_settings() {
 drivers::MqttSettings Service::mqtt_settings() const {
     drivers::MqttSettings ms;
     ms.uri = cfg_.broker.uri;
+    if (cfg_.broker.uris.size() > 1)
+        ms.fallback_uris.assign(cfg_.broker.uris.begin() + 1, cfg_.broker.uris.end());
     ms.client_id = cfg_.broker.client_id;
     ms.keepalive_s = cfg_.broker.keepalive_s;
     ms.max_buffered = cfg_.broker.max_buffered_alerts;
@@ -332,7 +334,7 @@ void Service::stop() {
 void Service::reload(config::Config cfg) {
     const auto state = gate_.hold();
     gate_.drain();
-    if (cfg.broker.uri != cfg_.broker.uri || cfg.broker.client_id != cfg_.broker.client_id ||
+    if (cfg.broker.uris != cfg_.broker.uris || cfg.broker.client_id != cfg_.broker.client_id ||
         cfg.broker.topic_prefix != cfg_.broker.topic_prefix)
         spdlog::warn("reload: broker settings changed; they take effect at the next restart");
     cfg.broker = cfg_.broker;
@@ -377,13 +379,12 @@ void Service::on_connected() {
         out_.flush();
         return;
     }
-    publish_status("online", service_alarms_.active("session_log_failed")
-                                 ? "session logs cannot be written"
-                                 : nullptr);
+    publish_online();
     out_.flush();
     // Re-send the truth about every chair, so a station that missed something catches up.
     publisher_.republish_lists();
     chair_state_.republish();
+    last_refresh_ = now().mono;
 }
 
 void Service::on_connection_lost(const std::string& why) {
@@ -442,6 +443,7 @@ void Service::on_tick() {
     chair_state_.flush(t);
     notifier_->on_tick(t);
     if (group_) group_->on_tick(t);
+    refresh_retained(t);
     out_.flush();
     sd_notify("WATCHDOG=1");
     check_receiving(t);
@@ -562,9 +564,7 @@ void Service::send_service_alarm(std::optional<ServiceAlert> alert) {
     // The pagers as well, routed like a chair's technical alarm (chair "chairwatchd").
     if (notifier_ && is_active()) notifier_->on_service_alarm(*alert, t);
     out_.send(cfg_.broker.topic_prefix + "/chairwatchd/alerts", std::move(alert->json), 1, false);
-    publish_status("online", service_alarms_.active("session_log_failed")
-                                 ? "session logs cannot be written"
-                                 : nullptr);
+    publish_online();
 }
 
 // A receiver that pages people has failed for longer than notifications.fail_after_s: a
@@ -612,6 +612,25 @@ void Service::on_receipt(const drivers::notify::DispatchStatus& s) {
         ++counters_.log_errors;
         warnings_.warn("session-log", now(), "session log: " + log_.last_error());
     }
+}
+
+void Service::publish_online() {
+    publish_status("online", service_alarms_.active("session_log_failed")
+                                 ? "session logs cannot be written"
+                                 : nullptr);
+}
+
+// A broker whose retained messages stay on the node that took them (RabbitMQ) gives a station
+// on another node an old list or none: every broker.refresh_retained_s the status and every
+// chair's list go out again, live to every subscriber of the cluster.
+void Service::refresh_retained(alerts::Instant t) {
+    const auto every = std::chrono::seconds(cfg_.broker.refresh_retained_s);
+    if (every.count() == 0 || group_ || disconnected_since_ || t.mono - last_refresh_ < every)
+        return;
+    last_refresh_ = t.mono;
+    publish_online();
+    publisher_.republish_lists();
+    chair_state_.republish();
 }
 
 void Service::publish_status(const char* state, const char* reason) {

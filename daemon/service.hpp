@@ -109,6 +109,8 @@ class Service {
     void on_notify_failed(const std::vector<std::string>& failed);
     void on_receipt(const drivers::notify::DispatchStatus& s);
     void publish_status(const char* state, const char* reason);
+    void publish_online();  // with the reason of a failing session log, if any
+    void refresh_retained(alerts::Instant t);
     // Not in a group, or its active instance.
     bool is_active() const;
     // A group's standby became active (or the reverse).
@@ -151,6 +153,7 @@ class Service {
     std::vector<alerts::ClinicEvent> events_;
     alerts::Millis last_stats_{0};
     alerts::Millis last_forget_{0};
+    alerts::Millis last_refresh_{0};
     int connect_attempts_{0};
     bool stop_requested_{false};
     bool was_connected_{false};

@@ -106,9 +106,7 @@ void Service::take_over(alerts::Instant t) {
         publisher_.touched(std::string(chair));
     publisher_.republish_lists();
     chair_state_.republish();
-    publish_status("online", service_alarms_.active("session_log_failed")
-                                 ? "session logs cannot be written"
-                                 : nullptr);
+    publish_online();
     spdlog::warn(
         "group: took over as the active instance: {} alarm transition{} the last active had not "
         "published sent now, {} recent one{} notified again; {} chairs' lists re-published",

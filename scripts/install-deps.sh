@@ -14,6 +14,7 @@ packages=(
     libsodium-dev       # accounts/: Argon2id password hashes of the board's users
     libssl-dev          # drivers/notify: HTTPS webhooks, MLLP over TLS, HMAC signatures
     mosquitto mosquitto-clients openssl
+    rabbitmq-server     # tests/integration/test_cluster.cpp: a 3-node cluster with its MQTT plugin
     python3-hl7         # tests/notify: the MLLP receiver and sender on a real HL7 library
     libmosquitto-dev    # bench/run.sh builds the shared load generator
     chromium

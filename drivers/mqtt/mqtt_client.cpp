@@ -99,6 +99,16 @@ mqtt::ssl_options ssl_options(const MqttTls& t) {
     return b.finalize();
 }
 
+std::vector<std::string> all_uris(const MqttSettings& s) {
+    std::vector<std::string> uris{s.uri};
+    uris.insert(uris.end(), s.fallback_uris.begin(), s.fallback_uris.end());
+    return uris;
+}
+
+bool has_port(const std::string& uri) {
+    return broker_port(uri) != 0;
+}
+
 class PahoClient;
 
 // One connection to the broker: it receives (subscriptions), sends (publishes, the last will,
@@ -168,9 +178,11 @@ class PahoClient final : public MqttClient {
                 if (l->lost() && !l->reconnect()) asked = false;
             return asked;
         };
-        if (broker_port(s.uri) != 0)
-            hooks.broker_answers = [uri = s.uri] {
-                return broker_answers(uri, std::chrono::seconds(1));
+        if (auto uris = all_uris(s); std::all_of(uris.begin(), uris.end(), has_port))
+            hooks.broker_answers = [uris = std::move(uris)] {
+                return std::any_of(uris.begin(), uris.end(), [](const std::string& uri) {
+                    return broker_answers(uri, std::chrono::seconds(1));
+                });
             };
         hooks.probe_at_most = std::chrono::seconds(std::max(1, s.reconnect_max_s));
         watch_ = std::make_unique<LinkWatch>(std::move(hooks));
@@ -361,6 +373,8 @@ void Link::connect() {
         .automatic_reconnect(std::chrono::seconds(1),
                              std::chrono::seconds(settings_.reconnect_max_s))
         .connect_timeout(std::chrono::seconds(5));
+    if (!settings_.fallback_uris.empty())
+        builder.servers(mqtt::string_collection::create(all_uris(settings_)));
     if (sends_ && !settings_.will_topic.empty())
         builder.will(mqtt::message(settings_.will_topic, settings_.will_payload, 1, true));
     if (!settings_.username.empty()) {
@@ -416,7 +430,8 @@ void Link::disconnect(std::chrono::milliseconds timeout) {
 }
 
 void Link::connected(const std::string&) {
-    set_tcp_nodelay_towards(settings_.uri);
+    for (const auto& uri : all_uris(settings_))
+        set_tcp_nodelay_towards(uri);
     up_ = true;
     lost_ = false;
     owner_.link_up(*this);

@@ -26,6 +26,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace chairwatch::drivers {
 
@@ -39,6 +40,8 @@ struct MqttTls {
 
 struct MqttSettings {
     std::string uri;
+    // More nodes of a clustered broker: each (re)connection tries uri, then these in order.
+    std::vector<std::string> fallback_uris;
     std::string client_id;
     std::string username;
     std::string password;

@@ -313,7 +313,10 @@ void Client::clear() {
 }
 
 Daemon::Daemon(const Broker& broker, const std::string& config_text, const std::string& name)
-    : broker_(broker),
+    : Daemon(broker.uri(), config_text, name) {}
+
+Daemon::Daemon(std::string watch_uri, const std::string& config_text, const std::string& name)
+    : broker_uri_(std::move(watch_uri)),
       dir_(temp_dir(name)),
       config_(dir_ + "/chairwatch.yaml"),
       log_dir_(dir_ + "/sessions") {
@@ -328,13 +331,13 @@ Daemon::~Daemon() {
 }
 
 void Daemon::start() {
-    Client watcher(broker_.uri(), watcher_);
+    Client watcher(broker_uri_, watcher_);
     watcher.subscribe(status_topic_);
     const auto since = Clock::now();
     std::vector<std::string> argv = prefix_;
     for (const auto& a :
          {std::string(CHAIRWATCHD_BIN), std::string("--config"), config_, std::string("--broker"),
-          daemon_uri_.empty() ? broker_.uri() : daemon_uri_, std::string("--log-dir"), log_dir_,
+          daemon_uri_.empty() ? broker_uri_ : daemon_uri_, std::string("--log-dir"), log_dir_,
           std::string("--queue-dir"), dir_ + "/queue", std::string("--http"),
           "127.0.0.1:" + std::to_string(http_port_)})
         argv.push_back(a);

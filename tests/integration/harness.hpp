@@ -124,6 +124,9 @@ class Client {
 class Daemon {
   public:
     Daemon(const Broker& broker, const std::string& config_text, const std::string& name = "d");
+    // On a broker that is not ours to start (a cluster's nodes): start() watches the status
+    // topic through `watch_uri`; the daemon connects to use_broker_uri's (a comma-separated list).
+    Daemon(std::string watch_uri, const std::string& config_text, const std::string& name);
     ~Daemon();
     // Starts and waits until it says "online" on its status topic.
     void start();
@@ -149,7 +152,7 @@ class Daemon {
     double metric(const std::string& sample) const;
 
   private:
-    const Broker& broker_;
+    std::string broker_uri_;
     std::string dir_, config_, log_dir_, daemon_uri_;
     std::vector<std::string> prefix_;
     ClientOptions watcher_;

@@ -7,16 +7,8 @@
 
 namespace chairwatch::it {
 
-std::string standby_pair_config(const std::string& group, const std::string& instance,
-                                int keepalive_s, int webhook_port) {
-    return "broker:\n  uri: tcp://127.0.0.1:1883\n  client_id: chairwatchd-" + instance +
-           "\n  keepalive_s: " + std::to_string(keepalive_s) +
-           "\n  reconnect_max_s: 2\ngroup: {name: " + group + ", instance: " + instance + R"(}
-input:
-  max_chairs: 1000
-sessions:
-  report: none
-default_profile: pair
+std::string pair_profile_yaml() {
+    return R"(default_profile: pair
 profiles:
   pair:
     stream_window_s: 0
@@ -36,7 +28,20 @@ profiles:
           - {at_or_above: 150, priority: high}
     limit_bounds:
       - {rule: hr_high, tier: 1, min: 140, max: 170}
-notifications:
+)";
+}
+
+std::string standby_pair_config(const std::string& group, const std::string& instance,
+                                int keepalive_s, int webhook_port) {
+    return "broker:\n  uri: tcp://127.0.0.1:1883\n  client_id: chairwatchd-" + instance +
+           "\n  keepalive_s: " + std::to_string(keepalive_s) +
+           "\n  reconnect_max_s: 2\ngroup: {name: " + group + ", instance: " + instance + R"(}
+input:
+  max_chairs: 1000
+sessions:
+  report: none
+)" + pair_profile_yaml() +
+           R"(notifications:
   receivers:
     push: {type: webhook, url: "http://127.0.0.1:)" +
            std::to_string(webhook_port) + R"(/push"}

@@ -9,6 +9,9 @@
 
 namespace chairwatch::it {
 
+// "default_profile: pair" and profile "pair" (below), as YAML lines.
+std::string pair_profile_yaml();
+
 // Instance `instance` of group `group` (client id chairwatchd-<instance>), notifying the webhook
 // receiver on `webhook_port` ungrouped; profile "pair": HR >= 150 HIGH and SBP >= 180 MEDIUM on
 // the latest sample, high latching, no escalation within a test.
