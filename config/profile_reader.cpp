@@ -180,10 +180,11 @@ const Resolved* ProfileResolver::resolve(const std::string& name, const YAML::Ma
     }
     const auto path = "profiles." + name;
     Resolved res;
-    if (r_.expect_map(node, path,
-                      {"inherits", "route", "stream_window_s", "stream_hold_s", "bp_current_for_s",
-                       "monitor_lost_s", "latching", "ack_lasts_s", "baseline", "discharge",
-                       "escalation", "rules", "feeds", "modifiers", "checkpoints", "limit_bounds"})) {
+    if (r_.expect_map(
+            node, path,
+            {"inherits", "route", "stream_window_s", "stream_hold_s", "bp_current_for_s",
+             "monitor_lost_s", "latching", "ack_lasts_s", "baseline", "discharge", "escalation",
+             "rules", "feeds", "modifiers", "checkpoints", "limit_bounds"})) {
         in_progress_.insert(name);
         if (auto base = r_.string(node, "inherits", path)) {
             const Resolved* b = resolve(*base, node["inherits"].Mark());

@@ -190,8 +190,7 @@ TEST_CASE("subscriptions: exactly the named chairs, or every chair when a patter
                                    "clinic/w-2/vitals/#", "clinic/w-2/session",
                                    "clinic/w-2/alerts/ack", "clinic/w-2/monitor"});
     for (const auto* text : {"site: {id: e, chairs: [e-*, w-1]}\n", "site: {id: e}\n", ""})
-        CHECK(filters(load(base + text)) == std::vector<std::string>{"clinic/+/vitals/#",
-                                                                     "clinic/+/session",
-                                                                     "clinic/+/alerts/ack",
-                                                                     "clinic/+/monitor"});
+        CHECK(filters(load(base + text)) ==
+              std::vector<std::string>{"clinic/+/vitals/#", "clinic/+/session",
+                                       "clinic/+/alerts/ack", "clinic/+/monitor"});
 }
