@@ -40,6 +40,7 @@ class Board;
 }
 namespace chairwatch::daemon::ha {
 class Group;
+struct AlertKey;
 }  // namespace chairwatch::daemon::ha
 
 namespace chairwatch::daemon {
@@ -115,6 +116,7 @@ class Service {
     bool is_active() const;
     // A group's standby became active (or the reverse).
     void on_role(bool active);
+    void adopt_ack(const std::string& chair, const ha::AlertKey& k);
     void take_over(alerts::Instant t);
     void make_group();  // config `group`: one of a standby pair
     void build_pipeline();

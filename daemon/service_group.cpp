@@ -4,12 +4,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "daemon/ha/group.hpp"
 #include "daemon/ha/standby_sinks.hpp"
 #include "daemon/service.hpp"
 #include "daemon/sinks/board_sink.hpp"
+#include "drivers/codec/json_writer.hpp"
 
 namespace chairwatch::daemon {
 
@@ -37,8 +39,32 @@ void Service::make_group() {
     gh.adopt_onset = [this](const std::string& id, alerts::Millis onset) {
         clinic_.adopt_onset(id, onset);
     };
+    gh.adopt_ack = [this](const std::string& chair, const ha::AlertKey& k) { adopt_ack(chair, k); };
     group_ = std::make_unique<ha::Group>(cfg_, group_run(), std::move(gh));
     out_.mute(true);  // a standby until the group says otherwise
+}
+
+// A standby takes an acknowledgement the active published and it has not taken itself (one made
+// on the active's board), so that a take-over keeps it. One it took already (the same MQTT ack
+// reached both) is not taken twice.
+void Service::adopt_ack(const std::string& chair, const ha::AlertKey& k) {
+    const auto id = alerts::parse_alert_id(k.alert_id);
+    const auto* session = clinic_.session(chair);
+    if (!id || !session || id->session_id != session->id) return;
+    const auto listed = clinic_.listed_alarms(chair);
+    if (std::none_of(listed.begin(), listed.end(), [&](const alerts::AlarmTransition& a) {
+            return a.alarm_no == id->alarm_no && !a.acknowledged;
+        }))
+        return;
+    std::string ack;
+    drivers::JsonWriter w(ack);
+    w.begin_object();
+    w.key("alert_id").value(k.alert_id);
+    w.key("by").value(k.acknowledged_by);
+    if (!k.action_taken.empty()) w.key("action_taken").value(k.action_taken);
+    if (!k.action_note.empty()) w.key("action_note").value(k.action_note);
+    w.end_object();
+    inbound_.on_ack(chair, ack, now());
 }
 
 // Every output, in the order each batch of events reaches it. In a group, what goes out to

@@ -58,6 +58,11 @@ bool Group::on_message(std::string_view topic, std::string_view payload, alerts:
         if (const auto k = decode_alert_key(payload)) {
             if (unconfirmed_.confirm(k->alert_id, k->state, k->ts, t.mono)) ++confirmed_;
             if (k->onset) hooks_.adopt_onset(k->alert_id, *k->onset);
+            if (k->state == "acknowledged" && !k->acknowledged_by.empty() && hooks_.adopt_ack)
+                hooks_.adopt_ack(std::string(topic.substr(prefix_.size() + 1,
+                                                          topic.size() - prefix_.size() - 1 -
+                                                              std::string_view("/alerts").size())),
+                                 *k);
         }
         return true;
     } else {

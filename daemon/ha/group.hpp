@@ -27,6 +27,9 @@ class Group {
         std::function<void(bool active)> on_role;
         // A standby: the active published this alarm with this onset.
         std::function<void(const std::string& alert_id, alerts::Millis onset)> adopt_onset;
+        // A standby: the active published this alarm of this chair acknowledged (by a nurse at
+        // its board, say, which the standby does not see).
+        std::function<void(const std::string& chair, const AlertKey& alert)> adopt_ack;
     };
     Group(const config::Config& cfg, std::string run, Hooks hooks);
 

@@ -84,9 +84,13 @@ std::optional<std::string> status_instance(const GroupTopics& t, std::string_vie
 std::optional<AlertKey> decode_alert_key(std::string_view payload) {
     const auto o = object_of(payload);
     if (!o) return std::nullopt;
-    AlertKey k{string_at(*o, "alert_id"), string_at(*o, "state"),
+    AlertKey k{string_at(*o, "alert_id"),
+               string_at(*o, "state"),
                drivers::parse_iso8601(string_at(*o, "onset")),
-               drivers::parse_iso8601(string_at(*o, "ts"))};
+               drivers::parse_iso8601(string_at(*o, "ts")),
+               string_at(*o, "acknowledged_by"),
+               string_at(*o, "action_taken"),
+               string_at(*o, "action_note")};
     if (k.alert_id.empty() || k.state.empty()) return std::nullopt;
     return k;
 }

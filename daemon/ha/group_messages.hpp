@@ -42,6 +42,8 @@ std::optional<std::string> status_instance(const GroupTopics& t, std::string_vie
 struct AlertKey {
     std::string alert_id, state;
     std::optional<alerts::Millis> onset, ts;
+    // Of an acknowledged alarm: who, and the action taken (empty when none).
+    std::string acknowledged_by, action_taken, action_note;
 };
 std::optional<AlertKey> decode_alert_key(std::string_view payload);
 
