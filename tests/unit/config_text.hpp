@@ -20,6 +20,13 @@ profiles:
           - {at_or_above: 180, priority: medium}
 )";
 
+// The smallest valid file with one more broker key, as line 3 (e.g. "  keepalive_s: 5\n").
+inline std::string minimal_config_with_broker(const std::string& line) {
+    std::string text = minimal_config;
+    text.insert(text.find("profiles:"), line);
+    return text;
+}
+
 // The single error of a config text, formatted as --check-config prints it.
 inline std::string only_error(const std::string& text) {
     auto r = config::load_config_text(text, "t.yaml");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "config_text.hpp"
 #include "daemon/ha/group_messages.hpp"
 #include "daemon/ha/leadership.hpp"
 #include "daemon/ha/unconfirmed.hpp"
@@ -189,17 +190,7 @@ TEST_CASE("group messages: claims and statuses round-trip; the status topic name
 }
 
 TEST_CASE("group configuration: name and instance, each error with its line and column") {
-    const std::string base = R"(broker:
-  uri: tcp://127.0.0.1:1883
-  keepalive_s: 5
-profiles:
-  p:
-    rules:
-      sbp_high:
-        signal: sbp
-        tiers:
-          - {at_or_above: 180, priority: medium}
-)";
+    const std::string base = test::minimal_config_with_broker("  keepalive_s: 5\n");
     auto ok = config::load_config_text(base + "group: {name: clinic-1, instance: a}\n", "t.yaml");
     REQUIRE(ok.config);
     CHECK(ok.config->group.enabled());

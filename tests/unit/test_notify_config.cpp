@@ -5,23 +5,14 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "config_text.hpp"
 
 using namespace chairwatch;
 using config::load_config_text;
 
 namespace {
 
-const std::string base = R"(broker:
-  uri: tcp://127.0.0.1:1883
-  queue_dir: /var/lib/cw/queue
-profiles:
-  p:
-    rules:
-      sbp_high:
-        signal: sbp
-        tiers:
-          - {at_or_above: 180, priority: medium}
-)";
+const std::string base = test::minimal_config_with_broker("  queue_dir: /var/lib/cw/queue\n");
 
 config::LoadResult load(const std::string& notifications) {
     return load_config_text(base + "notifications:\n" + notifications, "t.yaml");
