@@ -38,14 +38,15 @@ void Group::on_connected(alerts::Instant t) {
     announce_ = true;
 }
 
-bool Group::is_alert_topic(std::string_view topic) const {
+std::optional<std::string_view> Group::alert_topic_chair(std::string_view topic) const {
     constexpr std::string_view leaf = "/alerts";
     if (topic.size() <= prefix_.size() + 1 + leaf.size() || !topic.starts_with(prefix_) ||
         topic[prefix_.size()] != '/' || !topic.ends_with(leaf))
-        return false;
+        return std::nullopt;
     const auto chair =
         topic.substr(prefix_.size() + 1, topic.size() - prefix_.size() - 1 - leaf.size());
-    return chair.find('/') == std::string_view::npos;
+    if (chair.find('/') != std::string_view::npos) return std::nullopt;
+    return chair;
 }
 
 bool Group::on_message(std::string_view topic, std::string_view payload, alerts::Instant t) {
@@ -53,16 +54,13 @@ bool Group::on_message(std::string_view topic, std::string_view payload, alerts:
         if (const auto c = decode_claim(payload)) leadership_.on_leader(*c);
     } else if (const auto who = status_instance(topics_, topic)) {
         if (const auto s = decode_status(payload)) leadership_.on_status(*who, s->online, s->run);
-    } else if (is_alert_topic(topic)) {
+    } else if (const auto chair = alert_topic_chair(topic)) {
         if (active()) return true;  // our own, back from the broker
         if (const auto k = decode_alert_key(payload)) {
             if (unconfirmed_.confirm(k->alert_id, k->state, k->ts, t.mono)) ++confirmed_;
             if (k->onset) hooks_.adopt_onset(k->alert_id, *k->onset);
             if (k->state == "acknowledged" && !k->acknowledged_by.empty() && hooks_.adopt_ack)
-                hooks_.adopt_ack(std::string(topic.substr(prefix_.size() + 1,
-                                                          topic.size() - prefix_.size() - 1 -
-                                                              std::string_view("/alerts").size())),
-                                 *k);
+                hooks_.adopt_ack(std::string(*chair), *k);
         }
         return true;
     } else {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,7 +55,8 @@ class Group {
     std::uint64_t confirmed() const { return confirmed_; }
 
   private:
-    bool is_alert_topic(std::string_view topic) const;
+    // The chair of `<prefix>/<chair>/alerts`; nullopt for any other topic.
+    std::optional<std::string_view> alert_topic_chair(std::string_view topic) const;
     void step(alerts::Instant t);
     void publish_status(alerts::Instant t);
 
