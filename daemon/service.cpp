@@ -368,19 +368,42 @@ void Service::on_connected() {
     }
     disconnected_since_.reset();
     was_connected_ = true;
-    for (const auto& sub : chair_subscriptions(cfg_))
-        mqtt_->subscribe(sub.filter, sub.qos);
-    if (group_) {  // last: their retained messages come after the others are in place
+    const auto subs = chair_subscriptions(cfg_);
+    if (group_) {
+        for (const auto& sub : subs)
+            mqtt_->subscribe(sub.filter, sub.qos);
+        // Last: their retained messages come after the others are in place. An active says it
+        // is once the group confirms it (take_over).
         for (const auto& filter : group_->filters())
             mqtt_->subscribe(filter, 1);
         group_->on_connected(now());
-    }
-    if (group_) {  // an active says it is once the group confirms it (take_over)
         out_.flush();
         return;
     }
-    publish_online();
+    // What was queued goes at once. The status says online once the broker has answered the
+    // subscriptions: a reading sent before then may be lost (RabbitMQ drops a message that no
+    // binding routes yet), so a device or test that waits for `online` loses none.
     out_.flush();
+    std::vector<std::pair<std::string, int>> filters;
+    for (const auto& sub : subs)
+        filters.emplace_back(sub.filter, sub.qos);
+    const auto round = ++connection_round_;
+    mqtt_->subscribe(filters, [this, round](std::string error) {
+        gate_.post([this, round, error = std::move(error)] { on_subscribed(round, error); });
+    });
+}
+
+void Service::on_subscribed(std::uint64_t round, const std::string& error) {
+    if (round != connection_round_ || disconnected_since_) return;  // that connection is gone
+    if (error.empty()) {
+        publish_online();
+    } else {
+        spdlog::error(
+            "the broker refused subscriptions ({}): readings there do not arrive; "
+            "check the broker's ACL for this client",
+            error);
+        publish_status("online", ("the broker refused subscriptions: " + error).c_str());
+    }
     // Re-send the truth about every chair, so a station that missed something catches up.
     publisher_.republish_lists();
     chair_state_.republish();

@@ -91,6 +91,8 @@ class Service {
 
     void on_connected();
     void on_connection_lost(const std::string& why);
+    // The broker answered the subscriptions of connection `round` ("" or why it refused some).
+    void on_subscribed(std::uint64_t round, const std::string& error);
     void on_connect_failed(const std::string& why);
     void on_receiving(bool up);
     void schedule_tick();
@@ -159,7 +161,8 @@ class Service {
     int connect_attempts_{0};
     bool stop_requested_{false};
     bool was_connected_{false};
-    bool recovering_{false};  // sessions replayed from their logs take their ids back
+    std::uint64_t connection_round_{0};  // counts connections, for the answers to their SUBSCRIBEs
+    bool recovering_{false};             // sessions replayed from their logs take their ids back
     std::optional<alerts::Millis> disconnected_since_;    // steady time the broker link went
     std::optional<alerts::Millis> receiving_down_since_;  // ... and the receiving one
     std::atomic<bool> publishing_up_{false};              // set on Paho's thread

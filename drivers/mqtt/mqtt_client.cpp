@@ -111,6 +111,41 @@ bool has_port(const std::string& uri) {
 
 class PahoClient;
 
+// The broker's answer to one SUBSCRIBE of several filters: granted (a QoS for each), refused in
+// part (a reason code of 0x80 or above for a filter), or not at all.
+class SubscribeListener final : public mqtt::iaction_listener {
+  public:
+    SubscribeListener(std::vector<std::string> filters, std::function<void(std::string)> done)
+        : filters_(std::move(filters)), done_(std::move(done)) {}
+    bool finished() const { return finished_; }
+
+  private:
+    void on_success(const mqtt::token& tok) override {
+        std::string error;
+        try {
+            const auto codes = tok.get_subscribe_response().get_reason_codes();
+            for (std::size_t i = 0; i < codes.size() && i < filters_.size(); ++i)
+                if (codes[i] >= 0x80)
+                    error += (error.empty() ? "" : ", ") + filters_[i] + " refused (reason code " +
+                             std::to_string(static_cast<int>(codes[i])) + ")";
+        } catch (const std::exception&) {
+        }  // no reason codes to read: granted, as the broker answered with success
+        finish(error);
+    }
+    void on_failure(const mqtt::token& tok) override {
+        finish("the broker did not take the subscriptions (code " +
+               std::to_string(tok.get_return_code()) + ")");
+    }
+    void finish(std::string error) {
+        if (finished_.exchange(true)) return;
+        if (done_) done_(std::move(error));
+    }
+
+    std::vector<std::string> filters_;
+    std::function<void(std::string)> done_;
+    std::atomic<bool> finished_{false};
+};
+
 // One connection to the broker: it receives (subscriptions), sends (publishes, the last will,
 // the disk queue), or both.
 class Link final : private mqtt::callback, private mqtt::iaction_listener {
@@ -212,6 +247,31 @@ class PahoClient final : public MqttClient {
         }
     }
 
+    void subscribe(const std::vector<std::pair<std::string, int>>& filters,
+                   std::function<void(std::string error)> done) override {
+        auto names = std::make_shared<mqtt::string_collection>();
+        mqtt::iasync_client::qos_collection qos;
+        std::vector<std::string> asked;
+        for (const auto& [filter, q] : filters) {
+            if (std::find(filters_.begin(), filters_.end(), filter) == filters_.end())
+                filters_.push_back(filter);
+            names->push_back(filter);
+            qos.push_back(q);
+            asked.push_back(filter);
+        }
+        // Paho holds a listener until it answers; those it answered can go.
+        std::erase_if(subscribing_, [](const auto& l) { return l->finished(); });
+        auto& listener = *subscribing_.emplace_back(
+            std::make_unique<SubscribeListener>(std::move(asked), std::move(done)));
+        try {
+            in().client().subscribe(names, qos, nullptr, listener);
+        } catch (const mqtt::exception& e) {
+            subscribing_.pop_back();  // Paho did not take it
+            if (handlers_.on_connection_lost)
+                handlers_.on_connection_lost(std::string("subscribe: ") + e.what());
+        }
+    }
+
     bool publish(const std::string& topic, const std::string& payload, int qos,
                  bool retain) override {
         try {
@@ -299,6 +359,8 @@ class PahoClient final : public MqttClient {
     std::string error_;
     std::vector<std::unique_ptr<Link>> links_;  // receiving first; the last one sends
     std::vector<std::string> filters_;          // subscribed to (by the daemon's thread only)
+    // SUBSCRIBEs waiting for the broker's answer, and some answered (by the daemon's thread).
+    std::vector<std::unique_ptr<SubscribeListener>> subscribing_;
     std::mutex state_;
     bool reported_up_{false};
     std::unique_ptr<LinkWatch> watch_;  // made last, after the links it looks at

@@ -26,6 +26,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace chairwatch::drivers {
@@ -91,6 +92,11 @@ class MqttClient {
     // Starts one connection attempt; after a first success, the client reconnects by itself.
     virtual void connect() = 0;
     virtual void subscribe(const std::string& filter, int qos) = 0;
+    // Subscribes to these filters (and QoS) in one SUBSCRIBE. `done` runs on Paho's thread once
+    // the broker has answered it: "" if it granted every filter, else why not. If the
+    // connection goes first it runs with the reason, or not at all.
+    virtual void subscribe(const std::vector<std::pair<std::string, int>>& filters,
+                           std::function<void(std::string error)> done) = 0;
     // Never blocks; while disconnected the message is buffered (up to max_buffered). False if
     // the client refused it (buffer full, persistence failed): the caller keeps it and retries.
     virtual bool publish(const std::string& topic, const std::string& payload, int qos,

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "drivers/mqtt/mqtt_client.hpp"
@@ -59,6 +61,15 @@ class FakeMqtt final : public drivers::MqttClient {
         std::lock_guard lock(mu_);
         return filters_;
     }
+    // The broker answers no SUBSCRIBE until answer_subscriptions() (at once by default).
+    void hold_subscriptions() { hold_ = true; }
+    void answer_subscriptions(const std::string& error = "") {
+        hold_ = false;
+        auto waiting = std::move(unanswered_);
+        unanswered_.clear();
+        for (auto& done : waiting)
+            done(error);
+    }
     bool stopped_receiving() const { return stopped_receiving_; }
     bool disconnected() const { return disconnected_; }
 
@@ -67,6 +78,18 @@ class FakeMqtt final : public drivers::MqttClient {
     void subscribe(const std::string& filter, int) override {
         std::lock_guard lock(mu_);
         filters_.push_back(filter);
+    }
+    void subscribe(const std::vector<std::pair<std::string, int>>& filters,
+                   std::function<void(std::string)> done) override {
+        {
+            std::lock_guard lock(mu_);
+            for (const auto& f : filters)
+                filters_.push_back(f.first);
+        }
+        if (hold_)
+            unanswered_.push_back(std::move(done));
+        else
+            done("");
     }
     bool publish(const std::string& topic, const std::string& payload, int qos,
                  bool retain) override {
@@ -100,6 +123,8 @@ class FakeMqtt final : public drivers::MqttClient {
     mutable std::mutex mu_;
     std::vector<Published> published_;
     std::vector<std::string> filters_;
+    bool hold_{false};
+    std::vector<std::function<void(std::string)>> unanswered_;
     std::string error_;
     int refuse_{0};
     int connects_{0};

@@ -23,6 +23,38 @@ TEST_CASE("service: it subscribes to vitals, session messages and acks, and says
     CHECK(text_of(json_of(status[0]), "state") == "online");
 }
 
+TEST_CASE("service: it says it is online only once the broker has answered its subscriptions") {
+    ServiceRig rig;
+    rig.service->start();
+    rig.mqtt->hold_subscriptions();
+    rig.mqtt->come_up();
+    rig.settle();
+    CHECK(rig.mqtt->subscriptions().size() >= 3);
+    CHECK(rig.mqtt->published_on("clinic/chairwatchd/status").empty());
+    rig.mqtt->answer_subscriptions();
+    rig.settle();
+    auto status = rig.mqtt->published_on("clinic/chairwatchd/status");
+    REQUIRE(status.size() == 1);
+    CHECK(text_of(json_of(status[0]), "state") == "online");
+    CHECK_FALSE(json_of(status[0]).contains("reason"));
+
+    // An answer for a connection lost since says nothing of the next one: of the two answers
+    // below, only the second connection's counts.
+    rig.mqtt->hold_subscriptions();
+    for (int i = 0; i < 2; ++i) {
+        rig.mqtt->go_down("cut");
+        rig.settle();
+        rig.mqtt->come_up();
+        rig.settle();
+    }
+    CHECK(rig.mqtt->published_on("clinic/chairwatchd/status").size() == 1);
+    rig.mqtt->answer_subscriptions("clinic/+/vitals/# refused (reason code 135)");
+    rig.settle();
+    status = rig.mqtt->published_on("clinic/chairwatchd/status");
+    REQUIRE(status.size() == 2);
+    CHECK(text_of(json_of(status[1]), "reason").find("refused") != std::string::npos);
+}
+
 TEST_CASE("service: a reading beyond a limit gives the alert, then the chair's retained list") {
     ServiceRig rig;
     rig.start();
