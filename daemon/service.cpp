@@ -731,7 +731,9 @@ board::Station Service::board_station() {
         if (!is_active())  // as for an acknowledgement: the session is run on the active's board
             return board::ControlReply{
                 {}, "?", "this chairwatchd is the group's standby: use the active's board", {}};
-        return inbound_.on_control(chair, payload, now());
+        auto reply = inbound_.on_control(chair, payload, now());
+        mirror_board_action(chair, payload, reply);
+        return reply;
     };
     return st;
 }

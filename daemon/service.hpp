@@ -119,6 +119,8 @@ class Service {
     // A group's standby became active (or the reverse).
     void on_role(bool active);
     void adopt_ack(const std::string& chair, const ha::AlertKey& k);
+    void mirror_board_action(const std::string& chair, std::string_view payload,
+                             const board::ControlReply& reply);
     void take_over(alerts::Instant t);
     void make_group();  // config `group`: one of a standby pair
     void build_pipeline();

@@ -40,6 +40,9 @@ void Service::make_group() {
         clinic_.adopt_onset(id, onset);
     };
     gh.adopt_ack = [this](const std::string& chair, const ha::AlertKey& k) { adopt_ack(chair, k); };
+    gh.apply_action = [this](const std::string& chair, std::string_view payload) {
+        inbound_.on_control(chair, payload, now());
+    };
     group_ = std::make_unique<ha::Group>(cfg_, group_run(), std::move(gh));
     out_.mute(true);  // a standby until the group says otherwise
 }
@@ -65,6 +68,14 @@ void Service::adopt_ack(const std::string& chair, const ha::AlertKey& k) {
     if (!k.action_note.empty()) w.key("action_note").value(k.action_note);
     w.end_object();
     inbound_.on_ack(chair, ack, now());
+}
+
+// The active took a session message from its board: the standby hears no such message, so it is
+// sent to it on the group's topic, in order with the active's other messages.
+void Service::mirror_board_action(const std::string& chair, std::string_view payload,
+                                  const board::ControlReply& reply) {
+    if (!group_ || !reply.error.empty()) return;
+    out_.send(group_->action_topic(chair), ha::encode_action(payload, reply.session_id), 1, false);
 }
 
 // Every output, in the order each batch of events reaches it. In a group, what goes out to

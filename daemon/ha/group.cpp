@@ -28,7 +28,8 @@ std::string Group::will_payload() const {
 }
 
 std::vector<std::string> Group::filters() const {
-    return {topics_.leader(), topics_.status_filter(), prefix_ + "/+/alerts"};
+    return {topics_.leader(), topics_.status_filter(), prefix_ + "/+/alerts",
+            topics_.actions_filter()};
 }
 
 void Group::on_connected(alerts::Instant t) {
@@ -62,6 +63,10 @@ bool Group::on_message(std::string_view topic, std::string_view payload, alerts:
             if (k->state == "acknowledged" && !k->acknowledged_by.empty() && hooks_.adopt_ack)
                 hooks_.adopt_ack(std::string(*chair), *k);
         }
+        return true;
+    } else if (const auto board_chair = action_chair(topics_, topic)) {
+        // On the active: its own, back from the broker, taken already.
+        if (!active() && hooks_.apply_action) hooks_.apply_action(*board_chair, payload);
         return true;
     } else {
         return false;

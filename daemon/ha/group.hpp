@@ -31,6 +31,8 @@ class Group {
         // A standby: the active published this alarm of this chair acknowledged (by a nurse at
         // its board, say, which the standby does not see).
         std::function<void(const std::string& chair, const AlertKey& alert)> adopt_ack;
+        // A standby: the active took this session message for this chair from its board.
+        std::function<void(const std::string& chair, std::string_view payload)> apply_action;
     };
     Group(const config::Config& cfg, std::string run, Hooks hooks);
 
@@ -40,12 +42,15 @@ class Group {
     // The broker's last will of this instance: its status, offline.
     std::string will_topic() const { return topics_.status(instance_); }
     std::string will_payload() const;
+    // Where the active sends a session message it took from its board (encode_action), for
+    // the standby to take as well.
+    std::string action_topic(std::string_view chair) const { return topics_.actions(chair); }
     // What to subscribe to at each connection.
     std::vector<std::string> filters() const;
 
     void on_connected(alerts::Instant t);
     void on_disconnected() { leadership_.on_disconnected(); }
-    // True if the message was the group's (leader, status, an active's alert).
+    // True if the message was the group's (leader, status, an active's alert or board action).
     bool on_message(std::string_view topic, std::string_view payload, alerts::Instant t);
     void on_tick(alerts::Instant t);
     // Going away on purpose: status offline, so that a standby takes over at once.

@@ -81,6 +81,24 @@ std::optional<std::string> status_instance(const GroupTopics& t, std::string_vie
     return std::string(name);
 }
 
+std::optional<std::string> action_chair(const GroupTopics& t, std::string_view topic) {
+    constexpr std::string_view head = "/actions/", leaf = "/session";
+    if (topic.size() <= t.base.size() + head.size() + leaf.size() || !topic.starts_with(t.base) ||
+        topic.substr(t.base.size(), head.size()) != head || !topic.ends_with(leaf))
+        return std::nullopt;
+    const auto from = t.base.size() + head.size();
+    const auto chair = topic.substr(from, topic.size() - from - leaf.size());
+    if (chair.find('/') != std::string_view::npos) return std::nullopt;
+    return std::string(chair);
+}
+
+std::string encode_action(std::string_view payload, std::string_view session_id) {
+    auto o = object_of(payload);
+    if (!o || session_id.empty() || string_at(*o, "action") != "start") return std::string(payload);
+    (*o)["session_id"] = session_id;
+    return json::serialize(*o);
+}
+
 std::optional<AlertKey> decode_alert_key(std::string_view payload) {
     const auto o = object_of(payload);
     if (!o) return std::nullopt;

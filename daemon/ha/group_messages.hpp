@@ -2,6 +2,8 @@
 //   leader             retained {"instance","run","term","ts"}: the accepted claim
 //   <instance>/status  retained {"state":"online"|"offline","instance","run","role","term",...};
 //                      the broker's last will sets it offline
+//   actions/<chair>/session
+//                      a session message the active took from its board, for the standby
 // and the active's alerts as the standby reads them back. Pure.
 #pragma once
 
@@ -21,6 +23,11 @@ struct GroupTopics {
         return base + "/" + std::string(instance) + "/status";
     }
     std::string status_filter() const { return base + "/+/status"; }
+    // Three levels below the base, so that no instance's status topic matches it.
+    std::string actions(std::string_view chair) const {
+        return base + "/actions/" + std::string(chair) + "/session";
+    }
+    std::string actions_filter() const { return base + "/actions/+/session"; }
 };
 
 struct InstanceStatus {
@@ -37,6 +44,13 @@ std::string encode_status(const Claim& me, bool online, std::string_view role, s
 std::optional<InstanceStatus> decode_status(std::string_view payload);
 // The instance of <base>/<instance>/status, if the topic is one.
 std::optional<std::string> status_instance(const GroupTopics& t, std::string_view topic);
+
+// The chair of <base>/actions/<chair>/session, if the topic is one.
+std::optional<std::string> action_chair(const GroupTopics& t, std::string_view topic);
+// A session message as the active took it from its board, for the standby to take the same way.
+// A start names the session id the active gave it (`session_id`), so that both hold one session
+// under one id even where the standby's clock turned to the next second.
+std::string encode_action(std::string_view payload, std::string_view session_id);
 
 // alert_id and state of an alert as published on <prefix>/<chair>/alerts.
 struct AlertKey {

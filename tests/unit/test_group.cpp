@@ -189,6 +189,31 @@ TEST_CASE("group messages: claims and statuses round-trip; the status topic name
     CHECK(k->state == "cleared");
 }
 
+TEST_CASE("a board action for the standby: its topic names the chair; a start names its session") {
+    const daemon::ha::GroupTopics t{"clinic/_group/g"};
+    CHECK(t.actions("chair-3") == "clinic/_group/g/actions/chair-3/session");
+    CHECK(daemon::ha::action_chair(t, t.actions("chair-3")) == "chair-3");
+    CHECK_FALSE(daemon::ha::action_chair(t, "clinic/_group/g/actions/status"));
+    CHECK_FALSE(daemon::ha::action_chair(t, "clinic/_group/g/actions//session"));
+    CHECK_FALSE(daemon::ha::action_chair(t, "clinic/_group/g/actions/a/b/session"));
+    CHECK_FALSE(daemon::ha::action_chair(t, "clinic/_group/h/actions/chair-3/session"));
+    // No instance's status topic is an action topic, whatever the instance is called.
+    CHECK_FALSE(daemon::ha::action_chair(t, t.status("actions")));
+    CHECK_FALSE(daemon::ha::status_instance(t, t.actions("status")));
+
+    const auto start = daemon::ha::encode_action(R"({"action":"start","profile":"iv","by":"rn-4"})",
+                                                 "chair-3-20261207T221500");
+    CHECK(start.find(R"("session_id":"chair-3-20261207T221500")") != std::string::npos);
+    CHECK(start.find(R"("by":"rn-4")") != std::string::npos);
+    // The id the active gave wins over the one asked for (taken already: it added a suffix).
+    const auto asked =
+        daemon::ha::encode_action(R"({"action":"start","session_id":"IV-1"})", "IV-1-1");
+    CHECK(asked.find(R"("session_id":"IV-1-1")") != std::string::npos);
+    // Any other action goes as the board sent it.
+    const std::string dose = R"({"action":"dose_start","by":"rn-4"})";
+    CHECK(daemon::ha::encode_action(dose, "chair-3-20261207T221500") == dose);
+}
+
 TEST_CASE("group configuration: name and instance, each error with its line and column") {
     const std::string base = test::minimal_config_with_broker("  keepalive_s: 5\n");
     auto ok = config::load_config_text(base + "group: {name: clinic-1, instance: a}\n", "t.yaml");
