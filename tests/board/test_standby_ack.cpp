@@ -44,32 +44,54 @@ std::pair<double, bool> tier1_limit(const boost::json::object& chair, const char
     return {-1, false};
 }
 
-}  // namespace
-
-TEST_SUITE("board_standby") {
-    TEST_CASE("an acknowledgement on the active's board is kept when the standby takes over") {
-        Broker broker;
-        const auto users = write_users();
-        const int nobody_listens = free_port();  // pages are not what this test is about
-        const auto config = [&](const char* instance) {
-            return standby_pair_config("ward", instance, 2, nobody_listens) +
-                   "http:\n  users_file: " + users + "\n";
-        };
-        Daemon a(broker, config("a"), "ack-a");
-        Daemon b(broker, config("b"), "ack-b");
+// Two instances of group "ward" with the board's accounts, a nurse's MQTT client and a chair's;
+// started with `a` active and `b` its standby.
+struct BoardPair {
+    explicit BoardPair(const std::string& name)
+        : a(broker, config("a"), name + "-a"), b(broker, config("b"), name + "-b") {
         a.watch_status("clinic/_group/ward/a/status");
         b.watch_status("clinic/_group/ward/b/status");
-        Client nurse(broker.uri());
         nurse.subscribe("clinic/+/alerts");
         nurse.subscribe("clinic/+/alarms");
         nurse.subscribe("clinic/chairwatchd/status");
-        Client chair(broker.uri());
         a.start();
         REQUIRE(nurse.wait_for([](const Message& m) {
             return m.topic == "clinic/chairwatchd/status" && field(m, "instance") == "a" &&
                    field(m, "role") == "active";
         }));
         b.start();
+    }
+    std::string config(const char* instance) const {
+        return standby_pair_config("ward", instance, 2, nobody_listens) +
+               "http:\n  users_file: " + users + "\n";
+    }
+    // kill -9 of the active; the standby says it is active.
+    void take_over() {
+        a.kill(SIGKILL);
+        REQUIRE(a.wait(5s) >= 0);
+        REQUIRE(nurse.wait_for(
+            [](const Message& m) {
+                return m.topic == "clinic/chairwatchd/status" && field(m, "instance") == "b" &&
+                       field(m, "role") == "active" && field(m, "state") == "online";
+            },
+            20s));
+    }
+
+    Broker broker;
+    std::string users = write_users();
+    int nobody_listens = free_port();  // pages are not what these tests are about
+    Daemon a, b;
+    Client nurse{broker.uri()};
+    Client chair{broker.uri()};
+};
+
+}  // namespace
+
+TEST_SUITE("board_standby") {
+    TEST_CASE("an acknowledgement on the active's board is kept when the standby takes over") {
+        BoardPair pair("ack");
+        auto &a = pair.a, &b = pair.b;
+        auto &nurse = pair.nurse, &chair = pair.chair;
 
         chair.publish("clinic/chair-1/session",
                       R"({"action":"start","session_id":"IV-1","profile":"pair"})");
@@ -95,14 +117,7 @@ TEST_SUITE("board_standby") {
         CHECK(seen.contains("acknowledged_by"));
         if (seen.contains("acknowledged_by")) CHECK(seen.at("acknowledged_by") == nurse_name);
 
-        a.kill(SIGKILL);
-        REQUIRE(a.wait(5s) >= 0);
-        REQUIRE(nurse.wait_for(
-            [](const Message& m) {
-                return m.topic == "clinic/chairwatchd/status" && field(m, "instance") == "b" &&
-                       field(m, "role") == "active" && field(m, "state") == "online";
-            },
-            20s));
+        pair.take_over();
         // The new active's list has the alarm acknowledged, and it raises it again nowhere.
         CHECK(eventually([&] {
             const auto lists = nurse.messages("clinic/chair-1/alarms");
@@ -116,27 +131,9 @@ TEST_SUITE("board_standby") {
     }
 
     TEST_CASE("session actions on the active's board reach the standby and survive a take-over") {
-        Broker broker;
-        const auto users = write_users();
-        const int nobody_listens = free_port();
-        const auto config = [&](const char* instance) {
-            return standby_pair_config("ward", instance, 2, nobody_listens) +
-                   "http:\n  users_file: " + users + "\n";
-        };
-        Daemon a(broker, config("a"), "act-a");
-        Daemon b(broker, config("b"), "act-b");
-        a.watch_status("clinic/_group/ward/a/status");
-        b.watch_status("clinic/_group/ward/b/status");
-        Client nurse(broker.uri());
-        nurse.subscribe("clinic/+/alerts");
-        nurse.subscribe("clinic/chairwatchd/status");
-        Client chair(broker.uri());
-        a.start();
-        REQUIRE(nurse.wait_for([](const Message& m) {
-            return m.topic == "clinic/chairwatchd/status" && field(m, "instance") == "a" &&
-                   field(m, "role") == "active";
-        }));
-        b.start();
+        BoardPair pair("act");
+        auto &a = pair.a, &b = pair.b;
+        auto &nurse = pair.nurse, &chair = pair.chair;
 
         const auto as_a = person(a.http_port(), nurse_name, nurse_password);
         const auto admin_a = person(a.http_port(), admin_name, admin_password);
@@ -179,14 +176,7 @@ TEST_SUITE("board_standby") {
             return standby_chair(b.http_port(), as_b, "chair-2").contains("out_of_service");
         }));
 
-        a.kill(SIGKILL);
-        REQUIRE(a.wait(5s) >= 0);
-        REQUIRE(nurse.wait_for(
-            [](const Message& m) {
-                return m.topic == "clinic/chairwatchd/status" && field(m, "instance") == "b" &&
-                       field(m, "role") == "active" && field(m, "state") == "online";
-            },
-            20s));
+        pair.take_over();
         // The new active judges with the changed limit: 155 is below it, 165 above it.
         chair.publish("clinic/chair-1/vitals/hr", "155");
         chair.publish("clinic/chair-1/vitals/hr", "165");
