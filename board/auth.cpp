@@ -179,6 +179,11 @@ std::string Auth::open_session(Login login, alerts::Millis now) {
     return id;
 }
 
+bool Auth::open(std::string_view id, alerts::Millis now) const {
+    const auto it = sessions_.find(id);
+    return it != sessions_.end() && it->second.expires > now;
+}
+
 void Auth::logout(std::string_view cookie_header) {
     auto it = sessions_.find(cookie_value(cookie_header, cookie_name));
     if (it != sessions_.end()) sessions_.erase(it);

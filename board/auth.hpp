@@ -69,6 +69,9 @@ class Auth {
     std::optional<std::string> login_person(std::string_view name, std::string_view password,
                                             std::string_view client, alerts::Millis now);
     void logout(std::string_view cookie_header);
+    // Whether login `id` is still open: not logged out, not expired, and not ended by a change
+    // of its user (disabled, removed, another role or password).
+    bool open(std::string_view id, alerts::Millis now) const;
     bool rate_limited(std::string_view client, alerts::Millis now) const;
     std::size_t tracked_clients() const { return failures_.size(); }
     bool has_token() const { return !token_.empty(); }

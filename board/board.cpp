@@ -188,10 +188,20 @@ void Board::schedule_flush(milliseconds delay) {
     });
 }
 
+// Streams that closed go; so do those of a login that ended (logged out, expired, its user
+// disabled or changed): no more live data for it. Its page reconnects and is sent to the login.
 void Board::prune_streams() {
-    std::erase_if(streams_, [](const Stream& st) {
+    const auto t = now().mono;
+    std::erase_if(streams_, [&](const Stream& st) {
         auto s = st.session.lock();
-        return !s || !s->open();
+        if (!s || !s->open()) return true;
+        constexpr std::string_view login = "login:";
+        if (!st.key.starts_with(login) ||
+            auth_.open(std::string_view(st.key).substr(login.size()), t))
+            return false;
+        s->close();
+        ++http_.streams_ended;
+        return true;
     });
     http_.event_streams = streams_.size();
 }
@@ -241,6 +251,7 @@ void Board::schedule_tick() {
 
 void Board::on_tick() {
     refresh_users(now().mono);
+    prune_streams();
     const bool was = broker_up_, was_receiving = receiving_;
     const auto was_failed = notify_failed_;
     auto status = status_json(now());

@@ -220,7 +220,9 @@ Reply Board::login(const Request& req, const std::string& client) {
 }
 
 Reply Board::logout(const Request& req) {
-    return log_out(auth_, req);
+    auto r = log_out(auth_, req);
+    prune_streams();  // the login's boards stop at once
+    return r;
 }
 
 Reply Board::session_info(const Caller& who) {

@@ -203,6 +203,9 @@ std::string Metrics::render(const Station& station, const HttpStats& http, doubl
              d(http.streams_replaced));
     w.metric("chairwatch_board_streams_refused_total", "counter",
              "Live streams refused with 503 (max_streams).", d(http.streams_refused));
+    w.metric("chairwatch_board_streams_ended_total", "counter",
+             "Live streams closed because their login ended (logout, expiry, user changed).",
+             d(http.streams_ended));
     w.metric("chairwatch_http_connections", "gauge", "Open HTTP connections.", d(http.connections));
     w.metric("chairwatch_http_accept_errors_total", "counter",
              "accept() failures (such as no file descriptors left); accepting pauses after each.",

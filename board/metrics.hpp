@@ -21,6 +21,7 @@ struct HttpStats {
     std::size_t event_streams{0};
     std::uint64_t streams_replaced{0};  // a login's oldest stream closed for its newest
     std::uint64_t streams_refused{0};   // 503: max_streams reached
+    std::uint64_t streams_ended{0};     // closed: their login ended (logout, expiry, user change)
     std::size_t connections{0};
     ServerCounters server;
 };

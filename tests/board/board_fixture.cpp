@@ -21,4 +21,26 @@ Headers person(int port, const std::string& name, const std::string& password) {
             {"Content-Type", "application/json"}};
 }
 
+std::string raw_request(int port, const std::string& method, const std::string& target,
+                        const Headers& headers, const std::string& body) {
+    std::string req =
+        method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n";
+    for (const auto& [k, v] : headers)
+        req += k + ": " + v + "\r\n";
+    return req + "\r\n" + body;
+}
+
+RawConnection open_stream(int port, const Headers& headers, const std::string& from) {
+    RawConnection c(port, from);
+    auto h = headers;
+    h.emplace_back("Accept", "text/event-stream");
+    c.send(raw_request(port, "GET", "/events", h));
+    return c;
+}
+
+bool has_snapshot(RawConnection& c) {
+    return c.read_until(
+        [](const std::string& s) { return s.find("event: snapshot") != std::string::npos; }, 5s);
+}
+
 }  // namespace chairwatch::it

@@ -64,6 +64,14 @@ inline Headers bearer(const std::string& token = station_token) {
 // page sends them (cookie, CSRF token from /api/session, same origin, JSON). Empty if refused.
 Headers person(int port, const std::string& name, const std::string& password);
 
+// A request as bytes, for a RawConnection.
+std::string raw_request(int port, const std::string& method, const std::string& target,
+                        const Headers& headers = {}, const std::string& body = "");
+// GET /events on a connection of its own (from `from` if given), left open.
+RawConnection open_stream(int port, const Headers& headers, const std::string& from = "");
+// True once the stream's first event, the snapshot, has arrived (within 5 s).
+bool has_snapshot(RawConnection& c);
+
 // Raises a high-priority sbp_high alarm on `chair` (one reading at or above 200) and returns
 // its alert id as published, once every message of that reading has reached `nurse`, which
 // must hear clinic/+/alerts and clinic/+/alarms.

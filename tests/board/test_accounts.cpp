@@ -97,10 +97,22 @@ TEST_SUITE("board_accounts") {
         ana = person(port, "ana", "ana-second-pw");
         REQUIRE(!ana.empty());
 
-        // Disabled: logged out within a second, and no login; enabled again: a login.
+        // Disabled: logged out within a second, and no login; enabled again: a login. Her open
+        // board's live stream is closed with her login; another person's stays.
+        auto ana_board = open_stream(port, ana);
+        const auto admin_at_desk = person(port, admin_name, admin_password);
+        auto admin_board = open_stream(port, admin_at_desk);
+        REQUIRE(has_snapshot(ana_board));
+        REQUIRE(has_snapshot(admin_board));
         REQUIRE(user_command({"disable", "ana"}, users, "", out) == 0);
         CHECK(eventually([&] { return !logged_in(port, ana); }));
+        CHECK(ana_board.closed_within(3s));
+        CHECK_FALSE(admin_board.closed_within(1500ms));
         CHECK(login_status(port, "ana", "ana-second-pw") == 401);
+        // Logging out closes that login's board at once.
+        CHECK(http_request(port, "POST", "/logout", "", admin_at_desk).status == 303);
+        CHECK(admin_board.closed_within(2s));
+        CHECK(logged_in(port, admin));
         REQUIRE(user_command({"enable", "ana"}, users, "", out) == 0);
         // Wait for the daemon to take the change from the admin's list, not by trying to log in:
         // each refused try counts against the address's 10 failed logins a minute.
