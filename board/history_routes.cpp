@@ -16,7 +16,6 @@ namespace {
 constexpr std::string_view report_csp =
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'";
-constexpr auto shift = std::chrono::hours(12);  // "this shift" on the handover view
 
 bool valid_day(std::string_view d) {
     if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
@@ -65,11 +64,12 @@ Reply Board::report_page(const Caller& who, std::string_view rest) {
     return r;
 }
 
-// Every acknowledgement of the last 12 h: open sessions from memory, ended ones from records.
+// Every acknowledgement of the shift (http.shift_hours): open sessions from memory, ended ones
+// from records.
 Reply Board::handover(const Caller& who) {
     if (auto r = refuse_reader(who)) return std::move(*r);
     const auto t = now();
-    const auto since = t.wall - alerts::Millis(shift);
+    const auto since = t.wall - alerts::Millis(std::chrono::hours(cfg_.shift_hours));
     const auto since_text = alerts::format_iso8601(since);
     history_.refresh(records_dir());
     std::string out;
@@ -77,6 +77,7 @@ Reply Board::handover(const Caller& who) {
     w.begin_object();
     w.key("server_time").time(t.wall);
     w.key("since").value(since_text);
+    w.key("shift_hours").value(cfg_.shift_hours);
     w.key("acks").begin_array();
     const auto& clinic = station_.clinic();
     for (const auto& chair : clinic.chairs()) {

@@ -104,7 +104,8 @@ struct HttpConfig {
     // which may be missing (then only the station token logs in). Checked at load and reload.
     std::string users_file;
     Millis login_timeout{std::chrono::hours(12)};  // a login lasts this long: a shift
-    std::string station_name{"nurse-station"};     // shown on the board and its login page
+    int shift_hours{12};  // the handover view's "this shift": its acknowledgements of so long
+    std::string station_name{"nurse-station"};  // shown on the board and its login page
     bool show_patient_ref{false};
     // Limits against a flood of connections (docs/board.md, "Limits").
     int max_connections{128};

@@ -101,6 +101,7 @@ void read_http_limits(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
     if (auto v = r.integer(n, "max_streams_per_login", "http", 1, 64)) h.max_streams_per_login = *v;
     if (auto v = r.integer(n, "header_timeout_s", "http", 1, 60)) h.header_timeout_s = *v;
     if (auto v = r.integer(n, "idle_timeout_s", "http", 1, 3600)) h.idle_timeout_s = *v;
+    if (auto v = r.integer(n, "shift_hours", "http", 1, 24)) h.shift_hours = *v;
     const auto at = [&](const char* key) { return r.key_mark(n, key); };
     if (h.max_connections_per_client > h.max_connections)
         r.error(at("max_connections_per_client"),
@@ -125,7 +126,7 @@ void read_http(YamlReader& r, const YAML::Node& n, HttpConfig& h) {
                       {"address", "port", "token_file", "read_only_without_token", "station_name",
                        "show_patient_ref", "max_connections", "max_connections_per_client",
                        "max_streams", "max_streams_per_login", "header_timeout_s", "idle_timeout_s",
-                       "users_file", "login_timeout_min"}))
+                       "users_file", "login_timeout_min", "shift_hours"}))
         return;
     if (auto v = r.string(n, "address", "http")) {
         if (valid_address(*v))

@@ -62,8 +62,8 @@
   }
 
   // ----- handover -----
-  function ackSummary(acks) {
-    if (!acks.length) return el('p', {}, 'No acknowledgement in the last 12 hours.');
+  function ackSummary(acks, hours) {
+    if (!acks.length) return el('p', {}, `No acknowledgement in the last ${hours} hours.`);
     const times = acks.map((a) => a.after_s).sort((a, b) => a - b);
     const median = times[Math.floor((times.length - 1) / 2)];
     const rows = ['high', 'medium', 'low'].map((p) => {
@@ -78,13 +78,18 @@
   }
   // The acknowledgements come from the daemon (every 30 s while shown); the rest is the live
   // chair data, drawn again every 2 s.
-  let acks = null, acksAt = 0, handoverTimer = null;
+  let acks = null, shiftHours = 12, acksAt = 0, handoverTimer = null;
   async function showHandover() {
     if (document.body.dataset.view !== 'handover') { clearInterval(handoverTimer); handoverTimer = null; return; }
     if (!handoverTimer) handoverTimer = setInterval(showHandover, 2000);
     const box = $('handover');
     if (!acks || performance.now() - acksAt > 30000) {
-      try { acks = (await getJson('/api/handover')).acks; acksAt = performance.now(); } catch (e) {
+      try {
+        const got = await getJson('/api/handover');
+        acks = got.acks;
+        shiftHours = got.shift_hours;
+        acksAt = performance.now();
+      } catch (e) {
         box.replaceChildren(el('p', { class: 'empty' }, 'The handover cannot be loaded: ' + e.message));
         return;
       }
@@ -110,8 +115,8 @@
       alarms.length ? table(['Chair', 'Priority', 'Alarm', 'State', 'Since'], alarms.map(([label, a]) =>
         [label, a.priority.toUpperCase() + (a.kind === 'advisory' ? ' ADVISORY' : ''), a.text, a.display_state + (a.acknowledged ? ` by ${a.acknowledged_by}` : ''), time(a.onset)]))
         : el('p', {}, 'No alarm listed.'),
-      el('h3', {}, 'Acknowledgement response times this shift (last 12 h)'),
-      ackSummary(h.acks),
+      el('h3', {}, `Acknowledgement response times this shift (last ${shiftHours} h)`),
+      ackSummary(h.acks, shiftHours),
       el('h3', {}, 'Pending discharges'),
       pending.length ? table(['Chair', 'Since dose', 'Discharge criteria'], pending.map((c) =>
         [c.label, c.dose_start ? dur(c.since_dose_s) : '–', c.discharge_ready ? 'met' : 'not yet met']))

@@ -7,7 +7,10 @@
 #include <signal.h>
 
 #include <boost/json.hpp>
+#include <ctime>
 #include <filesystem>
+#include <iomanip>
+#include <sstream>
 
 #include "board_fixture.hpp"
 #include "http_json.hpp"
@@ -40,6 +43,15 @@ std::string session_with_surge(Client& monitor, Client& nurse, const std::string
 std::string session_of(const std::string& alert_id) {
     const auto a = alert_id.find(':'), b = alert_id.rfind(':');
     return alert_id.substr(a + 1, b - a - 1);
+}
+
+// Whole seconds since the epoch of a time as the API writes it ("2026-12-07T22:15:03.123Z").
+long epoch_s(const boost::json::value& v) {
+    std::tm tm{};
+    const std::string text(v.as_string());
+    std::istringstream in(text);
+    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+    return in.fail() ? -1 : static_cast<long>(::timegm(&tm));
 }
 
 }  // namespace
@@ -81,7 +93,7 @@ TEST_SUITE("board_history") {
 
     TEST_CASE("history lists ended sessions with their page, served read-only and nothing else") {
         Broker broker;
-        Daemon daemon(broker, board_config(write_token()));
+        Daemon daemon(broker, board_config(write_token(), "  shift_hours: 8\n"));
         daemon.start();
         const int port = daemon.http_port();
         Client monitor(broker.uri());
@@ -99,6 +111,9 @@ TEST_SUITE("board_history") {
         REQUIRE(handover.at("acks").as_array().size() == 1);
         CHECK(handover.at("acks").at(0).at("by") == nurse_name);
         CHECK(handover.at("acks").at(0).at("chair") == "chair-05");
+        // The shift is http.shift_hours long: the acknowledgements since then.
+        CHECK(handover.at("shift_hours") == 8);
+        CHECK(epoch_s(handover.at("server_time")) - epoch_s(handover.at("since")) == 8 * 3600);
 
         monitor.publish("clinic/chair-05/session", R"({"action":"end"})");
         const auto page = daemon.log_dir() + "/chair-05/" + session + ".html";

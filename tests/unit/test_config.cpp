@@ -342,4 +342,15 @@ TEST_CASE("http.users_file: beside the config by default; named, it must be a va
     auto shift = load_config_text(minimal + "http:\n  login_timeout_min: 480\n", "t.yaml");
     REQUIRE(shift.config);
     CHECK(shift.config->http.login_timeout == std::chrono::hours(8));
+    CHECK(shift.config->http.shift_hours == 12);
+}
+
+TEST_CASE("http.shift_hours: the handover's shift, 1 to 24 hours") {
+    auto e = only_error(minimal + "http:\n  shift_hours: 0\n");
+    CHECK(contains(e, "t.yaml:11:16: http.shift_hours"));
+    e = only_error(minimal + "http:\n  shift_hours: 25\n");
+    CHECK(contains(e, "t.yaml:11:16: http.shift_hours"));
+    auto r = load_config_text(minimal + "http:\n  shift_hours: 8\n", "t.yaml");
+    REQUIRE(r.config);
+    CHECK(r.config->http.shift_hours == 8);
 }
