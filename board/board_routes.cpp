@@ -120,11 +120,16 @@ Reply Board::handle(const Request& req, const std::string& client) {
     refresh_users(t.mono);
     // A password check takes about 0.1 s: not while holding the daemon's state.
     if (path == "/login" && method == http::verb::post) return login(req, client);
-    const auto state = hold();
     const auto who = auth_.identify(
         std::string_view(req[http::field::authorization].data(),
                          req[http::field::authorization].size()),
         std::string_view(req[http::field::cookie].data(), req[http::field::cookie].size()), t.mono);
+    // Nor the session records' files (thousands, each read once, then looked at again at each
+    // request), for a reader of the history or handover.
+    if (get && (path == "/api/history" || path == "/api/handover") &&
+        (who.access == Access::read || who.access == Access::write))
+        history_.refresh(records_dir());
+    const auto state = hold();
 
     if (path == "/healthz") return get ? health() : not_allowed("GET, HEAD");
     if (path == "/metrics") return get ? metrics() : not_allowed("GET, HEAD");

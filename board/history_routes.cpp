@@ -37,7 +37,6 @@ Reply Board::history(const Request& req, const Caller& who) {
     const auto day =
         q == std::string_view::npos ? std::string() : form_field(target.substr(q + 1), "day");
     if (!day.empty() && !valid_day(day)) return error(400, "day must be YYYY-MM-DD");
-    history_.refresh(records_dir());
     std::string out;
     drivers::JsonWriter w(out);
     w.begin_object();
@@ -71,7 +70,6 @@ Reply Board::handover(const Caller& who) {
     const auto t = now();
     const auto since = t.wall - alerts::Millis(std::chrono::hours(cfg_.shift_hours));
     const auto since_text = alerts::format_iso8601(since);
-    history_.refresh(records_dir());
     std::string out;
     drivers::JsonWriter w(out);
     w.begin_object();
