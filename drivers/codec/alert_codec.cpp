@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "alerts/monitor_link.hpp"
 #include "drivers/codec/json_writer.hpp"
 
 namespace chairwatch::drivers {
@@ -90,7 +91,8 @@ std::string chair_label(std::string_view chair) {
 }
 
 std::string_view alert_unit(const AlarmTransition& t) {
-    return t.is_feed() ? "s" : alerts::unit_of(t.signal);
+    return t.is_feed() || t.condition == alerts::monitor_link_lost ? "s"
+                                                                   : alerts::unit_of(t.signal);
 }
 
 // What the alarm is about, without its state: "systolic BP 192 mmHg, above 180".

@@ -15,6 +15,8 @@ namespace chairwatch::drivers {
 std::string alert_text(std::string_view chair, const alerts::AlarmTransition& t);
 // "Chair 3" for "chair-03"; other ids as they are.
 std::string chair_label(std::string_view chair);
+// The unit of the alarm's value and limit: the signal's, or "s" for the silence of a feed or
+// of a monitor's link.
 std::string_view alert_unit(const alerts::AlarmTransition& t);
 
 class JsonWriter;

@@ -3,10 +3,27 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "alerts/monitor_link.hpp"
 #include "drivers/codec/alert_codec.hpp"
 #include "drivers/codec/json_writer.hpp"
 
 namespace chairwatch::drivers::notify {
+
+namespace {
+
+// What a transition's value and limit measure: a signal (a limit rule, or the silence of that
+// signal's feed), the seconds a monitor's link has been lost, or nothing (a notice such as
+// no_baseline, message_flood or discharge_ready, whose text says what it is; chairwatchd's own
+// alarms).
+enum class Measures : std::uint8_t { signal, seconds, nothing };
+Measures measures_of(std::string_view chair, const alerts::AlarmTransition& t) {
+    if (chair == daemon_chair) return Measures::nothing;
+    if (t.condition == alerts::monitor_link_lost) return Measures::seconds;
+    if (t.is_feed() || t.text_hint.empty()) return Measures::signal;
+    return Measures::nothing;
+}
+
+}  // namespace
 
 std::string webhook_body(const Notification& n) {
     std::string out;
@@ -30,8 +47,9 @@ std::string webhook_body(const Notification& n) {
         w.key("state").value(alerts::to_string(t.state));
         w.key("priority").value(alerts::to_string(t.priority));
         w.key("kind").value(alerts::to_string(t.kind));
-        if (n.chair != daemon_chair) {  // the daemon's own alarms measure nothing
-            w.key("signal").value(alerts::to_string(t.signal));
+        const auto measures = measures_of(n.chair, t);
+        if (measures == Measures::signal) w.key("signal").value(alerts::to_string(t.signal));
+        if (measures != Measures::nothing) {
             w.key("value").number(t.value);
             w.key("limit").number(t.limit);
             w.key("unit").value(alert_unit(t));

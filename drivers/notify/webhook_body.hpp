@@ -14,7 +14,8 @@
 //     priority         low | medium | high
 //     kind             physiological | technical | advisory
 //     signal, value, limit, unit   the measurement that raised it (unit "s" for feed alarms);
-//                                  absent for the daemon's own alarms (chair "chairwatchd")
+//                                  monitor_link_lost: value, limit, unit "s", no signal;
+//                                  absent for notices and the daemon's own alarms
 //     active, latched, acknowledged, escalation_level
 //     acknowledged_by  only when acknowledged
 //     onset, at        ISO-8601 UTC wall times ("2026-11-24T18:41:00.500Z")

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "alerts/monitor_link.hpp"
 #include "drivers/codec/alert_codec.hpp"
 #include "drivers/codec/json_writer.hpp"
 #include "profile_builder.hpp"
@@ -90,6 +91,21 @@ TEST_CASE("alert JSON carries every documented field, times in ISO-8601 UTC") {
     CHECK(v["seq"] == 77);
     CHECK(v["text"].as_string().size() > 10);
     CHECK(text.find("E2") == std::string::npos);  // numbers a person can read
+}
+
+TEST_CASE("a lost monitor link is measured in seconds, as a silent feed is") {
+    alerts::AlarmTransition t;
+    t.condition = std::string(alerts::monitor_link_lost);
+    t.kind = alerts::AlarmKind::technical;
+    t.value = 16;
+    t.limit = 15;
+    CHECK(drivers::alert_unit(t) == "s");
+    t.condition = "hr_feed_lost";
+    t.feed = true;
+    CHECK(drivers::alert_unit(t) == "s");
+    t.condition = "hr_high";
+    t.feed = false;
+    CHECK(drivers::alert_unit(t) == "bpm");
 }
 
 TEST_CASE("the retained alarm list is a JSON array, empty without alarms") {

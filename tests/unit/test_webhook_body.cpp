@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include "alerts/monitor_link.hpp"
 #include "drivers/notify/webhook.hpp"
 #include "drivers/notify/webhook_body.hpp"
 
@@ -74,6 +75,48 @@ TEST_CASE("Webhook body: chairwatchd's own technical alarm names no measurement"
     CHECK(a.at("kind").as_string() == "technical");
     for (const char* key : {"signal", "value", "limit", "unit"})
         CHECK_FALSE(a.contains(key));
+}
+
+TEST_CASE(
+    "Webhook body: a feed names its signal, a lost monitor link its seconds, a notice nothing") {
+    Notification n;
+    n.chair = "chair-02";
+    n.session_id = "s2";
+    alerts::AlarmTransition feed;  // the HR feed silent for 31 s
+    feed.condition = "hr_feed_lost";
+    feed.kind = alerts::AlarmKind::technical;
+    feed.feed = true;
+    feed.signal = alerts::Signal::hr;
+    feed.value = 31;
+    feed.limit = 30;
+    alerts::AlarmTransition link;  // the monitor offline for 16 s (its signal field unset)
+    link.condition = std::string(alerts::monitor_link_lost);
+    link.kind = alerts::AlarmKind::technical;
+    link.text_hint = alerts::monitor_link_text;
+    link.value = 16;
+    link.limit = 15;
+    alerts::AlarmTransition flood;  // a notice
+    flood.condition = "message_flood";
+    flood.kind = alerts::AlarmKind::technical;
+    flood.text_hint = "its excess is dropped unread";
+    flood.signal = alerts::Signal::sbp;
+    n.transitions = {feed, link, flood};
+    n.texts = {"feed", "link", "flood"};
+    const auto v = boost::json::parse(webhook_body(n)).as_object();
+    const auto& ts = v.at("transitions").as_array();
+    REQUIRE(ts.size() == 3);
+    const auto& f = ts[0].as_object();
+    CHECK(f.at("signal").as_string() == "hr");
+    CHECK(f.at("value").to_number<double>() == 31);
+    CHECK(f.at("unit").as_string() == "s");
+    const auto& l = ts[1].as_object();
+    CHECK_FALSE(l.contains("signal"));
+    CHECK(l.at("value").to_number<double>() == 16);
+    CHECK(l.at("limit").to_number<double>() == 15);
+    CHECK(l.at("unit").as_string() == "s");
+    const auto& m = ts[2].as_object();
+    for (const char* key : {"signal", "value", "limit", "unit"})
+        CHECK_FALSE(m.contains(key));
 }
 
 TEST_CASE("Webhook signature: HMAC-SHA256 in lower-case hex (RFC 4231 test case 2)") {
