@@ -27,9 +27,14 @@ inline std::string minimal_config_with_broker(const std::string& line) {
     return text;
 }
 
+// The smallest valid file with these broker lines in place of its uri (e.g. "  uris: [...]\n").
+inline std::string minimal_config_broker(const std::string& lines) {
+    return "broker:\n" + lines + minimal_config.substr(minimal_config.find("profiles:"));
+}
+
 // The single error of a config text, formatted as --check-config prints it.
-inline std::string only_error(const std::string& text) {
-    auto r = config::load_config_text(text, "t.yaml");
+inline std::string only_error(const std::string& text, const config::Overrides& o = {}) {
+    auto r = config::load_config_text(text, "t.yaml", o);
     CHECK_FALSE(r.config);
     for (const auto& e : r.errors)
         INFO(e.format());

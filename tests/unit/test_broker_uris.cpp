@@ -4,43 +4,23 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "config_text.hpp"
 
 using namespace chairwatch;
 using config::load_config_text;
 
-namespace {
-
-std::string with_broker(const std::string& broker_lines) {
-    return "broker:\n" + broker_lines + R"(profiles:
-  p:
-    rules:
-      sbp_high:
-        signal: sbp
-        tiers:
-          - {at_or_above: 180, priority: medium}
-)";
-}
-
-// The single error of a config text, formatted as --check-config prints it.
-std::string only_error(const std::string& text, const config::Overrides& o = {}) {
-    auto r = load_config_text(text, "t.yaml", o);
-    CHECK_FALSE(r.config);
-    for (const auto& e : r.errors)
-        INFO(e.format());
-    REQUIRE(r.errors.size() == 1);
-    return r.errors[0].format();
-}
-
-}  // namespace
+using test::only_error;
 
 TEST_CASE("broker.uris names the nodes of a cluster in order; broker.uri is a list of one") {
-    auto r = load_config_text(
-        with_broker("  uris: [tcp://node2:1883, tcp://node3:1883, tcp://node1:1883]\n"), "t.yaml");
+    auto r =
+        load_config_text(test::minimal_config_broker(
+                             "  uris: [tcp://node2:1883, tcp://node3:1883, tcp://node1:1883]\n"),
+                         "t.yaml");
     REQUIRE(r.config);
     CHECK(r.config->broker.uris ==
           std::vector<std::string>{"tcp://node2:1883", "tcp://node3:1883", "tcp://node1:1883"});
     CHECK(r.config->broker.uri == "tcp://node2:1883");  // named in the logs
-    auto one = load_config_text(with_broker("  uri: tcp://node2:1883\n"), "t.yaml");
+    auto one = load_config_text(test::minimal_config_broker("  uri: tcp://node2:1883\n"), "t.yaml");
     REQUIRE(one.config);
     CHECK(one.config->broker.uris == std::vector<std::string>{"tcp://node2:1883"});
 }
@@ -48,46 +28,49 @@ TEST_CASE("broker.uris names the nodes of a cluster in order; broker.uri is a li
 TEST_CASE("--broker takes one URI or several, separated by commas") {
     config::Overrides o;
     o.broker_uri = "tcp://10.0.0.5:1883,tcp://10.0.0.6:1883";
-    auto r = load_config_text(with_broker("  uri: tcp://node2:1883\n"), "t.yaml", o);
+    auto r =
+        load_config_text(test::minimal_config_broker("  uri: tcp://node2:1883\n"), "t.yaml", o);
     REQUIRE(r.config);
     CHECK(r.config->broker.uris ==
           std::vector<std::string>{"tcp://10.0.0.5:1883", "tcp://10.0.0.6:1883"});
     o.broker_uri = "tcp://10.0.0.5:1883,";
-    CHECK(only_error(with_broker("  uri: tcp://node2:1883\n"), o) ==
+    CHECK(only_error(test::minimal_config_broker("  uri: tcp://node2:1883\n"), o) ==
           "t.yaml:1:1: --broker: '' is not an MQTT URI (tcp://HOST:PORT or ssl://HOST:PORT)");
 }
 
 TEST_CASE("broker.uris errors say which URI and where") {
-    CHECK(only_error(with_broker("  uri: tcp://a:1883\n  uris: [tcp://b:1883]\n")) ==
-          "t.yaml:3:3: broker.uris: give broker.uri or broker.uris, not both");
-    CHECK(only_error(with_broker("  uris: []\n")) ==
+    CHECK(
+        only_error(test::minimal_config_broker("  uri: tcp://a:1883\n  uris: [tcp://b:1883]\n")) ==
+        "t.yaml:3:3: broker.uris: give broker.uri or broker.uris, not both");
+    CHECK(only_error(test::minimal_config_broker("  uris: []\n")) ==
           "t.yaml:2:9: broker.uris: must name at least one broker");
-    CHECK(only_error(with_broker("  uris: [tcp://a:1883, http://b:1883]\n")) ==
+    CHECK(only_error(test::minimal_config_broker("  uris: [tcp://a:1883, http://b:1883]\n")) ==
           "t.yaml:2:9: broker.uris: 'http://b:1883' is not an MQTT URI (tcp://HOST:PORT or "
           "ssl://HOST:PORT)");
-    CHECK(only_error(with_broker("  uris: [tcp://a:1883, tcp://a:1883]\n")) ==
+    CHECK(only_error(test::minimal_config_broker("  uris: [tcp://a:1883, tcp://a:1883]\n")) ==
           "t.yaml:2:9: broker.uris: 'tcp://a:1883' is named twice");
-    CHECK(only_error(with_broker("  uris: [ssl://a:8883, tcp://b:1883]\n")) ==
+    CHECK(only_error(test::minimal_config_broker("  uris: [ssl://a:8883, tcp://b:1883]\n")) ==
           "t.yaml:2:9: broker.uris: 'tcp://b:1883' and 'ssl://a:8883' mix TLS and plain "
           "connections: a node would be reached unencrypted");
-    CHECK(only_error(with_broker("  uris: tcp://a:1883\n")).find("broker.uris") !=
+    CHECK(only_error(test::minimal_config_broker("  uris: tcp://a:1883\n")).find("broker.uris") !=
           std::string::npos);
 }
 
 TEST_CASE("broker.uris of ssl:// nodes turns TLS on") {
-    auto r = load_config_text(with_broker("  uris: [ssl://a:8883, mqtts://b:8883]\n"), "t.yaml");
+    auto r = load_config_text(
+        test::minimal_config_broker("  uris: [ssl://a:8883, mqtts://b:8883]\n"), "t.yaml");
     REQUIRE(r.config);
     CHECK(r.config->broker.tls.enabled);
 }
 
 TEST_CASE("broker.refresh_retained_s: off by default, at most a day") {
-    auto off = load_config_text(with_broker("  uri: tcp://a:1883\n"), "t.yaml");
+    auto off = load_config_text(test::minimal_config_broker("  uri: tcp://a:1883\n"), "t.yaml");
     REQUIRE(off.config);
     CHECK(off.config->broker.refresh_retained_s == 0);
-    auto on =
-        load_config_text(with_broker("  uri: tcp://a:1883\n  refresh_retained_s: 30\n"), "t.yaml");
+    auto on = load_config_text(
+        test::minimal_config_broker("  uri: tcp://a:1883\n  refresh_retained_s: 30\n"), "t.yaml");
     REQUIRE(on.config);
     CHECK(on.config->broker.refresh_retained_s == 30);
-    CHECK(only_error(with_broker("  uri: tcp://a:1883\n  refresh_retained_s: -1\n"))
+    CHECK(only_error(test::minimal_config_broker("  uri: tcp://a:1883\n  refresh_retained_s: -1\n"))
               .find("t.yaml:3:23: broker.refresh_retained_s") != std::string::npos);
 }
