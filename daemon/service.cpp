@@ -395,15 +395,14 @@ void Service::on_connected() {
 
 void Service::on_subscribed(std::uint64_t round, const std::string& error) {
     if (round != connection_round_ || disconnected_since_) return;  // that connection is gone
-    if (error.empty()) {
-        publish_online();
-    } else {
+    // Kept for every `online` of this connection, not only the first.
+    refused_subscriptions_ = error.empty() ? "" : "the broker refused subscriptions: " + error;
+    if (!error.empty())
         spdlog::error(
             "the broker refused subscriptions ({}): readings there do not arrive; "
             "check the broker's ACL for this client",
             error);
-        publish_status("online", ("the broker refused subscriptions: " + error).c_str());
-    }
+    publish_online();
     // Re-send the truth about every chair, so a station that missed something catches up.
     publisher_.republish_lists();
     chair_state_.republish();
@@ -638,9 +637,10 @@ void Service::on_receipt(const drivers::notify::DispatchStatus& s) {
 }
 
 void Service::publish_online() {
-    publish_status("online", service_alarms_.active("session_log_failed")
-                                 ? "session logs cannot be written"
-                                 : nullptr);
+    const char* reason = nullptr;
+    if (!refused_subscriptions_.empty()) reason = refused_subscriptions_.c_str();
+    if (service_alarms_.active("session_log_failed")) reason = "session logs cannot be written";
+    publish_status("online", reason);
 }
 
 // A broker whose retained messages stay on the node that took them (RabbitMQ) gives a station

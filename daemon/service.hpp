@@ -163,6 +163,7 @@ class Service {
     int connect_attempts_{0};
     bool stop_requested_{false};
     bool was_connected_{false};
+    std::string refused_subscriptions_;  // why, if the broker refused some (this connection)
     std::uint64_t connection_round_{0};  // counts connections, for the answers to their SUBSCRIBEs
     bool recovering_{false};             // sessions replayed from their logs take their ids back
     std::optional<alerts::Millis> disconnected_since_;    // steady time the broker link went

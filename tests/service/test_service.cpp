@@ -24,7 +24,8 @@ TEST_CASE("service: it subscribes to vitals, session messages and acks, and says
 }
 
 TEST_CASE("service: it says it is online only once the broker has answered its subscriptions") {
-    ServiceRig rig;
+    ServiceRig rig(std::vector<std::pair<std::string, std::string>>{
+        {"  keepalive_s: 30", "  keepalive_s: 30\n  refresh_retained_s: 30"}});
     rig.service->start();
     rig.mqtt->hold_subscriptions();
     rig.mqtt->come_up();
@@ -53,6 +54,19 @@ TEST_CASE("service: it says it is online only once the broker has answered its s
     status = rig.mqtt->published_on("clinic/chairwatchd/status");
     REQUIRE(status.size() == 2);
     CHECK(text_of(json_of(status[1]), "reason").find("refused") != std::string::npos);
+    // Every later `online` of that connection says so too (here the retained refresh)...
+    rig.advance(std::chrono::seconds(31));
+    status = rig.mqtt->published_on("clinic/chairwatchd/status");
+    REQUIRE(status.size() == 3);
+    CHECK(text_of(json_of(status[2]), "reason").find("refused") != std::string::npos);
+    // ...until a connection whose subscriptions are all granted.
+    rig.mqtt->go_down("cut");
+    rig.settle();
+    rig.mqtt->come_up();
+    rig.settle();
+    status = rig.mqtt->published_on("clinic/chairwatchd/status");
+    REQUIRE(status.size() == 4);
+    CHECK_FALSE(json_of(status[3]).contains("reason"));
 }
 
 TEST_CASE("service: a reading beyond a limit gives the alert, then the chair's retained list") {
