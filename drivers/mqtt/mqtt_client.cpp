@@ -137,12 +137,14 @@ class SubscribeListener final : public mqtt::iaction_listener {
                std::to_string(tok.get_return_code()) + ")");
     }
     void finish(std::string error) {
-        if (finished_.exchange(true)) return;
+        if (answered_.exchange(true)) return;
         if (done_) done_(std::move(error));
+        finished_ = true;  // only now may the daemon's thread free it
     }
 
     std::vector<std::string> filters_;
     std::function<void(std::string)> done_;
+    std::atomic<bool> answered_{false};
     std::atomic<bool> finished_{false};
 };
 
